@@ -1,0 +1,7 @@
+import type { Feature } from '../features.js';
+import { accountsRoutes } from './routes.js';
+
+export const accountsFeature: Feature = {
+  name: 'accounts',
+  routes: accountsRoutes,
+};

@@ -1,0 +1,165 @@
+// createApp(deps): the middleware stack and the routers, in order. No I/O at import time.
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { AppDeps } from './deps.js';
+import { features } from './features.js';
+import { loadCurrentAccount } from './accounts/repository.js';
+import { PUBLIC_DIR } from './platform/paths.js';
+import { loadAccount, requireStaff } from './web/auth.js';
+import { CsrfError, csrfProtection, csrfToken } from './web/csrf.js';
+import { HttpError } from './web/errors.js';
+import { flash, takeFlash } from './web/flash.js';
+import { viewHelpers } from './web/format.js';
+import { getT } from './web/i18n.js';
+import { setUpViews } from './web/render.js';
+import { sessionMiddleware } from './web/session.js';
+import { noErrors } from './web/forms.js';
+import { getTown } from './platform/town.js';
+import { healthCheck } from './platform/feature.js';
+
+export interface App extends Express {
+  /** Closes what the app opened itself (the session store's pool). */
+  close(): Promise<void>;
+}
+
+export function createApp(deps: AppDeps): App {
+  const app = express() as App;
+  const production = deps.config.NODE_ENV === 'production';
+  app.disable('x-powered-by');
+  if (deps.config.TRUST_PROXY) app.set('trust proxy', deps.config.TRUST_PROXY);
+  setUpViews(app, production);
+
+  // Security headers: strict CSP, no inline script or style.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'", ...(deps.config.PAYFIP_URL ? [new URL(deps.config.PAYFIP_URL).origin] : [])],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          upgradeInsecureRequests: production ? [] : null,
+        },
+      },
+      strictTransportSecurity: production,
+    }),
+  );
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // No personal data: method, path without query, status, time.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/css/') || (req.url ?? '').startsWith('/js/') },
+    }),
+  );
+
+  app.get('/healthz', healthCheck(deps));
+  app.use(express.static(PUBLIC_DIR, { maxAge: production ? '1d' : 0, index: false }));
+  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
+
+  const sessionPool = new pg.Pool({ connectionString: connectionStringOf(deps), max: 5 });
+  app.use(sessionMiddleware(deps, sessionPool));
+  app.use((req, _res, next) => {
+    req.lang = 'fr';
+    next();
+  });
+  app.use(loadAccount(deps, (id) => loadCurrentAccount(deps.db, id)));
+
+  // What every view can use.
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
+    const t = getT(req.lang);
+    res.locals.t = t;
+    res.locals.lang = req.lang;
+    res.locals.account = req.account ?? null;
+    res.locals.csrfToken = csrfToken(req);
+    res.locals.flash = takeFlash(req);
+    res.locals.currentPath = req.path;
+    res.locals.errors = noErrors();
+    res.locals.values = {};
+    res.locals.town = await getTown(deps.db);
+    Object.assign(res.locals, viewHelpers);
+    next();
+  });
+  app.use(csrfProtection);
+
+  for (const feature of features) {
+    if (feature.routes) app.use(feature.routes(deps));
+    if (feature.adminRoutes) app.use('/admin', requireStaff, feature.adminRoutes(deps));
+  }
+
+  app.use((_req, _res, next) => next(new HttpError(404)));
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    void _next;
+    if (err instanceof CsrfError) {
+      // The session expired (or the form is stale): keep the person's way back to the form.
+      const referer = req.get('referer');
+      let back = '/';
+      try {
+        if (referer) {
+          const u = new URL(referer);
+          back = u.pathname + u.search;
+        }
+      } catch {
+        back = '/';
+      }
+      if (!req.account && (req as Request & { sessionExpired?: boolean }).sessionExpired) {
+        flash(req, getT(req.lang)('auth.sessionExpired'), 'info');
+        return res.redirect(303, `/login?next=${encodeURIComponent(back)}`);
+      }
+      return renderError(res, 403, 'csrf', back);
+    }
+    const status = err instanceof HttpError ? err.status : (err as { status?: number }).status && (err as { status: number }).status < 500 ? (err as { status: number }).status : 500;
+    if (status >= 500) req.log?.error({ err }, 'request failed');
+    renderError(res, status === 401 ? 403 : status, undefined, '/');
+  });
+
+  function renderError(res: Response, status: number, kind: string | undefined, back: string) {
+    const code = [403, 404, 413, 429].includes(status) ? status : status >= 500 ? 500 : 400;
+    res.status(status);
+    if (!res.locals.t) {
+      res.locals.t = getT('fr');
+      res.locals.lang = 'fr';
+      res.locals.errors = noErrors();
+      Object.assign(res.locals, viewHelpers);
+      res.locals.account = null;
+      res.locals.flash = [];
+      res.locals.town = null;
+      res.locals.csrfToken = '';
+      res.locals.currentPath = '';
+    }
+    res.render('errors/error', { code, kind, back }, (renderErr: Error | null, html?: string) => {
+      if (renderErr) {
+        res.type('text/plain').send('Erreur');
+        return;
+      }
+      res.send(html);
+    });
+  }
+
+  app.close = async () => {
+    await sessionPool.end();
+  };
+  return app;
+}
+
+function connectionStringOf(deps: AppDeps): string {
+  const conn = deps.db.client.config.connection as { connectionString: string };
+  return conn.connectionString;
+}

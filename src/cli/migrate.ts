@@ -1,0 +1,6 @@
+import { loadConfig } from '../config.js';
+import { startPlatform } from '../platform/bootstrap.js';
+
+const platform = await startPlatform(loadConfig());
+console.log('Database migrated.');
+await platform.close();

@@ -1,0 +1,60 @@
+// The only place that reads process.env: parsed once with zod, fails fast with a clear message.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  BASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  SESSION_SECRET: z.string().min(32).optional(),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('Portail Famille <ne-pas-repondre@saint-exemple.test>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RUN_WORKER: bool.default(true),
+  SEED_DEMO: bool.optional(),
+  ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
+  ARGON2_ITERATIONS: z.coerce.number().int().min(1).default(2),
+  PARENT_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
+  STAFF_IDLE_MINUTES: z.coerce.number().int().min(1).default(120),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  RATE_LIMIT_LOGIN_PER_IP: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  CLAMAV_SOCKET: z.string().optional(),
+  TRUST_PROXY: z.string().optional(),
+  PAYFIP_URL: z.string().url().optional(),
+  PAYFIP_NUMCLI: z.string().regex(/^\d{6}$/).default('000000'),
+  PAYFIP_SAISIE: z.enum(['T', 'X', 'W']).default('T'),
+  SEPA_CREDITOR_ID: z.string().default('FR00ZZZ000000'),
+  SEPA_CREDITOR_NAME: z.string().default('TRESOR PUBLIC SAINT-EXEMPLE'),
+  SEPA_CREDITOR_IBAN: z.string().default('FR7630001007941234567890185'),
+  SEPA_CREDITOR_BIC: z.string().default('BDFEFRPPCCT'),
+});
+
+export type Config = z.infer<typeof schema> & { baseUrl: string; embedded: boolean; seedDemo: boolean };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  if (c.NODE_ENV === 'production' && !c.SESSION_SECRET) {
+    throw new Error('Invalid configuration:\n  - SESSION_SECRET: required in production (at least 32 characters)');
+  }
+  const embedded = !c.DATABASE_URL;
+  return {
+    ...c,
+    baseUrl: (c.BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+    embedded,
+    // Demo data goes into the embedded database by default; against DATABASE_URL only with `npm run seed`.
+    seedDemo: c.SEED_DEMO ?? (embedded && c.NODE_ENV !== 'test'),
+  };
+}

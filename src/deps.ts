@@ -1,0 +1,31 @@
+// Everything a feature needs from the outside, passed in once (tests pass real ones and a fixed clock).
+import type { Config } from './config.js';
+import { createAudit, type Audit } from './platform/audit.js';
+import type { Clock } from './platform/clock.js';
+import type { Db } from './platform/db.js';
+import { createOutbox, type Mailer, type Outbox } from './platform/email.js';
+import type { Logger } from './platform/logger.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+  audit: Audit;
+  outbox: Outbox;
+  /** null when SMTP_URL is not set: emails then stay in the outbox. */
+  mailer: Mailer | null;
+  /** Where the session secret lives when SESSION_SECRET is not set. */
+  sessionSecret: string;
+}
+
+export function createDeps(base: {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+  mailer: Mailer | null;
+  sessionSecret: string;
+}): AppDeps {
+  return { ...base, audit: createAudit(base.clock), outbox: createOutbox(base.clock) };
+}

@@ -1,0 +1,74 @@
+// Gets a database (embedded or DATABASE_URL), migrates it, and builds the app's dependencies.
+// Shared by the server, the worker and the command-line tools.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { createDeps, type AppDeps } from '../deps.js';
+import { systemClock, type Clock } from './clock.js';
+import { createDb, migrateLatest, type Db } from './db.js';
+import { smtpMailer } from './email.js';
+import { startEmbeddedPostgres, databaseUrl, type EmbeddedDb } from './embedded-db.js';
+import { createLogger, type Logger } from './logger.js';
+import { resolveDataDir } from './paths.js';
+
+export interface Platform {
+  deps: AppDeps;
+  embedded: EmbeddedDb | null;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/** The session secret: from the configuration, else generated once and kept under DATA_DIR. */
+function sessionSecretFor(config: Config): string {
+  if (config.SESSION_SECRET) return config.SESSION_SECRET;
+  const dir = resolveDataDir(config.DATA_DIR);
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'session-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+export async function getDatabase(config: Config, logger: Logger): Promise<{ url: string; embedded: EmbeddedDb | null }> {
+  if (config.DATABASE_URL) return { url: config.DATABASE_URL, embedded: null };
+  const embedded = await startEmbeddedPostgres({ dataDir: resolveDataDir(config.DATA_DIR), port: config.EMBEDDED_PG_PORT, logger });
+  const client = embedded.server.getPgClient();
+  await client.connect();
+  const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = 'portail_famille'");
+  if (exists.rowCount === 0) await client.query('CREATE DATABASE portail_famille');
+  await client.end();
+  return { url: databaseUrl(embedded.url, 'portail_famille'), embedded };
+}
+
+export async function startPlatform(config: Config, opts: { clock?: Clock; logger?: Logger; migrate?: boolean; poolMax?: number } = {}): Promise<Platform> {
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
+  const { url, embedded } = await getDatabase(config, logger);
+  const db: Db = createDb(url, opts.poolMax ?? 10);
+  try {
+    if (opts.migrate !== false) {
+      const ran = await migrateLatest(db);
+      if (ran.length) logger.info({ migrations: ran.length }, 'database migrated');
+    }
+  } catch (err) {
+    await db.destroy();
+    await embedded?.stop();
+    throw err;
+  }
+  const deps = createDeps({
+    config,
+    db,
+    logger,
+    clock: opts.clock ?? systemClock,
+    mailer: config.SMTP_URL ? smtpMailer(config.SMTP_URL) : null,
+    sessionSecret: sessionSecretFor(config),
+  });
+  return {
+    deps,
+    embedded,
+    databaseUrl: url,
+    async close() {
+      await db.destroy();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// The one source of "now". Rules never call Date.now() or SQL now(): tests pass a fixed clock.
+import { DateTime } from 'luxon';
+
+export const TIME_ZONE = 'Europe/Paris';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A clock tests can set and move. */
+export class FixedClock implements Clock {
+  private current: Date;
+  constructor(start: Date | string) {
+    this.current = new Date(start);
+  }
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(at: Date | string): void {
+    this.current = new Date(at);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** "Now" in Europe/Paris. */
+export function parisNow(clock: Clock): DateTime {
+  return DateTime.fromJSDate(clock.now(), { zone: TIME_ZONE });
+}
+
+/** Today's calendar date in Europe/Paris, as 'YYYY-MM-DD'. */
+export function today(clock: Clock): string {
+  return parisNow(clock).toISODate() as string;
+}
+
+/** A Paris wall-clock date and time as an instant. */
+export function parisInstant(day: string, time = '00:00'): Date {
+  return DateTime.fromISO(`${day}T${time}`, { zone: TIME_ZONE }).toJSDate();
+}

@@ -1,0 +1,80 @@
+// Who is logged in, idle and absolute timeouts, and the one guard every route uses.
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { AppDeps } from '../deps.js';
+import { HttpError } from './errors.js';
+import { STAFF_ROLES, type CurrentAccount, type Role } from './types.js';
+
+export interface AccountLoader {
+  (id: number): Promise<CurrentAccount | null>;
+}
+
+/** Loads req.account from the session, ending sessions that were idle or open for too long. */
+export function loadAccount(deps: AppDeps, loader: AccountLoader): RequestHandler {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const s = req.session;
+    if (!s?.accountId) return next();
+    const now = deps.clock.now().getTime();
+    const staff = s.role && s.role !== 'parent';
+    const idleMs = (staff ? deps.config.STAFF_IDLE_MINUTES : deps.config.PARENT_IDLE_MINUTES) * 60_000;
+    const absoluteMs = deps.config.SESSION_ABSOLUTE_HOURS * 3600_000;
+    const expired = now - (s.lastSeenAt ?? now) > idleMs || now - (s.loginAt ?? now) > absoluteMs;
+    const account = expired ? null : await loader(s.accountId);
+    if (!account) {
+      // Keep the session (and its CSRF token) but log out: the next login comes back here.
+      delete s.accountId;
+      delete s.role;
+      res_locals_expired(req);
+      return next();
+    }
+    req.account = account;
+    // Write the session at most once a minute for the idle timer, not on every request.
+    if (now - (s.lastSeenAt ?? 0) > 60_000) s.lastSeenAt = now;
+    next();
+  };
+}
+
+function res_locals_expired(req: Request) {
+  (req as Request & { sessionExpired?: boolean }).sessionExpired = true;
+}
+
+export const isStaff = (role: Role | undefined) => role !== undefined && STAFF_ROLES.includes(role);
+
+/**
+ * The one guard. Visitors go to the login page (and come back after); logged-in accounts
+ * without one of the roles get the 403 page.
+ */
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, res, next) => {
+    if (!req.account) {
+      const back = req.method === 'GET' ? req.originalUrl : (req.get('referer') ?? '/');
+      let path = '/';
+      try {
+        const u = new URL(back, 'http://local');
+        path = u.pathname + u.search;
+      } catch {
+        path = '/';
+      }
+      return res.redirect(303, `/login?next=${encodeURIComponent(path)}`);
+    }
+    if (roles.length && !roles.includes(req.account.role)) return next(new HttpError(403));
+    next();
+  };
+}
+
+export const requireLogin = requireRole();
+export const requireParent = requireRole('parent');
+export const requireStaff = requireRole(...STAFF_ROLES);
+/** Families, documents, requests, reservations: every staff role but animators. */
+export const requireAgent = requireRole('agent', 'manager', 'admin');
+/** Money: rates, billing, payments, exports. */
+export const requireManager = requireRole('manager', 'admin');
+export const requireAdmin = requireRole('admin');
+
+export function currentAccount(req: Request): CurrentAccount {
+  if (!req.account) throw new HttpError(401);
+  return req.account;
+}
+
+export function actorOf(req: Request) {
+  return { accountId: req.account?.id ?? null, role: req.account?.role };
+}

@@ -1,0 +1,59 @@
+// i18next over locales/<lang>.json plus one catalogue per feature in locales/<lang>/<feature>.json,
+// deep-merged into one "translation" namespace. French is complete; English falls back to French.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import i18next, { type TFunction } from 'i18next';
+import { LOCALES_DIR } from '../platform/paths.js';
+
+export type T = TFunction;
+export const LANGUAGES = ['fr', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+type Tree = { [key: string]: string | Tree };
+
+function merge(target: Tree, source: Tree): Tree {
+  for (const [k, v] of Object.entries(source)) {
+    const existing = target[k];
+    if (typeof v === 'object' && typeof existing === 'object') merge(existing, v);
+    else target[k] = v;
+  }
+  return target;
+}
+
+export function loadCatalogue(lang: string): Tree {
+  const tree: Tree = {};
+  const main = path.join(LOCALES_DIR, `${lang}.json`);
+  if (existsSync(main)) merge(tree, JSON.parse(readFileSync(main, 'utf8')) as Tree);
+  const dir = path.join(LOCALES_DIR, lang);
+  if (existsSync(dir)) {
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+      merge(tree, JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Tree);
+    }
+  }
+  return tree;
+}
+
+const instance = i18next.createInstance();
+let ready = false;
+
+export function initI18n(): typeof instance {
+  if (ready) return instance;
+  void instance.init({
+    initAsync: false,
+    lng: 'fr',
+    fallbackLng: 'fr',
+    supportedLngs: [...LANGUAGES],
+    resources: Object.fromEntries(LANGUAGES.map((l) => [l, { translation: loadCatalogue(l) }])),
+    interpolation: { escapeValue: false }, // EJS escapes with <%= %>
+    returnNull: false,
+  });
+  ready = true;
+  return instance;
+}
+
+export function getT(lang: Language = 'fr'): T {
+  return initI18n().getFixedT(lang);
+}
+
+/** The French translation function, for services that write emails and messages. */
+export const tFr: T = ((...args: Parameters<T>) => getT('fr')(...args)) as T;

@@ -1,0 +1,16 @@
+export * from './context.js';
+export * from './http.js';
+export * from './factories.js';
+export * from './smtp.js';
+
+import type { TestContext } from './context.js';
+import type { TestAccount } from './factories.js';
+import { Browser } from './http.js';
+
+/** A browser logged in as the account (with its second factor when it has one). */
+export async function loginAs(ctx: TestContext, account: TestAccount): Promise<Browser> {
+  const browser = new Browser(ctx.app);
+  const res = await browser.login(account.email, account.password, account.totpSecret);
+  if (res.status !== 303) throw new Error(`login failed for ${account.email}: ${res.status}`);
+  return browser;
+}
