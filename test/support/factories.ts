@@ -36,3 +36,73 @@ export async function createAccount(deps: AppDeps, opts: { role?: Role; email?: 
   for (const schoolId of opts.schoolIds ?? []) await deps.db('account_sites').insert({ account_id: id, school_id: schoolId });
   return { id, email, password: TEST_PASSWORD, role, totpSecret: staff ? TEST_TOTP_SECRET : null };
 }
+
+export interface TestChild {
+  id: number;
+  firstName: string;
+}
+
+/** A household with its guardian account(s) and children. Schools by kind: 'elementary' | 'nursery' | 'private'. */
+export async function createHousehold(
+  deps: AppDeps,
+  opts: {
+    accounts?: TestAccount[];
+    children?: { firstName?: string; lastName?: string; birthDate?: string; school?: 'elementary' | 'nursery' | 'private'; classLevel?: string; diet?: string; allergies?: string; hasPai?: boolean }[];
+    outOfTown?: boolean;
+    email?: string;
+  } = {},
+): Promise<{ id: number; familyNumber: string; children: TestChild[] }> {
+  const { db, clock } = deps;
+  const now = clock.now();
+  const [{ nextval }] = (await db.raw("SELECT nextval('family_number_seq') AS nextval")).rows as [{ nextval: number }];
+  const familyNumber = `SE-${String(nextval).padStart(6, '0')}`;
+  const street = opts.outOfTown ? null : await db('streets').orderBy('id').first('id');
+  const [h] = await db('households')
+    .insert({
+      family_number: familyNumber,
+      out_of_town: Boolean(opts.outOfTown),
+      street_id: street?.id ?? null,
+      house_number: street ? '12' : null,
+      address_line: opts.outOfTown ? '4 rue du Port' : null,
+      postcode: opts.outOfTown ? '44000' : '49999',
+      city: opts.outOfTown ? 'Nantes' : 'Saint-Exemple',
+      email: opts.email ?? opts.accounts?.[0]?.email ?? null,
+      phone_mobile: '06 12 34 56 78',
+      paperless: true,
+      created_at: now,
+    })
+    .returning('id');
+  const householdId = (h as { id: number }).id;
+  for (const a of opts.accounts ?? []) await db('household_accounts').insert({ household_id: householdId, account_id: a.id, linked_at: now });
+  const children: TestChild[] = [];
+  for (const [i, c] of (opts.children ?? []).entries()) {
+    const school = await db('schools').where({ kind: c.school ?? 'elementary' }).first('id', 'class_levels');
+    const firstName = c.firstName ?? `Enfant${i + 1}`;
+    const [m] = await db('members')
+      .insert({
+        kind: 'child',
+        first_name: firstName,
+        last_name: c.lastName ?? 'Testeur',
+        birth_date: c.birthDate ?? '2018-05-12',
+        sex: 'F',
+        school_id: school?.id ?? null,
+        class_level: c.classLevel ?? school?.class_levels?.[0] ?? null,
+        diet: c.diet ?? 'none',
+        allergies: c.allergies ?? null,
+        has_pai: c.hasPai ?? false,
+        created_at: now,
+      })
+      .returning('id');
+    const id = (m as { id: number }).id;
+    await db('household_members').insert({ household_id: householdId, member_id: id, linked_at: now });
+    children.push({ id, firstName });
+  }
+  return { id: householdId, familyNumber, children };
+}
+
+/** A parent account with its household and children, in one call. */
+export async function createFamily(deps: AppDeps, children: NonNullable<NonNullable<Parameters<typeof createHousehold>[1]>['children']> = [{}]) {
+  const parent = await createAccount(deps, { role: 'parent' });
+  const household = await createHousehold(deps, { accounts: [parent], children });
+  return { parent, household };
+}
