@@ -2,8 +2,25 @@
 import type { Router } from 'express';
 import type { AppDeps } from './deps.js';
 import type { JobDefinition } from './platform/jobs.js';
+import type { Role } from './web/types.js';
 import { platformFeature } from './platform/feature.js';
 import { accountsFeature } from './accounts/index.js';
+import { householdsFeature } from './households/index.js';
+import { requestsFeature } from './requests/index.js';
+import { documentsFeature } from './documents/index.js';
+import { servicesFeature } from './services/index.js';
+import { enrolmentsFeature } from './enrolments/index.js';
+import { reservationsFeature } from './reservations/index.js';
+import { billingFeature } from './billing/index.js';
+import { paymentsFeature } from './payments/index.js';
+
+export interface AdminLink {
+  href: string;
+  /** Catalogue key of the link's text. */
+  label: string;
+  /** Roles that see the link (the routes check again). */
+  roles: Role[];
+}
 
 export interface Feature {
   name: string;
@@ -11,7 +28,20 @@ export interface Feature {
   routes?: (deps: AppDeps) => Router;
   /** Staff routes, mounted under /admin (the staff guard is already applied). */
   adminRoutes?: (deps: AppDeps) => Router;
+  /** Entries of the staff home page. */
+  adminLinks?: AdminLink[];
   jobs?: (deps: AppDeps) => JobDefinition[];
 }
 
-export const features: Feature[] = [platformFeature, accountsFeature];
+export const features: Feature[] = [
+  platformFeature,
+  accountsFeature,
+  householdsFeature,
+  requestsFeature,
+  documentsFeature,
+  servicesFeature,
+  enrolmentsFeature,
+  reservationsFeature,
+  billingFeature,
+  paymentsFeature,
+];

@@ -55,7 +55,13 @@ function routes(_deps: AppDeps): Router {
 function adminRoutes(deps: AppDeps): Router {
   const router = Router();
 
-  router.get('/', (_req, res) => res.render('admin/home'));
+  router.get('/', async (req, res) => {
+    // Imported here: features.ts imports this module.
+    const { features } = await import('../features.js');
+    const role = req.account!.role;
+    const links = features.flatMap((f) => f.adminLinks ?? []).filter((l) => l.roles.includes(role));
+    res.render('admin/home', { links });
+  });
 
   router.get('/audit', requireAdmin, async (req, res) => {
     const f = auditFilters.safeParse(req.query);
@@ -94,4 +100,12 @@ function adminRoutes(deps: AppDeps): Router {
   return router;
 }
 
-export const platformFeature: Feature = { name: 'platform', routes, adminRoutes };
+export const platformFeature: Feature = {
+  name: 'platform',
+  routes,
+  adminRoutes,
+  adminLinks: [
+    { href: '/admin/audit', label: 'admin.audit.title', roles: ['admin'] },
+    { href: '/admin/emails', label: 'admin.emails.title', roles: ['admin'] },
+  ],
+};

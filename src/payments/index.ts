@@ -1,0 +1,3 @@
+import type { Feature } from '../features.js';
+
+export const paymentsFeature: Feature = { name: 'payments' };
