@@ -1,0 +1,140 @@
+/* Portail Famille — progressive enhancement only: every page works without this file. See docs/ui.md. */
+/* global fetch, FormData, URLSearchParams, HTMLInputElement, HTMLFormElement, setTimeout, clearTimeout */
+'use strict';
+
+(function () {
+  const RESUBMIT_DELAY_MS = 10000;
+
+  // (1) Error summary: focus it so screen readers announce it; its links focus the field.
+  const summary = document.querySelector('.error-summary');
+  if (summary) {
+    if (!summary.hasAttribute('tabindex')) summary.setAttribute('tabindex', '-1');
+    summary.focus();
+    summary.addEventListener('click', (event) => {
+      const link = event.target.closest('a[href^="#"]');
+      const target = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      if (!target) return;
+      event.preventDefault();
+      const label = target.id && document.querySelector('label[for="' + target.id + '"]');
+      const legend = target.closest('fieldset') && target.closest('fieldset').querySelector('legend');
+      (legend || label || target).scrollIntoView();
+      target.focus({ preventScroll: true });
+    });
+  }
+
+  // (2) data-confirm and (5) double-submit protection, in one submit listener.
+  document.addEventListener('submit', (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    const isPost = (form.getAttribute('method') || 'get').toLowerCase() === 'post';
+    if (isPost && form.dataset.submitting === 'true') {
+      event.preventDefault();
+      return;
+    }
+    const message = form.getAttribute('data-confirm');
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      return;
+    }
+    if (!isPost) return;
+    form.dataset.submitting = 'true';
+    // Disable after the browser has read the submitter's name/value.
+    setTimeout(() => setBusy(form, true), 0);
+    form._reenable = setTimeout(() => setBusy(form, false), RESUBMIT_DELAY_MS);
+  });
+
+  function setBusy(form, busy) {
+    if (!busy) {
+      delete form.dataset.submitting;
+      clearTimeout(form._reenable);
+    }
+    form
+      .querySelectorAll('button:not([type="button"]):not([type="reset"]), input[type="submit"]')
+      .forEach((b) => {
+        b.disabled = busy;
+      });
+  }
+
+  // Back/forward cache: a restored page must not keep disabled buttons.
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) document.querySelectorAll('form[data-submitting]').forEach((f) => setBusy(f, false));
+  });
+
+  // (3) Autosave of radio choices (attendance sheet).
+  const saving = new WeakMap(); // form -> { busy, again }
+
+  document.addEventListener('change', (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== 'radio') return;
+    const form = input.closest('form[data-autosave]');
+    if (form) autosave(form, findStatus(form, input));
+  });
+
+  function findStatus(form, input) {
+    const scope = input.closest('[data-autosave-row], fieldset');
+    return (
+      (scope && scope.querySelector('[data-autosave-status]')) ||
+      form.querySelector('[data-autosave-status]') ||
+      document.querySelector('[data-autosave-status]')
+    );
+  }
+
+  function showStatus(status, ok) {
+    if (!status) return;
+    status.textContent = ok
+      ? status.getAttribute('data-ok') || 'Enregistré'
+      : status.getAttribute('data-error') || "Échec de l'enregistrement, réessayez";
+    status.classList.toggle('is-error', !ok);
+  }
+
+  function autosave(form, status) {
+    const state = saving.get(form) || { busy: false, again: false };
+    saving.set(form, state);
+    if (state.busy) {
+      state.again = true; // one more save with the latest values when this one ends
+      return;
+    }
+    state.busy = true;
+    if (status) status.textContent = '';
+    fetch(form.action, {
+      method: 'POST',
+      body: new URLSearchParams(new FormData(form)),
+      headers: { Accept: 'application/json' },
+      credentials: 'same-origin',
+    })
+      .then((response) => {
+        const type = response.headers.get('Content-Type') || '';
+        // Not JSON (session expired → login page, HTML error page…): let the server speak.
+        if (!type.includes('application/json')) throw new Error('not json');
+        showStatus(status, response.ok);
+        state.busy = false;
+        if (state.again) {
+          state.again = false;
+          autosave(form, status);
+        }
+      })
+      .catch(() => {
+        // Network failure or unexpected answer: ordinary submit.
+        form.submit();
+      });
+  }
+
+  // (4) Print buttons: rendered with the hidden attribute, shown only when JS can print.
+  document.querySelectorAll('[data-print]').forEach((button) => button.removeAttribute('hidden'));
+  document.addEventListener('click', (event) => {
+    const button = event.target.closest && event.target.closest('[data-print]');
+    if (!button) return;
+    event.preventDefault();
+    window.print();
+  });
+
+  // Scrollable tables: keyboard-reachable and named (WCAG 2.1.1), only when they do scroll.
+  document.querySelectorAll('.table-wrap').forEach((wrap) => {
+    if (wrap.scrollWidth <= wrap.clientWidth || wrap.hasAttribute('tabindex')) return;
+    const caption = wrap.querySelector('caption');
+    wrap.setAttribute('tabindex', '0');
+    wrap.setAttribute('role', 'region');
+    if (caption && !wrap.hasAttribute('aria-label'))
+      wrap.setAttribute('aria-label', caption.textContent.trim());
+  });
+})();
