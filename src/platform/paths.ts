@@ -13,12 +13,14 @@ function findRoot(start: string): string {
   return dir;
 }
 
-export const ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = findRoot(HERE);
 export const VIEWS_DIR = path.join(ROOT, 'views');
 export const PUBLIC_DIR = path.join(ROOT, 'public');
 export const LOCALES_DIR = path.join(ROOT, 'locales');
-export const MIGRATIONS_DIR = path.join(ROOT, 'migrations');
-export const SEEDS_DIR = path.join(ROOT, 'seeds');
+// Code folders are found next to this file's tree: src/ with tsx, dist/ once compiled.
+export const MIGRATIONS_DIR = path.resolve(HERE, '../../migrations');
+export const SEEDS_DIR = path.resolve(HERE, '../../seeds');
 
 export function resolveDataDir(dataDir: string): string {
   return path.resolve(ROOT, dataDir);
