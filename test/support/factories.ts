@@ -106,3 +106,67 @@ export async function createFamily(deps: AppDeps, children: NonNullable<NonNulla
   const household = await createHousehold(deps, { accounts: [parent], children });
   return { parent, household };
 }
+
+// === services & enrolments fixtures (reservations feature; used by services and billing too) ===
+
+export interface TestService {
+  id: number;
+  name: string;
+  kind: string;
+  school_year_id: string;
+  opening_days: string;
+  weekdays: number[];
+  capacity: number | null;
+  site_school_id: number | null;
+  [column: string]: unknown;
+}
+
+/**
+ * A service row of the demo school year (2026-2027): by default a canteen open on school days
+ * (Mon, Tue, Thu, Fri), unlimited, booking until 2 calendar days before at 10:00, cancelling the
+ * same. `overrides` are `services` columns (deadlines as objects, they are stored as JSON).
+ */
+export async function createService(deps: AppDeps, overrides: Record<string, unknown> = {}): Promise<TestService> {
+  const json = (v: unknown) => (v === undefined || v === null ? v : JSON.stringify(v));
+  const row: Record<string, unknown> = {
+    school_year_id: '2026-2027',
+    kind: 'canteen',
+    name: `Service ${randomBytes(4).toString('hex')}`,
+    opening_days: 'school_days',
+    weekdays: [1, 2, 4, 5],
+    unit: 'meal',
+    booking_deadline: { kind: 'calendar_days', days: 2, time: '10:00' },
+    cancel_deadline: { kind: 'calendar_days', days: 2, time: '10:00' },
+    ...overrides,
+  };
+  for (const key of ['booking_deadline', 'cancel_deadline', 'capacity_groups']) {
+    if (key in row) row[key] = json(row[key]);
+  }
+  const [created] = await deps.db('services').insert(row).returning('*');
+  return created as TestService;
+}
+
+/** An enrolment of a child in a service (accepted by default), for the household that pays. */
+export async function createEnrolment(
+  deps: AppDeps,
+  opts: { childId: number; serviceId: number; householdId: number; status?: string; options?: Record<string, unknown> },
+): Promise<{ id: number }> {
+  const service = await deps.db('services').where({ id: opts.serviceId }).first('school_year_id');
+  const now = deps.clock.now();
+  const status = opts.status ?? 'accepted';
+  const [row] = await deps.db('enrolments')
+    .insert({
+      child_id: opts.childId,
+      service_id: opts.serviceId,
+      household_id: opts.householdId,
+      school_year_id: (service as { school_year_id: string }).school_year_id,
+      status,
+      step: 'done',
+      options: JSON.stringify(opts.options ?? {}),
+      created_at: now,
+      submitted_at: status === 'draft' ? null : now,
+      decided_at: ['accepted', 'refused'].includes(status) ? now : null,
+    })
+    .returning('id');
+  return { id: (row as { id: number }).id };
+}
