@@ -5,6 +5,10 @@ import type { Clock } from './platform/clock.js';
 import type { Db } from './platform/db.js';
 import { createOutbox, type Mailer, type Outbox } from './platform/email.js';
 import type { Logger } from './platform/logger.js';
+import path from 'node:path';
+import { resolveDataDir } from './platform/paths.js';
+import { scannerFromConfig, type Scanner } from './platform/scanner.js';
+import { localDiskStorage, type Storage } from './platform/storage.js';
 
 export interface AppDeps {
   config: Config;
@@ -17,6 +21,10 @@ export interface AppDeps {
   mailer: Mailer | null;
   /** Where the session secret lives when SESSION_SECRET is not set. */
   sessionSecret: string;
+  /** Uploaded documents' files (local disk under DATA_DIR/files). */
+  storage: Storage;
+  /** Antivirus for uploads (accepts everything unless CLAMAV_SOCKET is set). */
+  scanner: Scanner;
 }
 
 export function createDeps(base: {
@@ -26,6 +34,14 @@ export function createDeps(base: {
   clock: Clock;
   mailer: Mailer | null;
   sessionSecret: string;
+  storage?: Storage;
+  scanner?: Scanner;
 }): AppDeps {
-  return { ...base, audit: createAudit(base.clock), outbox: createOutbox(base.clock) };
+  return {
+    ...base,
+    audit: createAudit(base.clock),
+    outbox: createOutbox(base.clock),
+    storage: base.storage ?? localDiskStorage(path.join(resolveDataDir(base.config.DATA_DIR), 'files')),
+    scanner: base.scanner ?? scannerFromConfig(base.config),
+  };
 }
