@@ -28,6 +28,8 @@ const schema = z.object({
   RATE_LIMIT_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   CLAMAV_SOCKET: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
+  /** Mounts GET /_baseline (one query, one tiny template, no session): the benchmarks' ceiling. */
+  BENCH_BASELINE: bool.default(false),
   PAYFIP_URL: z.string().url().optional(),
   PAYFIP_NUMCLI: z.string().regex(/^\d{6}$/).default('000000'),
   PAYFIP_SAISIE: z.enum(['T', 'X', 'W']).default('T'),

@@ -1,0 +1,159 @@
+// Starts the compiled app in production mode on the bench database, logs people in like a
+// browser does, and measures one scenario with autocannon (p50/p95/p99 from every response).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { authenticator } from 'otplib';
+import { freePort } from '../src/platform/embedded-db.js';
+
+export interface AppProcess {
+  baseUrl: string;
+  child: ChildProcess;
+  /** Peak resident memory of the app process so far (VmHWM), in MB. */
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+export async function startApp(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<AppProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/src/server.js'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      BASE_URL: `http://127.0.0.1:${port}`,
+      SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
+      RUN_WORKER: 'false',
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      TRUST_PROXY: 'loopback',
+      BENCH_BASELINE: 'true',
+      RATE_LIMIT_LOGIN_PER_ACCOUNT: '100000',
+      RATE_LIMIT_LOGIN_PER_IP: '100000',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${baseUrl}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the app did not start');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    baseUrl,
+    child,
+    peakRssMb() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0);
+      return Math.round(kb / 1024);
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/** Headers that make the production app (secure cookies behind a proxy) accept plain HTTP on loopback. */
+export const PROXY_HEADERS = { 'x-forwarded-proto': 'https' };
+
+export class Session {
+  cookie = '';
+  constructor(readonly baseUrl: string) {}
+
+  private remember(res: Response) {
+    const set = res.headers.getSetCookie?.() ?? [];
+    for (const c of set) {
+      const pair = c.split(';')[0]!;
+      if (pair.startsWith('pf.sid=')) this.cookie = pair;
+    }
+  }
+
+  async get(path: string): Promise<{ status: number; text: string; location: string | null }> {
+    const res = await fetch(this.baseUrl + path, { headers: { cookie: this.cookie, ...PROXY_HEADERS }, redirect: 'manual' });
+    this.remember(res);
+    return { status: res.status, text: await res.text(), location: res.headers.get('location') };
+  }
+
+  async csrf(path: string): Promise<string> {
+    const { text } = await this.get(path);
+    const m = text.match(/name="_csrf" value="([^"]+)"/);
+    if (!m) throw new Error(`no CSRF token on ${path}`);
+    return m[1]!;
+  }
+
+  async post(path: string, fields: Record<string, string | string[]>, from = path): Promise<{ status: number; text: string; location: string | null }> {
+    const body = new URLSearchParams();
+    body.append('_csrf', await this.csrf(from));
+    for (const [k, v] of Object.entries(fields)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
+    const res = await fetch(this.baseUrl + path, {
+      method: 'POST',
+      headers: { cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded', ...PROXY_HEADERS },
+      body: body.toString(),
+      redirect: 'manual',
+    });
+    this.remember(res);
+    return { status: res.status, text: await res.text(), location: res.headers.get('location') };
+  }
+
+  async login(email: string, password: string, totpSecret?: string): Promise<this> {
+    const res = await this.post('/login', { email, password }, '/login');
+    if (res.status === 303 && res.location === '/login/code') {
+      const code = await this.post('/login/code', { code: authenticator.generate(totpSecret ?? '') }, '/login/code');
+      if (code.status !== 303) throw new Error(`second factor refused for ${email}`);
+    } else if (res.status !== 303) {
+      throw new Error(`login failed for ${email}: ${res.status}`);
+    }
+    return this;
+  }
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  connections: number;
+  requestsPerSec: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  total: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Runs autocannon; a response counts as an error when its status is 400 or more (3xx are normal answers). */
+export async function measure(
+  name: string,
+  opts: { url: string; connections: number; duration: number; headers?: Record<string, string>; requests?: Parameters<typeof autocannon>[0]['requests']; method?: string; body?: string },
+): Promise<ScenarioResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const instance = autocannon({ ...opts, headers: { ...PROXY_HEADERS, ...opts.headers }, timeout: 10 });
+  instance.on('response', (_client: unknown, status: number, _bytes: number, time: number) => {
+    latencies.push(time);
+    if (status >= 400) errors++;
+  });
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  return {
+    scenario: name,
+    connections: opts.connections,
+    requestsPerSec: Math.round(result.requests.average),
+    p50: Math.round(percentile(latencies, 50) * 10) / 10,
+    p95: Math.round(percentile(latencies, 95) * 10) / 10,
+    p99: Math.round(percentile(latencies, 99) * 10) / 10,
+    errors: errors + result.errors + result.timeouts,
+    total: latencies.length,
+  };
+}
