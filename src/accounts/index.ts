@@ -1,7 +1,10 @@
 import type { Feature } from '../features.js';
+import { accountsAdminRoutes } from './admin-routes.js';
 import { accountsRoutes } from './routes.js';
 
 export const accountsFeature: Feature = {
   name: 'accounts',
   routes: accountsRoutes,
+  adminRoutes: accountsAdminRoutes,
+  adminLinks: [{ href: '/admin/staff', label: 'accounts.staff.title', roles: ['admin'] }],
 };

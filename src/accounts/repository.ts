@@ -42,3 +42,112 @@ export async function loadCurrentAccount(q: Queryable, id: number): Promise<Curr
 }
 
 export const touchLastLogin = (q: Queryable, id: number, at: Date) => q('accounts').where({ id }).update({ last_login_at: at });
+
+export const updateAccount = (q: Queryable, id: number, patch: Record<string, unknown>) => q('accounts').where({ id }).update(patch);
+
+// --- One-time tokens (stored hashed) ---
+
+export interface TokenRow {
+  id: number;
+  account_id: number;
+  kind: string;
+  token_hash: string;
+  data: Record<string, unknown>;
+  created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+export async function insertToken(q: Queryable, row: { account_id: number; kind: string; token_hash: string; data?: Record<string, unknown>; created_at: Date; expires_at: Date }) {
+  await q('account_tokens').insert({ ...row, data: JSON.stringify(row.data ?? {}) });
+}
+
+/** The unused, unexpired token, locked for the caller's transaction. */
+export const findUsableTokenForUpdate = (q: Queryable, kinds: string[], tokenHash: string, now: Date) =>
+  q<TokenRow>('account_tokens')
+    .where({ token_hash: tokenHash })
+    .whereIn('kind', kinds)
+    .whereNull('used_at')
+    .where('expires_at', '>', now)
+    .forUpdate()
+    .first() as Promise<TokenRow | undefined>;
+
+export const findUsableToken = (q: Queryable, kinds: string[], tokenHash: string, now: Date) =>
+  q<TokenRow>('account_tokens').where({ token_hash: tokenHash }).whereIn('kind', kinds).whereNull('used_at').where('expires_at', '>', now).first() as Promise<
+    TokenRow | undefined
+  >;
+
+export const markTokenUsed = (q: Queryable, id: number, at: Date) => q('account_tokens').where({ id }).update({ used_at: at });
+
+/** Ends the still-valid tokens of a kind (a new link replaces the old ones). */
+export const retireTokens = (q: Queryable, accountId: number, kinds: string[], at: Date) =>
+  q('account_tokens').where({ account_id: accountId }).whereIn('kind', kinds).whereNull('used_at').update({ used_at: at });
+
+// --- Recovery codes ---
+
+export async function replaceRecoveryCodes(q: Queryable, accountId: number, hashes: string[]) {
+  await q('recovery_codes').where({ account_id: accountId }).delete();
+  if (hashes.length) await q('recovery_codes').insert(hashes.map((code_hash) => ({ account_id: accountId, code_hash })));
+}
+
+/** Marks one unused code as used; true when there was one. */
+export async function useRecoveryCode(q: Queryable, accountId: number, hash: string, at: Date): Promise<boolean> {
+  const n = await q('recovery_codes').where({ account_id: accountId, code_hash: hash }).whereNull('used_at').update({ used_at: at });
+  return n > 0;
+}
+
+export async function countUnusedRecoveryCodes(q: Queryable, accountId: number): Promise<number> {
+  const [r] = (await q('recovery_codes').where({ account_id: accountId }).whereNull('used_at').count({ n: '*' })) as [{ n: number }];
+  return Number(r.n);
+}
+
+// --- Sessions (connect-pg-simple's table) ---
+
+/** Deletes every session of the account except the one given (the person's current one). */
+export const deleteSessionsOf = (q: Queryable, accountId: number, exceptSid?: string) =>
+  q('sessions')
+    .whereRaw("sess->>'accountId' = ?", [String(accountId)])
+    .modify((qb) => {
+      if (exceptSid) qb.whereNot({ sid: exceptSid });
+    })
+    .delete();
+
+// --- Logins (from the audit log) ---
+
+export const recentLoginEvents = (q: Queryable, accountId: number, limit = 10) =>
+  q('audit_events')
+    .where({ subject_type: 'account', subject_id: String(accountId) })
+    .whereIn('action', ['auth.login', 'auth.login_failed', 'auth.lockout'])
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .select('at', 'action') as Promise<{ at: Date; action: string }[]>;
+
+// --- Staff ---
+
+export interface StaffRow extends AccountRow {
+  school_ids: number[];
+}
+
+export async function listStaff(q: Queryable): Promise<StaffRow[]> {
+  const rows = (await q('accounts as a')
+    .leftJoin('account_sites as s', 's.account_id', 'a.id')
+    .whereNot('a.role', 'parent')
+    .groupBy('a.id')
+    .orderBy([{ column: 'a.last_name' }, { column: 'a.first_name' }, { column: 'a.id' }])
+    .select('a.*', q.raw("coalesce(array_agg(s.school_id) filter (where s.school_id is not null), '{}') as school_ids"))) as StaffRow[];
+  return rows;
+}
+
+export async function findStaff(q: Queryable, id: number): Promise<StaffRow | undefined> {
+  const row = (await q('accounts').where({ id }).whereNot('role', 'parent').first()) as AccountRow | undefined;
+  if (!row) return undefined;
+  const sites = await q('account_sites').where({ account_id: id }).pluck('school_id');
+  return { ...row, school_ids: sites.map(Number) };
+}
+
+export async function setSites(q: Queryable, accountId: number, schoolIds: number[]) {
+  await q('account_sites').where({ account_id: accountId }).delete();
+  if (schoolIds.length) await q('account_sites').insert(schoolIds.map((school_id) => ({ account_id: accountId, school_id })));
+}
+
+export const listSchools = (q: Queryable) => q('schools').orderBy('name').select('id', 'name') as Promise<{ id: number; name: string }[]>;

@@ -2,6 +2,18 @@
 import type { Request } from 'express';
 import type { Role } from '../web/types.js';
 
+declare module 'express-session' {
+  interface SessionData {
+    /** The TOTP secret being set up (not yet proved by a code). */
+    setupTotpSecret: string;
+    /** Recovery codes to show once, right after they were made. */
+    newRecoveryCodes: string[];
+    recoveryCodesNext: string;
+    /** The address the "check your email" page speaks of (the person typed it). */
+    signupEmail: string;
+  }
+}
+
 function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
 }

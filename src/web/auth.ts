@@ -2,6 +2,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from './errors.js';
+import { flash } from './flash.js';
+import { getT } from './i18n.js';
 import { STAFF_ROLES, type CurrentAccount, type Role } from './types.js';
 
 export interface AccountLoader {
@@ -53,6 +55,10 @@ export function requireRole(...roles: Role[]): RequestHandler {
         path = u.pathname + u.search;
       } catch {
         path = '/';
+      }
+      // A session that just timed out: say so, and say whether a posted form was lost.
+      if ((req as Request & { sessionExpired?: boolean }).sessionExpired) {
+        flash(req, getT(req.lang)(req.method === 'GET' ? 'accounts.login.sessionEnded' : 'auth.sessionExpired'), 'info');
       }
       return res.redirect(303, `/login?next=${encodeURIComponent(path)}`);
     }
