@@ -74,11 +74,15 @@ function calendarOpens(service: ServiceOpening, day: string, school: Period[], h
   }
 }
 
-export type DayState = { open: true } | { open: false; reason: 'closed_by_town'; note: string } | { open: false; reason: 'not_running' };
+export type DayState =
+  | { open: true }
+  | { open: false; reason: 'closed_by_town'; note: string }
+  | { open: false; reason: 'public_holiday' }
+  | { open: false; reason: 'not_running' };
 
 /**
  * Each day from `from` to `to` (inclusive): open, closed for the service by staff (with the
- * reason given), or not running (calendar rule, public holiday).
+ * reason given), a public holiday on which it would otherwise run, or not running.
  */
 export async function dayStates(q: Queryable, service: ServiceOpening, from: string, to: string): Promise<Map<string, DayState>> {
   const states = new Map<string, DayState>();
@@ -89,9 +93,10 @@ export async function dayStates(q: Queryable, service: ServiceOpening, from: str
   const publicHolidays = await publicHolidaysBetween(q, from, to);
   const closed = await closedDaysOf(q, service.id, from, to);
   for (let day = from; day <= to; day = addDays(day, 1)) {
-    const runs = !publicHolidays.has(day) && calendarOpens(service, day, school, holidays);
+    const runs = calendarOpens(service, day, school, holidays);
     const note = closed.get(day);
-    if (runs && note !== undefined) states.set(day, { open: false, reason: 'closed_by_town', note });
+    if (runs && publicHolidays.has(day)) states.set(day, { open: false, reason: 'public_holiday' });
+    else if (runs && note !== undefined) states.set(day, { open: false, reason: 'closed_by_town', note });
     else if (runs) states.set(day, { open: true });
     else states.set(day, { open: false, reason: 'not_running' });
   }

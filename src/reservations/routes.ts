@@ -1,0 +1,209 @@
+// Parent-facing reservations: the month calendars, booking, cancelling, sick child, the agenda.
+import { Router, type Request, type Response } from 'express';
+import { DateTime } from 'luxon';
+import type { AppDeps } from '../deps.js';
+import { parisNow, TIME_ZONE } from '../platform/clock.js';
+import { childrenOfHousehold, currentHouseholdId, findChildOfHousehold, idParam, withHousehold, type ChildRow } from '../households/access.js';
+import { actorOf, requireParent } from '../web/auth.js';
+import { HttpError } from '../web/errors.js';
+import { flash } from '../web/flash.js';
+import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
+import { getT } from '../web/i18n.js';
+import { localPath } from '../web/urls.js';
+import { dayStates } from '../services/calendar.js';
+import { certificateInTime } from './certificates.js';
+import { certificateDeadline, expandWeeklyPattern } from './rules.js';
+import { certificateSchema, monthSchema, parseSlot, patternSchema, slotsSchema } from './schemas.js';
+import { createReservationsService, medicalCertificatesOf, type Outcome, type Slot } from './service.js';
+import * as repo from './repository.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** What the last booking/cancellation did, shown once on /reservations/result. */
+    reservationOutcome: StoredOutcome;
+  }
+}
+
+export interface StoredOutcome {
+  action: 'book' | 'cancel' | 'sick';
+  returnTo: string;
+  items: { childId: number; child: string; serviceId: number; service: string; day: string; result: string }[];
+}
+
+export function monthOf(value: unknown, fallback: string): string {
+  const parsed = monthSchema.safeParse(typeof value === 'string' ? value : undefined);
+  return parsed.success && parsed.data ? parsed.data : fallback;
+}
+
+function shiftMonth(month: string, by: number): string {
+  return DateTime.fromISO(`${month}-01`, { zone: TIME_ZONE }).plus({ months: by }).toFormat('yyyy-MM');
+}
+
+export function reservationsRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const reservations = createReservationsService(deps);
+  const household = [requireParent, withHousehold(deps)];
+
+  /** Every child named in the slots must be one of the household's: otherwise 404. */
+  async function ownSlots(householdId: number, values: string[]): Promise<{ slots: Slot[]; children: ChildRow[] }> {
+    const slots = values.map(parseSlot);
+    const children = await childrenOfHousehold(deps.db, householdId);
+    for (const s of slots) if (!children.some((c) => c.id === s.childId)) throw new HttpError(404);
+    return { slots, children };
+  }
+
+  async function remember(req: Request, action: StoredOutcome['action'], outcomes: Outcome<string>[], children: ChildRow[], returnTo: string) {
+    const services = new Map((await repo.servicesByIds(deps.db, [...new Set(outcomes.map((o) => o.serviceId))])).map((s) => [s.id, s.name]));
+    req.session.reservationOutcome = {
+      action,
+      returnTo,
+      items: outcomes.map((o) => ({
+        ...o,
+        child: children.find((c) => c.id === o.childId)?.first_name ?? '',
+        service: services.get(o.serviceId) ?? '',
+      })),
+    };
+  }
+
+  async function renderBookingPage(req: Request, res: Response, opts: { status?: number; errors?: FormErrors; values?: Record<string, unknown>; childId?: number } = {}) {
+    const householdId = currentHouseholdId(req);
+    const all = await childrenOfHousehold(deps.db, householdId);
+    const children = opts.childId ? all.filter((c) => c.id === opts.childId) : all;
+    const month = monthOf(req.query.month, parisNow(deps.clock).toFormat('yyyy-MM'));
+    const started = process.hrtime.bigint();
+    const calendars = await reservations.monthCalendars({ householdId, children, month });
+    const view = opts.childId ? 'children/agenda' : 'reservations/index';
+    const extra = opts.childId ? await agendaExtras(householdId, opts.childId, month) : {};
+    res.setHeader('Server-Timing', `calendar;dur=${Number(process.hrtime.bigint() - started) / 1e6}`);
+    const todayDay = parisNow(deps.clock).toISODate() as string;
+    const monthEnd = DateTime.fromISO(`${month}-01`, { zone: TIME_ZONE }).endOf('month').toISODate() as string;
+    res.status(opts.status ?? 200).render(view, {
+      month,
+      patternFrom: `${month}-01` > todayDay ? `${month}-01` : todayDay,
+      patternTo: monthEnd,
+      previousMonth: shiftMonth(month, -1),
+      nextMonth: shiftMonth(month, 1),
+      calendars,
+      children: all,
+      child: opts.childId ? all.find((c) => c.id === opts.childId) : null,
+      errors: opts.errors ?? noErrors(),
+      values: opts.values ?? {},
+      returnTo: req.originalUrl,
+      ...extra,
+    });
+  }
+
+  /** The agenda's list of sick absences with their certificate, and the child's certificates. */
+  async function agendaExtras(householdId: number, childId: number, month: string) {
+    const sick = (await deps.db('reservations as r')
+      .join('services as s', 's.id', 'r.service_id')
+      .leftJoin('documents as d', 'd.id', 'r.sick_certificate_document_id')
+      .where({ 'r.household_id': householdId, 'r.child_id': childId, 'r.status': 'sick' })
+      .orderBy('r.day', 'desc')
+      .limit(20)
+      .select('r.id', 'r.day', 's.name as service', 'd.uploaded_at')) as { id: number; day: string; service: string; uploaded_at: Date | null }[];
+    const certificates = (await medicalCertificatesOf(deps.db, householdId, childId).orderBy('d.uploaded_at', 'desc').select('d.id', 'd.uploaded_at')) as { id: number; uploaded_at: Date }[];
+    return {
+      sick: sick.map((s) => ({ ...s, due: certificateDeadline(s.day), inTime: s.uploaded_at ? certificateInTime(s.day, new Date(s.uploaded_at)) : null })),
+      certificates,
+      agendaMonth: month,
+    };
+  }
+
+  router.get('/reservations', ...household, (req, res) => renderBookingPage(req, res));
+
+  router.get('/children/:id/agenda', ...household, async (req, res) => {
+    const childId = idParam(req.params.id);
+    if (!(await findChildOfHousehold(deps.db, currentHouseholdId(req), childId))) throw new HttpError(404);
+    await renderBookingPage(req, res, { childId });
+  });
+
+  router.post('/reservations', ...household, async (req, res) => {
+    const t = getT(req.lang);
+    const householdId = currentHouseholdId(req);
+    const returnTo = localPath(req.body?.return_to, '/reservations');
+    if (req.body?.mode === 'pattern') {
+      const form = patternSchema.safeParse(req.body);
+      if (!form.success) return renderBookingPage(req, res, { status: 422, errors: formErrors(form.error, t), values: req.body });
+      const childIds = form.data.children.map(Number);
+      const serviceId = Number(form.data.service);
+      const days = expandWeeklyPattern(form.data.from, form.data.to, form.data.weekdays.map(Number));
+      const { slots, children } = await ownSlots(householdId, childIds.flatMap((c) => days.map((d) => `${c}:${serviceId}:${d}`)));
+      // A pattern follows the service's calendar: weeks it does not run are not "refused", just skipped.
+      const service = await repo.findService(deps.db, serviceId);
+      if (!service) return renderBookingPage(req, res, { status: 422, errors: addError(noErrors(), 'service', t('reservations.errors.serviceRequired')), values: req.body });
+      const states = await dayStates(deps.db, service, form.data.from, form.data.to);
+      const relevant = slots.filter((s) => {
+        const state = states.get(s.day);
+        return state?.open || (state && state.reason !== 'not_running');
+      });
+      if (!relevant.length) return renderBookingPage(req, res, { status: 422, errors: addError(noErrors(), 'from', t('reservations.errors.noOpenDay')), values: req.body });
+      const outcomes = await reservations.book({ householdId, actor: actorOf(req), slots: relevant, waitlist: form.data.waitlist === '1' });
+      await remember(req, 'book', outcomes, children, returnTo);
+      return res.redirect(303, '/reservations/result');
+    }
+    const form = slotsSchema.safeParse(req.body);
+    if (!form.success) return renderBookingPage(req, res, { status: 422, errors: formErrors(form.error, t), values: req.body });
+    const { slots, children } = await ownSlots(householdId, form.data.slots);
+    const outcomes = await reservations.book({ householdId, actor: actorOf(req), slots, waitlist: form.data.waitlist === '1' });
+    await remember(req, 'book', outcomes, children, returnTo);
+    res.redirect(303, '/reservations/result');
+  });
+
+  router.post('/reservations/cancel', ...household, async (req, res) => {
+    const form = slotsSchema.safeParse(req.body);
+    if (!form.success) return renderBookingPage(req, res, { status: 422, errors: formErrors(form.error, getT(req.lang)), values: req.body });
+    const householdId = currentHouseholdId(req);
+    const { slots, children } = await ownSlots(householdId, form.data.slots);
+    const outcomes = await reservations.cancel({ householdId, actor: actorOf(req), slots, mode: 'parent' });
+    await remember(req, 'cancel', outcomes, children, localPath(req.body?.return_to, '/reservations'));
+    res.redirect(303, '/reservations/result');
+  });
+
+  router.post('/reservations/sick', ...household, async (req, res) => {
+    const form = slotsSchema.safeParse(req.body);
+    if (!form.success) return renderBookingPage(req, res, { status: 422, errors: formErrors(form.error, getT(req.lang)), values: req.body });
+    const householdId = currentHouseholdId(req);
+    const { slots, children } = await ownSlots(householdId, form.data.slots);
+    const outcomes = await reservations.declareSick({ householdId, actor: actorOf(req), slots });
+    await remember(req, 'sick', outcomes, children, localPath(req.body?.return_to, '/reservations'));
+    res.redirect(303, '/reservations/result');
+  });
+
+  router.get('/reservations/result', ...household, (req, res) => {
+    const outcome = req.session.reservationOutcome;
+    if (!outcome) return res.redirect(303, '/reservations');
+    res.render('reservations/result', { outcome, groups: groupOutcome(outcome) });
+  });
+
+  router.post('/reservations/certificate', ...household, async (req, res) => {
+    const householdId = currentHouseholdId(req);
+    const form = certificateSchema.safeParse(req.body);
+    const reservation = form.success ? await repo.reservationOfHousehold(deps.db, householdId, Number(form.data.reservation)) : undefined;
+    if (!reservation) throw new HttpError(404);
+    const back = `/children/${reservation.child_id}/agenda?month=${reservation.day.slice(0, 7)}`;
+    try {
+      await reservations.attachCertificate({ householdId, actor: actorOf(req), reservationId: reservation.id, documentId: Number(form.data!.document) });
+    } catch (err) {
+      if (!(err instanceof FormError)) throw err;
+      req.query.month = reservation.day.slice(0, 7);
+      return renderBookingPage(req, res, { status: 422, childId: reservation.child_id, errors: addError(noErrors(), 'document', getT(req.lang)(err.key)) });
+    }
+    flash(req, getT(req.lang)('reservations.certificate.attached'));
+    res.redirect(303, back);
+  });
+
+  return router;
+}
+
+/** Outcomes grouped per child and service, then per result, for the answer page. */
+export function groupOutcome(outcome: StoredOutcome) {
+  const groups = new Map<string, { child: string; service: string; byResult: Map<string, typeof outcome.items> }>();
+  for (const item of outcome.items) {
+    const key = `${item.childId}|${item.serviceId}`;
+    if (!groups.has(key)) groups.set(key, { child: item.child, service: item.service, byResult: new Map() });
+    const g = groups.get(key)!;
+    g.byResult.set(item.result, [...(g.byResult.get(item.result) ?? []), item]);
+  }
+  return [...groups.values()].map((g) => ({ ...g, results: [...g.byResult.entries()].map(([result, items]) => ({ result, items })) }));
+}

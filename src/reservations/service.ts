@@ -1,0 +1,449 @@
+// Reservations: book (capacity in the transaction), cancel, sick child, waiting list, closed days,
+// and the month calendar a parent sees. Owns its transactions; never sees req/res.
+import { DateTime } from 'luxon';
+import type { AppDeps } from '../deps.js';
+import type { Actor } from '../platform/audit.js';
+import { withTransaction, isUniqueViolation, type Queryable, type Tx } from '../platform/db.js';
+import { today, TIME_ZONE } from '../platform/clock.js';
+import { getTown } from '../platform/town.js';
+import { dayStates, publicHolidaysBetween, type DayState } from '../services/calendar.js';
+import { FormError } from '../web/forms.js';
+import { formatDate } from '../web/format.js';
+import { tFr } from '../web/i18n.js';
+import { addDays, weekDaysOf, type Calendar } from './rules.js';
+import { bookingRefusal, canCancel, canDeclareSick, rulesOf, seatGroup, type Refusal, type ServiceRules } from './policy.js';
+import * as repo from './repository.js';
+import type { ReservationRow, ServiceRow } from './repository.js';
+
+export interface Slot {
+  childId: number;
+  serviceId: number;
+  day: string;
+}
+
+export type BookResult = 'booked' | 'waiting' | 'already_waiting' | Refusal;
+export type CancelResult = 'cancelled' | 'left_waiting_list' | 'late_cancelled' | 'cancelled_free' | 'not_booked' | 'deadline';
+export type SickResult = 'sick' | 'cancelled' | 'not_booked' | 'too_late';
+export type Outcome<R> = Slot & { result: R };
+
+/** Deadlines reach back a few weeks at most ("N working days", "the week before"). */
+const CALENDAR_MARGIN_DAYS = 60;
+
+const slotKey = (s: Slot) => `${s.serviceId}|${s.childId}|${s.day}`;
+
+function dedupe(slots: Slot[]): Slot[] {
+  const seen = new Map<string, Slot>();
+  for (const s of slots) seen.set(slotKey(s), s);
+  return [...seen.values()].sort((a, b) => a.serviceId - b.serviceId || a.day.localeCompare(b.day) || a.childId - b.childId);
+}
+
+function rangeOf(days: string[]): [string, string] {
+  const sorted = [...days].sort();
+  return [sorted[0]!, sorted[sorted.length - 1]!];
+}
+
+export function createReservationsService(deps: AppDeps) {
+  const { db, clock, audit, outbox } = deps;
+
+  async function calendarFor(q: Queryable, from: string, to: string): Promise<Calendar> {
+    return { publicHolidays: await publicHolidaysBetween(q, addDays(from, -CALENDAR_MARGIN_DAYS), to) };
+  }
+
+  /** What the rules need about the children, services and days of a request, loaded once. */
+  async function loadFacts(q: Queryable, householdId: number, slots: Slot[]) {
+    const serviceIds = [...new Set(slots.map((s) => s.serviceId))];
+    const childIds = [...new Set(slots.map((s) => s.childId))];
+    const services = new Map((await repo.servicesByIds(q, serviceIds)).map((s) => [s.id, s]));
+    const enrolled = new Set((await repo.acceptedEnrolments(q, childIds)).map((e) => `${e.service_id}|${e.child_id}`));
+    const children = new Map<number, repo.ChildInfo & { custody: 'odd' | 'even' | null }>();
+    for (const id of childIds) {
+      const child = await repo.childById(q, id);
+      const custody = await repo.custodyOf(q, householdId, id);
+      if (child && custody !== undefined) children.set(id, { ...child, custody });
+    }
+    const states = new Map<number, Map<string, DayState>>();
+    const days = slots.map((s) => s.day);
+    const [from, to] = days.length ? rangeOf(days) : [today(clock), today(clock)];
+    for (const service of services.values()) states.set(service.id, await dayStates(q, service, addDays(from, -7), addDays(to, 7)));
+    return { services, enrolled, children, states, calendar: await calendarFor(q, from, to) };
+  }
+
+  /** A whole-week service sells the open days of the week together: a chosen day brings its week. */
+  function units(slots: Slot[], facts: Awaited<ReturnType<typeof loadFacts>>): Slot[][] {
+    const out: Slot[][] = [];
+    const weeks = new Map<string, Slot[]>();
+    for (const slot of slots) {
+      const service = facts.services.get(slot.serviceId);
+      if (!service || rulesOf(service).unit !== 'week') {
+        out.push([slot]);
+        continue;
+      }
+      const monday = weekDaysOf(slot.day)[0]!;
+      const key = `${slot.serviceId}|${slot.childId}|${monday}`;
+      if (weeks.has(key)) continue;
+      const states = facts.states.get(slot.serviceId)!;
+      const open = weekDaysOf(slot.day).filter((d) => states.get(d)?.open);
+      const unit = (open.length ? open : [slot.day]).map((day) => ({ ...slot, day }));
+      weeks.set(key, unit);
+      out.push(unit);
+    }
+    return out;
+  }
+
+  /**
+   * Books the slots for the household. Every rule but capacity is checked from the facts; the
+   * seat is taken in the transaction (counter row), so two parents can never get the last seat.
+   * With `waitlist`, a full day puts the child on the waiting list instead.
+   */
+  async function book(input: { householdId: number; actor: Actor; slots: Slot[]; waitlist: boolean; staff?: boolean }): Promise<Outcome<BookResult>[]> {
+    const slots = dedupe(input.slots);
+    if (!slots.length) return [];
+    const now = clock.now();
+    const facts = await loadFacts(db, input.householdId, slots);
+    const plan = units(slots, facts);
+
+    const outcomes = await withTransaction(db, async (tx) => {
+      const results: Outcome<BookResult>[] = [];
+      for (const unit of plan) {
+        const refusals = unit.map((slot) => refusalOf(slot));
+        if (refusals.some((r) => r !== null)) {
+          unit.forEach((slot, i) => results.push({ ...slot, result: refusals[i] ?? 'week_incomplete' }));
+          continue;
+        }
+        results.push(...(await bookUnit(tx, unit)));
+      }
+      if (input.staff) {
+        await audit.record(tx, input.actor, 'reservations.book', { type: 'household', id: input.householdId }, {
+          booked: results.filter((r) => r.result === 'booked').length,
+          waiting: results.filter((r) => r.result === 'waiting').length,
+        });
+      }
+      return results;
+    });
+    return outcomes;
+
+    function refusalOf(slot: Slot): Refusal | null {
+      const service = facts.services.get(slot.serviceId);
+      const child = facts.children.get(slot.childId);
+      if (!service || !child) return 'not_enrolled';
+      return bookingRefusal(
+        rulesOf(service),
+        {
+          now,
+          day: slot.day,
+          enrolled: facts.enrolled.has(`${slot.serviceId}|${slot.childId}`),
+          state: facts.states.get(slot.serviceId)?.get(slot.day),
+          custody: child.custody,
+          calendar: facts.calendar,
+        },
+        { staff: input.staff },
+      );
+    }
+
+    /** One unit (a day, or a whole week) in a savepoint: all of it or nothing. */
+    async function bookUnit(tx: Tx, unit: Slot[]): Promise<Outcome<BookResult>[]> {
+      const whole = unit.length > 1;
+      try {
+        return await tx.transaction(async (sp) => {
+          const results: Outcome<BookResult>[] = [];
+          for (const slot of unit) {
+            const service = facts.services.get(slot.serviceId)!;
+            const child = facts.children.get(slot.childId)!;
+            const existing = await repo.liveReservation(sp, slot.serviceId, slot.childId, slot.day);
+            if (existing) {
+              results.push({ ...slot, result: existing.status === 'waiting' ? 'already_waiting' : 'already_booked' });
+              continue;
+            }
+            const group = seatGroup(rulesOf(service), child, slot.day);
+            const seat = await repo.takeSeat(sp, slot.serviceId, slot.day, group.key, group.capacity);
+            if (!seat && (whole || !input.waitlist)) {
+              results.push({ ...slot, result: 'full' });
+              continue;
+            }
+            await repo.insertReservation(sp, {
+              service_id: slot.serviceId,
+              child_id: slot.childId,
+              household_id: input.householdId,
+              day: slot.day,
+              group_key: group.key,
+              status: seat ? 'booked' : 'waiting',
+              created_at: clock.now(),
+              created_by: input.actor.accountId,
+            });
+            results.push({ ...slot, result: seat ? 'booked' : 'waiting' });
+          }
+          if (whole && results.some((r) => r.result === 'full')) throw new WeekRefused(results);
+          return results;
+        });
+      } catch (err) {
+        if (err instanceof WeekRefused) return err.results.map((r) => (r.result === 'full' ? r : { ...r, result: 'week_incomplete' as const }));
+        // The same form submitted twice at once: the other submission booked it.
+        if (isUniqueViolation(err, 'reservations_one_live')) return unit.map((slot) => ({ ...slot, result: 'already_booked' as const }));
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * Gives a freed seat to the first child in line still within the rules (enrolled, custody
+   * week, booking deadline), and emails their family. Runs in the transaction that freed it.
+   */
+  async function promoteFirst(tx: Tx, service: ServiceRow, day: string, group: string): Promise<void> {
+    const rules = rulesOf(service);
+    const now = clock.now();
+    const calendar = await calendarFor(tx, day, day);
+    const states = await dayStates(tx, service, day, day);
+    for (const candidate of await repo.waitingList(tx, service.id, day, group)) {
+      const custody = await repo.custodyOf(tx, candidate.household_id, candidate.child_id);
+      const refusal = bookingRefusal(rules, {
+        now,
+        day,
+        enrolled: await repo.isEnrolled(tx, candidate.child_id, service.id),
+        state: states.get(day),
+        custody: custody ?? null,
+        calendar,
+      });
+      if (refusal || custody === undefined) continue;
+      const child = (await repo.childById(tx, candidate.child_id))!;
+      const seat = seatGroup(rules, child, day);
+      if (!(await repo.takeSeat(tx, service.id, day, group, seat.capacity))) return;
+      await repo.updateReservation(tx, candidate.id, { status: 'booked' });
+      await audit.record(tx, { accountId: null, role: 'system' }, 'reservations.promoted', { type: 'reservation', id: candidate.id });
+      await emailHousehold(tx, candidate.household_id, 'reservations.promoted', `reservations.promoted.${candidate.id}`, {
+        subject: tFr('reservations.emails.promoted.subject'),
+        paragraphs: [tFr('reservations.emails.promoted.body', { child: child.first_name, service: service.name, day: formatDate(day, 'weekday') })],
+      });
+      return;
+    }
+  }
+
+  async function emailHousehold(tx: Tx, householdId: number, kind: string, dedupeKey: string, content: { subject: string; paragraphs: string[] }) {
+    const town = await getTown(tx);
+    for (const to of await repo.householdEmails(tx, householdId)) {
+      await outbox.enqueue(tx, {
+        to,
+        kind,
+        dedupeKey: `${dedupeKey}.${to}`,
+        content: { townName: town?.name ?? '', ...content, action: { label: tFr('reservations.emails.action'), url: `${deps.config.BASE_URL}/reservations` } },
+      });
+    }
+  }
+
+  /** Frees the seat of a reservation leaving 'booked' and offers it to the waiting list. */
+  async function freeSeat(tx: Tx, reservation: ReservationRow): Promise<void> {
+    await repo.releaseSeat(tx, reservation.service_id, reservation.day, reservation.group_key);
+    const service = (await repo.findService(tx, reservation.service_id))!;
+    await promoteFirst(tx, service, reservation.day, reservation.group_key);
+  }
+
+  /**
+   * Cancels the household's reservations of the slots. A parent ('parent') cancels free until
+   * the cancellation deadline; staff past it choose a late (billed) or free cancellation.
+   */
+  async function cancel(input: { householdId: number; actor: Actor; slots: Slot[]; mode: 'parent' | 'late' | 'free'; reason?: string }): Promise<Outcome<CancelResult>[]> {
+    const slots = dedupe(input.slots);
+    if (!slots.length) return [];
+    const [from, to] = rangeOf(slots.map((s) => s.day));
+    return withTransaction(db, async (tx) => {
+      const calendar = await calendarFor(tx, from, to);
+      const services = new Map((await repo.servicesByIds(tx, [...new Set(slots.map((s) => s.serviceId))])).map((s) => [s.id, s]));
+      const now = clock.now();
+      const results: Outcome<CancelResult>[] = [];
+      for (const slot of slots) {
+        const reservation = await repo.liveReservationOfHouseholdForUpdate(tx, input.householdId, slot.serviceId, slot.childId, slot.day);
+        const service = services.get(slot.serviceId);
+        if (!reservation || !service || reservation.status === 'sick') {
+          results.push({ ...slot, result: 'not_booked' });
+          continue;
+        }
+        const base = { cancelled_at: now, cancelled_by: input.actor.accountId, cancel_reason: input.reason ?? null };
+        if (reservation.status === 'waiting') {
+          await repo.updateReservation(tx, reservation.id, { status: 'cancelled', ...base });
+          results.push({ ...slot, result: 'left_waiting_list' });
+          continue;
+        }
+        const inTime = canCancel(rulesOf(service), now, slot.day, calendar);
+        if (!inTime && input.mode === 'parent') {
+          results.push({ ...slot, result: 'deadline' });
+          continue;
+        }
+        const status = inTime ? 'cancelled' : input.mode === 'late' ? 'late_cancelled' : 'cancelled_free';
+        await repo.updateReservation(tx, reservation.id, { status, ...base });
+        if (input.mode !== 'parent') {
+          await audit.record(tx, input.actor, `reservations.${status}`, { type: 'reservation', id: reservation.id }, { late: !inTime });
+        }
+        await freeSeat(tx, reservation);
+        results.push({ ...slot, result: status });
+      }
+      return results;
+    });
+  }
+
+  /**
+   * "Enfant malade": after the cancellation deadline and until the morning's limit, a booked day
+   * becomes an absence awaiting a medical certificate. Before the deadline it is simply cancelled.
+   */
+  async function declareSick(input: { householdId: number; actor: Actor; slots: Slot[] }): Promise<Outcome<SickResult>[]> {
+    const slots = dedupe(input.slots);
+    if (!slots.length) return [];
+    const [from, to] = rangeOf(slots.map((s) => s.day));
+    return withTransaction(db, async (tx) => {
+      const calendar = await calendarFor(tx, from, to);
+      const now = clock.now();
+      const results: Outcome<SickResult>[] = [];
+      for (const slot of slots) {
+        const reservation = await repo.liveReservationOfHouseholdForUpdate(tx, input.householdId, slot.serviceId, slot.childId, slot.day);
+        const service = await repo.findService(tx, slot.serviceId);
+        if (!reservation || !service || reservation.status !== 'booked') {
+          results.push({ ...slot, result: 'not_booked' });
+          continue;
+        }
+        const rules = rulesOf(service);
+        if (canCancel(rules, now, slot.day, calendar)) {
+          await repo.updateReservation(tx, reservation.id, { status: 'cancelled', cancelled_at: now, cancelled_by: input.actor.accountId });
+          await freeSeat(tx, reservation);
+          results.push({ ...slot, result: 'cancelled' });
+        } else if (canDeclareSick(rules, now, slot.day)) {
+          await repo.updateReservation(tx, reservation.id, { status: 'sick', sick_declared_at: now });
+          await audit.record(tx, input.actor, 'reservations.sick', { type: 'reservation', id: reservation.id });
+          results.push({ ...slot, result: 'sick' });
+        } else {
+          results.push({ ...slot, result: 'too_late' });
+        }
+      }
+      return results;
+    });
+  }
+
+  /** Links one of the child's medical certificates (from the vault) to a sick absence. */
+  async function attachCertificate(input: { householdId: number; actor: Actor; reservationId: number; documentId: number }): Promise<void> {
+    await withTransaction(db, async (tx) => {
+      const reservation = await repo.reservationOfHousehold(tx, input.householdId, input.reservationId);
+      if (!reservation || reservation.status !== 'sick') throw new FormError('document', 'reservations.errors.notSick');
+      const document = await medicalCertificatesOf(tx, input.householdId, reservation.child_id).where('d.id', input.documentId).first('d.id');
+      if (!document) throw new FormError('document', 'reservations.errors.documentRequired');
+      await repo.updateReservation(tx, reservation.id, { sick_certificate_document_id: input.documentId });
+      await audit.record(tx, input.actor, 'reservations.certificate', { type: 'reservation', id: reservation.id }, { documentId: input.documentId });
+    });
+  }
+
+  /** Closes a day of a service (strike, snow): live bookings cancelled free, families emailed. */
+  async function closeDay(input: { serviceId: number; day: string; reason: string; actor: Actor }): Promise<{ cancelled: number }> {
+    return withTransaction(db, async (tx) => {
+      const service = await repo.findService(tx, input.serviceId);
+      if (!service) throw new FormError('service', 'reservations.errors.serviceRequired');
+      const inserted = await repo.insertClosure(tx, { service_id: service.id, day: input.day, reason: input.reason, closed_by: input.actor.accountId, closed_at: clock.now() });
+      if (!inserted) throw new FormError('day', 'reservations.errors.alreadyClosed');
+      const live = await repo.liveReservationsOfDayForUpdate(tx, service.id, input.day);
+      const households = new Set<number>();
+      for (const r of live) {
+        await repo.updateReservation(tx, r.id, { status: 'closed_by_town', cancelled_at: clock.now(), cancelled_by: input.actor.accountId, cancel_reason: input.reason });
+        if (r.status !== 'waiting') households.add(r.household_id);
+      }
+      await repo.resetCounters(tx, service.id, input.day);
+      for (const householdId of households) {
+        await emailHousehold(tx, householdId, 'reservations.closed', `reservations.closed.${service.id}.${input.day}.${householdId}`, {
+          subject: tFr('reservations.emails.closed.subject', { service: service.name }),
+          paragraphs: [tFr('reservations.emails.closed.body', { service: service.name, day: formatDate(input.day, 'weekday'), reason: input.reason })],
+        });
+      }
+      await audit.record(tx, input.actor, 'reservations.close_day', { type: 'service', id: service.id }, { day: input.day, cancelled: live.length });
+      return { cancelled: live.length };
+    });
+  }
+
+  return { book, cancel, declareSick, attachCertificate, closeDay, monthCalendars, calendarFor };
+
+  /**
+   * The month calendars of the children: per child, per service with an accepted enrolment,
+   * weeks of Monday–Friday cells with their state in words.
+   */
+  async function monthCalendars(input: { householdId: number; children: { id: number; first_name: string; birth_date: string; school_id: number | null; custody_weeks: 'odd' | 'even' | null }[]; month: string; serviceIds?: number[] }) {
+    const first = `${input.month}-01`;
+    const last = DateTime.fromISO(first, { zone: TIME_ZONE }).endOf('month').toISODate() as string;
+    const gridFrom = weekDaysOf(first)[0]!;
+    const gridTo = weekDaysOf(last)[6]!;
+    const childIds = input.children.map((c) => c.id);
+    if (!childIds.length) return [];
+    const now = clock.now();
+    const enrolments = await repo.acceptedEnrolments(db, childIds);
+    const serviceIds = [...new Set(enrolments.map((e) => e.service_id))].filter((id) => !input.serviceIds || input.serviceIds.includes(id));
+    const services = (await repo.servicesByIds(db, serviceIds)).filter((s) => s.opening_days !== 'none');
+    const calendar = await calendarFor(db, gridFrom, gridTo);
+    const reservations = await repo.reservationsBetween(db, input.householdId, childIds, gridFrom, gridTo);
+    const seats = await repo.takenSeats(db, serviceIds, gridFrom, gridTo);
+    const attendance = (await db('attendance').whereIn('child_id', childIds).whereBetween('day', [gridFrom, gridTo]).select('service_id', 'child_id', 'day', 'status')) as { service_id: number; child_id: number; day: string; status: string }[];
+    const statesByService = new Map<number, Map<string, DayState>>();
+    for (const s of services) statesByService.set(s.id, await dayStates(db, s, gridFrom, gridTo));
+    const todayDay = today(clock);
+
+    return input.children.map((child) => ({
+      child,
+      calendars: services
+        .filter((s) => enrolments.some((e) => e.child_id === child.id && e.service_id === s.id))
+        .map((service) => {
+          const rules = rulesOf(service);
+          const states = statesByService.get(service.id)!;
+          const weekdays = enrolments.find((e) => e.child_id === child.id && e.service_id === service.id)?.options?.weekdays ?? service.weekdays;
+          const weeks: { monday: string; days: (Cell | null)[] }[] = [];
+          for (let monday = gridFrom; monday <= gridTo; monday = addDays(monday, 7)) {
+            const days = [0, 1, 2, 3, 4].map((i) => {
+              const day = addDays(monday, i);
+              if (day < first || day > last) return null;
+              return cellOf(service, rules, states.get(day), day);
+            });
+            if (days.some((d) => d !== null)) weeks.push({ monday, days });
+          }
+          return { service, rules, weeks, patternWeekdays: weekdays.map(Number) };
+
+          function cellOf(s: ServiceRow, r: ServiceRules, state: DayState | undefined, day: string): Cell {
+            const live = reservations.find((x) => x.child_id === child.id && x.service_id === s.id && x.day === day && repo.LIVE_STATUSES.includes(x.status as repo.LiveStatus));
+            const last = live ?? [...reservations].reverse().find((x) => x.child_id === child.id && x.service_id === s.id && x.day === day);
+            const presence = attendance.find((a) => a.child_id === child.id && a.service_id === s.id && a.day === day)?.status ?? null;
+            const base = { day, today: day === todayDay, reservation: last ?? null, attendance: presence, note: state && !state.open && state.reason === 'closed_by_town' ? state.note : null };
+            if (live?.status === 'booked') {
+              const cancellable = canCancel(r, now, day, calendar);
+              const sickable = !cancellable && canDeclareSick(r, now, day);
+              return { ...base, state: 'booked', selectable: cancellable || sickable, cancellable, sickable };
+            }
+            if (live?.status === 'waiting') return { ...base, state: 'waiting', selectable: day >= todayDay, cancellable: true, sickable: false };
+            if (live?.status === 'sick') return { ...base, state: 'sick', selectable: false, cancellable: false, sickable: false };
+            const refusal = bookingRefusal(r, { now, day, enrolled: true, state, custody: child.custody_weeks, calendar });
+            if (refusal) return { ...base, state: refusal, selectable: false, cancellable: false, sickable: false };
+            const group = seatGroup(r, child, day);
+            const full = group.capacity !== null && (seats.get(repo.seatKey(s.id, day, group.key)) ?? 0) >= group.capacity;
+            return { ...base, state: full ? 'full' : 'bookable', selectable: true, cancellable: false, sickable: false };
+          }
+        }),
+    }));
+  }
+}
+
+export interface Cell {
+  day: string;
+  today: boolean;
+  /** 'booked' | 'waiting' | 'sick' | 'bookable' | 'full' | a Refusal. */
+  state: string;
+  selectable: boolean;
+  cancellable: boolean;
+  sickable: boolean;
+  reservation: ReservationRow | null;
+  attendance: string | null;
+  note: string | null;
+}
+
+class WeekRefused extends Error {
+  constructor(readonly results: Outcome<BookResult>[]) {
+    super('week refused');
+  }
+}
+
+/** The child's medical certificates in the household's vault (live documents). */
+export function medicalCertificatesOf(q: Queryable, householdId: number, childId: number) {
+  return q('documents as d')
+    .join('document_types as dt', 'dt.id', 'd.type_id')
+    .where({ 'd.household_id': householdId, 'd.member_id': childId, 'dt.code': 'medical_certificate' })
+    .whereNull('d.deleted_at')
+    .whereNot('d.status', 'rejected');
+}
+
