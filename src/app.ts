@@ -19,6 +19,10 @@ import { sessionMiddleware } from './web/session.js';
 import { noErrors } from './web/forms.js';
 import { getTown } from './platform/town.js';
 import { healthCheck } from './platform/feature.js';
+import { notificationHandler } from './payments/routes.js';
+import { createPayfipStandin } from './payments/payfip/standin.js';
+import { createPgStandinStore } from './payments/payfip/standin-pg-store.js';
+import { STANDIN_PREFIX } from './payments/provider-factory.js';
 
 export interface App extends Express {
   /** Closes what the app opened itself (the session store's pool). */
@@ -70,6 +74,13 @@ export function createApp(deps: AppDeps): App {
   );
 
   app.get('/healthz', healthCheck(deps));
+  // Server-to-server (PayFiP, or the stand-in): no session, no CSRF token; it only makes the
+  // server ask PayFiP for the result.
+  app.post('/payments/payfip/notify', express.urlencoded({ extended: false, limit: '2kb' }), notificationHandler(deps));
+  // The local PayFiP stand-in (development, demo, tests): protects its own form with a nonce.
+  if (!production) {
+    app.use(STANDIN_PREFIX, createPayfipStandin({ clock: deps.clock, production, store: createPgStandinStore(deps.db), onError: (err, c) => deps.logger.warn({ during: c.during, err: err instanceof Error ? err.message : String(err) }, 'payfip stand-in') }));
+  }
   app.use(express.static(PUBLIC_DIR, { maxAge: production ? '1d' : 0, index: false }));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
 

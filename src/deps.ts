@@ -5,6 +5,8 @@ import type { Clock } from './platform/clock.js';
 import type { Db } from './platform/db.js';
 import { createOutbox, type Mailer, type Outbox } from './platform/email.js';
 import type { Logger } from './platform/logger.js';
+import { createPaymentProvider } from './payments/provider-factory.js';
+import type { PaymentProvider } from './payments/provider.js';
 import path from 'node:path';
 import { resolveDataDir } from './platform/paths.js';
 import { scannerFromConfig, type Scanner } from './platform/scanner.js';
@@ -25,6 +27,8 @@ export interface AppDeps {
   storage: Storage;
   /** Antivirus for uploads (accepts everything unless CLAMAV_SOCKET is set). */
   scanner: Scanner;
+  /** Online payments: the PayFiP client (pointed at the local stand-in outside production). */
+  payments: PaymentProvider;
 }
 
 export function createDeps(base: {
@@ -36,6 +40,7 @@ export function createDeps(base: {
   sessionSecret: string;
   storage?: Storage;
   scanner?: Scanner;
+  payments?: PaymentProvider;
 }): AppDeps {
   return {
     ...base,
@@ -43,5 +48,6 @@ export function createDeps(base: {
     outbox: createOutbox(base.clock),
     storage: base.storage ?? localDiskStorage(path.join(resolveDataDir(base.config.DATA_DIR), 'files')),
     scanner: base.scanner ?? scannerFromConfig(base.config),
+    payments: base.payments ?? createPaymentProvider(base.config),
   };
 }

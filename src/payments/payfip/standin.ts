@@ -27,7 +27,7 @@
 // constant time on POST, so another site cannot submit a choice for an operation whose page it
 // has not read. The page has no inline script or style (the app's CSP forbids them).
 //
-// Never in production: the factory throws when NODE_ENV is 'production'.
+// Never in production: the factory throws when told it runs in production (config NODE_ENV).
 import express, { Router, type Request, type Response } from 'express';
 import { randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DateTime } from 'luxon';
@@ -63,6 +63,8 @@ export {
 
 export interface PayfipStandinOptions {
   clock: { now(): Date };
+  /** True in production (from the app's configuration): the factory then refuses to build. */
+  production: boolean;
   /** Defaults to an in-memory store: pass a shared one when several app processes run. */
   store?: StandinStore;
   /** Used to POST notifications; defaults to the global fetch. */
@@ -92,10 +94,7 @@ type Refusal = { ok: false; code: 'P1' | 'P3' | 'P4'; op?: StandinOperation };
 type OpenCheck = { ok: true; op: StandinOperation } | Refusal;
 
 export function createPayfipStandin(options: PayfipStandinOptions): Router {
-  // The one exception to "only config.ts reads process.env": a guard that must hold whatever
-  // the caller passes.
-  if (process.env.NODE_ENV === 'production')
-    throw new Error('The PayFiP stand-in must not run in production');
+  if (options.production) throw new Error('The PayFiP stand-in must not run in production');
 
   const { clock } = options;
   const store = options.store ?? createMemoryStandinStore();

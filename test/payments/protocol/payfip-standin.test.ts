@@ -309,13 +309,7 @@ describe('PayFiP stand-in store', () => {
 
 describe('PayFiP stand-in guard', () => {
   it('refuses to be created in production', () => {
-    const before = process.env.NODE_ENV;
-    process.env.NODE_ENV = 'production';
-    try {
-      expect(() => createPayfipStandin({ clock: { now: () => new Date() } })).toThrow(/production/);
-    } finally {
-      process.env.NODE_ENV = before;
-    }
-    expect(() => createPayfipStandin({ clock: { now: () => new Date() } })).not.toThrow();
+    expect(() => createPayfipStandin({ clock: { now: () => new Date() }, production: true })).toThrow(/production/);
+    expect(() => createPayfipStandin({ clock: { now: () => new Date() }, production: false })).not.toThrow();
   });
 });

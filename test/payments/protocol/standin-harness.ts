@@ -39,6 +39,7 @@ export async function startStandin(options: Partial<PayfipStandinOptions> & { st
     '/payfip-standin',
     createPayfipStandin({
       clock,
+      production: false,
       store,
       onError: (error, context) => errors.push({ error, ...context }),
       ...options,

@@ -1,0 +1,314 @@
+// Payments: online payment through the provider (PayFiP), desk payments, refunds of
+// overpayments and the anomalies queue. A payment is recorded only from a result the server
+// asked the provider for, matching the operation it created; each payment updates its invoice
+// and queues a receipt in the same transaction.
+import { DateTime } from 'luxon';
+import type { AppDeps } from '../deps.js';
+import { SYSTEM, type Actor } from '../platform/audit.js';
+import { TIME_ZONE, parisInstant, today } from '../platform/clock.js';
+import { withTransaction, type Tx } from '../platform/db.js';
+import { getTown } from '../platform/town.js';
+import { HttpError } from '../web/errors.js';
+import { formatDate, formatMoney } from '../web/format.js';
+import { FormError } from '../web/forms.js';
+import { tFr } from '../web/i18n.js';
+import { applyToInvoice, findHouseholdInvoice, isPayableOnline, lockInvoice, remainingCents, type PayableInvoice } from './invoices.js';
+import { planDirectDebits } from './mandates.js';
+import { MIN_AMOUNT_CENTS } from './payfip/rules.js';
+import { PaymentProviderError, resultConfirms, type OperationResult } from './provider.js';
+import {
+  findInvoiceByNumber,
+  findOperation,
+  findPayment,
+  householdEmail,
+  insertAnomaly,
+  insertOperation,
+  insertPayment,
+  lockOperation,
+  pendingOperations,
+  refundedCents,
+  updateOperation,
+  type OperationRow,
+  type PaymentMethod,
+} from './repository.js';
+import type { DeskPaymentForm, RefundForm } from './schemas.js';
+
+const POLL_BATCH = 200;
+
+export function createPaymentsService(deps: AppDeps) {
+  const { db, clock } = deps;
+
+  /** Queues the receipt of a payment (once per payment). */
+  async function enqueueReceipt(
+    tx: Tx,
+    to: string | null,
+    p: { id: number; method: PaymentMethod; amountCents: number; overpaidCents: number; receivedAt: Date },
+    invoice: PayableInvoice,
+  ) {
+    if (!to) return;
+    const town = await getTown(deps.db);
+    const remaining = remainingCents(invoice);
+    const paragraphs = [
+      tFr('payments.emails.receipt.text', {
+        amount: formatMoney(p.amountCents),
+        method: tFr(`payments.methods.${p.method}`),
+        number: invoice.number,
+        date: formatDate(p.receivedAt),
+      }),
+      remaining > 0 ? tFr('payments.emails.receipt.remaining', { amount: formatMoney(remaining) }) : tFr('payments.emails.receipt.settled'),
+    ];
+    if (p.overpaidCents > 0) paragraphs.push(tFr('payments.emails.receipt.overpaid', { amount: formatMoney(p.overpaidCents) }));
+    await deps.outbox.enqueue(tx, {
+      to,
+      kind: 'payments.receipt',
+      dedupeKey: `payments.receipt.${p.id}`,
+      content: {
+        townName: town?.name ?? '',
+        subject: tFr('payments.emails.receipt.subject', { number: invoice.number }),
+        paragraphs,
+        action: { label: tFr('payments.emails.receipt.action'), url: `${deps.config.baseUrl}/payments` },
+      },
+    });
+  }
+
+  /** Records a payment against an invoice: the invoice's paid amount, the payment row, the receipt. */
+  async function recordPayment(
+    tx: Tx,
+    input: { invoiceId: number; method: PaymentMethod; amountCents: number; receivedAt: Date; reference: string | null; recordedBy: number | null; receiptTo?: string | null },
+  ) {
+    const applied = await applyToInvoice(tx, input.invoiceId, input.amountCents);
+    const id = await insertPayment(tx, {
+      invoice_id: input.invoiceId,
+      household_id: applied.invoice.household_id,
+      method: input.method,
+      amount_cents: input.amountCents,
+      overpaid_cents: applied.overpaidCents,
+      received_at: input.receivedAt,
+      reference: input.reference,
+      recorded_by: input.recordedBy,
+      recorded_at: clock.now(),
+    });
+    const to = input.receiptTo ?? (await householdEmail(tx, applied.invoice.household_id));
+    await enqueueReceipt(tx, to, { id, method: input.method, amountCents: input.amountCents, overpaidCents: applied.overpaidCents, receivedAt: input.receivedAt }, applied.invoice);
+    return { id, overpaidCents: applied.overpaidCents, invoice: applied.invoice };
+  }
+
+  /** Applies the provider's answer to a pending operation, under its row lock. */
+  async function applyResult(tx: Tx, op: OperationRow, result: OperationResult): Promise<OperationRow> {
+    const now = clock.now();
+    const checked = { last_checked_at: now, attempts: op.attempts + 1, result_code: result.rawCode ?? null };
+    const finish = async (state: OperationRow['state'], extra: Partial<OperationRow> = {}) => {
+      const patch = { ...checked, state, settled_at: now, ...extra };
+      await updateOperation(tx, op.id, patch);
+      return { ...op, ...patch };
+    };
+    switch (result.state) {
+      case 'unknown':
+        await updateOperation(tx, op.id, checked);
+        return { ...op, ...checked };
+      case 'paid':
+      case 'paid_debit_pending': {
+        if (!resultConfirms(result, { reference: op.refdet, amountCents: op.amount_cents })) {
+          await insertAnomaly(tx, {
+            kind: result.amountCents !== op.amount_cents ? 'amount_mismatch' : 'reference_mismatch',
+            operation_id: op.id,
+            invoice_id: op.invoice_id,
+            household_id: op.household_id,
+            expected_cents: op.amount_cents,
+            received_cents: result.amountCents ?? null,
+            expected_reference: op.refdet,
+            received_reference: result.reference ?? null,
+            result_code: result.rawCode ?? null,
+            created_at: now,
+          });
+          await deps.audit.record(tx, SYSTEM, 'payments.anomaly', { type: 'payment_operation', id: op.id });
+          return finish('anomaly');
+        }
+        const payment = await recordPayment(tx, {
+          invoiceId: op.invoice_id,
+          method: 'online',
+          amountCents: op.amount_cents,
+          receivedAt: result.paidAt ?? now,
+          reference: op.id_op,
+          recordedBy: null,
+          receiptTo: op.payer_email,
+        });
+        await deps.audit.record(tx, SYSTEM, 'payments.online_recorded', { type: 'payment', id: payment.id }, { operationId: op.id });
+        return finish('paid', { payment_id: payment.id });
+      }
+      case 'refused':
+        return finish('refused');
+      case 'abandoned':
+        return finish('abandoned');
+      case 'expired':
+        return finish('expired');
+      case 'invalid':
+        await insertAnomaly(tx, {
+          kind: 'unknown_operation',
+          operation_id: op.id,
+          invoice_id: op.invoice_id,
+          household_id: op.household_id,
+          expected_cents: op.amount_cents,
+          expected_reference: op.refdet,
+          result_code: result.rawCode ?? null,
+          created_at: now,
+        });
+        return finish('anomaly');
+    }
+  }
+
+  const service = {
+    /**
+     * A parent starts paying an invoice online (its remaining amount). Returns where to send the
+     * browser. Another household's invoice is a 404.
+     */
+    async startOnline(input: { householdId: number; invoiceId: number; accountId: number; payerEmail: string }): Promise<{ redirectUrl: string }> {
+      const invoice = await withTransaction(db, async (tx) => {
+        await planDirectDebits(tx, input.householdId);
+        const found = await findHouseholdInvoice(tx, input.householdId, input.invoiceId);
+        if (!found) throw new HttpError(404);
+        return found;
+      });
+      if (invoice.status === 'direct_debit_planned') throw new FormError('form', 'payments.errors.directDebitPlanned');
+      if (!isPayableOnline(invoice)) throw new FormError('form', 'payments.errors.notPayable');
+      const amountCents = remainingCents(invoice);
+      if (amountCents < MIN_AMOUNT_CENTS) throw new FormError('form', 'payments.errors.belowMinimum');
+
+      const reference = invoice.number.replace(/[^A-Za-z0-9]/g, '').slice(0, 30);
+      let created;
+      try {
+        created = await deps.payments.createOperation({
+          reference,
+          amountCents,
+          payerEmail: input.payerEmail,
+          label: tFr('payments.payfip.label', { number: invoice.number }),
+          notificationUrl: `${deps.config.baseUrl}/payments/payfip/notify`,
+          returnUrl: `${deps.config.baseUrl}/payments/return`,
+          exer: DateTime.fromJSDate(new Date(invoice.issued_at), { zone: TIME_ZONE }).year,
+        });
+      } catch (err) {
+        if (!(err instanceof PaymentProviderError)) throw err;
+        deps.logger.warn({ code: err.code, kind: err.kind, invoiceId: invoice.id }, 'online payment could not start');
+        throw new FormError('form', 'payments.errors.providerUnavailable');
+      }
+      await insertOperation(db, {
+        id_op: created.operationId,
+        invoice_id: invoice.id,
+        household_id: invoice.household_id,
+        account_id: input.accountId,
+        refdet: reference,
+        amount_cents: amountCents,
+        payer_email: input.payerEmail,
+        created_at: clock.now(),
+      });
+      return { redirectUrl: created.redirectUrl };
+    },
+
+    /**
+     * Asks the provider for the result of an operation the app created and records what it says.
+     * Unknown idOps (never created here) change nothing. Safe to call concurrently and repeatedly.
+     */
+    async settle(idOp: string): Promise<OperationRow | undefined> {
+      const op = await findOperation(db, idOp);
+      if (!op || op.state !== 'pending') return op;
+      let result: OperationResult;
+      try {
+        result = await deps.payments.getResult(op.id_op);
+      } catch (err) {
+        if (!(err instanceof PaymentProviderError)) throw err;
+        deps.logger.warn({ code: err.code, kind: err.kind, operationId: op.id }, 'payment result query failed');
+        await updateOperation(db, op.id, { last_checked_at: clock.now(), attempts: op.attempts + 1 });
+        return op;
+      }
+      return withTransaction(db, async (tx) => {
+        const locked = await lockOperation(tx, idOp);
+        // Settled meanwhile by a concurrent notification or poll: nothing more to do.
+        if (!locked || locked.state !== 'pending') return locked;
+        return applyResult(tx, locked, result);
+      });
+    },
+
+    /** The job: asks again for every operation still unknown, until it settles or expires. */
+    async pollPending(): Promise<number> {
+      await planDirectDebits(db);
+      const pending = await pendingOperations(db, POLL_BATCH);
+      let settled = 0;
+      for (const { id_op } of pending) {
+        const op = await service.settle(id_op);
+        if (op && op.state !== 'pending') settled++;
+      }
+      return settled;
+    },
+
+    /** The parent's view of an operation (another household's is a 404); asks the provider if still pending. */
+    async operationForHousehold(householdId: number, idOp: string): Promise<OperationRow & { invoice_number: string }> {
+      let op = await findOperation(db, idOp);
+      if (!op || op.household_id !== householdId) throw new HttpError(404);
+      if (op.state === 'pending') op = (await service.settle(idOp)) ?? op;
+      const invoice = (await db('invoices').where({ id: op.invoice_id }).first('number')) as { number: string };
+      return { ...op, invoice_number: invoice.number };
+    },
+
+    /** Staff record a payment received at the desk (partial allowed; beyond the remaining amount is an overpayment). */
+    async recordDesk(form: DeskPaymentForm, actor: Actor) {
+      if (form.received_on > today(clock)) throw new FormError('received_on', 'payments.errors.dateInFuture');
+      return withTransaction(db, async (tx) => {
+        const found = await findInvoiceByNumber(tx, form.invoice);
+        if (!found || found.kind !== 'invoice') throw new FormError('invoice', 'payments.errors.invoiceNotFound');
+        const invoice = (await lockInvoice(tx, found.id))!;
+        if (remainingCents(invoice) === 0 && invoice.status !== 'paid') throw new FormError('invoice', 'payments.errors.notPayable');
+        const receivedAt = form.received_on === today(clock) ? clock.now() : parisInstant(form.received_on, '12:00');
+        const payment = await recordPayment(tx, {
+          invoiceId: invoice.id,
+          method: form.method,
+          amountCents: form.amount,
+          receivedAt,
+          reference: form.reference || null,
+          recordedBy: actor.accountId,
+        });
+        await deps.audit.record(tx, actor, 'payments.desk_recorded', { type: 'payment', id: payment.id }, { method: form.method, amountCents: form.amount });
+        return payment;
+      });
+    },
+
+    /** Staff refund (part of) an overpayment, with a reason. */
+    async refund(paymentId: number, form: RefundForm, actor: Actor) {
+      return withTransaction(db, async (tx) => {
+        const payment = await tx('payments').where({ id: paymentId }).forUpdate().first();
+        if (!payment || payment.overpaid_cents <= 0) throw new HttpError(404);
+        const left = payment.overpaid_cents - (await refundedCents(tx, paymentId));
+        if (form.amount > left) throw new FormError('amount', 'payments.errors.refundTooHigh', { amount: formatMoney(left) });
+        const [row] = await tx('refunds')
+          .insert({
+            payment_id: paymentId,
+            household_id: payment.household_id,
+            amount_cents: form.amount,
+            method: form.method,
+            reason: form.reason,
+            refunded_on: form.refunded_on,
+            recorded_by: actor.accountId,
+            recorded_at: clock.now(),
+          })
+          .returning('id');
+        await deps.audit.record(tx, actor, 'payments.refunded', { type: 'payment', id: paymentId }, { refundId: (row as { id: number }).id, amountCents: form.amount });
+      });
+    },
+
+    async paymentToRefund(paymentId: number) {
+      const payment = await findPayment(db, paymentId);
+      if (!payment || payment.overpaid_cents <= 0) throw new HttpError(404);
+      const invoice = (await db('invoices').where({ id: payment.invoice_id }).first('number')) as { number: string };
+      return { payment, invoiceNumber: invoice.number, leftCents: payment.overpaid_cents - (await refundedCents(db, paymentId)) };
+    },
+
+    async resolveAnomaly(id: number, resolution: string, actor: Actor) {
+      await withTransaction(db, async (tx) => {
+        const n = await tx('payment_anomalies').where({ id }).whereNull('resolved_at').update({ resolved_at: clock.now(), resolved_by: actor.accountId, resolution });
+        if (n === 0) throw new HttpError(404);
+        await deps.audit.record(tx, actor, 'payments.anomaly_resolved', { type: 'payment_anomaly', id });
+      });
+    },
+  };
+  return service;
+}
+export type PaymentsService = ReturnType<typeof createPaymentsService>;

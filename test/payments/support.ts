@@ -1,0 +1,58 @@
+// A test context whose app listens on a real port, so that the real PayFiP client reaches the
+// stand-in (and the stand-in's notification reaches the app) over HTTP, as in production.
+import type { Server } from 'node:http';
+import { freePort } from '../../src/platform/embedded-db.js';
+import { createTestContext, type ContextOptions, type TestContext } from '../support/context.js';
+import type { Browser } from '../support/http.js';
+
+export interface PaymentsContext extends TestContext {
+  baseUrl: string;
+}
+
+export async function startPaymentsContext(opts: ContextOptions = {}): Promise<PaymentsContext> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const ctx = await createTestContext({ ...opts, env: { BASE_URL: baseUrl, ...opts.env } });
+  const server: Server = await new Promise((resolve) => {
+    const s = ctx.app.listen(port, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    ...ctx,
+    baseUrl,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(() => r(undefined)));
+      await ctx.close();
+    },
+  };
+}
+
+/** What the payer's browser does on the stand-in's page: read it, press one of its buttons. */
+export async function payOnStandin(redirectUrl: string, choix: 'payer' | 'refuser' | 'abandonner') {
+  const page = await fetch(redirectUrl);
+  const html = await page.text();
+  const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1] ?? '';
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? '';
+  const res = await fetch(new URL(action, redirectUrl), {
+    method: 'POST',
+    body: new URLSearchParams({ idop: field('idop'), nonce: field('nonce'), choix }),
+    redirect: 'manual',
+  });
+  return { pageStatus: page.status, pageHtml: html, status: res.status, location: res.headers.get('location') ?? '' };
+}
+
+/** The parent presses "Payer en ligne": returns the stand-in URL the app redirects to. */
+export async function startPaying(browser: Browser, invoiceId: number) {
+  const res = await browser.post(`/payments/invoices/${invoiceId}/pay`, {}, { from: '/payments' });
+  return res;
+}
+
+/** Waits until a condition holds (the stand-in's notification is sent without waiting). */
+export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
