@@ -1,3 +1,10 @@
 import type { Feature } from '../features.js';
+import { householdsAdminRoutes } from './admin-routes.js';
+import { householdsRoutes } from './routes.js';
 
-export const householdsFeature: Feature = { name: 'households' };
+export const householdsFeature: Feature = {
+  name: 'households',
+  routes: householdsRoutes,
+  adminRoutes: householdsAdminRoutes,
+  adminLinks: [{ href: '/admin/households', label: 'households.admin.title', roles: ['agent', 'manager', 'admin'] }],
+};

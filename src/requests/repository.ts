@@ -80,3 +80,47 @@ export function queue(q: Queryable, filters: { type?: string; status?: string; c
     )
     .orderBy('r.created_at', 'asc');
 }
+
+/** A request a parent may see: filed by their account or about their household; else undefined (404). */
+export const findParentRequest = (q: Queryable, accountId: number, householdId: number | null, id: number) =>
+  q<RequestRow>('requests')
+    .where({ id })
+    .where((w) => {
+      w.where({ account_id: accountId });
+      if (householdId) w.orWhere({ household_id: householdId });
+    })
+    .first() as Promise<RequestRow | undefined>;
+
+export const listParentRequests = (q: Queryable, accountId: number, householdId: number | null) =>
+  q<RequestRow>('requests')
+    .where((w) => {
+      w.where({ account_id: accountId });
+      if (householdId) w.orWhere({ household_id: householdId });
+    })
+    .orderBy('created_at', 'desc') as Promise<RequestRow[]>;
+
+/** The history with who wrote each event and the document given, if any. */
+export const listEventsWithNames = (q: Queryable, requestId: number) =>
+  q('request_events as ev')
+    .leftJoin('accounts as a', 'a.id', 'ev.actor_account_id')
+    .leftJoin('documents as d', 'd.id', 'ev.document_id')
+    .leftJoin('document_types as dt', 'dt.id', 'd.type_id')
+    .where('ev.request_id', requestId)
+    .orderBy([{ column: 'ev.at' }, { column: 'ev.id' }])
+    .select('ev.*', q.raw("coalesce(a.first_name || ' ' || a.last_name, '') as actor_name"), 'dt.name as document_name') as Promise<(RequestEventRow & { actor_name: string; document_name: string | null })[]>;
+
+/** The household's documents a parent can attach to an answer. */
+export const householdDocumentChoices = (q: Queryable, householdId: number) =>
+  q('documents as d')
+    .join('document_types as dt', 'dt.id', 'd.type_id')
+    .leftJoin('members as m', 'm.id', 'd.member_id')
+    .where('d.household_id', householdId)
+    .whereNull('d.deleted_at')
+    .whereNull('d.superseded_at')
+    .orderBy('d.uploaded_at', 'desc')
+    .select('d.id', 'dt.name as type_name', 'm.first_name as child_name', 'd.uploaded_at') as Promise<{ id: number; type_name: string; child_name: string | null; uploaded_at: Date }[]>;
+
+export const countQueue = async (q: Queryable, filters: { type?: string; status?: string; code?: string }) => {
+  const [{ count }] = (await queue(q, filters).clearSelect().clearOrder().count({ count: '*' })) as [{ count: number }];
+  return Number(count);
+};

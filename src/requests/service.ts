@@ -3,6 +3,7 @@
 // here with a hook that runs, in the same transaction, when staff decide.
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
+import type { Queryable } from '../platform/db.js';
 import { randomCode } from '../platform/codes.js';
 import { isUniqueViolation, withTransaction, type Tx } from '../platform/db.js';
 import { getTown } from '../platform/town.js';
@@ -18,9 +19,21 @@ import {
   type RequestStatus,
 } from './repository.js';
 
+/** A block of facts shown on the staff request page (e.g. the child, the family, the documents). */
+export interface StaffDetailSection {
+  /** Already translated. */
+  title: string;
+  rows: { label: string; value: string; href?: string }[];
+}
+
 export interface RequestTypeHooks {
-  /** Runs in the decision's transaction when staff accept or refuse (or the parent cancels). */
-  onStatus?: (tx: Tx, request: RequestRow, status: RequestStatus, actor: Actor) => Promise<void>;
+  /**
+   * Runs in the decision's transaction when the status changes (staff accept, refuse, ask for
+   * more, or the parent cancels). `deps` gives the audit log, the outbox and the clock.
+   */
+  onStatus?: (tx: Tx, request: RequestRow, status: RequestStatus, actor: Actor, deps: AppDeps) => Promise<void>;
+  /** What staff need beside the request to decide it, shown on /admin/requests/<id>. */
+  staffDetails?: (db: Queryable, request: RequestRow) => Promise<StaffDetailSection[]>;
 }
 
 const hooks = new Map<string, RequestTypeHooks>();
@@ -29,6 +42,9 @@ const hooks = new Map<string, RequestTypeHooks>();
 export function registerRequestType(type: string, h: RequestTypeHooks = {}): void {
   hooks.set(type, h);
 }
+
+export const requestTypeHooks = (type: string): RequestTypeHooks | undefined => hooks.get(type);
+export const registeredRequestTypes = (): string[] => [...hooks.keys()];
 registerRequestType('contact_deletion');
 registerRequestType('lost_activation_code');
 
@@ -63,7 +79,7 @@ export function createRequestsService(deps: AppDeps) {
     });
     await insertEvent(tx, { request_id: request.id, at: now, actor_account_id: actor.accountId, actor_side: side, status, message, document_id: null });
     const updated = { ...request, status };
-    await hooks.get(request.type)?.onStatus?.(tx, updated, status, actor);
+    await hooks.get(request.type)?.onStatus?.(tx, updated, status, actor, deps);
     if (side === 'staff') await deps.audit.record(tx, actor, `requests.${status}`, { type: 'request', id: request.id }, { requestType: request.type });
     await notify(tx, updated, `status_${status}`, { message: message ?? '' });
     return updated;

@@ -170,3 +170,133 @@ export async function createEnrolment(
     .returning('id');
   return { id: (row as { id: number }).id };
 }
+
+// === billing fixtures (billing feature): QF brackets, rates, QF history, reservations and attendance rows ===
+
+/** The four seeded brackets of a school year (QF < 500, 500–799, 800–1199, ≥ 1200); returns their ids low to high. */
+export async function ensureBrackets(deps: AppDeps, schoolYearId = '2026-2027'): Promise<number[]> {
+  const grid: [number, number | null, string][] = [
+    [0, 500, 'QF < 500'],
+    [500, 800, '500 – 799'],
+    [800, 1200, '800 – 1 199'],
+    [1200, null, '≥ 1 200'],
+  ];
+  for (const [min, max, label] of grid) {
+    await deps.db('qf_brackets').insert({ school_year_id: schoolYearId, min_qf: min, max_qf: max, label }).onConflict(['school_year_id', 'min_qf']).ignore();
+  }
+  const rows = await deps.db('qf_brackets').where({ school_year_id: schoolYearId }).orderBy('min_qf').select('id');
+  return rows.map((r: { id: number }) => r.id);
+}
+
+/** Rates of a service: one unit price per bracket (low to high), in cents. */
+export async function setRates(
+  deps: AppDeps,
+  serviceId: number,
+  opts: { brackets: number[]; outOfTown?: number | null; unknownQf?: number | null; lateCancel?: number; surcharge?: number; schoolYearId?: string },
+): Promise<void> {
+  const ids = await ensureBrackets(deps, opts.schoolYearId);
+  await deps.db('service_rates')
+    .insert({ service_id: serviceId, out_of_town_cents: opts.outOfTown ?? null, unknown_qf_cents: opts.unknownQf ?? null, late_cancel_cents: opts.lateCancel ?? 0, unbooked_surcharge_cents: opts.surcharge ?? 0 })
+    .onConflict('service_id')
+    .merge();
+  await deps.db('service_rate_brackets').where({ service_id: serviceId }).delete();
+  await deps.db('service_rate_brackets').insert(ids.map((id, i) => ({ service_id: serviceId, bracket_id: id, unit_cents: opts.brackets[i] ?? opts.brackets[opts.brackets.length - 1] })));
+}
+
+export async function addQf(deps: AppDeps, householdId: number, value: number, validFrom: string, validTo: string | null = null): Promise<void> {
+  await deps.db('qf_history').insert({ household_id: householdId, value, valid_from: validFrom, valid_to: validTo, source: 'caf', validated_at: deps.clock.now() });
+}
+
+/** Reservation rows inserted directly (status as stored by the reservations feature). */
+export async function addReservations(
+  deps: AppDeps,
+  r: { serviceId: number; childId: number; householdId: number; days: string[]; status?: string; sickCertificateDocumentId?: number | null },
+): Promise<void> {
+  if (!r.days.length) return;
+  await deps.db('reservations').insert(
+    r.days.map((day) => ({
+      service_id: r.serviceId,
+      child_id: r.childId,
+      household_id: r.householdId,
+      day,
+      status: r.status ?? 'booked',
+      sick_certificate_document_id: r.sickCertificateDocumentId ?? null,
+      created_at: deps.clock.now(),
+    })),
+  );
+}
+
+export async function addAttendance(deps: AppDeps, a: { serviceId: number; childId: number; days: string[]; status: string; householdId?: number | null }): Promise<void> {
+  if (!a.days.length) return;
+  await deps.db('attendance').insert(
+    a.days.map((day) => ({ service_id: a.serviceId, child_id: a.childId, day, status: a.status, household_id: a.householdId ?? null, recorded_at: deps.clock.now() })),
+  );
+}
+
+/** A household document of a type code (caf_attestation, tax_notice, medical_certificate…), uploaded at `uploadedAt`. */
+export async function addDocument(deps: AppDeps, householdId: number, typeCode: string, uploadedAt: string, memberId: number | null = null): Promise<number> {
+  let type = await deps.db('document_types').where({ code: typeCode }).first('id');
+  if (!type) {
+    [type] = await deps.db('document_types').insert({ code: typeCode, name: typeCode, scope: memberId ? 'child' : 'household' }).returning('id');
+  }
+  const [doc] = await deps.db('documents')
+    .insert({ household_id: householdId, member_id: memberId, type_id: (type as { id: number }).id, status: 'accepted', uploaded_at: new Date(uploadedAt) })
+    .returning('id');
+  return (doc as { id: number }).id;
+}
+
+// === payments (issue 9) ===
+/** An issued invoice of a household, inserted directly (invoice + one line), for payments tests. */
+export async function createInvoice(
+  deps: AppDeps,
+  opts: { householdId: number; totalCents: number; month?: string; paidCents?: number; status?: string; issuedAt?: Date | string; dueOn?: string; number?: string },
+): Promise<{ id: number; number: string }> {
+  const number = opts.number ?? `2026-${String(100000 + Math.floor(Math.random() * 899999))}`;
+  const month = opts.month ?? `2026-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}-${randomBytes(2).toString('hex')}`;
+  const [row] = await deps.db('invoices')
+    .insert({
+      kind: 'invoice',
+      number,
+      household_id: opts.householdId,
+      month,
+      issued_at: opts.issuedAt ? new Date(opts.issuedAt) : deps.clock.now(),
+      due_on: opts.dueOn ?? '2026-10-15',
+      total_cents: opts.totalCents,
+      paid_cents: opts.paidCents ?? 0,
+      status: opts.status ?? 'unpaid',
+      household_snapshot: JSON.stringify({ familyNumber: '', names: [], addressLines: [], postcode: '', city: '' }),
+    })
+    .returning('id');
+  const id = (row as { id: number }).id;
+  await deps.db('invoice_lines').insert({ invoice_id: id, position: 1, label: 'Restauration scolaire', kind: 'booked', quantity: 1, unit_cents: opts.totalCents, total_cents: opts.totalCents, days: '[]' });
+  return { id, number };
+}
+
+// === households (issue 4) ===
+
+/** Form fields of a valid in-town household (the first street of the demo town). */
+export async function householdForm(deps: AppDeps, overrides: Record<string, string> = {}): Promise<Record<string, string>> {
+  const street = await deps.db('streets').orderBy('id').first('id');
+  return {
+    address_kind: 'town',
+    street_id: String(street.id),
+    house_number: '8',
+    phone_mobile: '06 11 22 33 44',
+    email: 'famille@example.test',
+    allocataire_kind: 'CAF',
+    allocataire_number: '7654321',
+    paperless: 'on',
+    ...overrides,
+  };
+}
+
+/** A contact person of a household. */
+export async function createContact(deps: AppDeps, householdId: number, opts: { firstName?: string; lastName?: string } = {}): Promise<number> {
+  const now = deps.clock.now();
+  const [m] = await deps.db('members')
+    .insert({ kind: 'contact', first_name: opts.firstName ?? 'Paulette', last_name: opts.lastName ?? 'Voisin', phone: '06 00 00 00 01', relationship: 'voisine', can_pick_up: true, created_at: now })
+    .returning('id');
+  const id = (m as { id: number }).id;
+  await deps.db('household_members').insert({ household_id: householdId, member_id: id, linked_at: now });
+  return id;
+}
