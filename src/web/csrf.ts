@@ -41,7 +41,14 @@ function parseMultipart(req: Request, res: Response, next: NextFunction): void {
       res.setHeader('Connection', 'close');
       return next();
     }
-    if (err) return next(err);
+    if (err) {
+      // A malformed body (e.g. a NUL in a file name: busboy's "Malformed part header") is bad input, not a server error.
+      req.uploadError = 'MALFORMED_MULTIPART';
+      req.body ??= {};
+      req.files = [];
+      res.setHeader('Connection', 'close');
+      return next();
+    }
     next();
   });
 }
