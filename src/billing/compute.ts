@@ -1,0 +1,289 @@
+// What each household owes for a month: reads the month's reservations and attendance in a few
+// set-based queries, resolves who pays each child × service × day, prices it on that day (QF
+// history, out-of-town rate) and applies the rules of rules.ts. Pure reading: nothing is written.
+import { DateTime } from 'luxon';
+import type { Queryable } from '../platform/db.js';
+import { multiplyCents, sumCents } from './money.js';
+import {
+  childHouseholds,
+  childNames,
+  householdFlags,
+  listBrackets,
+  listRateBrackets,
+  listRates,
+  listServices,
+  monthAttendance,
+  monthReservations,
+  qfHistoryOf,
+  type AttendanceFact,
+  type ReservationFact,
+  type ServiceBillingRow,
+} from './repository.js';
+import { chargeForDay, priceFor, qfOnDay, type AttendanceMark, type BookingState, type ChargeKind, type PriceBracket, type QfHistoryEntry } from './rules.js';
+
+/** A sick certificate counts when it reached the town within this many days of the day missed. */
+export const SICK_CERTIFICATE_DAYS = 7;
+
+export interface ServicePricing {
+  service: ServiceBillingRow;
+  /** null: the service has no rates yet (a set-up error: nothing can be billed). */
+  rates: { outOfTownCents: number | null; unknownQfCents: number | null; lateCancelCents: number; unbookedSurchargeCents: number } | null;
+  brackets: (PriceBracket & { label: string; bracketId: number })[];
+}
+
+export interface ComputedLine {
+  childId: number;
+  childName: string;
+  serviceId: number;
+  serviceName: string;
+  unit: string;
+  kind: Exclude<ChargeKind, 'none'>;
+  quantity: number;
+  unitCents: number;
+  totalCents: number;
+  days: string[];
+}
+
+export type AnomalyKind = 'attendance_not_taken' | 'qf_missing' | 'rates_missing';
+
+export interface Anomaly {
+  kind: AnomalyKind;
+  householdId: number;
+  childName?: string;
+  serviceName?: string;
+  days: string[];
+}
+
+export interface HouseholdMonth {
+  householdId: number;
+  familyNumber: string;
+  paperless: boolean;
+  lines: ComputedLine[];
+  totalCents: number;
+  anomalies: Anomaly[];
+}
+
+export function monthBounds(month: string): { from: string; to: string } {
+  const start = DateTime.fromISO(`${month}-01`);
+  return { from: start.toISODate()!, to: start.endOf('month').toISODate()! };
+}
+
+export function addDays(day: string, n: number): string {
+  return DateTime.fromISO(day).plus({ days: n }).toISODate()!;
+}
+
+/** The booking state of a reservation row for billing. */
+export function bookingStateOf(r: Pick<ReservationFact, 'status' | 'day' | 'certificate_day'>): BookingState {
+  switch (r.status) {
+    case 'booked':
+      return 'booked';
+    case 'sick':
+      return r.certificate_day !== null && r.certificate_day <= addDays(r.day, SICK_CERTIFICATE_DAYS) ? 'sick_excused' : 'sick_unexcused';
+    case 'late_cancelled':
+      return 'late_cancelled';
+    case 'cancelled_free':
+      return 'cancelled_free';
+    case 'closed_by_town':
+      return 'closed_by_town';
+    default:
+      return 'cancelled';
+  }
+}
+
+// When several rows exist for one child × service × day (cancelled then booked again), the one
+// that says most about the day wins: the town's closure, then a live booking, then the fees.
+const PRECEDENCE: BookingState[] = ['closed_by_town', 'booked', 'sick_excused', 'sick_unexcused', 'late_cancelled', 'cancelled_free', 'cancelled', 'none'];
+
+export async function loadPricing(q: Queryable, serviceIds: number[]): Promise<Map<number, ServicePricing>> {
+  const out = new Map<number, ServicePricing>();
+  if (!serviceIds.length) return out;
+  const services = await listServices(q, serviceIds);
+  const years = [...new Set(services.map((s) => s.school_year_id))];
+  const [brackets, rates, rateBrackets] = await Promise.all([listBrackets(q, years), listRates(q, serviceIds), listRateBrackets(q, serviceIds)]);
+  for (const service of services) {
+    const r = rates.find((x) => x.service_id === service.id);
+    const prices = rateBrackets.filter((x) => x.service_id === service.id);
+    const grid = brackets
+      .filter((b) => b.school_year_id === service.school_year_id)
+      .flatMap((b) => {
+        const p = prices.find((x) => x.bracket_id === b.id);
+        return p ? [{ minQf: b.min_qf, maxQf: b.max_qf, unitCents: p.unit_cents, label: b.label, bracketId: b.id }] : [];
+      });
+    out.set(service.id, {
+      service,
+      rates: r
+        ? { outOfTownCents: r.out_of_town_cents, unknownQfCents: r.unknown_qf_cents, lateCancelCents: r.late_cancel_cents, unbookedSurchargeCents: r.unbooked_surcharge_cents }
+        : grid.length
+          ? { outOfTownCents: null, unknownQfCents: null, lateCancelCents: 0, unbookedSurchargeCents: 0 }
+          : null,
+      brackets: grid,
+    });
+  }
+  return out;
+}
+
+export interface PriceOnDay {
+  unitCents: number;
+  /** 'out_of_town', 'unknown' (QF missing or expired) or the bracket's label. */
+  basis: 'out_of_town' | 'unknown' | 'bracket';
+  bracketLabel: string | null;
+  qf: number | null;
+}
+
+/** The unit price of a household for a service on a day, or null when the grid cannot price it. */
+export function priceOnDay(p: ServicePricing, household: { outOfTown: boolean; qf: QfHistoryEntry[] }, day: string): PriceOnDay | null {
+  if (!p.rates) return null;
+  const qf = qfOnDay(household.qf, day);
+  try {
+    const unitCents = priceFor({ qf, outOfTown: household.outOfTown, brackets: p.brackets, outOfTownCents: p.rates.outOfTownCents, unknownQfCents: p.rates.unknownQfCents });
+    if (household.outOfTown && p.rates.outOfTownCents != null) return { unitCents, basis: 'out_of_town', bracketLabel: null, qf };
+    if (qf === null) return { unitCents, basis: 'unknown', bracketLabel: null, qf };
+    const bracket = p.brackets.find((b) => qf >= b.minQf && (b.maxQf === null || qf < b.maxQf));
+    return { unitCents, basis: 'bracket', bracketLabel: bracket?.label ?? null, qf };
+  } catch {
+    return null;
+  }
+}
+
+export async function loadHouseholds(q: Queryable, ids: number[]) {
+  const [flags, history] = await Promise.all([householdFlags(q, ids), qfHistoryOf(q, ids)]);
+  const out = new Map<number, { outOfTown: boolean; paperless: boolean; familyNumber: string; qf: QfHistoryEntry[] }>();
+  for (const f of flags) out.set(f.id, { outOfTown: f.out_of_town, paperless: f.paperless, familyNumber: f.family_number, qf: [] });
+  for (const h of history) out.get(h.household_id)?.qf.push({ value: h.value, validFrom: h.valid_from, validTo: h.valid_to });
+  return out;
+}
+
+const KIND_ORDER: ChargeKind[] = ['booked', 'attendance', 'absent_unexcused', 'late_cancellation', 'unbooked_presence'];
+
+/**
+ * Computes the month for every household with something on it (or only `householdId`).
+ * Households with nothing billed and no anomaly are left out.
+ */
+export async function computeMonth(q: Queryable, month: string, opts: { householdId?: number } = {}): Promise<HouseholdMonth[]> {
+  const { from, to } = monthBounds(month);
+  const [reservations, attendance] = await Promise.all([monthReservations(q, from, to, opts.householdId), monthAttendance(q, from, to, opts.householdId)]);
+
+  type Cell = { serviceId: number; childId: number; day: string; booking: BookingState; bookedBy: number | null; mark: AttendanceMark; unbookedPayer: number | null };
+  const cells = new Map<string, Cell>();
+  const cellOf = (serviceId: number, childId: number, day: string) => {
+    const key = `${serviceId}|${childId}|${day}`;
+    let c = cells.get(key);
+    if (!c) {
+      c = { serviceId, childId, day, booking: 'none', bookedBy: null, mark: null, unbookedPayer: null };
+      cells.set(key, c);
+    }
+    return c;
+  };
+  for (const r of reservations as ReservationFact[]) {
+    const c = cellOf(r.service_id, r.child_id, r.day);
+    const state = bookingStateOf(r);
+    if (c.bookedBy === null || PRECEDENCE.indexOf(state) < PRECEDENCE.indexOf(c.booking)) {
+      c.booking = state;
+      c.bookedBy = r.household_id;
+    }
+  }
+  for (const a of attendance as AttendanceFact[]) {
+    const c = cellOf(a.service_id, a.child_id, a.day);
+    c.mark = a.status as AttendanceMark;
+    c.unbookedPayer = a.household_id;
+  }
+
+  // Who pays a presence nobody booked: the household staff named, else the one that had the child that week.
+  const orphanChildren = [...new Set([...cells.values()].filter((c) => c.bookedBy === null && c.unbookedPayer === null).map((c) => c.childId))];
+  const custody = orphanChildren.length ? await childHouseholds(q, orphanChildren) : [];
+  const payerOf = (c: Cell): number | null => {
+    if (c.mark === 'present_unbooked' && c.unbookedPayer !== null) return c.unbookedPayer;
+    if (c.bookedBy !== null) return c.bookedBy;
+    if (c.unbookedPayer !== null) return c.unbookedPayer;
+    const homes = custody.filter((h) => h.member_id === c.childId);
+    if (homes.length <= 1) return homes[0]?.household_id ?? null;
+    const odd = DateTime.fromISO(c.day).weekNumber % 2 === 1;
+    return (homes.find((h) => h.custody_weeks === (odd ? 'odd' : 'even')) ?? homes[0])!.household_id;
+  };
+
+  const byHousehold = new Map<number, Cell[]>();
+  for (const c of cells.values()) {
+    const payer = payerOf(c);
+    if (payer === null || (opts.householdId && payer !== opts.householdId)) continue;
+    const list = byHousehold.get(payer) ?? [];
+    list.push(c);
+    byHousehold.set(payer, list);
+  }
+  if (!byHousehold.size) return [];
+
+  const serviceIds = [...new Set([...cells.values()].map((c) => c.serviceId))];
+  const childIds = [...new Set([...cells.values()].map((c) => c.childId))];
+  const [pricing, households, names] = await Promise.all([loadPricing(q, serviceIds), loadHouseholds(q, [...byHousehold.keys()]), childNames(q, childIds)]);
+  const nameOf = new Map(names.map((n) => [n.id, `${n.first_name} ${n.last_name}`]));
+  const firstNameOf = new Map(names.map((n) => [n.id, n.first_name]));
+
+  const result: HouseholdMonth[] = [];
+  for (const [householdId, list] of byHousehold) {
+    const household = households.get(householdId);
+    if (!household) continue;
+    const groups = new Map<string, ComputedLine>();
+    const anomalies = new Map<string, Anomaly>();
+    const flag = (kind: AnomalyKind, day: string, childId?: number, serviceId?: number) => {
+      const key = `${kind}|${childId ?? ''}|${serviceId ?? ''}`;
+      const a = anomalies.get(key) ?? {
+        kind,
+        householdId,
+        childName: childId ? nameOf.get(childId) : undefined,
+        serviceName: serviceId ? pricing.get(serviceId)?.service.name : undefined,
+        days: [],
+      };
+      if (!a.days.includes(day)) a.days.push(day);
+      anomalies.set(key, a);
+    };
+    for (const c of list.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))) {
+      const p = pricing.get(c.serviceId);
+      if (!p) continue;
+      const price = priceOnDay(p, household, c.day);
+      if (!price) {
+        // Only worth flagging when the day would be billed at all.
+        const probe = chargeForDay({ basis: p.service.billing_basis, booking: c.booking, attendance: c.mark, prices: { unitCents: 1, lateCancelCents: 1, unbookedSurchargeCents: 0 } });
+        if (probe.charge) flag('rates_missing', c.day, c.childId, c.serviceId);
+        continue;
+      }
+      const charge = chargeForDay({
+        basis: p.service.billing_basis,
+        booking: c.booking,
+        attendance: c.mark,
+        prices: { unitCents: price.unitCents, lateCancelCents: p.rates!.lateCancelCents, unbookedSurchargeCents: p.rates!.unbookedSurchargeCents },
+      });
+      if (charge.anomaly) flag(charge.anomaly, c.day, c.childId, c.serviceId);
+      if (!charge.charge || charge.kind === 'none') continue;
+      if (price.basis === 'unknown') flag('qf_missing', c.day);
+      if (charge.amountCents === 0) continue;
+      const key = `${c.childId}|${c.serviceId}|${charge.kind}|${charge.amountCents}`;
+      const line = groups.get(key) ?? {
+        childId: c.childId,
+        childName: firstNameOf.get(c.childId) ?? '',
+        serviceId: c.serviceId,
+        serviceName: p.service.name,
+        unit: p.service.unit,
+        kind: charge.kind,
+        quantity: 0,
+        unitCents: charge.amountCents,
+        totalCents: 0,
+        days: [],
+      };
+      line.quantity += 1;
+      line.totalCents = multiplyCents(line.unitCents, line.quantity);
+      line.days.push(c.day);
+      groups.set(key, line);
+    }
+    const lines = [...groups.values()].sort(
+      (a, b) =>
+        a.childName.localeCompare(b.childName, 'fr') ||
+        a.childId - b.childId ||
+        a.serviceName.localeCompare(b.serviceName, 'fr') ||
+        KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+        a.unitCents - b.unitCents,
+    );
+    const totalCents = sumCents(lines.map((l) => l.totalCents));
+    if (!lines.length && !anomalies.size) continue;
+    result.push({ householdId, familyNumber: household.familyNumber, paperless: household.paperless, lines, totalCents, anomalies: [...anomalies.values()] });
+  }
+  return result.sort((a, b) => a.familyNumber.localeCompare(b.familyNumber));
+}

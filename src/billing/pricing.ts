@@ -1,0 +1,40 @@
+// Prices shown to parents before they book (the reservations page) and the month's estimate
+// (the dashboard). The same functions as the invoicing run, so a preview never disagrees with
+// the invoice.
+import type { Queryable } from '../platform/db.js';
+import { computeMonth, loadHouseholds, loadPricing, priceOnDay, type PriceOnDay } from './compute.js';
+import { sumCents } from './money.js';
+
+/**
+ * The unit price of each service for the household on `day` (its QF on that day, out-of-town
+ * rate, or the unknown-QF price). A service without rates is left out of the map.
+ */
+export async function unitPricesFor(q: Queryable, householdId: number, serviceIds: number[], day: string): Promise<Map<number, PriceOnDay>> {
+  const out = new Map<number, PriceOnDay>();
+  if (!serviceIds.length) return out;
+  const [pricing, households] = await Promise.all([loadPricing(q, serviceIds), loadHouseholds(q, [householdId])]);
+  const household = households.get(householdId);
+  if (!household) return out;
+  for (const [id, p] of pricing) {
+    const price = priceOnDay(p, household, day);
+    if (price) out.set(id, price);
+  }
+  return out;
+}
+
+/** Total of a selection of days of one service: the unit price of each day, summed exactly. */
+export async function selectionTotal(q: Queryable, householdId: number, serviceId: number, days: string[]): Promise<{ totalCents: number; unitCents: number | null }> {
+  if (!days.length) return { totalCents: 0, unitCents: null };
+  const [pricing, households] = await Promise.all([loadPricing(q, [serviceId]), loadHouseholds(q, [householdId])]);
+  const p = pricing.get(serviceId);
+  const household = households.get(householdId);
+  if (!p || !household) return { totalCents: 0, unitCents: null };
+  const prices = days.map((d) => priceOnDay(p, household, d)?.unitCents ?? 0);
+  return { totalCents: sumCents(prices), unitCents: prices[0] ?? null };
+}
+
+/** The month's estimated total so far for the household: what its bookings and presences would be billed. */
+export async function monthEstimate(q: Queryable, householdId: number, month: string): Promise<{ month: string; totalCents: number; lines: number }> {
+  const [mine] = await computeMonth(q, month, { householdId });
+  return { month, totalCents: mine?.totalCents ?? 0, lines: mine?.lines.length ?? 0 };
+}

@@ -1,0 +1,368 @@
+// SQL for rates, QF history, invoices and the set-based reads of the invoicing run. No rules here.
+import type { Queryable } from '../platform/db.js';
+
+export type InvoiceStatus = 'unpaid' | 'partially_paid' | 'paid' | 'direct_debit_planned' | 'debited';
+export type InvoiceKind = 'invoice' | 'credit_note';
+
+export interface InvoiceRow {
+  id: number;
+  kind: InvoiceKind;
+  number: string;
+  household_id: number;
+  month: string;
+  credit_for_invoice_id: number | null;
+  issued_at: Date;
+  due_on: string;
+  total_cents: number;
+  paid_cents: number;
+  credited_cents: number;
+  status: InvoiceStatus;
+  direct_debit_on: string | null;
+  household_snapshot: HouseholdSnapshot;
+  pdf_storage_key: string | null;
+  reason: string | null;
+  issued_by: number | null;
+}
+
+export interface HouseholdSnapshot {
+  familyNumber: string;
+  names: string[];
+  addressLines: string[];
+  postcode: string;
+  city: string;
+}
+
+export interface InvoiceLineRow {
+  id: number;
+  invoice_id: number;
+  position: number;
+  child_id: number | null;
+  service_id: number | null;
+  label: string;
+  kind: string;
+  quantity: number;
+  unit_cents: number;
+  total_cents: number;
+  days: string[];
+}
+
+export interface ServiceBillingRow {
+  id: number;
+  name: string;
+  kind: string;
+  unit: string;
+  billing_basis: 'bookings' | 'attendance';
+  school_year_id: string;
+  active: boolean;
+}
+
+export interface ServiceRatesRow {
+  service_id: number;
+  out_of_town_cents: number | null;
+  unknown_qf_cents: number | null;
+  late_cancel_cents: number;
+  unbooked_surcharge_cents: number;
+}
+
+export interface BracketRow {
+  id: number;
+  school_year_id: string;
+  min_qf: number;
+  max_qf: number | null;
+  label: string;
+}
+
+export interface QfRow {
+  id: number;
+  household_id: number;
+  value: number;
+  valid_from: string;
+  valid_to: string | null;
+  source: string;
+  validated_by: number | null;
+  validated_at: Date;
+  request_id: number | null;
+}
+
+// ---------- services, brackets and rates ----------
+
+export const findService = (q: Queryable, id: number) =>
+  q<ServiceBillingRow>('services').where({ id }).first('id', 'name', 'kind', 'unit', 'billing_basis', 'school_year_id', 'active') as Promise<ServiceBillingRow | undefined>;
+
+export const listServices = (q: Queryable, ids?: number[]) =>
+  q<ServiceBillingRow>('services')
+    .modify((qb) => {
+      if (ids) qb.whereIn('id', ids);
+    })
+    .orderBy([{ column: 'school_year_id', order: 'desc' }, { column: 'name' }])
+    .select('id', 'name', 'kind', 'unit', 'billing_basis', 'school_year_id', 'active') as Promise<ServiceBillingRow[]>;
+
+export const listBrackets = (q: Queryable, schoolYearIds: string[]) =>
+  q<BracketRow>('qf_brackets').whereIn('school_year_id', schoolYearIds).orderBy([{ column: 'school_year_id' }, { column: 'min_qf' }]) as Promise<BracketRow[]>;
+
+export const listRates = (q: Queryable, serviceIds: number[]) =>
+  q<ServiceRatesRow>('service_rates').whereIn('service_id', serviceIds) as Promise<ServiceRatesRow[]>;
+
+export const listRateBrackets = (q: Queryable, serviceIds: number[]) =>
+  q('service_rate_brackets').whereIn('service_id', serviceIds).select('service_id', 'bracket_id', 'unit_cents') as Promise<
+    { service_id: number; bracket_id: number; unit_cents: number }[]
+  >;
+
+export async function saveRates(
+  q: Queryable,
+  serviceId: number,
+  rates: Omit<ServiceRatesRow, 'service_id'>,
+  brackets: { bracketId: number; unitCents: number }[],
+): Promise<void> {
+  await q('service_rates').insert({ service_id: serviceId, ...rates }).onConflict('service_id').merge();
+  await q('service_rate_brackets').where({ service_id: serviceId }).delete();
+  if (brackets.length) {
+    await q('service_rate_brackets').insert(brackets.map((b) => ({ service_id: serviceId, bracket_id: b.bracketId, unit_cents: b.unitCents })));
+  }
+}
+
+// ---------- quotient familial ----------
+
+export const qfHistoryOf = (q: Queryable, householdIds: number[]) =>
+  q<QfRow>('qf_history').whereIn('household_id', householdIds).orderBy([{ column: 'household_id' }, { column: 'valid_from' }, { column: 'id' }]) as Promise<QfRow[]>;
+
+/** Ends the entries still running on `from` the day before it (the new attestation replaces them). */
+export const closeQfEntries = (q: Queryable, householdId: number, from: string, dayBefore: string) =>
+  q('qf_history')
+    .where({ household_id: householdId })
+    .where('valid_from', '<', from)
+    .where((w) => w.whereNull('valid_to').orWhere('valid_to', '>=', from))
+    .update({ valid_to: dayBefore });
+
+export async function insertQf(q: Queryable, row: Omit<QfRow, 'id'>): Promise<number> {
+  const [r] = await q('qf_history').insert(row).returning('id');
+  return (r as { id: number }).id;
+}
+
+export const qfOfRequest = (q: Queryable, requestId: number) => q<QfRow>('qf_history').where({ request_id: requestId }).first() as Promise<QfRow | undefined>;
+
+export const householdFlags = (q: Queryable, ids: number[]) =>
+  q('households').whereIn('id', ids).select('id', 'out_of_town', 'paperless', 'family_number') as Promise<
+    { id: number; out_of_town: boolean; paperless: boolean; family_number: string }[]
+  >;
+
+/** Vault documents that prove a QF (CAF/MSA attestation, tax notice), newest first. */
+export const qfDocumentsOf = (q: Queryable, householdId: number) =>
+  q('documents as d')
+    .join('document_types as dt', 'dt.id', 'd.type_id')
+    .where({ 'd.household_id': householdId })
+    .whereIn('dt.code', ['caf_attestation', 'tax_notice'])
+    .whereNull('d.deleted_at')
+    .whereNull('d.superseded_at')
+    .whereNot('d.status', 'rejected')
+    .orderBy('d.uploaded_at', 'desc')
+    .select('d.id', 'd.status', 'd.uploaded_at', 'd.valid_until', 'dt.code as type_code', 'dt.name as type_name') as Promise<
+    { id: number; status: string; uploaded_at: Date; valid_until: string | null; type_code: string; type_name: string }[]
+  >;
+
+/** Accepted enrolments of the household with their service, for the rates page. */
+export const enrolledServicesOf = (q: Queryable, householdId: number) =>
+  q('enrolments as e')
+    .join('services as s', 's.id', 'e.service_id')
+    .join('members as m', 'm.id', 'e.child_id')
+    .where({ 'e.household_id': householdId, 'e.status': 'accepted' })
+    .orderBy([{ column: 's.name' }, { column: 'm.first_name' }])
+    .select('s.id as service_id', 's.name as service_name', 's.unit', 's.school_year_id', 'm.first_name') as Promise<
+    { service_id: number; service_name: string; unit: string; school_year_id: string; first_name: string }[]
+  >;
+
+// ---------- what happened in a month (the invoicing run's reads) ----------
+
+export interface ReservationFact {
+  service_id: number;
+  child_id: number;
+  household_id: number;
+  day: string;
+  status: string;
+  certificate_day: string | null;
+}
+
+/** Reservations of the month (waiting-list entries are no booking), with the day the sick certificate came in. */
+export const monthReservations = (q: Queryable, from: string, to: string, householdId?: number) =>
+  q('reservations as r')
+    .leftJoin('documents as d', 'd.id', 'r.sick_certificate_document_id')
+    .whereBetween('r.day', [from, to])
+    .whereNot('r.status', 'waiting')
+    .modify((qb) => {
+      if (householdId) qb.where('r.household_id', householdId);
+    })
+    .select(
+      'r.service_id',
+      'r.child_id',
+      'r.household_id',
+      'r.day',
+      'r.status',
+      q.raw("to_char((d.uploaded_at AT TIME ZONE 'Europe/Paris')::date, 'YYYY-MM-DD') as certificate_day"),
+    ) as Promise<ReservationFact[]>;
+
+export interface AttendanceFact {
+  service_id: number;
+  child_id: number;
+  day: string;
+  status: string;
+  household_id: number | null;
+}
+
+export const monthAttendance = (q: Queryable, from: string, to: string, householdId?: number) =>
+  q('attendance as a')
+    .whereBetween('a.day', [from, to])
+    .modify((qb) => {
+      if (householdId) qb.whereIn('a.child_id', q('household_members').where({ household_id: householdId }).select('member_id'));
+    })
+    .select('a.service_id', 'a.child_id', 'a.day', 'a.status', 'a.household_id') as Promise<AttendanceFact[]>;
+
+export const childHouseholds = (q: Queryable, childIds: number[]) =>
+  q('household_members').whereIn('member_id', childIds).orderBy('household_id').select('member_id', 'household_id', 'custody_weeks') as Promise<
+    { member_id: number; household_id: number; custody_weeks: string | null }[]
+  >;
+
+export const childNames = (q: Queryable, childIds: number[]) =>
+  q('members').whereIn('id', childIds).select('id', 'first_name', 'last_name') as Promise<{ id: number; first_name: string; last_name: string }[]>;
+
+/** Enrolments still waiting for a decision, for the run's anomalies. */
+export const pendingEnrolments = (q: Queryable, schoolYearIds: string[]) =>
+  q('enrolments as e')
+    .join('households as h', 'h.id', 'e.household_id')
+    .join('services as s', 's.id', 'e.service_id')
+    .join('members as m', 'm.id', 'e.child_id')
+    .whereIn('e.school_year_id', schoolYearIds)
+    .where('e.status', 'submitted')
+    .orderBy('e.submitted_at')
+    .select('e.id', 'h.id as household_id', 'h.family_number', 's.name as service_name', 'm.first_name', 'm.last_name') as Promise<
+    { id: number; household_id: number; family_number: string; service_name: string; first_name: string; last_name: string }[]
+  >;
+
+export const schoolYearsOverlapping = (q: Queryable, from: string, to: string) =>
+  q('school_years').where('starts_on', '<=', to).andWhere('ends_on', '>=', from).pluck('id') as Promise<string[]>;
+
+// ---------- households for the snapshot ----------
+
+export async function householdForSnapshot(q: Queryable, householdId: number) {
+  const h = await q('households as h')
+    .leftJoin('streets as s', 's.id', 'h.street_id')
+    .where('h.id', householdId)
+    .first('h.id', 'h.family_number', 'h.house_number', 'h.address_line', 'h.address_complement', 'h.postcode', 'h.city', 'h.email', 'h.paperless', 's.name as street_name');
+  const guardians = (await q('members as m')
+    .join('household_members as hm', 'hm.member_id', 'm.id')
+    .where({ 'hm.household_id': householdId, 'm.kind': 'guardian' })
+    .whereNull('m.deleted_at')
+    .orderBy('m.id')
+    .select('m.first_name', 'm.last_name')) as { first_name: string; last_name: string }[];
+  const accounts = (await q('household_accounts as ha')
+    .join('accounts as a', 'a.id', 'ha.account_id')
+    .where('ha.household_id', householdId)
+    .orderBy('a.id')
+    .select('a.id', 'a.email', 'a.first_name', 'a.last_name')) as { id: number; email: string; first_name: string; last_name: string }[];
+  return h ? { household: h as Record<string, string | null | boolean | number>, guardians, accounts } : null;
+}
+
+// ---------- invoices ----------
+
+export async function lockCounter(q: Queryable, year: number, kind: InvoiceKind): Promise<number> {
+  await q('invoice_counters').insert({ year, kind, last_number: 0 }).onConflict(['year', 'kind']).ignore();
+  const row = await q('invoice_counters').where({ year, kind }).forUpdate().first('last_number');
+  return (row as { last_number: number }).last_number;
+}
+
+export const setCounter = (q: Queryable, year: number, kind: InvoiceKind, last: number) =>
+  q('invoice_counters').where({ year, kind }).update({ last_number: last });
+
+export const invoiceOfMonth = (q: Queryable, householdId: number, month: string) =>
+  q<InvoiceRow>('invoices').where({ household_id: householdId, month, kind: 'invoice' }).first() as Promise<InvoiceRow | undefined>;
+
+export async function insertInvoice(q: Queryable, row: Omit<InvoiceRow, 'id' | 'paid_cents' | 'credited_cents' | 'status' | 'direct_debit_on' | 'pdf_storage_key'>): Promise<number> {
+  const [r] = await q('invoices')
+    .insert({ ...row, household_snapshot: JSON.stringify(row.household_snapshot) })
+    .returning('id');
+  return (r as { id: number }).id;
+}
+
+export async function insertLines(q: Queryable, invoiceId: number, lines: Omit<InvoiceLineRow, 'id' | 'invoice_id'>[]): Promise<void> {
+  if (!lines.length) return;
+  await q('invoice_lines').insert(lines.map((l) => ({ ...l, invoice_id: invoiceId, days: JSON.stringify(l.days) })));
+}
+
+export const setPdfKey = (q: Queryable, invoiceId: number, key: string) => q('invoices').where({ id: invoiceId }).update({ pdf_storage_key: key });
+
+export const findInvoice = (q: Queryable, id: number) => q<InvoiceRow>('invoices').where({ id }).first() as Promise<InvoiceRow | undefined>;
+
+/** An invoice of the household, or undefined (another household's invoice is a 404). */
+export const findHouseholdInvoice = (q: Queryable, householdId: number, id: number) =>
+  q<InvoiceRow>('invoices').where({ id, household_id: householdId }).first() as Promise<InvoiceRow | undefined>;
+
+export const lockInvoice = (q: Queryable, id: number) => q<InvoiceRow>('invoices').where({ id }).forUpdate().first() as Promise<InvoiceRow | undefined>;
+
+export const updateInvoice = (q: Queryable, id: number, patch: Partial<Pick<InvoiceRow, 'paid_cents' | 'credited_cents' | 'status' | 'direct_debit_on'>>) =>
+  q('invoices').where({ id }).update(patch);
+
+export const linesOf = (q: Queryable, invoiceIds: number[]) =>
+  q<InvoiceLineRow>('invoice_lines').whereIn('invoice_id', invoiceIds).orderBy([{ column: 'invoice_id' }, { column: 'position' }]) as Promise<InvoiceLineRow[]>;
+
+export const householdInvoices = (q: Queryable, householdId: number) =>
+  q<InvoiceRow>('invoices').where({ household_id: householdId }).orderBy([{ column: 'issued_at', order: 'desc' }, { column: 'id', order: 'desc' }]) as Promise<InvoiceRow[]>;
+
+export const creditNotesFor = (q: Queryable, invoiceId: number) =>
+  q<InvoiceRow>('invoices').where({ credit_for_invoice_id: invoiceId, kind: 'credit_note' }).orderBy('id') as Promise<InvoiceRow[]>;
+
+export const paymentsOf = (q: Queryable, where: { invoiceId?: number; householdId?: number }) =>
+  q('payments as p')
+    .join('invoices as i', 'i.id', 'p.invoice_id')
+    .modify((qb) => {
+      if (where.invoiceId) qb.where('p.invoice_id', where.invoiceId);
+      if (where.householdId) qb.where('p.household_id', where.householdId);
+    })
+    .orderBy('p.received_at', 'desc')
+    .select('p.id', 'p.invoice_id', 'p.method', 'p.amount_cents', 'p.received_at', 'p.status', 'p.reference', 'i.number as invoice_number') as Promise<
+    { id: number; invoice_id: number; method: string; amount_cents: number; received_at: Date; status: string; reference: string | null; invoice_number: string }[]
+  >;
+
+export const invoicesOfMonth = (q: Queryable, month: string) =>
+  q<InvoiceRow>('invoices').where({ month, kind: 'invoice' }).orderBy('number') as Promise<InvoiceRow[]>;
+
+export interface InvoiceSearch {
+  q?: string;
+  month?: string;
+  status?: string;
+  kind?: string;
+  overdueOn?: string;
+  unpaidDueBefore?: string;
+}
+
+/** Staff search: by number, family number or guardian name; month; status (overdue is due_on < today and not settled). */
+export function searchInvoices(q: Queryable, f: InvoiceSearch) {
+  return q('invoices as i')
+    .join('households as h', 'h.id', 'i.household_id')
+    .modify((qb) => {
+      if (f.month) qb.where('i.month', f.month);
+      if (f.kind) qb.where('i.kind', f.kind);
+      if (f.status === 'overdue' && f.overdueOn) {
+        qb.whereIn('i.status', ['unpaid', 'partially_paid']).where('i.due_on', '<', f.overdueOn).where('i.kind', 'invoice');
+      } else if (f.status) qb.where('i.status', f.status);
+      if (f.unpaidDueBefore) qb.whereIn('i.status', ['unpaid', 'partially_paid']).where('i.due_on', '<', f.unpaidDueBefore).where('i.kind', 'invoice');
+      if (f.q) {
+        const term = f.q.trim();
+        const like = `%${term.replace(/[%_\\]/g, '\\$&').toLowerCase()}%`;
+        qb.where((w) =>
+          w
+            .where('i.number', 'ilike', like)
+            .orWhere('h.family_number', 'ilike', like)
+            .orWhereRaw("lower(f_unaccent(i.household_snapshot->>'names')) like lower(f_unaccent(?))", [like]),
+        );
+      }
+    });
+}
+
+export const lockedMonth = (q: Queryable, month: string) => q('locked_months').where({ month }).first() as Promise<{ month: string; locked_at: Date } | undefined>;
+
+export const lockMonth = (q: Queryable, month: string, at: Date, by: number | null) =>
+  q('locked_months').insert({ month, locked_at: at, locked_by: by }).onConflict('month').ignore();
+
+export const openRateRequest = (q: Queryable, householdId: number) =>
+  q('requests').where({ household_id: householdId, type: 'rate_update' }).whereIn('status', ['submitted', 'in_review', 'incomplete']).orderBy('id', 'desc').first() as Promise<
+    { id: number; tracking_code: string; status: string; created_at: Date } | undefined
+  >;

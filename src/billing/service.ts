@@ -1,0 +1,459 @@
+// Billing rules that write: rates, the QF history, the monthly invoicing run, credit notes and
+// the payment hooks the payments feature calls. Owns its transactions; never sees req/res.
+import { DateTime } from 'luxon';
+import type { AppDeps } from '../deps.js';
+import type { Actor } from '../platform/audit.js';
+import { today } from '../platform/clock.js';
+import { isUniqueViolation, withTransaction, type Tx } from '../platform/db.js';
+import { getTown, type Town } from '../platform/town.js';
+import { createRequestsService, registerRequestType } from '../requests/service.js';
+import { FormError } from '../web/forms.js';
+import { formatDate, formatMoney } from '../web/format.js';
+import { tFr } from '../web/i18n.js';
+import { addDays, computeMonth, monthBounds, type ComputedLine, type HouseholdMonth } from './compute.js';
+import { assertCents, multiplyCents } from './money.js';
+import { monthLabel, renderInvoicePdf, renderInvoicesPdf, type PdfInvoice } from './pdf.js';
+import {
+  closeQfEntries,
+  findInvoice,
+  findService,
+  householdForSnapshot,
+  insertInvoice,
+  insertLines,
+  insertQf,
+  invoiceOfMonth,
+  linesOf,
+  listBrackets,
+  lockCounter,
+  lockedMonth,
+  lockInvoice,
+  lockMonth,
+  openRateRequest,
+  pendingEnrolments,
+  qfDocumentsOf,
+  qfOfRequest,
+  saveRates,
+  schoolYearsOverlapping,
+  setCounter,
+  setPdfKey,
+  updateInvoice,
+  type HouseholdSnapshot,
+  type InvoiceKind,
+  type InvoiceRow,
+  type InvoiceStatus,
+} from './repository.js';
+import { bracketProblems } from './rules.js';
+
+/** Invoices are due on the 15th of the month after the one they are issued in. */
+export const DUE_DAY_OF_NEXT_MONTH = 15;
+
+export function dueDateFor(issueDay: string): string {
+  return DateTime.fromISO(issueDay).plus({ months: 1 }).set({ day: DUE_DAY_OF_NEXT_MONTH }).toISODate()!;
+}
+
+/** The status a parent reads: stored status, or "overdue" once the due date has passed unsettled. */
+export type DisplayStatus = 'unpaid' | 'partially_paid' | 'paid' | 'direct_debit_planned' | 'overdue' | 'credit_note';
+
+export function displayStatus(inv: Pick<InvoiceRow, 'kind' | 'status' | 'due_on'>, day: string): DisplayStatus {
+  if (inv.kind === 'credit_note') return 'credit_note';
+  if (inv.status === 'paid' || inv.status === 'debited') return 'paid';
+  if (inv.status === 'direct_debit_planned') return 'direct_debit_planned';
+  if (inv.due_on < day) return 'overdue';
+  return inv.status;
+}
+
+export const remainingOf = (inv: Pick<InvoiceRow, 'total_cents' | 'paid_cents' | 'credited_cents'>) => inv.total_cents - inv.credited_cents - inv.paid_cents;
+
+function settledStatus(inv: InvoiceRow, paid: number, credited: number, viaDirectDebit = false): InvoiceStatus {
+  if (paid + credited >= inv.total_cents) return viaDirectDebit || inv.status === 'debited' ? 'debited' : 'paid';
+  if (inv.status === 'direct_debit_planned' && paid === inv.paid_cents) return 'direct_debit_planned';
+  return paid > 0 ? 'partially_paid' : 'unpaid';
+}
+
+/**
+ * Records an amount paid (negative: a returned direct debit) on an invoice in the caller's
+ * transaction, under a row lock. Returns the part beyond what was still due (to refund).
+ */
+export async function applyPayment(tx: Tx, invoiceId: number, amountCents: number, opts: { directDebit?: boolean } = {}) {
+  assertCents(amountCents, 'amountCents');
+  const inv = await lockInvoice(tx, invoiceId);
+  if (!inv || inv.kind !== 'invoice') throw new Error(`invoice ${invoiceId} not found`);
+  const dueBefore = Math.max(0, remainingOf(inv));
+  const paid = inv.paid_cents + amountCents;
+  const status = settledStatus(inv, paid, inv.credited_cents, opts.directDebit);
+  await updateInvoice(tx, invoiceId, { paid_cents: paid, status });
+  return { status, paidCents: paid, remainingCents: inv.total_cents - inv.credited_cents - paid, overpaidCents: Math.max(0, amountCents - dueBefore) };
+}
+
+/** Marks an unpaid invoice as collected by direct debit on `on` (the payments feature's SEPA export). */
+export async function markDirectDebitPlanned(tx: Tx, invoiceId: number, on: string): Promise<boolean> {
+  const inv = await lockInvoice(tx, invoiceId);
+  if (!inv || inv.kind !== 'invoice' || !['unpaid', 'partially_paid', 'direct_debit_planned'].includes(inv.status)) return false;
+  await updateInvoice(tx, invoiceId, { status: 'direct_debit_planned', direct_debit_on: on });
+  return true;
+}
+
+const KIND_KEYS: Record<string, string> = {
+  booked: 'billing.lineKinds.booked',
+  attendance: 'billing.lineKinds.attendance',
+  absent_unexcused: 'billing.lineKinds.absent_unexcused',
+  late_cancellation: 'billing.lineKinds.late_cancellation',
+  unbooked_presence: 'billing.lineKinds.unbooked_presence',
+};
+
+export function lineLabel(l: Pick<ComputedLine, 'serviceName' | 'childName' | 'kind'>): string {
+  return tFr('billing.lineLabel', { service: l.serviceName, child: l.childName, kind: tFr(KIND_KEYS[l.kind] ?? 'billing.lineKinds.booked') });
+}
+
+export function numberOf(kind: InvoiceKind, year: number, n: number): string {
+  return `${kind === 'credit_note' ? 'AV-' : ''}${year}-${String(n).padStart(6, '0')}`;
+}
+
+export interface RunOptions {
+  /** Tests only: throws inside the transaction of the household after this many invoices were issued. */
+  failAfter?: number;
+  /** Demo data only: the issue instant (the demo town's past months); default: the clock's now. */
+  issuedAt?: Date;
+}
+
+export interface RatesInput {
+  brackets: Record<number, number>;
+  outOfTownCents: number | null;
+  unknownQfCents: number | null;
+  lateCancelCents: number;
+  unbookedSurchargeCents: number;
+}
+
+export interface QfRequestInput {
+  source: 'caf' | 'msa' | 'tax_notice';
+  allocataireNumber: string;
+  qf: number | null;
+  documentId: number;
+}
+
+export function createBillingService(deps: AppDeps) {
+  const requests = createRequestsService(deps);
+
+  async function snapshotOf(tx: Tx, householdId: number): Promise<{ snapshot: HouseholdSnapshot; emails: string[]; paperless: boolean }> {
+    const data = await householdForSnapshot(tx, householdId);
+    if (!data) throw new Error(`household ${householdId} not found`);
+    const h = data.household;
+    const names = data.guardians.length
+      ? data.guardians.map((g) => `${g.first_name} ${g.last_name}`)
+      : data.accounts.map((a) => `${a.first_name} ${a.last_name}`);
+    const street = h.street_name ? [h.house_number, h.street_name].filter(Boolean).join(' ') : (h.address_line as string | null);
+    const snapshot: HouseholdSnapshot = {
+      familyNumber: String(h.family_number),
+      names,
+      addressLines: [street, h.address_complement as string | null].filter((x): x is string => Boolean(x)),
+      postcode: (h.postcode as string | null) ?? '',
+      city: (h.city as string | null) ?? '',
+    };
+    const emails = [...new Set([...data.accounts.map((a) => a.email), ...(h.email ? [String(h.email)] : [])].map((e) => e.toLowerCase()))];
+    return { snapshot, emails, paperless: Boolean(h.paperless) };
+  }
+
+  function pdfData(inv: InvoiceRow, lines: { label: string; quantity: number; unit_cents: number; total_cents: number; days: string[] }[], creditFor: string | null): PdfInvoice {
+    return {
+      kind: inv.kind,
+      number: inv.number,
+      month: inv.month,
+      issuedOn: DateTime.fromJSDate(inv.issued_at, { zone: 'Europe/Paris' }).toISODate()!,
+      dueOn: inv.due_on,
+      totalCents: inv.total_cents,
+      snapshot: inv.household_snapshot,
+      creditFor,
+      reason: inv.reason,
+      lines: lines.map((l) => ({ label: l.label, quantity: l.quantity, unitCents: l.unit_cents, totalCents: l.total_cents, days: l.days })),
+    };
+  }
+
+  async function town(): Promise<Town> {
+    const t = await getTown(deps.db);
+    if (!t) throw new Error('the town is not set up');
+    return t;
+  }
+
+  /** Draws and stores the PDF of an invoice just inserted in `tx`; returns its storage key. */
+  async function storePdf(tx: Tx, invoiceId: number, creditFor: string | null): Promise<string> {
+    const inv = (await tx<InvoiceRow>('invoices').where({ id: invoiceId }).first())!;
+    const lines = await linesOf(tx, [invoiceId]);
+    const pdf = await renderInvoicePdf(pdfData(inv, lines, creditFor), await town(), deps.config.baseUrl);
+    const key = deps.storage.newKey();
+    await deps.storage.put(key, pdf);
+    await setPdfKey(tx, invoiceId, key);
+    return key;
+  }
+
+  /** Issues one household's invoice in its own transaction; null when it already exists. */
+  async function issueInvoice(hm: HouseholdMonth, month: string, actor: Actor, at: Date | undefined, beforeCommit?: () => void): Promise<InvoiceRow | null> {
+    const now = at ?? deps.clock.now();
+    const issueDay = today({ now: () => now });
+    const year = Number(issueDay.slice(0, 4));
+    try {
+      return await withTransaction(deps.db, async (tx) => {
+        // The counter's row lock serialises issuing: a second run waits here, then sees the invoice.
+        const last = await lockCounter(tx, year, 'invoice');
+        if (await invoiceOfMonth(tx, hm.householdId, month)) return null;
+        await setCounter(tx, year, 'invoice', last + 1);
+        const { snapshot, emails, paperless } = await snapshotOf(tx, hm.householdId);
+        const id = await insertInvoice(tx, {
+          kind: 'invoice',
+          number: numberOf('invoice', year, last + 1),
+          household_id: hm.householdId,
+          month,
+          credit_for_invoice_id: null,
+          issued_at: now,
+          due_on: dueDateFor(issueDay),
+          total_cents: hm.totalCents,
+          household_snapshot: snapshot,
+          reason: null,
+          issued_by: actor.accountId,
+        });
+        await insertLines(
+          tx,
+          id,
+          hm.lines.map((l, i) => ({
+            position: i + 1,
+            child_id: l.childId,
+            service_id: l.serviceId,
+            label: lineLabel(l),
+            kind: l.kind,
+            quantity: l.quantity,
+            unit_cents: l.unitCents,
+            total_cents: multiplyCents(l.unitCents, l.quantity),
+            days: l.days,
+          })),
+        );
+        beforeCommit?.();
+        await storePdf(tx, id, null);
+        const inv = (await findInvoice(tx, id))!;
+        if (paperless) {
+          const t = await town();
+          for (const to of emails) {
+            await deps.outbox.enqueue(tx, {
+              to,
+              kind: 'billing.invoice_issued',
+              dedupeKey: `billing.invoice_issued:${id}:${to}`,
+              content: {
+                townName: t.name,
+                subject: tFr('billing.emails.issued.subject', { number: inv.number, month: monthLabel(month) }),
+                paragraphs: [
+                  tFr('billing.emails.issued.text', {
+                    number: inv.number,
+                    month: monthLabel(month),
+                    total: formatMoney(inv.total_cents),
+                    due: formatDate(inv.due_on),
+                  }),
+                ],
+                action: { label: tFr('billing.emails.issued.action'), url: `${deps.config.baseUrl}/invoices/${id}` },
+              },
+            });
+          }
+        }
+        await deps.audit.record(tx, actor, 'billing.invoice_issued', { type: 'invoice', id }, { month, number: inv.number });
+        return inv;
+      });
+    } catch (err) {
+      // Another run issued it between our read and our insert (e.g. a new year's counter).
+      if (isUniqueViolation(err, 'invoices_one_per_month')) return null;
+      throw err;
+    }
+  }
+
+  return {
+    /** What the run would issue: per household totals and what to look at first. */
+    async preview(month: string) {
+      const { from, to } = monthBounds(month);
+      const [households, years, locked, issued] = await Promise.all([
+        computeMonth(deps.db, month),
+        schoolYearsOverlapping(deps.db, from, to),
+        lockedMonth(deps.db, month),
+        deps.db('invoices').where({ month, kind: 'invoice' }).select('household_id', 'number', 'id', 'total_cents'),
+      ]);
+      const pending = await pendingEnrolments(deps.db, years);
+      const issuedBy = new Map((issued as { household_id: number; number: string; id: number }[]).map((r) => [r.household_id, r]));
+      return {
+        month,
+        households: households.map((h) => ({ ...h, invoice: issuedBy.get(h.householdId) ?? null })),
+        anomalies: households.flatMap((h) => h.anomalies.map((a) => ({ ...a, familyNumber: h.familyNumber }))),
+        pending,
+        locked: locked ?? null,
+        issuedCount: issued.length,
+        totalCents: households.reduce((s, h) => s + h.totalCents, 0),
+        blocking: households.some((h) => h.anomalies.some((a) => a.kind === 'rates_missing')),
+      };
+    },
+
+    /**
+     * The invoicing run: locks the month's attendance, then issues one invoice per household with
+     * something to pay, each in its own transaction. Running it again (after a crash, or twice at
+     * once) issues only what is missing.
+     */
+    async run(month: string, actor: Actor, opts: RunOptions = {}) {
+      const started = Date.now();
+      await withTransaction(deps.db, async (tx) => {
+        await lockMonth(tx, month, opts.issuedAt ?? deps.clock.now(), actor.accountId);
+        await deps.audit.record(tx, actor, 'billing.run', { type: 'month', id: month }, {});
+      });
+      const households = await computeMonth(deps.db, month);
+      if (households.some((h) => h.anomalies.some((a) => a.kind === 'rates_missing'))) throw new FormError('month', 'billing.run.errors.ratesMissing');
+      let created = 0;
+      let skipped = 0;
+      for (const hm of households) {
+        if (hm.totalCents <= 0) continue;
+        const inv = await issueInvoice(hm, month, actor, opts.issuedAt, () => {
+          if (opts.failAfter !== undefined && created >= opts.failAfter) throw new Error('injected failure');
+        });
+        if (inv) created++;
+        else skipped++;
+      }
+      return { created, skipped, ms: Date.now() - started };
+    },
+
+    /** A credit note (avoir) on an issued invoice: its own gapless series, reducing what is still due. */
+    async createCreditNote(invoiceId: number, amountCents: number, reason: string, actor: Actor) {
+      return withTransaction(deps.db, async (tx) => {
+        const inv = await lockInvoice(tx, invoiceId);
+        if (!inv || inv.kind !== 'invoice') throw new FormError('amount', 'billing.credit.errors.notFound');
+        if (amountCents > inv.total_cents - inv.credited_cents) throw new FormError('amount', 'billing.credit.errors.tooMuch', { max: formatMoney(inv.total_cents - inv.credited_cents) });
+        const issueDay = today(deps.clock);
+        const year = Number(issueDay.slice(0, 4));
+        const last = await lockCounter(tx, year, 'credit_note');
+        await setCounter(tx, year, 'credit_note', last + 1);
+        const id = await insertInvoice(tx, {
+          kind: 'credit_note',
+          number: numberOf('credit_note', year, last + 1),
+          household_id: inv.household_id,
+          month: inv.month,
+          credit_for_invoice_id: inv.id,
+          issued_at: deps.clock.now(),
+          due_on: issueDay,
+          total_cents: amountCents,
+          household_snapshot: inv.household_snapshot,
+          reason,
+          issued_by: actor.accountId,
+        });
+        await tx('invoices').where({ id }).update({ status: 'paid' });
+        await insertLines(tx, id, [
+          { position: 1, child_id: null, service_id: null, label: tFr('billing.credit.lineLabel', { number: inv.number }), kind: 'credit', quantity: 1, unit_cents: amountCents, total_cents: amountCents, days: [] },
+        ]);
+        await storePdf(tx, id, inv.number);
+        const credited = inv.credited_cents + amountCents;
+        await updateInvoice(tx, inv.id, { credited_cents: credited, status: settledStatus(inv, inv.paid_cents, credited) });
+        await deps.audit.record(tx, actor, 'billing.credit_note', { type: 'invoice', id }, { invoiceId: inv.id, amountCents });
+        return (await findInvoice(tx, id))!;
+      });
+    },
+
+    /** The stored PDF of an invoice (drawn at issue, never redrawn). */
+    async pdfOf(inv: InvoiceRow): Promise<Buffer> {
+      if (!inv.pdf_storage_key) throw new Error(`invoice ${inv.id} has no PDF`);
+      return deps.storage.get(inv.pdf_storage_key);
+    },
+
+    /** One PDF with the month's invoices of households that asked for paper, in postcode order. */
+    async paperBatch(month: string): Promise<{ pdf: Buffer; count: number }> {
+      const invoices = (await deps.db('invoices as i')
+        .join('households as h', 'h.id', 'i.household_id')
+        .where({ 'i.month': month, 'i.kind': 'invoice', 'h.paperless': false })
+        .orderByRaw("i.household_snapshot->>'postcode', i.number")
+        .select('i.*')) as InvoiceRow[];
+      const lines = await linesOf(deps.db, invoices.map((i) => i.id));
+      const pdf = await renderInvoicesPdf(
+        invoices.map((inv) => pdfData(inv, lines.filter((l) => l.invoice_id === inv.id), null)),
+        await town(),
+        deps.config.baseUrl,
+        tFr('billing.print.title', { month: monthLabel(month) }),
+      );
+      return { pdf, count: invoices.length };
+    },
+
+    async saveRates(serviceId: number, input: RatesInput, actor: Actor) {
+      const service = await findService(deps.db, serviceId);
+      if (!service) throw new FormError('form', 'billing.rates.errors.notFound');
+      const brackets = await listBrackets(deps.db, [service.school_year_id]);
+      const grid = brackets.map((b) => ({ minQf: b.min_qf, maxQf: b.max_qf, unitCents: input.brackets[b.id] ?? -1 }));
+      const missing = brackets.find((b) => input.brackets[b.id] === undefined);
+      if (missing) throw new FormError(`bracket_${missing.id}`, 'billing.rates.errors.priceRequired');
+      if (bracketProblems(grid).length) throw new FormError('form', 'billing.rates.errors.grid');
+      await withTransaction(deps.db, async (tx) => {
+        await saveRates(
+          tx,
+          serviceId,
+          {
+            out_of_town_cents: input.outOfTownCents,
+            unknown_qf_cents: input.unknownQfCents,
+            late_cancel_cents: input.lateCancelCents,
+            unbooked_surcharge_cents: input.unbookedSurchargeCents,
+          },
+          brackets.map((b) => ({ bracketId: b.id, unitCents: input.brackets[b.id]! })),
+        );
+        await deps.audit.record(tx, actor, 'billing.rates_saved', { type: 'service', id: serviceId }, {});
+      });
+    },
+
+    /** The parent asks for new rates: a request staff validate with the value and the dates. */
+    async requestRateUpdate(householdId: number, actor: Actor, input: QfRequestInput) {
+      return withTransaction(deps.db, async (tx) => {
+        if (await openRateRequest(tx, householdId)) throw new FormError('source', 'billing.qf.errors.alreadyOpen');
+        const docs = await qfDocumentsOf(tx, householdId);
+        const doc = docs.find((d) => d.id === input.documentId);
+        const expected = input.source === 'tax_notice' ? 'tax_notice' : 'caf_attestation';
+        if (!doc) throw new FormError('documentId', 'billing.qf.errors.documentRequired');
+        if (doc.type_code !== expected) throw new FormError('documentId', input.source === 'tax_notice' ? 'billing.qf.errors.taxNoticeExpected' : 'billing.qf.errors.cafExpected');
+        const request = await requests.create(tx, {
+          type: 'rate_update',
+          accountId: actor.accountId,
+          householdId,
+          summary: input.qf !== null ? tFr('billing.qf.summaryWithQf', { qf: input.qf }) : tFr('billing.qf.summaryTaxNotice'),
+          data: { source: input.source, allocataire_number: input.allocataireNumber || null, qf: input.qf, document_id: input.documentId },
+          actor,
+        });
+        await tx('request_events').where({ request_id: request.id }).update({ document_id: input.documentId });
+        await deps.audit.record(tx, actor, 'billing.rate_update_requested', { type: 'request', id: request.id }, {});
+        return request;
+      });
+    },
+
+    /** Staff validate a rate update: the QF applies from the day they choose, and the request is accepted. */
+    async validateQf(requestId: number, input: { value: number; validFrom: string; validTo: string | null }, actor: Actor) {
+      if (input.validTo && input.validTo < input.validFrom) throw new FormError('validTo', 'billing.qf.errors.validToBeforeFrom');
+      return withTransaction(deps.db, async (tx) => {
+        const request = await tx('requests').where({ id: requestId, type: 'rate_update' }).forUpdate().first();
+        if (!request || !request.household_id) throw new FormError('form', 'billing.qf.errors.notFound');
+        if (!['submitted', 'in_review', 'incomplete'].includes(request.status as string)) throw new FormError('form', 'billing.qf.errors.alreadyDecided');
+        const householdId = Number(request.household_id);
+        await closeQfEntries(tx, householdId, input.validFrom, addDays(input.validFrom, -1));
+        const source = (request.data as { source?: string }).source ?? 'staff';
+        await insertQf(tx, {
+          household_id: householdId,
+          value: input.value,
+          valid_from: input.validFrom,
+          valid_to: input.validTo,
+          source: ['caf', 'msa', 'tax_notice'].includes(source) ? source : 'staff',
+          validated_by: actor.accountId,
+          validated_at: deps.clock.now(),
+          request_id: requestId,
+        });
+        await deps.audit.record(tx, actor, 'billing.qf_validated', { type: 'household', id: householdId }, { requestId });
+        await requests.decide(requestId, 'accepted', actor, tFr('billing.qf.acceptedMessage', { qf: input.value, from: formatDate(input.validFrom) }), tx);
+      });
+    },
+
+    async refuseQf(requestId: number, reason: string, actor: Actor) {
+      const request = await deps.db('requests').where({ id: requestId, type: 'rate_update' }).first();
+      if (!request) throw new FormError('form', 'billing.qf.errors.notFound');
+      await requests.decide(requestId, 'refused', actor, reason);
+    },
+  };
+}
+export type BillingService = ReturnType<typeof createBillingService>;
+
+// A rate update is accepted only with a validated QF entry: from /admin/billing/qf/:id, which
+// writes the entry in the same transaction before accepting.
+registerRequestType('rate_update', {
+  async onStatus(tx, request, status) {
+    if (status === 'accepted' && !(await qfOfRequest(tx, request.id))) throw new FormError('message', 'billing.qf.errors.useValidationPage');
+  },
+});
