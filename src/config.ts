@@ -33,7 +33,7 @@ const schema = z.object({
   PAYFIP_URL: z.string().url().optional(),
   PAYFIP_NUMCLI: z.string().regex(/^\d{6}$/).default('000000'),
   PAYFIP_SAISIE: z.enum(['T', 'X', 'W']).default('T'),
-  SEPA_CREDITOR_ID: z.string().default('FR00ZZZ000000'),
+  SEPA_CREDITOR_ID: z.string().default('FR72ZZZ123456'), // a valid example: set the town's own
   SEPA_CREDITOR_NAME: z.string().default('TRESOR PUBLIC SAINT-EXEMPLE'),
   SEPA_CREDITOR_IBAN: z.string().default('FR7630001007941234567890185'),
   SEPA_CREDITOR_BIC: z.string().default('BDFEFRPPCCT'),

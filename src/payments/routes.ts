@@ -10,7 +10,7 @@ import { FormError, addError, formErrors, noErrors, type FormErrors } from '../w
 import { getT } from '../web/i18n.js';
 import { remainingCents } from './invoices.js';
 import { maskIban } from './mandates.js';
-import { householdOpenInvoices, householdPayments } from './repository.js';
+import { householdPayments } from './repository.js';
 import { mandateSchema } from './schemas.js';
 import { createSepaService } from './sepa-service.js';
 import { createPaymentsService } from './service.js';
@@ -44,7 +44,7 @@ export function paymentsRoutes(deps: AppDeps): Router {
   router.get('/payments', async (req, res) => {
     const householdId = currentHouseholdId(req);
     const [invoices, list, mandate] = await Promise.all([
-      householdOpenInvoices(deps.db, householdId),
+      payments.openInvoices(householdId),
       householdPayments(deps.db, householdId),
       sepa.openMandate(householdId),
     ]);

@@ -21,6 +21,7 @@ import {
   findOperation,
   findPayment,
   householdEmail,
+  householdOpenInvoices,
   insertAnomaly,
   insertOperation,
   insertPayment,
@@ -158,6 +159,15 @@ export function createPaymentsService(deps: AppDeps) {
   }
 
   const service = {
+    /**
+     * The household's invoices still to pay. Invoices received since a mandate became active are
+     * first marked "prélèvement prévu" (idempotent), in case the invoicing run has not done it.
+     */
+    async openInvoices(householdId: number) {
+      await planDirectDebits(db, householdId);
+      return householdOpenInvoices(db, householdId);
+    },
+
     /**
      * A parent starts paying an invoice online (its remaining amount). Returns where to send the
      * browser. Another household's invoice is a 404.
