@@ -74,6 +74,13 @@ export function createApp(deps: AppDeps): App {
   );
 
   app.get('/healthz', healthCheck(deps));
+  // The benchmarks' ceiling: one small query and one tiny template, before sessions.
+  if (deps.config.BENCH_BASELINE) {
+    app.get('/_baseline', async (_req, res) => {
+      const [{ count }] = (await deps.db('schools').count({ count: '*' })) as [{ count: number }];
+      res.render('bench/baseline', { layout: false, name: 'baseline', count });
+    });
+  }
   // Server-to-server (PayFiP, or the stand-in): no session, no CSRF token; it only makes the
   // server ask PayFiP for the result.
   app.post('/payments/payfip/notify', express.urlencoded({ extended: false, limit: '2kb' }), notificationHandler(deps));
