@@ -117,6 +117,13 @@ describe('after submission', () => {
     expect((await ctx.db('requests').where({ id: e.request_id }).first()).status).toBe('submitted');
     expect((await staff.post(`/admin/enrolments/${id}/decide`, { decision: 'incomplete', message: 'Merci de joindre le PAI.' })).status).toBe(303);
 
+    // The requests queue's page shows the child, the family and the documents beside the request.
+    const requestPage = await staff.get(`/admin/requests/${e.request_id}`);
+    expect(requestPage.status).toBe(200);
+    expect(requestPage.text).toContain('Léo');
+    expect(requestPage.text).toContain(household.familyNumber);
+    expect(requestPage.text).toContain('fourni');
+
     const page = await browser.get(`/enrolments/${id}`);
     expect(page.text).toContain('Répondre à la mairie');
     expect(page.text).toContain('Merci de joindre le PAI.');

@@ -32,6 +32,15 @@ describe('services', () => {
     expect(s.id).toBeGreaterThan(0);
   });
 
+  it('demo data: the demo households have enrolments in several states', async () => {
+    const account = await ctx.db('accounts').where({ email: 'parent@demo.test' }).first('id');
+    const link = await ctx.db('household_accounts').where({ account_id: account.id }).first('household_id');
+    if (!link) return; // seeds/030-households.ts absent: nothing to enrol
+    const statuses = await ctx.db('enrolments').pluck('status');
+    expect(statuses).toContain('accepted');
+    expect(statuses).toContain('submitted');
+  });
+
   it('agents read the staff list; only managers and admins create and edit, with validation', async () => {
     const agent = await loginAs(ctx, await createAccount(ctx.deps, { role: 'agent' }));
     expect((await agent.get('/admin/services')).status).toBe(200);
