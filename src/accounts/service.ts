@@ -450,12 +450,34 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
     },
   };
 
+  /**
+   * Daily housekeeping: one-time tokens 30 days after they expired, and sign-ups never confirmed
+   * after 30 days (with no household): no personal data kept for nothing.
+   */
+  async function purgeExpired(): Promise<{ tokens: number; accounts: number }> {
+    const cutoff = new Date(clock.now().getTime() - 30 * 24 * HOUR);
+    return withTransaction(db, async (tx) => {
+      const tokens = await tx('account_tokens').where('expires_at', '<', cutoff).delete();
+      const ids = (await tx('accounts as a')
+        .where({ 'a.role': 'parent' })
+        .whereNull('a.email_verified_at')
+        .where('a.created_at', '<', cutoff)
+        .whereNotExists((q) => q.select(tx.raw('1')).from('household_accounts as ha').whereRaw('ha.account_id = a.id'))
+        .pluck('a.id')) as number[];
+      if (ids.length) {
+        await tx('accounts').whereIn('id', ids).delete();
+        await audit.record(tx, { accountId: null, role: 'system' }, 'account.unverified_purged', null, { count: ids.length });
+      }
+      return { tokens, accounts: ids.length };
+    });
+  }
+
   async function checkSchools(ids: number[]) {
     if (!ids.length) return;
     const found = await db('schools').whereIn('id', ids).pluck('id');
     if (found.length !== new Set(ids).size) throw new FormError('sites', 'accounts.staff.errors.siteInvalid');
   }
 
-  return service;
+  return { ...service, purgeExpired };
 }
 export type AccountsService = ReturnType<typeof createAccountsService>;

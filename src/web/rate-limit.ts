@@ -53,11 +53,6 @@ export class PgRateLimitStore implements Store {
   }
 }
 
-/** Deletes counters whose window is over (for a daily job). */
-export async function pruneRateLimits(db: Db, clock: Clock): Promise<number> {
-  return db('rate_limits').where('reset_at', '<=', clock.now()).delete();
-}
-
 /** Keys never hold an address in clear: a short hash of the lower-cased email. */
 export function emailKey(email: unknown): string {
   const clean = typeof email === 'string' ? email.trim().toLowerCase() : '';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, createAccount, createTestContext, type TestContext } from '../support/index.js';
 import { GOOD_PASSWORD, lastLinkTo } from './helpers.js';
+import { createAccountsService } from '../../src/accounts/service.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -141,5 +142,24 @@ describe('sign-up', () => {
     const after = await ctx.db('accounts').count({ n: '*' }).first();
     expect(Number(after!.n)).toBe(Number(before!.n));
     expect((await new Browser(ctx.app).post('/signup', form('longue@example.test', { password: 'toutenminusculessansrien', password_confirm: 'toutenminusculessansrien' }))).status).toBe(303);
+  });
+
+  it('the daily purge deletes sign-ups never confirmed after 30 days, and old tokens, but keeps the rest', async () => {
+    const browser = new Browser(ctx.app);
+    await browser.post('/signup', form('jamais-confirme@example.test'));
+    const confirmed = await createAccount(ctx.deps, { email: 'confirme-purge@example.test' });
+    const recent = await createAccount(ctx.deps, { email: 'recent-purge@example.test', verified: false });
+    ctx.clock.advance(31 * 24 * 3600_000);
+    try {
+      await ctx.db('accounts').where({ id: recent.id }).update({ created_at: ctx.clock.now() });
+      const result = await createAccountsService(ctx.deps).purgeExpired();
+      expect(result.accounts).toBeGreaterThanOrEqual(1);
+      expect(await ctx.db('accounts').whereRaw('lower(email) = ?', ['jamais-confirme@example.test'])).toHaveLength(0);
+      expect(await ctx.db('accounts').where({ id: confirmed.id })).toHaveLength(1);
+      expect(await ctx.db('accounts').where({ id: recent.id })).toHaveLength(1);
+      expect(await ctx.db('account_tokens').where('expires_at', '<', new Date(ctx.clock.now().getTime() - 30 * 24 * 3600_000))).toHaveLength(0);
+    } finally {
+      ctx.clock.set('2026-09-14T08:00:00Z');
+    }
   });
 });
