@@ -193,7 +193,7 @@ describe('session timeouts (fixed clock)', () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/login?next=%2Faccount%2Fname');
     expect((await ctx.db('accounts').where({ id: parent.id }).first()).first_name).toBe('Avant');
-    const login = await browser.get(res.headers.location);
+    const login = await browser.get(res.headers.location!);
     expect(login.text).toContain("Votre session a expiré et votre formulaire n&#39;a pas été enregistré");
     expect(login.text).toContain('name="next" value="/account/name"');
     const back = await browser.post('/login', { email: parent.email, password: parent.password, next: '/account/name' }, { csrf: browser.token });
