@@ -16,6 +16,7 @@ import { certificateDeadline, expandWeeklyPattern } from './rules.js';
 import { certificateSchema, monthSchema, parseSlot, patternSchema, slotsSchema } from './schemas.js';
 import { createReservationsService, medicalCertificatesOf, type Outcome, type Slot } from './service.js';
 import * as repo from './repository.js';
+import { bookingPrices } from '../billing/pricing.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -77,7 +78,9 @@ export function reservationsRoutes(deps: AppDeps): Router {
     res.setHeader('Server-Timing', `calendar;dur=${Number(process.hrtime.bigint() - started) / 1e6}`);
     const todayDay = parisNow(deps.clock).toISODate() as string;
     const monthEnd = DateTime.fromISO(`${month}-01`, { zone: TIME_ZONE }).endOf('month').toISODate() as string;
+    const billingPrices = await bookingPrices(deps.db, householdId, calendars.flatMap((c) => c.calendars.map((cal) => cal.service.id)), month, todayDay);
     res.status(opts.status ?? 200).render(view, {
+      billingPrices,
       month,
       patternFrom: `${month}-01` > todayDay ? `${month}-01` : todayDay,
       patternTo: monthEnd,

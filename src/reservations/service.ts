@@ -358,7 +358,7 @@ export function createReservationsService(deps: AppDeps) {
    * The month calendars of the children: per child, per service with an accepted enrolment,
    * weeks of Monday–Friday cells with their state in words.
    */
-  async function monthCalendars(input: { householdId: number; children: { id: number; first_name: string; birth_date: string; school_id: number | null; custody_weeks: 'odd' | 'even' | null }[]; month: string; serviceIds?: number[] }) {
+  async function monthCalendars(input: { householdId: number; children: { id: number; first_name: string; birth_date: string; school_id: number | null; custody_weeks: 'odd' | 'even' | null }[]; month: string; serviceIds?: number[]; staff?: boolean }) {
     const first = `${input.month}-01`;
     const last = DateTime.fromISO(first, { zone: TIME_ZONE }).endOf('month').toISODate() as string;
     const gridFrom = weekDaysOf(first)[0]!;
@@ -404,11 +404,13 @@ export function createReservationsService(deps: AppDeps) {
             if (live?.status === 'booked') {
               const cancellable = canCancel(r, now, day, calendar);
               const sickable = !cancellable && canDeclareSick(r, now, day);
-              return { ...base, state: 'booked', selectable: cancellable || sickable, cancellable, sickable };
+              // At the desk staff may cancel any coming day (late or free, their choice).
+              const selectable = cancellable || sickable || (Boolean(input.staff) && day >= todayDay);
+              return { ...base, state: 'booked', selectable, cancellable, sickable };
             }
             if (live?.status === 'waiting') return { ...base, state: 'waiting', selectable: day >= todayDay, cancellable: true, sickable: false };
             if (live?.status === 'sick') return { ...base, state: 'sick', selectable: false, cancellable: false, sickable: false };
-            const refusal = bookingRefusal(r, { now, day, enrolled: true, state, custody: child.custody_weeks, calendar });
+            const refusal = bookingRefusal(r, { now, day, enrolled: true, state, custody: child.custody_weeks, calendar }, { staff: input.staff });
             if (refusal) return { ...base, state: refusal, selectable: false, cancellable: false, sickable: false };
             const group = seatGroup(r, child, day);
             const full = group.capacity !== null && (seats.get(repo.seatKey(s.id, day, group.key)) ?? 0) >= group.capacity;
