@@ -28,6 +28,10 @@ describe('paying an invoice online through PayFiP', () => {
     expect(list.status).toBe(200);
     expect(list.text).toContain(invoice.number);
     expect(list.text).toContain('Payer en ligne');
+    // The invoice page (billing) carries the same button.
+    const invoicePage = await browser.get(`/invoices/${invoice.id}`);
+    expect(invoicePage.status).toBe(200);
+    expect(invoicePage.text).toContain(`action="/payments/invoices/${invoice.id}/pay"`);
 
     const start = await startPaying(browser, invoice.id);
     expect(start.status).toBe(303);
