@@ -3,6 +3,7 @@
 // history, out-of-town rate) and applies the rules of rules.ts. Pure reading: nothing is written.
 import { DateTime } from 'luxon';
 import type { Queryable } from '../platform/db.js';
+import { certificateDeadline } from '../reservations/rules.js';
 import { multiplyCents, sumCents } from './money.js';
 import {
   childHouseholds,
@@ -20,9 +21,6 @@ import {
   type ServiceBillingRow,
 } from './repository.js';
 import { chargeForDay, priceFor, qfOnDay, type AttendanceMark, type BookingState, type ChargeKind, type PriceBracket, type QfHistoryEntry } from './rules.js';
-
-/** A sick certificate counts when it reached the town within this many days of the day missed. */
-export const SICK_CERTIFICATE_DAYS = 7;
 
 export interface ServicePricing {
   service: ServiceBillingRow;
@@ -78,7 +76,7 @@ export function bookingStateOf(r: Pick<ReservationFact, 'status' | 'day' | 'cert
     case 'booked':
       return 'booked';
     case 'sick':
-      return r.certificate_day !== null && r.certificate_day <= addDays(r.day, SICK_CERTIFICATE_DAYS) ? 'sick_excused' : 'sick_unexcused';
+      return r.certificate_day !== null && r.certificate_day <= certificateDeadline(r.day) ? 'sick_excused' : 'sick_unexcused';
     case 'late_cancelled':
       return 'late_cancelled';
     case 'cancelled_free':

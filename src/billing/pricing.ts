@@ -38,3 +38,12 @@ export async function monthEstimate(q: Queryable, householdId: number, month: st
   const [mine] = await computeMonth(q, month, { householdId });
   return { month, totalCents: mine?.totalCents ?? 0, lines: mine?.lines.length ?? 0 };
 }
+
+/**
+ * Prices for the reservations page: each service's unit price for the household on the month's
+ * first day (or today, when later), keyed by service id, for views/reservations/_price.ejs.
+ */
+export async function bookingPrices(q: Queryable, householdId: number, serviceIds: number[], month: string, day: string): Promise<Record<number, PriceOnDay>> {
+  const on = `${month}-01` > day ? `${month}-01` : day;
+  return Object.fromEntries(await unitPricesFor(q, householdId, [...new Set(serviceIds)], on));
+}

@@ -11,6 +11,8 @@ import { currentHouseholdId, householdIdOf, idParam, withHousehold } from './acc
 import type { HouseholdView, MemberRow } from './repository.js';
 import { activateSchema, householdSchema, inviteSchema, lostCodeSchema, memberSchema, MEMBER_KINDS, type MemberKind } from './schemas.js';
 import { createHouseholdsService, type HouseholdsService } from './service.js';
+import { monthEstimate } from '../billing/pricing.js';
+import { parisNow } from '../platform/clock.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -109,7 +111,8 @@ export function householdsRoutes(deps: AppDeps): Router {
     const householdId = await householdIdOf(deps.db, req.account.id);
     if (!householdId) return res.redirect(303, '/household/start');
     const data = await households.dashboard(householdId, req.account.id);
-    res.render('dashboard/index', data);
+    const estimate = await monthEstimate(deps.db, householdId, parisNow(deps.clock).toFormat('yyyy-MM'));
+    res.render('dashboard/index', { ...data, estimate });
   });
 
   // ---------- No household yet: create one or link a family card ----------
