@@ -3,6 +3,7 @@
 import PDFDocument from 'pdfkit';
 import type { AppDeps } from '../src/deps.js';
 import { SYSTEM } from '../src/platform/audit.js';
+import { acceptAllScanner } from '../src/platform/scanner.js';
 import { childrenOfHousehold, householdIdOf } from '../src/households/access.js';
 import { findAccountByEmail } from '../src/accounts/repository.js';
 import { updateDocument } from '../src/documents/repository.js';
@@ -38,7 +39,8 @@ export function samplePdf(title: string): Promise<Buffer> {
 export async function seed(deps: AppDeps): Promise<void> {
   for (const type of DOCUMENT_TYPES) await deps.db('document_types').insert({ ...type, active: true }).onConflict('code').ignore();
 
-  const documents = createDocumentsService(deps);
+  // The demo PDFs are generated here: no need to wait for (or fail on) an antivirus.
+  const documents = createDocumentsService({ ...deps, scanner: acceptAllScanner });
   for (const email of ['parent@demo.test', 'parent2@demo.test']) {
     const account = await findAccountByEmail(deps.db, email);
     const householdId = account ? await householdIdOf(deps.db, account.id) : null;
