@@ -162,4 +162,19 @@ describe('sign-up', () => {
       ctx.clock.set('2026-09-14T08:00:00Z');
     }
   });
+
+  it('asking for a new link with a bad address re-renders the form; an unknown or confirmed address gets the same answer and no email', async () => {
+    const bad = await new Browser(ctx.app).post('/signup/resend', { email: 'pas-une-adresse' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('href="#email"');
+    expect(bad.text).toContain('value="pas-une-adresse"');
+    const confirmed = await createAccount(ctx.deps);
+    const a = await new Browser(ctx.app).post('/signup/resend', { email: confirmed.email });
+    const b = await new Browser(ctx.app).post('/signup/resend', { email: 'personne-resend@example.test' });
+    expect(a.headers.location).toBe('/signup/sent');
+    expect(b.headers.location).toBe('/signup/sent');
+    await ctx.flushEmails();
+    expect(ctx.smtp.to(confirmed.email)).toHaveLength(0);
+    expect(ctx.smtp.to('personne-resend@example.test')).toHaveLength(0);
+  });
 });
