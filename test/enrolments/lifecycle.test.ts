@@ -23,7 +23,7 @@ async function submitted(serviceId: number, opts: { docs?: boolean } = {}) {
   }
   const browser = await loginAs(ctx, family.parent);
   const start = await browser.post('/enrolments/new', { child: child.id, service: serviceId }, { from: '/enrolments' });
-  const id = Number(/\/enrolments\/(\d+)\//.exec(start.headers.location)![1]);
+  const id = Number(/\/enrolments\/(\d+)\//.exec(String(start.headers.location))![1]);
   await browser.post(`/enrolments/${id}/documents`, {});
   await browser.post(`/enrolments/${id}/options`, { weekdays: ['1', '2'] });
   const res = await browser.post(`/enrolments/${id}/submit`, {}, { from: `/enrolments/${id}/summary` });
@@ -78,7 +78,7 @@ describe('after submission', () => {
     const proof = await addDocument(ctx.deps, household.id, child.id, 'proof_of_address', { status: 'accepted', validUntil: null });
     const browser = await loginAs(ctx, parent);
     const start = await browser.post('/enrolments/new', { child: child.id, service: school.id }, { from: '/enrolments' });
-    const id = Number(/\/enrolments\/(\d+)\//.exec(start.headers.location)![1]);
+    const id = Number(/\/enrolments\/(\d+)\//.exec(String(start.headers.location))![1]);
     expect((await browser.post(`/enrolments/${id}/documents`, {})).headers.location).toBe(`/enrolments/${id}/school`);
     const page = await browser.get(`/enrolments/${id}/school`);
     expect(page.text).toContain('École élémentaire Jules-Ferry');
@@ -212,7 +212,7 @@ describe('who can see and do what', () => {
     const draftFamily = await createFamily(ctx.deps, [{}]);
     const db = await loginAs(ctx, draftFamily.parent);
     const dStart = await db.post('/enrolments/new', { child: draftFamily.household.children[0]!.id, service: service.id }, { from: '/enrolments' });
-    const draftId = Number(/\/enrolments\/(\d+)\//.exec(dStart.headers.location)![1]);
+    const draftId = Number(/\/enrolments\/(\d+)\//.exec(String(dStart.headers.location))![1]);
 
     const intruder = await createFamily(ctx.deps, [{}]);
     const other = await loginAs(ctx, intruder.parent);
@@ -225,11 +225,11 @@ describe('who can see and do what', () => {
       [`/enrolments/${id}/end`, { ends_on: '2026-12-18' }],
       [`/enrolments/${id}/answer`, { message: 'x' }],
       [`/enrolments/${draftId}/documents`, {}],
-      [`/enrolments/${draftId}/options`, { weekdays: ['1'] }],
+      [`/enrolments/${draftId}/options`, { weekdays: '1' }],
       [`/enrolments/${draftId}/submit`, {}],
       [`/enrolments/${draftId}/withdraw`, {}],
       ['/enrolments/new', { child: String(child.id), service: String(service.id) }],
-    ] as const) {
+    ] as [string, Record<string, string>][]) {
       expect((await other.post(path, body, { csrf: other.token })).status, path).toBe(404);
     }
     expect((await ctx.db('enrolments').where({ id }).first()).status).toBe('submitted');

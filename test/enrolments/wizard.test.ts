@@ -13,7 +13,7 @@ afterAll(async () => ctx?.close());
 async function startDraft(browser: Browser, childId: number, serviceId: number) {
   const res = await browser.post('/enrolments/new', { child: childId, service: serviceId }, { from: `/enrolments/new?child=${childId}&service=${serviceId}` });
   expect(res.status).toBe(303);
-  const id = Number(/\/enrolments\/(\d+)\//.exec(res.headers.location)![1]);
+  const id = Number(/\/enrolments\/(\d+)\//.exec(String(res.headers.location))![1]);
   return id;
 }
 
