@@ -1,7 +1,8 @@
 // A parent pays an invoice online through the PayFiP stand-in's page and sees it paid.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible, loginInBrowser, startE2E, visit, type E2E } from '../support/e2e.js';
-import { createFamily, createInvoice } from '../support/index.js';
+import { authenticator } from 'otplib';
+import { createAccount, createFamily, createInvoice } from '../support/index.js';
 
 let e2e: E2E;
 beforeAll(async () => {
@@ -37,5 +38,13 @@ describe('online payment in a real browser', () => {
     expect(await e2e.ctx.db('invoices').where({ id: invoice.id }).first()).toMatchObject({ status: 'paid', paid_cents: 4250 });
 
     await visit(page, '/payments/direct-debit');
+
+    // The town's finance manager sees it among the day's online payments.
+    const manager = await createAccount(e2e.ctx.deps, { role: 'manager' });
+    const staff = await e2e.newPage();
+    await loginInBrowser(staff, manager.email, manager.password, () => authenticator.generate(manager.totpSecret!));
+    await visit(staff, '/admin/payments');
+    await expect(staff.locator('body').textContent()).resolves.toContain(invoice.number);
+    for (const path of ['/admin/payments/desk', '/admin/payments/refunds', '/admin/payments/anomalies', '/admin/payments/sepa']) await visit(staff, path);
   });
 });
