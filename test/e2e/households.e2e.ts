@@ -3,7 +3,7 @@
 // a new parent account activates with it. axe on every page.
 import { authenticator } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, createFamily } from '../support/index.js';
+import { createAccount, createContact, createFamily } from '../support/index.js';
 import { expectAccessible, loginInBrowser, startE2E, visit, type E2E } from '../support/e2e.js';
 
 let e2e: E2E;
@@ -59,7 +59,16 @@ describe('the family card', () => {
     await visit(page, '/household/members/new?kind=contact');
     await visit(page, '/household/members/new?kind=guardian');
     await visit(page, '/household/invite');
+    // A contact cannot be deleted by the parent: the request is filed and followed.
+    const contactId = await createContact(deps, household.id, { firstName: 'Paulette' });
+    await visit(page, `/household/members/${contactId}/edit`);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Demander la suppression' }).click();
+    await page.waitForURL('**/household');
+    await expectAccessible(page);
+    const request = await db('requests').where({ household_id: household.id, type: 'contact_deletion' }).first('id');
     await visit(page, '/requests');
+    await visit(page, `/requests/${request.id}`);
   });
 
   it('an agent creates a household and prints the letter; a new parent activates with it', async () => {
@@ -69,6 +78,8 @@ describe('the family card', () => {
     await loginInBrowser(staff, agent.email, agent.password, () => authenticator.generate(agent.totpSecret!));
     await visit(staff, '/admin/households');
     await visit(staff, '/admin/requests');
+    const filed = await db('requests').where({ type: 'contact_deletion' }).first('id');
+    await visit(staff, `/admin/requests/${filed.id}`);
     await visit(staff, '/admin/households/new');
     await staff.getByLabel('Prénom').fill('Rose');
     await staff.getByLabel('Nom', { exact: true }).fill('Guichet');

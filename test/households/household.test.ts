@@ -119,3 +119,20 @@ describe('another household', () => {
     expect(res.headers.location).toContain('/login');
   });
 });
+
+describe('the dashboard', () => {
+  it('shows unpaid invoices and open requests of the household only', async () => {
+    const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Iris' }]);
+    const other = await createFamily(ctx.deps);
+    const invoice = (n: string, householdId: number, status: string) => ({ number: n, household_id: householdId, month: '2026-09', issued_at: ctx.clock.now(), due_on: '2026-10-15', total_cents: 4250, paid_cents: 1000, status, household_snapshot: '{}' });
+    await ctx.db('invoices').insert([invoice(`T-${household.id}-1`, household.id, 'partially_paid'), invoice(`T-${other.household.id}-1`, other.household.id, 'unpaid')]);
+    const browser = await loginAs(ctx, parent);
+    const res = await browser.get('/');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(`Facture n° T-${household.id}-1`);
+    expect(res.text).toContain('32,50');
+    expect(res.text).not.toContain(`T-${other.household.id}-1`);
+    expect(res.text).toContain('Iris');
+    expect(res.text).toContain('Aucune démarche en cours.');
+  });
+});
