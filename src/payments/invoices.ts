@@ -1,6 +1,6 @@
-// What a payment does to an invoice, under a row lock in the caller's transaction. The billing
-// feature owns invoices; until its service exposes applyPayment, payments updates the paid
-// amount and status here, against the invoices table only.
+// Invoices as payments reads them. Billing owns invoices: every change to an invoice's paid
+// amount and status goes through billing's applyPayment, in the caller's transaction.
+import { applyPayment } from '../billing/service.js';
 import type { Queryable, Tx } from '../platform/db.js';
 
 export type InvoiceStatus = 'unpaid' | 'partially_paid' | 'paid' | 'direct_debit_planned' | 'debited';
@@ -38,38 +38,25 @@ export function lockInvoice(tx: Tx, invoiceId: number) {
   return tx('invoices').where({ id: invoiceId }).forUpdate().first() as Promise<PayableInvoice | undefined>;
 }
 
-function statusAfter(invoice: PayableInvoice, paidCents: number): InvoiceStatus {
-  const due = invoice.total_cents - (invoice.credited_cents ?? 0);
-  if (paidCents >= due) return 'paid';
-  return paidCents > 0 ? 'partially_paid' : 'unpaid';
-}
-
 /**
- * Applies a payment: what exceeds the remaining amount is an overpayment (to refund), not
- * counted as paid. `debited` marks the invoice as collected by direct debit.
+ * Applies a payment through billing's applyPayment (the one rule for an invoice's paid amount
+ * and status). What exceeds the remaining amount is an overpayment, to refund. `debited` marks
+ * the invoice as collected by direct debit.
  */
 export async function applyToInvoice(
   tx: Tx,
   invoiceId: number,
   amountCents: number,
   opts: { debited?: boolean } = {},
-): Promise<{ appliedCents: number; overpaidCents: number; invoice: PayableInvoice }> {
-  const invoice = await lockInvoice(tx, invoiceId);
-  if (!invoice) throw new Error(`invoice ${invoiceId} not found`);
-  const appliedCents = Math.min(amountCents, remainingCents(invoice));
-  const overpaidCents = amountCents - appliedCents;
-  const paidCents = invoice.paid_cents + appliedCents;
-  const status = opts.debited ? 'debited' : statusAfter(invoice, paidCents);
-  await tx('invoices').where({ id: invoiceId }).update({ paid_cents: paidCents, status });
-  return { appliedCents, overpaidCents, invoice: { ...invoice, paid_cents: paidCents, status } };
+): Promise<{ overpaidCents: number; invoice: PayableInvoice }> {
+  const applied = await applyPayment(tx, invoiceId, amountCents, { directDebit: opts.debited ?? false });
+  const invoice = (await lockInvoice(tx, invoiceId))!;
+  return { overpaidCents: applied.overpaidCents, invoice };
 }
 
 /** Takes back a payment that did not happen (a rejected direct debit): the invoice is due again. */
-export async function reverseOnInvoice(tx: Tx, invoiceId: number, appliedCents: number): Promise<PayableInvoice> {
-  const invoice = await lockInvoice(tx, invoiceId);
-  if (!invoice) throw new Error(`invoice ${invoiceId} not found`);
-  const paidCents = Math.max(invoice.paid_cents - appliedCents, 0);
-  const status = statusAfter(invoice, paidCents);
-  await tx('invoices').where({ id: invoiceId }).update({ paid_cents: paidCents, status, direct_debit_on: null });
-  return { ...invoice, paid_cents: paidCents, status, direct_debit_on: null };
+export async function reverseOnInvoice(tx: Tx, invoiceId: number, amountCents: number): Promise<PayableInvoice> {
+  await applyPayment(tx, invoiceId, -amountCents);
+  await tx('invoices').where({ id: invoiceId }).update({ direct_debit_on: null });
+  return (await lockInvoice(tx, invoiceId))!;
 }
