@@ -65,7 +65,7 @@ const optionalInt = (max: number) =>
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'reservations.errors.timeInvalid');
 
 const kind = z.enum(['none', 'calendar_days', 'working_days', 'week_before'], 'reservations.errors.kindRequired');
-const weekday = z.enum(['1', '2', '3', '4', '5', '6', '7'], 'reservations.errors.weekdayRequired').optional();
+const weekday = z.preprocess((v) => (v === '' ? undefined : v), z.enum(['1', '2', '3', '4', '5', '6', '7'], 'reservations.errors.weekdayRequired').optional());
 
 export const bookingRulesSchema = z
   .object({

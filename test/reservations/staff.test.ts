@@ -1,0 +1,171 @@
+// Staff: closing a day, the attendance sheet, the kitchen headcount, animators' sites, booking rules.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccount, createEnrolment, createHousehold, createService, createTestContext, loginAs, type TestContext } from '../support/index.js';
+import { enrolledFamily, live, slot } from './helpers.js';
+
+let ctx: TestContext;
+let schools: { id: number; kind: string; name: string }[];
+beforeAll(async () => {
+  ctx = await createTestContext({ now: '2026-09-14T08:00:00Z' });
+  schools = await ctx.db('schools').orderBy('id').select('id', 'kind', 'name');
+});
+afterAll(async () => ctx?.close());
+
+const school = (kind: string) => schools.find((s) => s.kind === kind)!;
+
+describe('closing a day', () => {
+  it('cancels the day free of charge, emails the families and empties the counters', async () => {
+    const service = await createService(ctx.deps, { capacity: 5 });
+    const a = await enrolledFamily(ctx, {}, [{ firstName: 'Ana' }], service);
+    const b = await enrolledFamily(ctx, {}, [{ firstName: 'Bob' }], service);
+    for (const f of [a, b]) await f.browser.post('/reservations', { slots: [slot(f.child.id, service.id, '2026-09-24'), slot(f.child.id, service.id, '2026-09-25')] }, { from: '/reservations' });
+    const agent = await loginAs(ctx, await createAccount(ctx.deps, { role: 'agent' }));
+
+    const bad = await agent.post('/admin/reservations/close', { service: String(service.id), day: '2026-09-24', reason: '' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('Indiquez le motif');
+    expect(await ctx.db('service_day_closures').where({ service_id: service.id })).toEqual([]);
+
+    const res = await agent.post('/admin/reservations/close', { service: String(service.id), day: '2026-09-24', reason: 'Grève' });
+    expect(res.status).toBe(303);
+    const day = await ctx.db('reservations').where({ service_id: service.id, day: '2026-09-24' });
+    expect(day.map((r) => r.status)).toEqual(['closed_by_town', 'closed_by_town']);
+    expect((await ctx.db('reservation_counters').where({ service_id: service.id, day: '2026-09-24' }).first()).booked).toBe(0);
+    expect(await live(ctx, { service_id: service.id, day: '2026-09-25' })).toHaveLength(2);
+    await ctx.flushEmails();
+    for (const f of [a, b]) expect(ctx.smtp.to(f.parent.email).some((m) => m.subject.includes('journée fermée'))).toBe(true);
+    expect(await ctx.db('audit_events').where({ action: 'reservations.close_day' })).toHaveLength(1);
+    const calendar = await a.browser.get('/reservations?month=2026-09');
+    expect(calendar.text).toContain('motif : Grève');
+    const again = await agent.post('/admin/reservations/close', { service: String(service.id), day: '2026-09-24', reason: 'Grève' });
+    expect(again.status).toBe(422);
+    const occupation = await agent.get('/admin/reservations?week=2026-09-21');
+    expect(occupation.text).toContain(service.name);
+  });
+});
+
+describe('attendance sheet and kitchen headcount', () => {
+  it('lists the booked children with their needs, saves each mark as it is made, and counts meals', async () => {
+    const elementary = school('elementary');
+    const nursery = school('nursery');
+    const service = await createService(ctx.deps, { site_school_id: elementary.id, name: 'Cantine Jules-Ferry (test)' });
+    const parent = await createAccount(ctx.deps);
+    const household = await createHousehold(ctx.deps, {
+      accounts: [parent],
+      children: [
+        { firstName: 'Alice', lastName: 'Aubry', hasPai: true, classLevel: 'CE1' },
+        { firstName: 'Basile', lastName: 'Aubry', allergies: 'arachide', diet: 'no_pork' },
+        { firstName: 'Chloé', lastName: 'Aubry', diet: 'vegetarian' },
+        { firstName: 'Denis', lastName: 'Aubry' },
+      ],
+    });
+    const [contact] = await ctx.db('members').insert({ kind: 'contact', first_name: 'Mamie', last_name: 'Aubry', can_pick_up: true, phone: '06 00 00 00 01', created_at: new Date() }).returning('id');
+    await ctx.db('household_members').insert({ household_id: household.id, member_id: contact.id, linked_at: new Date() });
+    for (const c of household.children) await createEnrolment(ctx.deps, { childId: c.id, serviceId: service.id, householdId: household.id });
+    const browser = await loginAs(ctx, parent);
+    await browser.post('/reservations', { slots: household.children.slice(0, 3).map((c) => slot(c.id, service.id, '2026-09-24')) }, { from: '/reservations' });
+    // A second canteen served at the nursery school, two meals.
+    const nurseryService = await createService(ctx.deps, { site_school_id: nursery.id, name: 'Cantine Tilleuls (test)' });
+    const small = await enrolledFamily(ctx, {}, [{ firstName: 'Eva', school: 'nursery' }, { firstName: 'Fred', school: 'nursery', diet: 'vegetarian' }], nurseryService);
+    await small.browser.post('/reservations', { slots: small.household.children.map((c) => slot(c.id, nurseryService.id, '2026-09-24')) }, { from: '/reservations' });
+
+    const agent = await loginAs(ctx, await createAccount(ctx.deps, { role: 'agent' }));
+    const sheetUrl = `/admin/attendance?service=${service.id}&date=2026-09-24`;
+    const sheet = await agent.get(sheetUrl);
+    expect(sheet.status).toBe(200);
+    expect(sheet.text).toContain('Aubry Alice');
+    expect(sheet.text).toContain('PAI');
+    expect(sheet.text).toContain('Allergies : arachide');
+    expect(sheet.text).toContain('Mamie Aubry');
+    expect(sheet.text).toContain('3 réservés, 0 présents');
+    expect(sheet.text).toContain('data-autosave');
+
+    const [alice, basile, chloe, denis] = household.children as [{ id: number }, { id: number }, { id: number }, { id: number }];
+    const json = await agent.agent.post('/admin/attendance').set('Accept', 'application/json').type('form').send(new URLSearchParams({ _csrf: agent.token, service: String(service.id), date: '2026-09-24', child: String(alice.id), status: 'present' }).toString());
+    expect(json.status).toBe(200);
+    expect(json.body).toEqual({ ok: true });
+    expect((await agent.post('/admin/attendance', { service: String(service.id), date: '2026-09-24', child: String(basile.id), status: 'absent_excused' }, { from: sheetUrl })).status).toBe(303);
+    await agent.post('/admin/attendance', { service: String(service.id), date: '2026-09-24', child: String(chloe.id), status: 'absent' }, { from: sheetUrl });
+    await agent.post('/admin/attendance', { service: String(service.id), date: '2026-09-24', child: String(denis.id), status: 'present_unbooked' }, { from: sheetUrl });
+    const marks = await ctx.db('attendance').where({ service_id: service.id, day: '2026-09-24' }).orderBy('child_id');
+    expect(marks.map((m) => m.status)).toEqual(['present', 'absent_excused', 'absent', 'present_unbooked']);
+    expect(marks[3].household_id).toBe(household.id);
+    expect((await agent.get(sheetUrl)).text).toContain('3 réservés, 2 présents');
+    const bad = await agent.post('/admin/attendance', { service: String(service.id), date: '2026-09-24', child: String(alice.id), status: 'maybe' }, { from: sheetUrl });
+    expect(bad.status).toBe(422);
+
+    // Once the month is invoiced, the sheet is locked.
+    await ctx.db('locked_months').insert({ month: '2026-09', locked_at: new Date() });
+    const locked = await agent.post('/admin/attendance', { service: String(service.id), date: '2026-09-24', child: String(alice.id), status: 'absent' }, { from: sheetUrl });
+    expect(locked.status).toBe(422);
+    expect(locked.text).toContain('Ce mois est facturé');
+    expect((await ctx.db('attendance').where({ service_id: service.id, child_id: alice.id }).first()).status).toBe('present');
+    await ctx.db('locked_months').where({ month: '2026-09' }).delete();
+
+    // The kitchen: 3 meals at Jules-Ferry (standard 1, sans porc 1, végétarien 1), 2 at the nursery.
+    const headcount = await agent.get('/admin/headcount?date=2026-09-24');
+    expect(headcount.text).toContain('Total de la journée : 5 repas');
+    expect(headcount.text).toContain('arachide');
+    const csv = await agent.get('/admin/headcount?date=2026-09-24&format=csv');
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines.slice(1).sort()).toEqual(
+      [
+        `"${elementary.name}";"sans porc";"1"`,
+        `"${elementary.name}";"standard";"1"`,
+        `"${elementary.name}";"végétarien";"1"`,
+        `"${nursery.name}";"standard";"1"`,
+        `"${nursery.name}";"végétarien";"1"`,
+      ].sort(),
+    );
+
+    // An animator of the nursery sees only the nursery.
+    const animator = await loginAs(ctx, await createAccount(ctx.deps, { role: 'animator', schoolIds: [nursery.id] }));
+    expect((await animator.get(sheetUrl)).status).toBe(404);
+    expect((await animator.get(`/admin/attendance?service=${nurseryService.id}&date=2026-09-24`)).text).toContain('Eva');
+    expect((await animator.post('/admin/attendance', { service: String(service.id), date: '2026-09-24', child: String(alice.id), status: 'absent' }, { from: `/admin/attendance?service=${nurseryService.id}&date=2026-09-24` })).status).toBe(404);
+    const theirHeadcount = await animator.get('/admin/headcount?date=2026-09-24');
+    expect(theirHeadcount.text).toContain('Total de la journée : 2 repas');
+    expect(theirHeadcount.text).not.toContain('arachide');
+    expect((await animator.get('/admin/reservations')).status).toBe(403);
+    expect((await animator.get('/admin')).text).toContain('/admin/attendance');
+  });
+});
+
+describe('booking rules of a service', () => {
+  it('a manager sets them; bad input changes nothing; an agent may not', async () => {
+    const service = await createService(ctx.deps);
+    const manager = await loginAs(ctx, await createAccount(ctx.deps, { role: 'manager' }));
+    const url = `/admin/services/${service.id}/booking-rules`;
+    const form = {
+      booking_kind: 'week_before', booking_days: '', booking_weekday: '4', booking_time: '12:00',
+      cancel_kind: 'working_days', cancel_days: '2', cancel_weekday: '', cancel_time: '18:00',
+      window_days: '60', opens_at: '2027-01-05T18:00', capacity: '24', capacity_split: 'age',
+      capacity_groups: 'petits ; Moins de 6 ans ; ; 5 ; ; 8\ngrands ; 6 ans et plus ; 6 ; ; ; 16',
+      booking_unit: 'week', sick_declaration_until: '09:30',
+    };
+    const bad = await manager.post(url, { ...form, booking_time: '25:00', capacity_groups: 'oops' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('HH:MM');
+    expect((await ctx.db('services').where({ id: service.id }).first()).capacity).toBeNull();
+    expect((await manager.post(url, form)).status).toBe(303);
+    const row = await ctx.db('services').where({ id: service.id }).first();
+    expect(row).toMatchObject({ capacity: 24, capacity_split: 'age', booking_unit: 'week', booking_window_days: 60, sick_declaration_until: '09:30' });
+    expect(row.booking_deadline).toEqual({ kind: 'week_before', weekday: 4, time: '12:00' });
+    expect(row.capacity_groups).toEqual([{ key: 'petits', label: 'Moins de 6 ans', maxAge: 5, capacity: 8 }, { key: 'grands', label: '6 ans et plus', minAge: 6, capacity: 16 }]);
+    expect(new Date(row.booking_opens_at).toISOString()).toBe('2027-01-05T17:00:00.000Z');
+    expect((await manager.get(url)).text).toContain('value="2027-01-05T18:00"');
+    const agent = await loginAs(ctx, await createAccount(ctx.deps, { role: 'agent' }));
+    expect((await agent.get(url)).status).toBe(403);
+  });
+
+  it('splits capacity by age group', async () => {
+    const service = await createService(ctx.deps, { capacity: 2, capacity_split: 'age', capacity_groups: [{ key: 'petits', maxAge: 5, capacity: 1 }, { key: 'grands', minAge: 6, capacity: 1 }] });
+    const small = await enrolledFamily(ctx, {}, [{ firstName: 'Petit', birthDate: '2022-01-01' }, { firstName: 'Grand', birthDate: '2018-01-01' }], service);
+    const other = await enrolledFamily(ctx, {}, [{ firstName: 'Petit2', birthDate: '2022-03-01' }], service);
+    await small.browser.post('/reservations', { slots: small.household.children.map((c) => slot(c.id, service.id, '2026-09-24')) }, { from: '/reservations' });
+    await other.browser.post('/reservations', { slots: [slot(other.child.id, service.id, '2026-09-24')] }, { from: '/reservations' });
+    expect((await live(ctx, { service_id: service.id })).map((r) => r.group_key).sort()).toEqual(['grands', 'petits']);
+    expect((await other.browser.get('/reservations/result')).text).toContain('Non réservé : complet');
+  });
+});
