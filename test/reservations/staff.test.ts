@@ -80,7 +80,7 @@ describe('attendance sheet and kitchen headcount', () => {
     expect(sheet.text).toContain('3 réservés, 0 présents');
     expect(sheet.text).toContain('data-autosave');
 
-    const [alice, basile, chloe, denis] = household.children as [{ id: number }, { id: number }, { id: number }, { id: number }];
+    const [alice, basile, chloe, denis] = household.children.map((c) => ({ id: c.id })) as [{ id: number }, { id: number }, { id: number }, { id: number }];
     const json = await agent.agent.post('/admin/attendance').set('Accept', 'application/json').type('form').send(new URLSearchParams({ _csrf: agent.token, service: String(service.id), date: '2026-09-24', child: String(alice.id), status: 'present' }).toString());
     expect(json.status).toBe(200);
     expect(json.body).toEqual({ ok: true });
