@@ -1,6 +1,7 @@
 // SEPA mandates as other features read them, and the rule that puts a household's new
 // invoices under direct debit once its mandate is active.
-import type { Queryable } from '../platform/db.js';
+import { markDirectDebitPlanned } from '../billing/service.js';
+import { withTransaction, type Db, type Queryable } from '../platform/db.js';
 
 export interface MandateRow {
   id: number;
@@ -34,25 +35,28 @@ export function openMandateOf(q: Queryable, householdId: number): Promise<Mandat
 /**
  * Marks "prélèvement prévu" (on the invoice's due date) the unpaid invoices a household received
  * after its mandate became active, unless a direct debit of that invoice was already rejected
- * (the parent then pays another way). Set-based; for one household or all.
+ * (the parent then pays another way). Through billing's markDirectDebitPlanned; for one
+ * household or all. Idempotent.
  */
-export async function planDirectDebits(q: Queryable, householdId?: number): Promise<number> {
-  const params: number[] = [];
-  let only = '';
-  if (householdId !== undefined) {
-    only = 'AND i.household_id = ?';
-    params.push(householdId);
-  }
-  const result = await q.raw(
-    `UPDATE invoices i SET status = 'direct_debit_planned', direct_debit_on = i.due_on
-       FROM sepa_mandates m
-      WHERE m.household_id = i.household_id AND m.status = 'active'
-        AND i.kind = 'invoice' AND i.status = 'unpaid' AND i.paid_cents = 0
-        AND i.issued_at >= m.activated_at ${only}
-        AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id AND p.method = 'direct_debit' AND p.status = 'rejected')`,
-    params,
-  );
-  return (result as { rowCount: number }).rowCount;
+export async function planDirectDebits(db: Db, householdId?: number): Promise<number> {
+  return withTransaction(db, async (tx) => {
+    const rows = (await tx('invoices as i')
+      .join('sepa_mandates as m', function () {
+        this.on('m.household_id', 'i.household_id').andOnVal('m.status', 'active');
+      })
+      .where({ 'i.kind': 'invoice', 'i.status': 'unpaid', 'i.paid_cents': 0 })
+      .whereRaw('i.issued_at >= m.activated_at')
+      .whereNotExists(
+        tx('payments as p').whereRaw('p.invoice_id = i.id').where({ 'p.method': 'direct_debit', 'p.status': 'rejected' }).select(tx.raw('1')),
+      )
+      .modify((qb) => {
+        if (householdId !== undefined) qb.where('i.household_id', householdId);
+      })
+      .select('i.id', 'i.due_on')) as { id: number; due_on: string }[];
+    let planned = 0;
+    for (const row of rows) if (await markDirectDebitPlanned(tx, row.id, row.due_on)) planned++;
+    return planned;
+  });
 }
 
 /** "FR76 •••• •••• 0185": enough for the parent to recognise the account, not to use it. */

@@ -173,12 +173,9 @@ export function createPaymentsService(deps: AppDeps) {
      * browser. Another household's invoice is a 404.
      */
     async startOnline(input: { householdId: number; invoiceId: number; accountId: number; payerEmail: string }): Promise<{ redirectUrl: string }> {
-      const invoice = await withTransaction(db, async (tx) => {
-        await planDirectDebits(tx, input.householdId);
-        const found = await findHouseholdInvoice(tx, input.householdId, input.invoiceId);
-        if (!found) throw new HttpError(404);
-        return found;
-      });
+      await planDirectDebits(db, input.householdId);
+      const invoice = await findHouseholdInvoice(db, input.householdId, input.invoiceId);
+      if (!invoice) throw new HttpError(404);
       if (invoice.status === 'direct_debit_planned') throw new FormError('form', 'payments.errors.directDebitPlanned');
       if (!isPayableOnline(invoice)) throw new FormError('form', 'payments.errors.notPayable');
       const amountCents = remainingCents(invoice);
