@@ -33,6 +33,13 @@ export function sendDocumentFile(res: Response, file: { data: Buffer; downloadNa
   res.setHeader('Content-Disposition', contentDisposition(isInlineType(mime) ? 'inline' : 'attachment', file.downloadName));
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Cache-Control', 'private, no-store');
+  // Nothing in a file may run or load anything. PDFs keep the browser's viewer (a sandbox would block it).
+  res.setHeader(
+    'Content-Security-Policy',
+    mime === 'application/pdf'
+      ? "default-src 'none'; object-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'"
+      : "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox",
+  );
   res.send(file.data);
 }
 
