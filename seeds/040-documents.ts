@@ -39,6 +39,10 @@ export function samplePdf(title: string): Promise<Buffer> {
 export async function seed(deps: AppDeps): Promise<void> {
   for (const type of DOCUMENT_TYPES) await deps.db('document_types').insert({ ...type, active: true }).onConflict('code').ignore();
 
+  // Tests build their own documents: demo files would pile up in the shared DATA_DIR/files while
+  // each test database is dropped.
+  if (deps.config.NODE_ENV === 'test') return;
+
   // The demo PDFs are generated here: no need to wait for (or fail on) an antivirus.
   const documents = createDocumentsService({ ...deps, scanner: acceptAllScanner });
   for (const email of ['parent@demo.test', 'parent2@demo.test']) {
