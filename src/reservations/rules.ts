@@ -45,11 +45,37 @@ export interface AgeGroup {
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
+const invalidDay = (day: string) => new RangeError(`Invalid day: ${JSON.stringify(day)} (expected YYYY-MM-DD)`);
+
+// A month calendar asks for the same few days thousands of times, and a zoned luxon DateTime costs
+// an Intl offset lookup to build. DateTimes are immutable, so parsed days are kept (bounded).
+const parsedDays = new Map<string, DateTime>();
+
 /** Parses a 'YYYY-MM-DD' day as midnight in Paris; throws on anything else (bad data must not pass silently). */
 function parseDay(day: string): DateTime {
+  const known = parsedDays.get(day);
+  if (known) return known;
   const parsed = DAY_PATTERN.test(day) ? DateTime.fromISO(day, { zone: TIME_ZONE }) : null;
-  if (!parsed?.isValid) throw new RangeError(`Invalid day: ${JSON.stringify(day)} (expected YYYY-MM-DD)`);
+  if (!parsed?.isValid) throw invalidDay(day);
+  if (parsedDays.size >= 5000) parsedDays.clear();
+  parsedDays.set(day, parsed);
   return parsed;
+}
+
+const DAY_MS = 86_400_000;
+
+/** A day as the UTC midnight of that date: counting calendar days needs no time zone (and no DST). */
+function utcMidnight(day: string): number {
+  if (!DAY_PATTERN.test(day)) throw invalidDay(day);
+  const d = new Date(0);
+  d.setUTCFullYear(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)));
+  if (utcDayString(d.getTime()) !== day) throw invalidDay(day); // 2026-02-30 and the like
+  return d.getTime();
+}
+
+function utcDayString(ms: number): string {
+  const d = new Date(ms);
+  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
 }
 
 function parseTime(time: string): { hour: number; minute: number } {
@@ -84,11 +110,12 @@ export function parisDayOf(instant: Date): string {
 }
 
 export function addDays(day: string, days: number): string {
-  return toDay(parseDay(day).plus({ days }));
+  return utcDayString(utcMidnight(day) + days * DAY_MS);
 }
 
 export function isoWeekdayOf(day: string): IsoWeekday {
-  return parseDay(day).weekday as IsoWeekday;
+  const weekday = new Date(utcMidnight(day)).getUTCDay();
+  return (weekday === 0 ? 7 : weekday) as IsoWeekday;
 }
 
 /** Monday to Friday, minus the calendar's public holidays. */
@@ -187,8 +214,8 @@ export function custodyAllows(day: string, custodyWeeks: 'odd' | 'even' | null):
 
 /** The seven days, Monday to Sunday, of the ISO week containing `day`. */
 export function weekDaysOf(day: string): string[] {
-  const monday = parseDay(day).startOf('week');
-  return Array.from({ length: 7 }, (_, i) => toDay(monday.plus({ days: i })));
+  const monday = utcMidnight(day) - (isoWeekdayOf(day) - 1) * DAY_MS;
+  return Array.from({ length: 7 }, (_, i) => utcDayString(monday + i * DAY_MS));
 }
 
 /** Every day from `from` to `to` (both inclusive) falling on one of the ISO `weekdays`. */

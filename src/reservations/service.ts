@@ -369,12 +369,15 @@ export function createReservationsService(deps: AppDeps) {
     const enrolments = await repo.acceptedEnrolments(db, childIds);
     const serviceIds = [...new Set(enrolments.map((e) => e.service_id))].filter((id) => !input.serviceIds || input.serviceIds.includes(id));
     const services = (await repo.servicesByIds(db, serviceIds)).filter((s) => s.opening_days !== 'none');
-    const calendar = await calendarFor(db, gridFrom, gridTo);
-    const reservations = await repo.reservationsBetween(db, input.householdId, childIds, gridFrom, gridTo);
-    const seats = await repo.takenSeats(db, serviceIds, gridFrom, gridTo);
-    const attendance = (await db('attendance').whereIn('child_id', childIds).whereBetween('day', [gridFrom, gridTo]).select('service_id', 'child_id', 'day', 'status')) as { service_id: number; child_id: number; day: string; status: string }[];
-    const statesByService = new Map<number, Map<string, DayState>>();
-    for (const s of services) statesByService.set(s.id, await dayStates(db, s, gridFrom, gridTo));
+    // Independent reads, run side by side on the pool.
+    const [calendar, reservations, seats, attendance, states] = await Promise.all([
+      calendarFor(db, gridFrom, gridTo),
+      repo.reservationsBetween(db, input.householdId, childIds, gridFrom, gridTo),
+      repo.takenSeats(db, serviceIds, gridFrom, gridTo),
+      db('attendance').whereIn('child_id', childIds).whereBetween('day', [gridFrom, gridTo]).select('service_id', 'child_id', 'day', 'status') as Promise<{ service_id: number; child_id: number; day: string; status: string }[]>,
+      Promise.all(services.map((s) => dayStates(db, s, gridFrom, gridTo))),
+    ]);
+    const statesByService = new Map<number, Map<string, DayState>>(services.map((s, i) => [s.id, states[i]!]));
     const todayDay = today(clock);
 
     return input.children.map((child) => ({

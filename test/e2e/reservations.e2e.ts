@@ -16,7 +16,7 @@ it('a parent books Mondays and Thursdays for two children, cancels one day; an a
   const service = await createService(ctx.deps, { name: 'Cantine (e2e)' });
   const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Léa', hasPai: true }, { firstName: 'Noé' }]);
   for (const c of household.children) await createEnrolment(ctx.deps, { childId: c.id, serviceId: service.id, householdId: household.id, options: { weekdays: [1, 4] } });
-  const [lea, noe] = household.children as [{ id: number }, { id: number }];
+  const [lea, noe] = household.children.map((c) => ({ id: c.id })) as [{ id: number }, { id: number }];
 
   const page = await e2e.newPage({ phone: true });
   await loginInBrowser(page, parent.email, parent.password);

@@ -45,6 +45,7 @@ describe('closing a day', () => {
 });
 
 describe('attendance sheet and kitchen headcount', () => {
+  // A January day: the demo data (seeds/060) books the autumn term for the demo children.
   it('lists the booked children with their needs, saves each mark as it is made, and counts meals', async () => {
     const elementary = school('elementary');
     const nursery = school('nursery');
@@ -63,14 +64,14 @@ describe('attendance sheet and kitchen headcount', () => {
     await ctx.db('household_members').insert({ household_id: household.id, member_id: contact.id, linked_at: new Date() });
     for (const c of household.children) await createEnrolment(ctx.deps, { childId: c.id, serviceId: service.id, householdId: household.id });
     const browser = await loginAs(ctx, parent);
-    await browser.post('/reservations', { slots: household.children.slice(0, 3).map((c) => slot(c.id, service.id, '2026-09-24')) }, { from: '/reservations' });
+    await browser.post('/reservations', { slots: household.children.slice(0, 3).map((c) => slot(c.id, service.id, '2027-01-07')) }, { from: '/reservations' });
     // A second canteen served at the nursery school, two meals.
     const nurseryService = await createService(ctx.deps, { site_school_id: nursery.id, name: 'Cantine Tilleuls (test)' });
     const small = await enrolledFamily(ctx, {}, [{ firstName: 'Eva', school: 'nursery' }, { firstName: 'Fred', school: 'nursery', diet: 'vegetarian' }], nurseryService);
-    await small.browser.post('/reservations', { slots: small.household.children.map((c) => slot(c.id, nurseryService.id, '2026-09-24')) }, { from: '/reservations' });
+    await small.browser.post('/reservations', { slots: small.household.children.map((c) => slot(c.id, nurseryService.id, '2027-01-07')) }, { from: '/reservations' });
 
     const agent = await loginAs(ctx, await createAccount(ctx.deps, { role: 'agent' }));
-    const sheetUrl = `/admin/attendance?service=${service.id}&date=2026-09-24`;
+    const sheetUrl = `/admin/attendance?service=${service.id}&date=2027-01-07`;
     const sheet = await agent.get(sheetUrl);
     expect(sheet.status).toBe(200);
     expect(sheet.text).toContain('Aubry Alice');
@@ -81,32 +82,32 @@ describe('attendance sheet and kitchen headcount', () => {
     expect(sheet.text).toContain('data-autosave');
 
     const [alice, basile, chloe, denis] = household.children.map((c) => ({ id: c.id })) as [{ id: number }, { id: number }, { id: number }, { id: number }];
-    const json = await agent.agent.post('/admin/attendance').set('Accept', 'application/json').type('form').send(new URLSearchParams({ _csrf: agent.token, service: String(service.id), date: '2026-09-24', child: String(alice.id), status: 'present' }).toString());
+    const json = await agent.agent.post('/admin/attendance').set('Accept', 'application/json').type('form').send(new URLSearchParams({ _csrf: agent.token, service: String(service.id), date: '2027-01-07', child: String(alice.id), status: 'present' }).toString());
     expect(json.status).toBe(200);
     expect(json.body).toEqual({ ok: true });
-    expect((await agent.post('/admin/attendance', { service: String(service.id), date: '2026-09-24', child: String(basile.id), status: 'absent_excused' }, { from: sheetUrl })).status).toBe(303);
-    await agent.post('/admin/attendance', { service: String(service.id), date: '2026-09-24', child: String(chloe.id), status: 'absent' }, { from: sheetUrl });
-    await agent.post('/admin/attendance', { service: String(service.id), date: '2026-09-24', child: String(denis.id), status: 'present_unbooked' }, { from: sheetUrl });
-    const marks = await ctx.db('attendance').where({ service_id: service.id, day: '2026-09-24' }).orderBy('child_id');
+    expect((await agent.post('/admin/attendance', { service: String(service.id), date: '2027-01-07', child: String(basile.id), status: 'absent_excused' }, { from: sheetUrl })).status).toBe(303);
+    await agent.post('/admin/attendance', { service: String(service.id), date: '2027-01-07', child: String(chloe.id), status: 'absent' }, { from: sheetUrl });
+    await agent.post('/admin/attendance', { service: String(service.id), date: '2027-01-07', child: String(denis.id), status: 'present_unbooked' }, { from: sheetUrl });
+    const marks = await ctx.db('attendance').where({ service_id: service.id, day: '2027-01-07' }).orderBy('child_id');
     expect(marks.map((m) => m.status)).toEqual(['present', 'absent_excused', 'absent', 'present_unbooked']);
     expect(marks[3].household_id).toBe(household.id);
     expect((await agent.get(sheetUrl)).text).toContain('3 réservés, 2 présents');
-    const bad = await agent.post('/admin/attendance', { service: String(service.id), date: '2026-09-24', child: String(alice.id), status: 'maybe' }, { from: sheetUrl });
+    const bad = await agent.post('/admin/attendance', { service: String(service.id), date: '2027-01-07', child: String(alice.id), status: 'maybe' }, { from: sheetUrl });
     expect(bad.status).toBe(422);
 
     // Once the month is invoiced, the sheet is locked.
-    await ctx.db('locked_months').insert({ month: '2026-09', locked_at: new Date() });
-    const locked = await agent.post('/admin/attendance', { service: String(service.id), date: '2026-09-24', child: String(alice.id), status: 'absent' }, { from: sheetUrl });
+    await ctx.db('locked_months').insert({ month: '2027-01', locked_at: new Date() });
+    const locked = await agent.post('/admin/attendance', { service: String(service.id), date: '2027-01-07', child: String(alice.id), status: 'absent' }, { from: sheetUrl });
     expect(locked.status).toBe(422);
     expect(locked.text).toContain('Ce mois est facturé');
     expect((await ctx.db('attendance').where({ service_id: service.id, child_id: alice.id }).first()).status).toBe('present');
-    await ctx.db('locked_months').where({ month: '2026-09' }).delete();
+    await ctx.db('locked_months').where({ month: '2027-01' }).delete();
 
     // The kitchen: 3 meals at Jules-Ferry (standard 1, sans porc 1, végétarien 1), 2 at the nursery.
-    const headcount = await agent.get('/admin/headcount?date=2026-09-24');
+    const headcount = await agent.get('/admin/headcount?date=2027-01-07');
     expect(headcount.text).toContain('Total de la journée : 5 repas');
     expect(headcount.text).toContain('arachide');
-    const csv = await agent.get('/admin/headcount?date=2026-09-24&format=csv');
+    const csv = await agent.get('/admin/headcount?date=2027-01-07&format=csv');
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(lines.slice(1).sort()).toEqual(
@@ -122,9 +123,9 @@ describe('attendance sheet and kitchen headcount', () => {
     // An animator of the nursery sees only the nursery.
     const animator = await loginAs(ctx, await createAccount(ctx.deps, { role: 'animator', schoolIds: [nursery.id] }));
     expect((await animator.get(sheetUrl)).status).toBe(404);
-    expect((await animator.get(`/admin/attendance?service=${nurseryService.id}&date=2026-09-24`)).text).toContain('Eva');
-    expect((await animator.post('/admin/attendance', { service: String(service.id), date: '2026-09-24', child: String(alice.id), status: 'absent' }, { from: `/admin/attendance?service=${nurseryService.id}&date=2026-09-24` })).status).toBe(404);
-    const theirHeadcount = await animator.get('/admin/headcount?date=2026-09-24');
+    expect((await animator.get(`/admin/attendance?service=${nurseryService.id}&date=2027-01-07`)).text).toContain('Eva');
+    expect((await animator.post('/admin/attendance', { service: String(service.id), date: '2027-01-07', child: String(alice.id), status: 'absent' }, { from: `/admin/attendance?service=${nurseryService.id}&date=2027-01-07` })).status).toBe(404);
+    const theirHeadcount = await animator.get('/admin/headcount?date=2027-01-07');
     expect(theirHeadcount.text).toContain('Total de la journée : 2 repas');
     expect(theirHeadcount.text).not.toContain('arachide');
     expect((await animator.get('/admin/reservations')).status).toBe(403);
