@@ -106,7 +106,16 @@ export function reservationsRoutes(deps: AppDeps): Router {
       .limit(20)
       .select('r.id', 'r.day', 's.name as service', 'd.uploaded_at')) as { id: number; day: string; service: string; uploaded_at: Date | null }[];
     const certificates = (await medicalCertificatesOf(deps.db, householdId, childId).orderBy('d.uploaded_at', 'desc').select('d.id', 'd.uploaded_at')) as { id: number; uploaded_at: Date }[];
+    const monthEnd = DateTime.fromISO(`${month}-01`, { zone: TIME_ZONE }).endOf('month').toISODate() as string;
+    const history = (await deps.db('reservations as r')
+      .join('services as s', 's.id', 'r.service_id')
+      .leftJoin('attendance as a', (j) => j.on('a.service_id', 'r.service_id').andOn('a.child_id', 'r.child_id').andOn('a.day', 'r.day'))
+      .where({ 'r.household_id': householdId, 'r.child_id': childId })
+      .whereBetween('r.day', [`${month}-01`, monthEnd])
+      .orderBy([{ column: 'r.day' }, { column: 's.name' }, { column: 'r.id' }])
+      .select('r.day', 'r.status', 's.name as service', 'a.status as attendance')) as { day: string; status: string; service: string; attendance: string | null }[];
     return {
+      history,
       sick: sick.map((s) => ({ ...s, due: certificateDeadline(s.day), inTime: s.uploaded_at ? certificateInTime(s.day, new Date(s.uploaded_at)) : null })),
       certificates,
       agendaMonth: month,

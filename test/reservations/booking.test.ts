@@ -133,3 +133,18 @@ describe('who can book what', () => {
     expect(await live(ctx, { child_id: child.id })).toEqual([]);
   });
 });
+
+describe("the child's agenda", () => {
+  it('lists the month’s bookings with their status and attendance', async () => {
+    const { browser, child, service } = await enrolledFamily(ctx);
+    await browser.post('/reservations', { slots: [slot(child.id, service.id, '2026-10-01'), slot(child.id, service.id, '2026-10-02')] }, { from: '/reservations' });
+    await browser.post('/reservations/cancel', { slots: [slot(child.id, service.id, '2026-10-02')] }, { from: '/reservations' });
+    await ctx.db('attendance').insert({ service_id: service.id, child_id: child.id, day: '2026-10-01', status: 'present', recorded_at: new Date() });
+    const page = await browser.get(`/children/${child.id}/agenda?month=2026-10`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Agenda de Léa');
+    expect(page.text).toMatch(/jeudi 1 octobre 2026[\s\S]*réservé[\s\S]*présent/);
+    expect(page.text).toMatch(/vendredi 2 octobre 2026[\s\S]*annulé/);
+    expect((page.text.match(/<h1/g) ?? []).length).toBe(1);
+  });
+});
