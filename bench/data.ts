@@ -9,9 +9,8 @@ import { systemClock } from '../src/platform/clock.js';
 import { createDb, migrateLatest } from '../src/platform/db.js';
 import { createLogger } from '../src/platform/logger.js';
 import { runSeeds } from '../src/platform/seeds.js';
-import { BENCH_DB, arg, benchDatabaseUrl, benchServer } from './lib.js';
+import { BENCH_DB, BENCH_PASSWORD, arg, benchDatabaseUrl, benchServer } from './lib.js';
 
-export const BENCH_PASSWORD = 'Bench-parent-2026!';
 const HOUSEHOLDS = Number(arg('households', '5000'));
 const BIG_TABLES = ['reservations', 'attendance', 'invoice_lines', 'invoices', 'payments', 'members', 'household_members', 'enrolments', 'documents'];
 
@@ -25,13 +24,16 @@ async function main() {
   await admin.query(`CREATE DATABASE ${BENCH_DB}`);
   await admin.end();
   const url = benchDatabaseUrl(serverUrl);
-  // One connection: the session settings below (no FK triggers during the load) apply to it.
-  const db = createDb(url, 1);
-  await migrateLatest(db);
   const config = loadConfig({ ...process.env, NODE_ENV: 'development', DATABASE_URL: url, LOG_LEVEL: 'warn' });
-  const deps = createDeps({ config, db, logger: createLogger('warn'), clock: systemClock, mailer: null, sessionSecret: 'x'.repeat(40) });
+  // The seeds use a normal pool (they read outside their transactions).
+  const seedDb = createDb(url);
+  await migrateLatest(seedDb);
+  const deps = createDeps({ config, db: seedDb, logger: createLogger('warn'), clock: systemClock, mailer: null, sessionSecret: 'x'.repeat(40) });
   await runSeeds(deps); // the town, its schools, streets and calendar, the demo staff and families
+  await seedDb.destroy();
   step('schema and base seeds');
+  // The bulk load: one connection, so that the session settings below (no FK triggers) apply to every statement.
+  const db = createDb(url, 1);
 
   const passwordHash = await hash(BENCH_PASSWORD, { memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_ITERATIONS, parallelism: 1 });
 
@@ -95,16 +97,23 @@ async function main() {
     WHERE k = 0 OR g % 5 < 3`, [HOUSEHOLDS]);
   await sql(`INSERT INTO members (id, kind, first_name, last_name, phone, relationship, can_pick_up, emergency_contact, created_at)
     SELECT 3000000 + g, 'contact', 'Mamie', 'Contact-' || g, '06 99 00 00 00', 'grand-mère', true, true, now() FROM generate_series(1, ?) g`, [HOUSEHOLDS]);
+  // The parent account's guardian member (the family card lists them; the search looks for them).
+  await sql(`INSERT INTO members (id, kind, first_name, last_name, phone, email, account_id, created_at)
+    SELECT 4000000 + g, 'guardian', a.first_name, a.last_name, '06 ' || lpad((g % 100)::text, 2, '0') || ' 00 00 00', a.email, a.id, now()
+    FROM generate_series(1, ?) g JOIN accounts a ON a.id = 100000 + g`, [HOUSEHOLDS]);
   await sql(`INSERT INTO household_members (household_id, member_id, linked_at)
     SELECT 100000 + ((id - 1000000) / 2), id, now() FROM members WHERE id BETWEEN 1000000 AND 2999999
-    UNION ALL SELECT 100000 + (id - 3000000), id, now() FROM members WHERE id >= 3000000`);
+    UNION ALL SELECT 100000 + (id - 3000000), id, now() FROM members WHERE id BETWEEN 3000000 AND 3999999
+    UNION ALL SELECT 100000 + (id - 4000000), id, now() FROM members WHERE id BETWEEN 4000000 AND 4999999`);
+  await sql(`INSERT INTO guardian_children (guardian_id, child_id)
+    SELECT 4000000 + ((id - 1000000) / 2), id FROM members WHERE id BETWEEN 1000000 AND 2999999`);
   step('households, accounts, children');
 
   // Enrolments (accepted): canteen for all, evening care 37 %, morning care 30 %, Wednesdays 20 %, holidays 10 %.
   await sql(`INSERT INTO enrolments (child_id, service_id, household_id, school_year_id, status, step, created_at, submitted_at, decided_at)
     SELECT m.id, sv.id, hm.household_id, '2026-2027', 'accepted', 'done', now(), now(), now()
     FROM members m JOIN household_members hm ON hm.member_id = m.id JOIN services sv ON sv.name LIKE 'Bench%'
-    WHERE m.kind = 'child' AND m.id < 3000000 AND (
+    WHERE m.kind = 'child' AND m.id BETWEEN 1000000 AND 2999999 AND (
       sv.kind = 'canteen' OR (sv.kind = 'after_school' AND sv.site_school_id = m.school_id AND m.id % 8 < 3)
       OR (sv.kind = 'before_school' AND m.id % 10 < 3) OR (sv.kind = 'wednesday' AND m.id % 5 = 0) OR (sv.kind = 'holiday' AND m.id % 10 = 1))`);
 
@@ -132,9 +141,10 @@ async function main() {
   // Attendance for the days already past (before 25 November 2026): 95 % present.
   await sql(`INSERT INTO attendance (service_id, child_id, day, status, household_id, recorded_at)
     SELECT service_id, child_id, day, CASE WHEN (child_id + extract(doy FROM day)::int) % 20 = 0 THEN 'absent' ELSE 'present' END, household_id, day + TIME '18:00'
-    FROM reservations WHERE status = 'booked' AND day < DATE '2026-11-25'`);
+    FROM reservations WHERE status = 'booked' AND day < DATE '2026-11-25' AND household_id >= 100000`);
   await sql(`INSERT INTO reservation_counters (service_id, day, group_key, booked)
-    SELECT service_id, day, group_key, count(*) FROM reservations WHERE status IN ('booked','sick') GROUP BY 1, 2, 3`);
+    SELECT service_id, day, group_key, count(*) FROM reservations
+    WHERE status IN ('booked','sick') AND service_id IN (SELECT id FROM services WHERE name LIKE 'Bench%') GROUP BY 1, 2, 3`);
   step('attendance and seat counters');
 
   // Documents (metadata), QF history, rates.
@@ -145,7 +155,7 @@ async function main() {
   await sql(`INSERT INTO documents (household_id, member_id, type_id, status, valid_until, uploaded_at, reviewed_at)
     SELECT hm.household_id, m.id, t.id, 'accepted', CASE WHEN t.code = 'insurance' THEN DATE '2027-08-31' END, TIMESTAMP '2026-08-28 20:00', TIMESTAMP '2026-08-30 10:00'
     FROM members m JOIN household_members hm ON hm.member_id = m.id JOIN document_types t ON t.code IN ('insurance', 'vaccinations')
-    WHERE m.kind = 'child' AND m.id < 3000000`);
+    WHERE m.kind = 'child' AND m.id BETWEEN 1000000 AND 2999999`);
   await sql(`INSERT INTO documents (household_id, type_id, status, valid_until, uploaded_at)
     SELECT 100000 + g, t.id, CASE WHEN g % 10 = 0 THEN 'pending' ELSE 'accepted' END, DATE '2026-12-31', TIMESTAMP '2026-09-28 20:00'
     FROM generate_series(1, ?) g JOIN document_types t ON t.code = 'caf_attestation'`, [HOUSEHOLDS]);
@@ -167,13 +177,16 @@ async function main() {
     SELECT r.household_id, to_char(r.day, 'YYYY-MM') AS month, r.child_id, r.service_id, count(*)::int AS quantity,
       (100 + 50 + CASE sv.kind WHEN 'canteen' THEN 200 WHEN 'holiday' THEN 900 WHEN 'wednesday' THEN 700 ELSE 50 END)::int AS unit_cents
     FROM reservations r JOIN services sv ON sv.id = r.service_id
-    WHERE r.status = 'booked' AND r.day < DATE '2027-07-01' GROUP BY 1, 2, 3, 4, sv.kind`);
+    WHERE r.status = 'booked' AND r.day < DATE '2027-07-01' AND r.household_id >= 100000 GROUP BY 1, 2, 3, 4, sv.kind`);
   await sql(`INSERT INTO invoices (kind, number, household_id, month, issued_at, due_on, total_cents, paid_cents, status, household_snapshot)
-    SELECT 'invoice', left(month, 4) || '-' || lpad(row_number() OVER (PARTITION BY left(month, 4) ORDER BY month, household_id)::text, 6, '0'),
+    SELECT 'invoice', left(month, 4) || '-' || lpad((coalesce((SELECT last_number FROM invoice_counters c WHERE c.year = left(month, 4)::int AND c.kind = 'invoice'), 0)
+        + row_number() OVER (PARTITION BY left(month, 4) ORDER BY month, household_id))::text, 6, '0'),
       household_id, month, (month || '-01')::date + interval '1 month' + interval '2 days', ((month || '-01')::date + interval '1 month' + interval '14 days')::date,
       total, CASE WHEN month < '2026-11' THEN total ELSE 0 END, CASE WHEN month < '2026-11' THEN 'paid' ELSE 'unpaid' END,
-      jsonb_build_object('family_number', 'SB-' || lpad((household_id - 100000)::text, 6, '0'))
-    FROM (SELECT household_id, month, sum(quantity * unit_cents)::int AS total FROM bench_lines GROUP BY 1, 2) t`);
+      jsonb_build_object('familyNumber', h.family_number, 'names', jsonb_build_array(a.first_name || ' ' || a.last_name),
+        'addressLines', jsonb_build_array(h.house_number || ' rue du Bench'), 'postcode', h.postcode, 'city', h.city)
+    FROM (SELECT household_id, month, sum(quantity * unit_cents)::int AS total FROM bench_lines GROUP BY 1, 2) t
+    JOIN households h ON h.id = t.household_id JOIN accounts a ON a.id = t.household_id`);
   await sql(`INSERT INTO invoice_lines (invoice_id, position, child_id, service_id, label, kind, quantity, unit_cents, total_cents)
     SELECT i.id, row_number() OVER (PARTITION BY i.id ORDER BY l.child_id, l.service_id), l.child_id, l.service_id, 'Prestation', 'booked', l.quantity, l.unit_cents, l.quantity * l.unit_cents
     FROM bench_lines l JOIN invoices i ON i.household_id = l.household_id AND i.month = l.month AND i.kind = 'invoice'`);

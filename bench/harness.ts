@@ -1,7 +1,7 @@
 // Starts the compiled app in production mode on the bench database, logs people in like a
 // browser does, and measures one scenario with autocannon (p50/p95/p99 from every response).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { authenticator } from 'otplib';
 import { freePort } from '../src/platform/embedded-db.js';
@@ -11,12 +11,14 @@ export interface AppProcess {
   child: ChildProcess;
   /** Peak resident memory of the app process so far (VmHWM), in MB. */
   peakRssMb(): number;
+  /** Starts a new peak (Linux: clear_refs 5 resets VmHWM); false where the kernel does not allow it. */
+  resetPeakRss(): boolean;
   stop(): Promise<void>;
 }
 
-export async function startApp(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<AppProcess> {
+export async function startApp(databaseUrl: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/src/server.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/server.js'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -54,6 +56,14 @@ export async function startApp(databaseUrl: string, extraEnv: Record<string, str
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0);
       return Math.round(kb / 1024);
+    },
+    resetPeakRss() {
+      try {
+        writeFileSync(`/proc/${child.pid}/clear_refs`, '5');
+        return true;
+      } catch {
+        return false;
+      }
     },
     async stop() {
       child.kill('SIGTERM');

@@ -2,11 +2,16 @@
 import { loadConfig } from '../src/config.js';
 import { databaseUrl, startEmbeddedPostgres, type EmbeddedDb } from '../src/platform/embedded-db.js';
 import { createLogger } from '../src/platform/logger.js';
-import { resolveDataDir } from '../src/platform/paths.js';
+import { ROOT, resolveDataDir } from '../src/platform/paths.js';
+import { createDb, type Db } from '../src/platform/db.js';
 import os from 'node:os';
-import { execSync } from 'node:child_process';
+import path from 'node:path';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execSync, spawnSync } from 'node:child_process';
 
 export const BENCH_DB = 'portail_famille_bench';
+/** Every generated parent's password. */
+export const BENCH_PASSWORD = 'Bench-parent-2026!';
 
 /** The bench database's server: BENCH_DATABASE_URL's, or the embedded PostgreSQL under DATA_DIR. */
 export async function benchServer(): Promise<{ serverUrl: string; embedded: EmbeddedDb | null }> {
@@ -38,3 +43,75 @@ export function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
+
+/** Rebuilds dist/ when a source file is newer than the compiled server (the benchmarks run the compiled app). */
+export function ensureBuilt(): void {
+  const root = ROOT;
+  const compiled = path.join(root, 'dist/src/server.js');
+  const builtAt = existsSync(compiled) ? statSync(compiled).mtimeMs : 0;
+  const newest = (dir: string): number => {
+    let max = 0;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      max = Math.max(max, entry.isDirectory() ? newest(p) : entry.name.endsWith('.ts') ? statSync(p).mtimeMs : 0);
+    }
+    return max;
+  };
+  const sources = Math.max(...['src', 'migrations', 'seeds'].map((d) => newest(path.join(root, d))));
+  if (sources <= builtAt) return;
+  console.log('dist/ is older than the sources: npm run build');
+  // tsc still emits when someone else's work in progress has a type error: report it, carry on.
+  const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  if (!existsSync(compiled)) throw new Error('npm run build produced no dist/src/server.js');
+  if (build.status !== 0) console.warn('npm run build reported errors (see above); the benchmark runs what was emitted.');
+}
+
+/** The bench database (server started if embedded), with a knex pool for preparing scenarios. */
+export async function openBench(): Promise<{ url: string; db: Db; close(): Promise<void> }> {
+  const { serverUrl, embedded } = await benchServer();
+  const url = benchDatabaseUrl(serverUrl);
+  const db = createDb(url, 4);
+  try {
+    await db.raw('SELECT 1 FROM households WHERE id >= 100000 LIMIT 1');
+  } catch {
+    await db.destroy();
+    await embedded?.stop();
+    throw new Error(`No bench database: run \`npm run bench:data -- --households 5000\` first.`);
+  }
+  const { rows } = await db.raw('SELECT count(*)::int AS n FROM households WHERE id >= 100000');
+  if (!rows[0].n) throw new Error('The bench database has no households: run `npm run bench:data` first.');
+  return {
+    url,
+    db,
+    async close() {
+      await db.destroy();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** Runs fn over items with at most `limit` at a time. */
+export async function inBatches<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!, i);
+      }
+    }),
+  );
+  return out;
+}
+
+/** Writes a result file under bench/results/ and returns its path. */
+export function writeResult(name: string, data: unknown): string {
+  const dir = path.join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(data, null, 2) + '\n');
+  return path.relative(ROOT, file);
+}
+
+export const isoDate = () => new Date().toISOString().slice(0, 10);

@@ -1,0 +1,146 @@
+// npm run bench:rush -- [--parents 1000] [--label after]
+// The opening of holiday bookings: parents of distinct households (real sessions, logged in
+// beforehand) all try to book the same day of the holiday centre (100 seats) at the instant
+// bookings open. Prints seats taken (checked in the database), waiting-listed, errors and
+// latency percentiles; writes bench/results/rush-<date>[-label].json.
+import type { Db } from '../src/platform/db.js';
+import { PROXY_HEADERS, Session, startApp } from './harness.js';
+import { BENCH_PASSWORD, arg, ensureBuilt, inBatches, isoDate, machine, openBench, writeResult } from './lib.js';
+
+const PARENTS = Number(arg('parents', '1000'));
+const LABEL = arg('label', '');
+const SERVICE = 'Bench – centre de loisirs des vacances';
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! * 10) / 10;
+}
+
+/** The holiday centre, a holiday day whose booking deadline is still ahead, and one child in each of PARENTS households enrolled in it. */
+async function prepare(db: Db) {
+  const service = (await db('services').where({ name: SERVICE }).first('id', 'capacity')) as { id: number; capacity: number };
+  if (!service) throw new Error(`no service "${SERVICE}": run npm run bench:data`);
+  // A weekday of the next holidays at least 10 days away (the deadline is 7 days before, at noon).
+  const { rows: days } = await db.raw(
+    `SELECT d::date AS day FROM calendar_periods p, generate_series(p.starts_on, p.ends_on, interval '1 day') d
+      WHERE p.kind = 'holiday' AND d::date >= current_date + 10 AND extract(isodow FROM d) BETWEEN 1 AND 5
+        AND NOT EXISTS (SELECT 1 FROM calendar_periods ph WHERE ph.kind = 'public_holiday' AND d::date BETWEEN ph.starts_on AND ph.ends_on)
+      ORDER BY 1 LIMIT 1`,
+  );
+  const day = (days[0] as { day: string } | undefined)?.day;
+  if (!day) throw new Error('no holiday day ahead in the calendar');
+  // One child per household, the first PARENTS households of the town; enrol those who are not.
+  const { rows } = await db.raw(
+    `SELECT DISTINCT ON (hm.household_id) hm.household_id, m.id AS child_id, a.email
+       FROM household_members hm JOIN members m ON m.id = hm.member_id AND m.kind = 'child'
+       JOIN household_accounts ha ON ha.household_id = hm.household_id JOIN accounts a ON a.id = ha.account_id
+      WHERE hm.household_id >= 100000 ORDER BY hm.household_id, m.id LIMIT ?`,
+    [PARENTS],
+  );
+  const parents = rows as { household_id: number; child_id: number; email: string }[];
+  if (parents.length < PARENTS) throw new Error(`only ${parents.length} bench households: regenerate with more`);
+  await db.raw(
+    `INSERT INTO enrolments (child_id, service_id, household_id, school_year_id, status, step, created_at, submitted_at, decided_at)
+     SELECT p.child_id, ?, p.household_id, '2026-2027', 'accepted', 'done', now(), now(), now()
+       FROM unnest(?::bigint[], ?::bigint[]) AS p(child_id, household_id)
+      WHERE NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.child_id = p.child_id AND e.service_id = ? AND e.status IN ('draft','submitted','accepted'))`,
+    [service.id, parents.map((p) => p.child_id), parents.map((p) => p.household_id), service.id],
+  );
+  // The day starts empty, and bookings are not open yet.
+  await db('reservations').where({ service_id: service.id, day }).delete();
+  await db('reservation_counters').where({ service_id: service.id, day }).delete();
+  await db('services').where({ id: service.id }).update({ booking_opens_at: new Date(Date.now() + 3600_000) });
+  return { service, day, parents };
+}
+
+async function main() {
+  ensureBuilt();
+  const bench = await openBench();
+  const { db } = bench;
+  const { service, day, parents } = await prepare(db);
+  const app = await startApp(bench.url);
+  try {
+    console.log(`Logging ${parents.length} parents in (argon2, a few at a time)…`);
+    const loginStarted = Date.now();
+    const sessions = await inBatches(parents, 4, async (p) => {
+      const session = await new Session(app.baseUrl).login(p.email, BENCH_PASSWORD);
+      return { ...p, session, csrf: await session.csrf('/reservations') };
+    });
+    console.log(`Logged in in ${((Date.now() - loginStarted) / 1000).toFixed(1)} s. Bookings open now; ${sessions.length} parents click.`);
+
+    // The opening instant: from now on the app's rules let parents book.
+    await db('services').where({ id: service.id }).update({ booking_opens_at: new Date() });
+    app.resetPeakRss();
+    const latencies: number[] = [];
+    const statuses = new Map<string, number>();
+    const started = performance.now();
+    await Promise.all(
+      sessions.map(async (p) => {
+        const t0 = performance.now();
+        let key: string;
+        try {
+          const body = new URLSearchParams({ _csrf: p.csrf, slots: `${p.child_id}:${service.id}:${day}`, waitlist: '1', return_to: '/reservations' });
+          const res = await fetch(`${app.baseUrl}/reservations`, {
+            method: 'POST',
+            headers: { ...PROXY_HEADERS, cookie: p.session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+            body: body.toString(),
+            redirect: 'manual',
+          });
+          await res.arrayBuffer();
+          key = res.status === 303 && res.headers.get('location') === '/reservations/result' ? 'ok' : `HTTP ${res.status}`;
+        } catch (err) {
+          key = `network: ${(err as Error).message}`;
+        }
+        latencies.push(performance.now() - t0);
+        statuses.set(key, (statuses.get(key) ?? 0) + 1);
+      }),
+    );
+    const wallMs = performance.now() - started;
+    latencies.sort((a, b) => a - b);
+
+    const { rows } = await db.raw(`SELECT status, count(*)::int AS n FROM reservations WHERE service_id = ? AND day = ? GROUP BY 1`, [service.id, day]);
+    const byStatus = Object.fromEntries((rows as { status: string; n: number }[]).map((r) => [r.status, r.n]));
+    const counter = (await db('reservation_counters').where({ service_id: service.id, day }).sum({ n: 'booked' }).first()) as { n: number | null };
+    const result = {
+      date: new Date().toISOString(),
+      command: `npm run bench:rush -- ${process.argv.slice(2).join(' ')}`.trim(),
+      machine: machine(),
+      parents: sessions.length,
+      capacity: service.capacity,
+      day,
+      seatsTaken: byStatus.booked ?? 0,
+      counter: Number(counter?.n ?? 0),
+      waitingListed: byStatus.waiting ?? 0,
+      errors: sessions.length - (statuses.get('ok') ?? 0),
+      answers: Object.fromEntries(statuses),
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      maxMs: Math.round(latencies[latencies.length - 1] ?? 0),
+      wallMs: Math.round(wallMs),
+      peakRssMb: app.peakRssMb(),
+    };
+    console.table({
+      'seats taken (DB)': `${result.seatsTaken} / ${result.capacity} (counter ${result.counter})`,
+      'waiting-listed': result.waitingListed,
+      errors: result.errors,
+      'p50 / p95 / p99 ms': `${result.p50} / ${result.p95} / ${result.p99}`,
+      'all answered in': `${result.wallMs} ms`,
+      'peak RSS': `${result.peakRssMb} MB`,
+    });
+    console.log(`Written to ${writeResult(`rush-${isoDate()}${LABEL ? `-${LABEL}` : ''}`, result)}`);
+    const ok = result.seatsTaken === service.capacity && result.counter === service.capacity && result.errors === 0 && result.seatsTaken + result.waitingListed === sessions.length;
+    if (!ok) {
+      console.error('The rush did not end with exactly the capacity booked, everyone else waiting and no error.');
+      process.exitCode = 1;
+    }
+  } finally {
+    await app.stop();
+    await bench.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
