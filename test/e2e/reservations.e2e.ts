@@ -57,6 +57,11 @@ it('a parent books Mondays and Thursdays for two children, cancels one day; an a
   await staffPage.locator(`#st-${noe.id}-absent_excused`).check();
   await staffPage.locator(`#child-${noe.id} [data-autosave-status]`).getByText('Enregistré').waitFor();
   await expectAccessible(staffPage);
+  // The other staff pages of the feature, axe-checked on the phone too.
+  await visit(staffPage, '/admin/headcount?date=2026-09-17');
+  await visit(staffPage, '/admin/reservations?week=2026-09-14');
+  await visit(staffPage, `/admin/reservations/close?service=${service.id}&day=2026-09-24`);
+  await visit(staffPage, `/admin/reservations/family?number=${household.familyNumber}&month=2026-09`);
   const marks = await ctx.db('attendance').where({ service_id: service.id, day: '2026-09-17' }).orderBy('child_id');
   expect(marks.map((m) => [m.child_id, m.status])).toEqual([[lea.id, 'present'], [noe.id, 'absent_excused']]);
 }, 120_000);
