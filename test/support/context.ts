@@ -1,6 +1,9 @@
 // Each test file gets its own database cloned from the migrated template, a real app on it, a
 // fixed clock and a real SMTP receiver. Nothing is mocked.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { inject } from 'vitest';
 import pg from 'pg';
 import { createApp, type App } from '../../src/app.js';
@@ -55,8 +58,11 @@ export async function createTestContext(opts: ContextOptions = {}): Promise<Test
   const url = await createDatabase();
   const smtp = new SmtpReceiver();
   const smtpUrl = await smtp.start();
+  // Uploaded files of this test file go to a folder of its own, removed at the end.
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pf-test-data-'));
   const config = loadConfig({
     NODE_ENV: 'test',
+    DATA_DIR: dataDir,
     DATABASE_URL: url,
     BASE_URL: 'http://portail.test',
     SMTP_URL: smtpUrl,
@@ -96,6 +102,7 @@ export async function createTestContext(opts: ContextOptions = {}): Promise<Test
       mailer.transporter.close();
       await db.destroy();
       await smtp.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
