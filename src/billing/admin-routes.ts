@@ -27,6 +27,7 @@ import {
   type InvoiceRow,
 } from './repository.js';
 import { bracketPrice, creditNoteSchema, eurosText, invoiceFilters, monthSchema, qfRefusalSchema, qfValidationSchema, ratesSchema, treasurySchema } from './schemas.js';
+import { planDirectDebits } from '../payments/mandates.js';
 import { createBillingService, displayStatus, remainingOf } from './service.js';
 
 const PAGE_SIZE = 50;
@@ -193,6 +194,8 @@ export function billingAdminRoutes(deps: AppDeps): Router {
     if (month >= parisNow(deps.clock).toFormat('yyyy-MM')) return renderRun(req, res, month, 422, addError(noErrors(), 'month', t('billing.run.errors.notOver')));
     try {
       const result = await billing.run(month, actorOf(req));
+      // Households with an active SEPA mandate: their new invoices are collected by direct debit.
+      await planDirectDebits(deps.db);
       flash(req, t('billing.run.done', { count: result.created, skipped: result.skipped }));
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
