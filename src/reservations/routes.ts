@@ -10,9 +10,8 @@ import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
 import { localPath } from '../web/urls.js';
-import { dayStates } from '../services/calendar.js';
 import { certificateInTime } from './certificates.js';
-import { certificateDeadline, expandWeeklyPattern } from './rules.js';
+import { certificateDeadline } from './rules.js';
 import { certificateSchema, monthSchema, parseSlot, patternSchema, slotsSchema } from './schemas.js';
 import { createReservationsService, medicalCertificatesOf, type Outcome, type Slot } from './service.js';
 import * as repo from './repository.js';
@@ -137,18 +136,10 @@ export function reservationsRoutes(deps: AppDeps): Router {
     if (req.body?.mode === 'pattern') {
       const form = patternSchema.safeParse(req.body);
       if (!form.success) return renderBookingPage(req, res, { status: 422, errors: formErrors(form.error, t), values: req.body });
+      const children = await childrenOfHousehold(deps.db, householdId);
       const childIds = form.data.children.map(Number);
-      const serviceId = Number(form.data.service);
-      const days = expandWeeklyPattern(form.data.from, form.data.to, form.data.weekdays.map(Number));
-      const { slots, children } = await ownSlots(householdId, childIds.flatMap((c) => days.map((d) => `${c}:${serviceId}:${d}`)));
-      // A pattern follows the service's calendar: weeks it does not run are not "refused", just skipped.
-      const service = await repo.findService(deps.db, serviceId);
-      if (!service) return renderBookingPage(req, res, { status: 422, errors: addError(noErrors(), 'service', t('reservations.errors.serviceRequired')), values: req.body });
-      const states = await dayStates(deps.db, service, form.data.from, form.data.to);
-      const relevant = slots.filter((s) => {
-        const state = states.get(s.day);
-        return state?.open || (state && state.reason !== 'not_running');
-      });
+      if (childIds.some((id) => !children.some((c) => c.id === id))) throw new HttpError(404);
+      const relevant = await reservations.patternSlots({ serviceId: Number(form.data.service), childIds, from: form.data.from, to: form.data.to, weekdays: form.data.weekdays.map(Number) });
       if (!relevant.length) return renderBookingPage(req, res, { status: 422, errors: addError(noErrors(), 'from', t('reservations.errors.noOpenDay')), values: req.body });
       const outcomes = await reservations.book({ householdId, actor: actorOf(req), slots: relevant, waitlist: form.data.waitlist === '1' });
       await remember(req, 'book', outcomes, children, returnTo);

@@ -10,7 +10,7 @@ import { dayStates, publicHolidaysBetween, type DayState } from '../services/cal
 import { FormError } from '../web/forms.js';
 import { formatDate } from '../web/format.js';
 import { tFr } from '../web/i18n.js';
-import { addDays, weekDaysOf, type Calendar } from './rules.js';
+import { addDays, expandWeeklyPattern, weekDaysOf, type Calendar } from './rules.js';
 import { bookingRefusal, canCancel, canDeclareSick, rulesOf, seatGroup, type Refusal, type ServiceRules } from './policy.js';
 import * as repo from './repository.js';
 import type { ReservationRow, ServiceRow } from './repository.js';
@@ -352,7 +352,24 @@ export function createReservationsService(deps: AppDeps) {
     });
   }
 
-  return { book, cancel, declareSick, attachCertificate, closeDay, monthCalendars, calendarFor };
+  /**
+   * The slots of a weekly pattern: the chosen weekdays between two days, for each child. A pattern
+   * follows the service's calendar: weeks it does not run at all (school holidays for a school-day
+   * service) are skipped, while public holidays and days closed by the town are kept so that the
+   * answer says they were not booked, and why.
+   */
+  async function patternSlots(input: { serviceId: number; childIds: number[]; from: string; to: string; weekdays: number[] }): Promise<Slot[]> {
+    const service = await repo.findService(db, input.serviceId);
+    if (!service) return [];
+    const states = await dayStates(db, service, input.from, input.to);
+    const days = expandWeeklyPattern(input.from, input.to, input.weekdays).filter((day) => {
+      const state = states.get(day);
+      return state?.open || (state && state.reason !== 'not_running');
+    });
+    return input.childIds.flatMap((childId) => days.map((day) => ({ childId, serviceId: service.id, day })));
+  }
+
+  return { book, cancel, declareSick, attachCertificate, closeDay, monthCalendars, calendarFor, patternSlots };
 
   /**
    * The month calendars of the children: per child, per service with an accepted enrolment,
