@@ -114,6 +114,9 @@ describe('quotient familial', () => {
     const animator = await loginAs(ctx, await createAccount(ctx.deps, { role: 'animator' }));
     expect((await animator.get(`/admin/billing/qf/${request.id}`)).status).toBe(403);
     const agent = await loginAs(ctx, await createAccount(ctx.deps, { role: 'agent' }));
+    // The generic request page leads to the validation page.
+    const requestPage = await agent.get(`/admin/requests/${request.id}`);
+    expect(requestPage.text).toContain(`href="/admin/billing/qf/${request.id}"`);
     const staffPage = await agent.get(`/admin/billing/qf/${request.id}`);
     expect(staffPage.status).toBe(200);
     expect(staffPage.text).toContain('value="1300"');
