@@ -12,6 +12,7 @@ import type { HouseholdView, MemberRow } from './repository.js';
 import { activateSchema, householdSchema, inviteSchema, lostCodeSchema, memberSchema, MEMBER_KINDS, type MemberKind } from './schemas.js';
 import { createHouseholdsService, type HouseholdsService } from './service.js';
 import { monthEstimate } from '../billing/pricing.js';
+import { createLimiter, ipKey } from '../web/rate-limit.js';
 import { parisNow } from '../platform/clock.js';
 
 declare module 'express-session' {
@@ -148,7 +149,12 @@ export function householdsRoutes(deps: AppDeps): Router {
     res.render('households/activate', { values: {}, errors: noErrors() });
   });
 
-  router.post('/activate', requireParent, async (req, res) => {
+  // Per-IP limits on the family-card forms: the card's code also locks after five wrong tries,
+  // and lost-code requests must not be usable to flood the staff queue.
+  const activationIp = createLimiter(deps, { name: 'activate-ip', limit: deps.config.RATE_LIMIT_LOGIN_PER_IP, windowMinutes: deps.config.RATE_LIMIT_WINDOW_MINUTES, key: ipKey });
+  const lostCodeIp = createLimiter(deps, { name: 'lost-code-ip', limit: deps.config.RATE_LIMIT_LOGIN_PER_ACCOUNT, windowMinutes: deps.config.RATE_LIMIT_WINDOW_MINUTES, key: ipKey });
+
+  router.post('/activate', requireParent, activationIp.middleware, async (req, res) => {
     const t = getT(req.lang);
     const account = currentAccount(req);
     const form = activateSchema.safeParse(req.body);
@@ -165,7 +171,7 @@ export function householdsRoutes(deps: AppDeps): Router {
 
   router.get('/activate/lost-code', (_req, res) => res.render('households/lost-code', { values: { proof: 'birth_date' }, errors: noErrors() }));
 
-  router.post('/activate/lost-code', async (req, res) => {
+  router.post('/activate/lost-code', lostCodeIp.middleware, async (req, res) => {
     const t = getT(req.lang);
     const form = lostCodeSchema.safeParse(req.body);
     if (!form.success) return res.status(422).render('households/lost-code', { values: postedValues(req.body), errors: formErrors(form.error, t) });
