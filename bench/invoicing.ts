@@ -17,16 +17,23 @@ async function main() {
   const bench = await openBench();
   const prep = bench.db;
   // The month starts uninvoiced for the bench households (their lines go with the invoices).
-  const { rows } = await prep.raw(
-    `WITH gone AS (SELECT id FROM invoices WHERE month = ? AND household_id >= 100000 AND kind = 'invoice'
-                     AND NOT EXISTS (SELECT 1 FROM invoices c WHERE c.credit_for_invoice_id = invoices.id)
-                     AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = invoices.id)
-                     AND NOT EXISTS (SELECT 1 FROM payment_operations o WHERE o.invoice_id = invoices.id)
-                     AND NOT EXISTS (SELECT 1 FROM payment_anomalies a WHERE a.invoice_id = invoices.id)
-                     AND NOT EXISTS (SELECT 1 FROM sepa_export_items s WHERE s.invoice_id = invoices.id))
-     DELETE FROM invoices WHERE id IN (SELECT id FROM gone) RETURNING id`,
-    [MONTH],
-  );
+  const rows = await prep.transaction(async (tx) => {
+    const { rows: gone } = await tx.raw(
+      `SELECT id FROM invoices WHERE month = ? AND household_id >= 100000 AND kind = 'invoice'
+          AND NOT EXISTS (SELECT 1 FROM invoices c WHERE c.credit_for_invoice_id = invoices.id)
+          AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = invoices.id)
+          AND NOT EXISTS (SELECT 1 FROM payment_operations o WHERE o.invoice_id = invoices.id)
+          AND NOT EXISTS (SELECT 1 FROM payment_anomalies a WHERE a.invoice_id = invoices.id)
+          AND NOT EXISTS (SELECT 1 FROM sepa_export_items s WHERE s.invoice_id = invoices.id)`,
+      [MONTH],
+    );
+    const ids = (gone as { id: number }[]).map((r) => r.id);
+    // Nothing references these rows (checked above): skip the per-row foreign-key checks, as a restore does.
+    await tx.raw('SET LOCAL session_replication_role = replica');
+    await tx.raw('DELETE FROM invoice_lines WHERE invoice_id = ANY(?)', [ids]);
+    await tx.raw('DELETE FROM invoices WHERE id = ANY(?)', [ids]);
+    return ids;
+  });
   const { rows: left } = await prep.raw(`SELECT count(*)::int AS n FROM invoices WHERE month = ? AND household_id >= 100000 AND kind = 'invoice'`, [MONTH]);
   if (left[0].n) throw new Error(`${left[0].n} invoices of ${MONTH} have payments or credit notes: choose another --month`);
   await prep('locked_months').where({ month: MONTH }).delete();

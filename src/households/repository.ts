@@ -239,7 +239,8 @@ export function searchHouseholds(q: Queryable, text: string) {
   const names = q('members as m')
     .join('household_members as hm', 'hm.member_id', 'm.id')
     .whereNull('m.deleted_at')
-    .whereRaw("lower(f_unaccent(m.last_name)) || ' ' || lower(f_unaccent(m.first_name)) LIKE lower(f_unaccent(?)) OR lower(f_unaccent(m.first_name)) || ' ' || lower(f_unaccent(m.last_name)) LIKE lower(f_unaccent(?))", [like, like])
+    // Parenthesised: the OR must not escape the deleted_at filter. Matches the trigram indexes (migration 080100).
+    .whereRaw("(lower(f_unaccent(m.last_name)) || ' ' || lower(f_unaccent(m.first_name)) LIKE lower(f_unaccent(?)) OR lower(f_unaccent(m.first_name)) || ' ' || lower(f_unaccent(m.last_name)) LIKE lower(f_unaccent(?)))", [like, like])
     .select('hm.household_id');
   const accounts = q('household_accounts as ha')
     .join('accounts as a', 'a.id', 'ha.account_id')

@@ -7,9 +7,25 @@ const euro = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR'
 /** 123450 → "1 234,50 €" (with the narrow no-break spaces French typography uses). */
 export const formatMoney = (cents: number | null | undefined): string => (cents == null ? '' : euro.format(cents / 100));
 
+// A page formats the same few days over and over (a month calendar: hundreds of labels); the
+// answer for a day string never changes, so it is kept (bounded).
+const formattedDays = new Map<string, string>();
+
 /** '2026-09-01' → "1 septembre 2026"; an instant → "1 septembre 2026 à 08:30". */
 export function formatDate(value: string | Date | null | undefined, style: 'long' | 'short' | 'weekday' = 'long'): string {
   if (value == null) return '';
+  if (typeof value !== 'string') return formatDateUncached(value, style);
+  const key = `${style}|${value}`;
+  let text = formattedDays.get(key);
+  if (text === undefined) {
+    text = formatDateUncached(value, style);
+    if (formattedDays.size >= 5000) formattedDays.clear();
+    formattedDays.set(key, text);
+  }
+  return text;
+}
+
+function formatDateUncached(value: string | Date, style: 'long' | 'short' | 'weekday'): string {
   const dt =
     typeof value === 'string'
       ? DateTime.fromISO(value, { zone: TIME_ZONE })

@@ -18,7 +18,10 @@ export function sessionMiddleware(deps: AppDeps, pool: pg.Pool): RequestHandler 
     saveUninitialized: false,
     rolling: false,
     proxy: Boolean(deps.config.TRUST_PROXY),
-    store: new PgStore({ pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: false, ttl: absoluteMs / 1000 }),
+    // No touch: express-session would otherwise UPDATE the row (a commit) on every request that did
+    // not change the session. The idle timer is lastSeenAt (written at most once a minute, src/web/auth.ts),
+    // each save pushes the row's expiry, and the absolute limit is checked from loginAt.
+    store: new PgStore({ pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: false, ttl: absoluteMs / 1000, disableTouch: true }),
     cookie: {
       httpOnly: true,
       sameSite: 'lax',
