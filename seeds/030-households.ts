@@ -48,6 +48,7 @@ async function createHousehold(q: Queryable, row: Record<string, unknown>, now: 
 }
 
 export async function seed(deps: AppDeps): Promise<void> {
+  if (!deps.config.DEMO_FAMILIES) return;
   const { db } = deps;
   const now = deps.clock.now();
   const account = (email: string) => db('accounts').whereRaw('lower(email) = ?', [email]).first('id', 'first_name', 'last_name', 'email');

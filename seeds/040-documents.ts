@@ -41,7 +41,7 @@ export async function seed(deps: AppDeps): Promise<void> {
 
   // Tests build their own documents: demo files would pile up in the shared DATA_DIR/files while
   // each test database is dropped.
-  if (deps.config.NODE_ENV === 'test') return;
+  if (!deps.config.DEMO_FAMILIES) return;
 
   // The demo PDFs are generated here: no need to wait for (or fail on) an antivirus.
   const documents = createDocumentsService({ ...deps, scanner: acceptAllScanner });

@@ -160,5 +160,5 @@ export async function seed(deps: AppDeps): Promise<void> {
       await db('service_requirements').insert({ service_id: row.id, document_type_id: type.id, rule }).onConflict(['service_id', 'document_type_id']).ignore();
     }
   }
-  await seedDemoEnrolments(deps, YEAR);
+  if (deps.config.DEMO_FAMILIES) await seedDemoEnrolments(deps, YEAR);
 }

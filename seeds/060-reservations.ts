@@ -17,6 +17,7 @@ const FULL_DAY = '2026-10-19';
 const HOLIDAY_FAMILIES = ['Lambert', 'Morel', 'Girard', 'Fontaine', 'Chevalier', 'Robin', 'Gauthier', 'Perrin', 'Clément', 'Masson', 'Marchand', 'Duval', 'Denis'];
 
 export async function seed(deps: AppDeps): Promise<void> {
+  if (!deps.config.DEMO_FAMILIES) return;
   const { db } = deps;
   const service = async (name: string) => (await db('services').where({ school_year_id: YEAR, name }).first()) as repo.ServiceRow | undefined;
   const account = (await db('accounts').where({ email: 'parent@demo.test' }).first('id')) as { id: number } | undefined;

@@ -57,7 +57,7 @@ export async function seed(deps: AppDeps): Promise<void> {
   }
 
   // Invoices only where there is something to bill, and not in other features' test databases.
-  if (deps.config.NODE_ENV === 'test' || !(await db('reservations').first('id'))) return;
+  if (!deps.config.DEMO_FAMILIES || !(await db('reservations').first('id'))) return;
   const billing = createBillingService(deps);
   for (const [month, at] of MONTHS) {
     if (await db('locked_months').where({ month }).first('month')) continue;

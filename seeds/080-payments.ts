@@ -25,6 +25,7 @@ const householdOf = (deps: AppDeps, email: string) =>
     .first('ha.household_id', 'a.id as account_id', 'a.first_name', 'a.last_name') as Promise<{ household_id: number; account_id: number; first_name: string; last_name: string } | undefined>;
 
 export async function seed(deps: AppDeps): Promise<void> {
+  if (!deps.config.DEMO_FAMILIES) return;
   if (!(await deps.db.schema.hasTable('payment_operations'))) return;
   if (!(await deps.db('invoices').first('id'))) return;
   await seedMandate(deps);

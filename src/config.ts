@@ -28,6 +28,8 @@ const schema = z.object({
   RATE_LIMIT_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   CLAMAV_SOCKET: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
+  /** Demo families (households, their documents, enrolments, bookings, invoices) in the seeds; reference data always. */
+  DEMO_FAMILIES: bool.default(true),
   /** Mounts GET /_baseline (one query, one tiny template, no session): the benchmarks' ceiling. */
   BENCH_BASELINE: bool.default(false),
   PAYFIP_URL: z.string().url().optional(),

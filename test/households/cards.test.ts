@@ -5,7 +5,7 @@ import { DEMO_CARD } from '../../seeds/030-households.js';
 let ctx: TestContext;
 const START = '2026-09-14T08:00:00Z';
 beforeAll(async () => {
-  ctx = await createTestContext({ now: START });
+  ctx = await createTestContext({ now: START, demo: true });
 });
 afterAll(async () => ctx?.close());
 

@@ -4,7 +4,7 @@ import { seed } from '../../seeds/060-reservations.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
-  ctx = await createTestContext({ now: '2026-10-05T08:00:00Z' });
+  ctx = await createTestContext({ now: '2026-10-05T08:00:00Z', demo: true });
 });
 afterAll(async () => ctx?.close());
 
@@ -22,4 +22,4 @@ it('demo data: a term of bookings, attendance for past days, a full holiday day 
   const before = await count('reservations');
   await seed(ctx.deps);
   expect(await count('reservations')).toBe(before);
-});
+}, 60_000);

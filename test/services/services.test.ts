@@ -5,7 +5,7 @@ import { documentType, serviceWith } from '../enrolments/helpers.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
-  ctx = await createTestContext({ now: '2026-09-14T08:00:00Z' });
+  ctx = await createTestContext({ now: '2026-09-14T08:00:00Z', demo: true });
 });
 afterAll(async () => ctx?.close());
 

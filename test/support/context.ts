@@ -36,8 +36,10 @@ export interface TestContext {
 export interface ContextOptions {
   now?: string;
   env?: Record<string, string>;
-  /** Load the demo town (schools, streets, calendar) and the demo accounts. Default true. */
+  /** Load the seeds: the demo town (schools, streets, calendar, services, document types, rates) and the demo accounts. Default true. */
   seed?: boolean;
+  /** Also the demo families (households, documents, enrolments, bookings, invoices). Default false: tests build their own. */
+  demo?: boolean;
 }
 
 export async function createDatabase(): Promise<string> {
@@ -63,6 +65,7 @@ export async function createTestContext(opts: ContextOptions = {}): Promise<Test
   const config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
+    DEMO_FAMILIES: opts.demo ? 'true' : 'false',
     DATABASE_URL: url,
     BASE_URL: 'http://portail.test',
     SMTP_URL: smtpUrl,
