@@ -47,6 +47,11 @@ describe('services', () => {
     expect((await agent.get('/admin/services/new')).status).toBe(403);
 
     const manager = await loginAs(ctx, await createAccount(ctx.deps, { role: 'manager' }));
+    // From the list, managers reach each service's booking rules and rates.
+    const list = await manager.get('/admin/services');
+    const canteen = await ctx.db('services').where({ kind: 'canteen' }).first('id');
+    expect(list.text).toContain(`href="/admin/services/${canteen.id}/booking-rules"`);
+    expect(list.text).toContain(`href="/admin/services/${canteen.id}/rates"`);
     const insurance = await documentType(ctx.deps, 'insurance');
     const count = async () => Number(((await ctx.db('services').count({ c: '*' })) as [{ c: number }])[0].c);
     const before = await count();
