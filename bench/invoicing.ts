@@ -62,7 +62,7 @@ async function main() {
     householdsPerSecond: Math.round(result.created / seconds),
     rssGrowthMb: Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20),
   };
-  console.table(out);
+  console.table({ month: out.month, 'invoices issued': out.invoicesIssued, 'already there': out.skipped, seconds: out.seconds, 'households/s': out.householdsPerSecond, 'RSS growth MB': out.rssGrowthMb });
   console.log(`Written to ${writeResult(`invoicing-${isoDate()}${LABEL ? `-${LABEL}` : ''}`, out)}`);
   await db.destroy();
   await bench.close();

@@ -97,10 +97,12 @@ async function ensurePdfs(db: Db, parents: Parent[]) {
 /** Frees the chosen households' canteen days from BOOK_FROM on and returns them, shuffled, as slots to book again. */
 async function freeBookingSlots(db: Db, parents: Parent[]): Promise<{ householdId: number; slot: string }[]> {
   const ids = parents.map((p) => p.householdId);
+  // Every open canteen day (the generator's seat counters) for every enrolled child: what a run can book, whatever the last run left.
   const { rows } = await db.raw(
-    `SELECT r.household_id, r.child_id, r.service_id, r.day FROM reservations r JOIN services s ON s.id = r.service_id
-      WHERE s.kind = 'canteen' AND s.name LIKE 'Bench%' AND r.household_id = ANY(?) AND r.day >= ? ORDER BY r.day, r.child_id`,
-    [ids, BOOK_FROM],
+    `SELECT e.household_id, e.child_id, e.service_id, c.day FROM enrolments e JOIN services s ON s.id = e.service_id
+       JOIN (SELECT DISTINCT service_id, day FROM reservation_counters WHERE day >= ?) c ON c.service_id = e.service_id
+      WHERE s.kind = 'canteen' AND s.name LIKE 'Bench%' AND e.status = 'accepted' AND e.household_id = ANY(?) ORDER BY c.day, e.child_id`,
+    [BOOK_FROM, ids],
   );
   await db.raw(`DELETE FROM reservations r USING services s WHERE s.id = r.service_id AND s.kind = 'canteen' AND s.name LIKE 'Bench%' AND r.household_id = ANY(?) AND r.day >= ?`, [ids, BOOK_FROM]);
   await db.raw(

@@ -3,6 +3,8 @@
 // beforehand) all try to book the same day of the holiday centre (100 seats) at the instant
 // bookings open. Prints seats taken (checked in the database), waiting-listed, errors and
 // latency percentiles; writes bench/results/rush-<date>[-label].json.
+import os from 'node:os';
+import path from 'node:path';
 import type { Db } from '../src/platform/db.js';
 import { PROXY_HEADERS, Session, startApp } from './harness.js';
 import { BENCH_PASSWORD, arg, ensureBuilt, inBatches, isoDate, machine, openBench, writeResult } from './lib.js';
@@ -10,6 +12,8 @@ import { BENCH_PASSWORD, arg, ensureBuilt, inBatches, isoDate, machine, openBenc
 const PARENTS = Number(arg('parents', '1000'));
 const LABEL = arg('label', '');
 const SERVICE = 'Bench – centre de loisirs des vacances';
+const CPU_PROF = process.argv.includes('--cpu-prof');
+const PROFILE_DIR = path.join(os.tmpdir(), 'pf-bench-profiles');
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
@@ -58,7 +62,7 @@ async function main() {
   const bench = await openBench();
   const { db } = bench;
   const { service, day, parents } = await prepare(db);
-  const app = await startApp(bench.url);
+  const app = await startApp(bench.url, {}, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
   try {
     console.log(`Logging ${parents.length} parents in (argon2, a few at a time)…`);
     const loginStarted = Date.now();
