@@ -98,6 +98,15 @@ export const listCurrentForHousehold = (q: Queryable, householdId: number) =>
     .whereNull('d.deleted_at')
     .orderBy('d.uploaded_at', 'desc') as Promise<DocumentView[]>;
 
+/** The household's current documents that count as provided (pending or accepted): to attach or to support a request. */
+export const usableDocuments = (q: Queryable, householdId: number) =>
+  viewQuery(q)
+    .where('d.household_id', householdId)
+    .whereIn('d.status', ['pending', 'accepted'])
+    .whereNull('d.superseded_at')
+    .whereNull('d.deleted_at')
+    .orderBy('d.uploaded_at', 'desc') as Promise<DocumentView[]>;
+
 /** Current documents of one type for a child (or the household when childId is null). */
 export const listCurrentOfType = (q: Queryable, householdId: number, typeCode: string, childId: number | null) =>
   viewQuery(q)

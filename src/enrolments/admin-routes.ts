@@ -11,8 +11,9 @@ import { childrenOfHousehold, idParam } from '../households/access.js';
 import { createDocumentsService } from '../documents/service.js';
 import { listEvents } from '../requests/repository.js';
 import { createServicesService } from '../services/service.js';
-import { familyOf, findChild, findEnrolmentWithNames, findHouseholdByNumber, firstGuardianAccount, householdDocuments, staffList } from './repository.js';
+import { familyOf, findChild, findEnrolmentWithNames, findHouseholdByNumber, firstGuardianAccount, staffList } from './repository.js';
 import { bulkSchema, decideSchema, deskSchema, staffFiltersSchema } from './schemas.js';
+import { usableDocuments } from '../documents/repository.js';
 import { createEnrolmentsService } from './service.js';
 
 const PAGE_SIZE = 50;
@@ -107,7 +108,7 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
       familyOf(deps.db, e.household_id),
       enrolments.checkDocuments({ householdId: e.household_id, childId: e.child_id, service, returnTo: '' }),
       e.request_id ? listEvents(deps.db, e.request_id) : Promise.resolve([]),
-      householdDocuments(deps.db, e.household_id),
+      usableDocuments(deps.db, e.household_id),
     ]);
     const request = e.request_id ? await deps.db('requests').where({ id: e.request_id }).first() : null;
     const derogationDocs = docs.filter((d) => e.options.derogation?.documentIds?.includes(d.id));

@@ -142,20 +142,6 @@ export const countingDocuments = (q: Queryable, householdId: number, childId: nu
     .where((w) => w.where({ member_id: childId }).orWhere((w2) => w2.where({ household_id: householdId }).whereNull('member_id')))
     .select('id', 'type_id', 'member_id', 'status', 'valid_until', 'uploaded_at') as Promise<VaultDocument[]>;
 
-/** The household's documents (for supporting a derogation or answering a request). */
-export const householdDocuments = (q: Queryable, householdId: number) =>
-  q('documents as d')
-    .join('document_types as t', 't.id', 'd.type_id')
-    .leftJoin('members as m', 'm.id', 'd.member_id')
-    .where('d.household_id', householdId)
-    .whereNull('d.deleted_at')
-    .whereNull('d.superseded_at')
-    .whereIn('d.status', ['pending', 'accepted'])
-    .orderBy('d.uploaded_at', 'desc')
-    .select('d.id', 'd.status', 'd.valid_until', 't.name as type_name', 'm.first_name as member_first_name') as Promise<
-    { id: number; status: string; valid_until: string | null; type_name: string; member_first_name: string | null }[]
-  >;
-
 export const documentsByIds = (q: Queryable, ids: number[]) =>
   q('documents as d')
     .join('document_types as t', 't.id', 'd.type_id')

@@ -9,8 +9,9 @@ import { getT } from '../web/i18n.js';
 import { childrenOfHousehold, currentHouseholdId, findChildOfHousehold, idParam, withHousehold } from '../households/access.js';
 import { listEvents } from '../requests/repository.js';
 import { createServicesService, type ServiceDetails } from '../services/service.js';
-import { findHouseholdEnrolment, householdDocuments, listHouseholdEnrolments, openEndRequest, type EnrolmentRow } from './repository.js';
+import { findHouseholdEnrolment, listHouseholdEnrolments, openEndRequest, type EnrolmentRow } from './repository.js';
 import { answerSchema, endSchema, optionsSchema, schoolSchema, startSchema } from './schemas.js';
+import { usableDocuments } from '../documents/repository.js';
 import { createEnrolmentsService, DEROGATION_REASONS, furthest, stepsFor, type DocumentCheck, type Step } from './service.js';
 
 export function enrolmentsRoutes(deps: AppDeps): Router {
@@ -99,7 +100,7 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
     if (e.status === 'draft') return res.render('enrolments/tasks', { e, service, child, steps, check });
     const [events, documents, endRequest] = await Promise.all([
       e.request_id ? listEvents(deps.db, e.request_id) : Promise.resolve([]),
-      householdDocuments(deps.db, householdId),
+      usableDocuments(deps.db, householdId),
       openEndRequest(deps.db, e.id),
     ]);
     const full = (await listHouseholdEnrolments(deps.db, householdId)).find((x) => x.id === e.id)!;
@@ -178,7 +179,7 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
 
   async function renderSchool(req: Request, res: Response, status: number, values: Record<string, unknown> | null, errors: FormErrors = noErrors()) {
     const { e, service, child, steps, householdId } = await loadDraft(req, 'school');
-    const [catchment, schools, documents] = await Promise.all([enrolments.catchment(householdId, child.class_level), enrolments.schools(), householdDocuments(deps.db, householdId)]);
+    const [catchment, schools, documents] = await Promise.all([enrolments.catchment(householdId, child.class_level), enrolments.schools(), usableDocuments(deps.db, householdId)]);
     const v = values ?? {
       choice: e.school_id ? (e.derogation ? 'other' : 'catchment') : '',
       school_id: e.derogation && e.school_id ? String(e.school_id) : '',
@@ -215,7 +216,7 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
     const { e, service, child, steps, householdId } = await loadDraft(req, 'summary');
     const check = await enrolments.checkDocuments({ householdId, childId: child.id, service, returnTo: stepUrl(e, 'summary') });
     const schools = await enrolments.schools();
-    const documents = e.options.derogation?.documentIds?.length ? (await householdDocuments(deps.db, householdId)).filter((d) => e.options.derogation!.documentIds.includes(d.id)) : [];
+    const documents = e.options.derogation?.documentIds?.length ? (await usableDocuments(deps.db, householdId)).filter((d) => e.options.derogation!.documentIds.includes(d.id)) : [];
     res.status(status).render('enrolments/step-summary', { e, service, child, steps, check, school: schools.find((s) => s.id === e.school_id) ?? null, documents, errors });
   }
 
@@ -269,7 +270,7 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
     const { e, service, child, householdId } = await load(req);
     const [events, documents, endRequest] = await Promise.all([
       e.request_id ? listEvents(deps.db, e.request_id) : Promise.resolve([]),
-      householdDocuments(deps.db, householdId),
+      usableDocuments(deps.db, householdId),
       openEndRequest(deps.db, e.id),
     ]);
     const check = await enrolments.checkDocuments({ householdId, childId: child.id, service, returnTo: `/enrolments/${e.id}` });

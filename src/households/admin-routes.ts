@@ -8,7 +8,7 @@ import { flash } from '../web/flash.js';
 import { addError, formErrors, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
 import { idParam } from './access.js';
-import { householdDocuments } from './repository.js';
+import { listCurrentForHousehold } from '../documents/repository.js';
 import { adminNewHouseholdSchema, custodySchema, householdSchema, memberSchema, MEMBER_KINDS, searchSchema, type MemberKind } from './schemas.js';
 import { createHouseholdsService } from './service.js';
 import { householdValues, memberValues, postedValues, renderHouseholdForm, renderMemberForm, serviceErrors } from './routes.js';
@@ -74,7 +74,7 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
     const id = overview.household.id;
     const [history, documents, requests] = await Promise.all([
       households.history(id),
-      householdDocuments(deps.db, id),
+      listCurrentForHousehold(deps.db, id),
       deps.db('requests').where({ household_id: id }).orderBy('created_at', 'desc').select('id', 'type', 'tracking_code', 'status', 'summary', 'created_at'),
     ]);
     res.render('admin/households/show', { ...overview, history, documents, requests });

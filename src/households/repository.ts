@@ -1,6 +1,7 @@
 // SQL for households, members, invitations and activation codes, plus the read-only views of
 // other features' rows the household pages show (documents, enrolments, reservations, invoices).
 // No rules here.
+import { listCurrentForHousehold } from '../documents/repository.js';
 import type { Queryable } from '../platform/db.js';
 
 export interface HouseholdRow {
@@ -312,8 +313,6 @@ const liveDocuments = (q: Queryable, householdId: number) =>
     .whereNull('d.deleted_at')
     .whereNull('d.superseded_at');
 
-export const householdDocuments = (q: Queryable, householdId: number) =>
-  liveDocuments(q, householdId).orderBy('d.uploaded_at', 'desc').select('d.id', 'd.member_id', 'dt.name as type_name', 'd.status', 'd.valid_until', 'd.uploaded_at') as Promise<DocumentView[]>;
 
 export const childDocuments = (q: Queryable, householdId: number, childId: number) =>
   liveDocuments(q, householdId).where('d.member_id', childId).orderBy('dt.name').select('d.id', 'd.member_id', 'dt.name as type_name', 'd.status', 'd.valid_until', 'd.uploaded_at') as Promise<DocumentView[]>;
@@ -385,7 +384,7 @@ export async function exportData(q: Queryable, householdId: number) {
     accounts: await householdAccounts(q, householdId),
     members,
     guardianChildren: await guardianLinks(q, householdId),
-    documents: await householdDocuments(q, householdId),
+    documents: await listCurrentForHousehold(q, householdId),
     enrolments: await q('enrolments').where({ household_id: householdId }).select('id', 'child_id', 'service_id', 'school_year_id', 'status', 'created_at', 'submitted_at', 'decided_at'),
     reservations: await q('reservations').where({ household_id: householdId }).select('id', 'child_id', 'service_id', 'day', 'status'),
     qfHistory: await q('qf_history').where({ household_id: householdId }).select('value', 'valid_from', 'valid_to', 'source'),

@@ -109,17 +109,6 @@ export const listEventsWithNames = (q: Queryable, requestId: number) =>
     .orderBy([{ column: 'ev.at' }, { column: 'ev.id' }])
     .select('ev.*', q.raw("coalesce(a.first_name || ' ' || a.last_name, '') as actor_name"), 'dt.name as document_name') as Promise<(RequestEventRow & { actor_name: string; document_name: string | null })[]>;
 
-/** The household's documents a parent can attach to an answer. */
-export const householdDocumentChoices = (q: Queryable, householdId: number) =>
-  q('documents as d')
-    .join('document_types as dt', 'dt.id', 'd.type_id')
-    .leftJoin('members as m', 'm.id', 'd.member_id')
-    .where('d.household_id', householdId)
-    .whereNull('d.deleted_at')
-    .whereNull('d.superseded_at')
-    .orderBy('d.uploaded_at', 'desc')
-    .select('d.id', 'dt.name as type_name', 'm.first_name as child_name', 'd.uploaded_at') as Promise<{ id: number; type_name: string; child_name: string | null; uploaded_at: Date }[]>;
-
 export const countQueue = async (q: Queryable, filters: { type?: string; status?: string; code?: string }) => {
   const [{ count }] = (await queue(q, filters).clearSelect().clearOrder().count({ count: '*' })) as [{ count: number }];
   return Number(count);

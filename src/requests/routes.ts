@@ -7,7 +7,8 @@ import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
-import { findParentRequest, householdDocumentChoices, listEventsWithNames, listParentRequests, OPEN_STATUSES } from './repository.js';
+import { findParentRequest, listEventsWithNames, listParentRequests, OPEN_STATUSES } from './repository.js';
+import { listCurrentForHousehold } from '../documents/repository.js';
 import { messageSchema } from './schemas.js';
 import { createRequestsService } from './service.js';
 
@@ -26,7 +27,7 @@ export function requestsRoutes(deps: AppDeps): Router {
 
   async function renderRequest(req: Request, res: import('express').Response, status = 200, errors: FormErrors = noErrors(), values: Record<string, unknown> = {}) {
     const { request, householdId } = await requestOr404(req);
-    const [events, documents] = await Promise.all([listEventsWithNames(deps.db, request.id), householdId ? householdDocumentChoices(deps.db, householdId) : []]);
+    const [events, documents] = await Promise.all([listEventsWithNames(deps.db, request.id), householdId ? listCurrentForHousehold(deps.db, householdId) : []]);
     res.status(status).render('requests/show', { request, events, documents, open: OPEN_STATUSES.includes(request.status), errors, values });
   }
 
@@ -47,7 +48,7 @@ export function requestsRoutes(deps: AppDeps): Router {
     const { message, document_id } = form.data;
     if (!message && !document_id) return renderRequest(req, res, 422, addError(noErrors(), 'message', t('requests.errors.answerRequired')), req.body);
     if (document_id) {
-      const docs = householdId ? await householdDocumentChoices(deps.db, householdId) : [];
+      const docs = householdId ? await listCurrentForHousehold(deps.db, householdId) : [];
       if (!docs.some((d) => d.id === document_id)) return renderRequest(req, res, 422, addError(noErrors(), 'document_id', t('requests.errors.documentInvalid')), req.body);
     }
     try {
