@@ -91,7 +91,9 @@ export function createApp(deps: AppDeps): App {
   app.use(express.static(PUBLIC_DIR, { maxAge: production ? '1d' : 0, index: false }));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
 
-  const sessionPool = new pg.Pool({ connectionString: connectionStringOf(deps), max: 5 });
+  // Every request with a cookie reads its session here (and a booking writes its result): 5
+  // connections made the session the queue under load.
+  const sessionPool = new pg.Pool({ connectionString: connectionStringOf(deps), max: 10 });
   app.use(sessionMiddleware(deps, sessionPool));
   app.use((req, _res, next) => {
     req.lang = 'fr';

@@ -43,7 +43,10 @@ export async function getDatabase(config: Config, logger: Logger): Promise<{ url
 export async function startPlatform(config: Config, opts: { clock?: Clock; logger?: Logger; migrate?: boolean; poolMax?: number } = {}): Promise<Platform> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const { url, embedded } = await getDatabase(config, logger);
-  const db: Db = createDb(url, opts.poolMax ?? 10);
+  // 20: under load each page runs several independent queries side by side (Promise.all), and a
+  // booking rush holds connections in short transactions; PostgreSQL's default 100 connections
+  // leave room for a few instances, the worker and the session store's pool.
+  const db: Db = createDb(url, opts.poolMax ?? 20);
   try {
     if (opts.migrate !== false) {
       const ran = await migrateLatest(db);
