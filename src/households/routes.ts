@@ -111,8 +111,8 @@ export function householdsRoutes(deps: AppDeps): Router {
     if (req.account?.role !== 'parent') return next();
     const householdId = await householdIdOf(deps.db, req.account.id);
     if (!householdId) return res.redirect(303, '/household/start');
-    const data = await households.dashboard(householdId, req.account.id);
-    const estimate = await monthEstimate(deps.db, householdId, parisNow(deps.clock).toFormat('yyyy-MM'));
+    // Independent reads: side by side on the pool rather than one after the other.
+    const [data, estimate] = await Promise.all([households.dashboard(householdId, req.account.id), monthEstimate(deps.db, householdId, parisNow(deps.clock).toFormat('yyyy-MM'))]);
     res.render('dashboard/index', { ...data, estimate });
   });
 
