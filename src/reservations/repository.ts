@@ -72,6 +72,15 @@ export const reservationsBetween = (q: Queryable, householdId: number, childIds:
     .whereBetween('day', [from, to])
     .orderBy([{ column: 'day' }, { column: 'id' }]) as Promise<ReservationRow[]>;
 
+/** The live reservations of children for services between two days (any household), to answer before a transaction. */
+export const liveReservationsOf = (q: Queryable, serviceIds: number[], childIds: number[], from: string, to: string) =>
+  q('reservations')
+    .whereIn('service_id', serviceIds)
+    .whereIn('child_id', childIds)
+    .whereBetween('day', [from, to])
+    .whereIn('status', LIVE_STATUSES)
+    .select('service_id', 'child_id', 'day', 'status') as Promise<Pick<ReservationRow, 'service_id' | 'child_id' | 'day' | 'status'>[]>;
+
 export const liveReservation = (q: Queryable, serviceId: number, childId: number, day: string) =>
   q('reservations').where({ service_id: serviceId, child_id: childId, day }).whereIn('status', LIVE_STATUSES).first() as Promise<ReservationRow | undefined>;
 

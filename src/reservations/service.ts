@@ -49,23 +49,27 @@ export function createReservationsService(deps: AppDeps) {
     return { publicHolidays: await publicHolidaysBetween(q, addDays(from, -CALENDAR_MARGIN_DAYS), to) };
   }
 
-  /** What the rules need about the children, services and days of a request, loaded once. */
+  /** What the rules need about the children, services and days of a request, loaded once (independent reads side by side). */
   async function loadFacts(q: Queryable, householdId: number, slots: Slot[]) {
     const serviceIds = [...new Set(slots.map((s) => s.serviceId))];
     const childIds = [...new Set(slots.map((s) => s.childId))];
-    const services = new Map((await repo.servicesByIds(q, serviceIds)).map((s) => [s.id, s]));
-    const enrolled = new Set((await repo.acceptedEnrolments(q, childIds)).map((e) => `${e.service_id}|${e.child_id}`));
-    const children = new Map<number, repo.ChildInfo & { custody: 'odd' | 'even' | null }>();
-    for (const id of childIds) {
-      const child = await repo.childById(q, id);
-      const custody = await repo.custodyOf(q, householdId, id);
-      if (child && custody !== undefined) children.set(id, { ...child, custody });
-    }
-    const states = new Map<number, Map<string, DayState>>();
     const days = slots.map((s) => s.day);
     const [from, to] = days.length ? rangeOf(days) : [today(clock), today(clock)];
-    for (const service of services.values()) states.set(service.id, await dayStates(q, service, addDays(from, -7), addDays(to, 7)));
-    return { services, enrolled, children, states, calendar: await calendarFor(q, from, to) };
+    const serviceRows = repo.servicesByIds(q, serviceIds);
+    const [services, enrolments, childRows, calendar, states, seats, live] = await Promise.all([
+      serviceRows.then((rows) => new Map(rows.map((s) => [s.id, s]))),
+      repo.acceptedEnrolments(q, childIds),
+      Promise.all(childIds.map(async (id) => [id, ...(await Promise.all([repo.childById(q, id), repo.custodyOf(q, householdId, id)]))] as const)),
+      calendarFor(q, from, to),
+      serviceRows.then(async (rows) => new Map(await Promise.all(rows.map(async (service) => [service.id, await dayStates(q, service, addDays(from, -7), addDays(to, 7))] as const)))),
+      // The counters as they stand (no lock): a day already full needs no seat-taking transaction.
+      repo.takenSeats(q, serviceIds, from, to),
+      repo.liveReservationsOf(q, serviceIds, childIds, from, to),
+    ]);
+    const enrolled = new Set(enrolments.map((e) => `${e.service_id}|${e.child_id}`));
+    const children = new Map<number, repo.ChildInfo & { custody: 'odd' | 'even' | null }>();
+    for (const [id, child, custody] of childRows) if (child && custody !== undefined) children.set(id, { ...child, custody });
+    return { services, enrolled, children, states: states as Map<number, Map<string, DayState>>, calendar, seats, live: new Map(live.map((r) => [slotKey({ serviceId: r.service_id, childId: r.child_id, day: r.day }), r.status])) };
   }
 
   /** A whole-week service sells the open days of the week together: a chosen day brings its week. */
@@ -102,15 +106,24 @@ export function createReservationsService(deps: AppDeps) {
     const facts = await loadFacts(db, input.householdId, slots);
     const plan = units(slots, facts);
 
+    // What can be answered before any lock: the rules' refusals, and a single day not booked yet
+    // that the counter already shows full (a seat freed later goes to the waiting list, never to
+    // a late "full"). The transaction stays the judge of every seat it gives.
+    const early = plan.map((unit): Outcome<BookResult>[] | null => {
+      const refusals = unit.map((slot) => refusalOf(slot));
+      if (refusals.some((r) => r !== null)) return unit.map((slot, i) => ({ ...slot, result: refusals[i] ?? 'week_incomplete' }));
+      const slot = unit[0]!;
+      if (unit.length === 1 && !input.waitlist && !facts.live.has(slotKey(slot)) && shownFull(slot)) return [{ ...slot, result: 'full' }];
+      return null;
+    });
+    if (!input.staff && early.every((r) => r !== null)) return early.flat();
+
     const outcomes = await withTransaction(db, async (tx) => {
       const results: Outcome<BookResult>[] = [];
-      for (const unit of plan) {
-        const refusals = unit.map((slot) => refusalOf(slot));
-        if (refusals.some((r) => r !== null)) {
-          unit.forEach((slot, i) => results.push({ ...slot, result: refusals[i] ?? 'week_incomplete' }));
-          continue;
-        }
-        results.push(...(await bookUnit(tx, unit)));
+      for (const [i, unit] of plan.entries()) {
+        const known = early[i];
+        if (known) results.push(...known);
+        else results.push(...(await bookUnit(tx, unit)));
       }
       if (input.staff) {
         await audit.record(tx, input.actor, 'reservations.book', { type: 'household', id: input.householdId }, {
@@ -140,6 +153,15 @@ export function createReservationsService(deps: AppDeps) {
       );
     }
 
+    /** The seat group of the slot has no seat left according to the counters read with the facts. */
+    function shownFull(slot: Slot): boolean {
+      const service = facts.services.get(slot.serviceId);
+      const child = facts.children.get(slot.childId);
+      if (!service || !child) return false;
+      const group = seatGroup(rulesOf(service), child, slot.day);
+      return group.capacity !== null && (facts.seats.get(repo.seatKey(slot.serviceId, slot.day, group.key)) ?? 0) >= group.capacity;
+    }
+
     /** One unit (a day, or a whole week) in a savepoint: all of it or nothing. */
     async function bookUnit(tx: Tx, unit: Slot[]): Promise<Outcome<BookResult>[]> {
       const whole = unit.length > 1;
@@ -155,7 +177,9 @@ export function createReservationsService(deps: AppDeps) {
               continue;
             }
             const group = seatGroup(rulesOf(service), child, slot.day);
-            const seat = await repo.takeSeat(sp, slot.serviceId, slot.day, group.key, group.capacity);
+            // Shown full (a single day, waiting list asked): straight to the waiting list, without
+            // queueing on the counter's row behind the bookings that are taking its last seats.
+            const seat = !whole && shownFull(slot) ? false : await repo.takeSeat(sp, slot.serviceId, slot.day, group.key, group.capacity);
             if (!seat && (whole || !input.waitlist)) {
               results.push({ ...slot, result: 'full' });
               continue;
