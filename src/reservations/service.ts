@@ -419,16 +419,26 @@ export function createReservationsService(deps: AppDeps) {
       Promise.all(services.map((s) => dayStates(db, s, gridFrom, gridTo))),
     ]);
     const statesByService = new Map<number, Map<string, DayState>>(services.map((s, i) => [s.id, states[i]!]));
+    // Indexed once per page instead of a scan of every row for every cell.
+    const rowsOfCell = new Map<string, ReservationRow[]>();
+    for (const r of reservations) {
+      const key = slotKey({ serviceId: r.service_id, childId: r.child_id, day: r.day });
+      const list = rowsOfCell.get(key);
+      if (list) list.push(r);
+      else rowsOfCell.set(key, [r]);
+    }
+    const presenceOf = new Map(attendance.map((a) => [slotKey({ serviceId: a.service_id, childId: a.child_id, day: a.day }), a.status]));
+    const enrolmentOf = new Map(enrolments.map((e) => [`${e.child_id}|${e.service_id}`, e]));
     const todayDay = today(clock);
 
     return input.children.map((child) => ({
       child,
       calendars: services
-        .filter((s) => enrolments.some((e) => e.child_id === child.id && e.service_id === s.id))
+        .filter((s) => enrolmentOf.has(`${child.id}|${s.id}`))
         .map((service) => {
           const rules = rulesOf(service);
           const states = statesByService.get(service.id)!;
-          const weekdays = enrolments.find((e) => e.child_id === child.id && e.service_id === service.id)?.options?.weekdays ?? service.weekdays;
+          const weekdays = enrolmentOf.get(`${child.id}|${service.id}`)?.options?.weekdays ?? service.weekdays;
           const weeks: { monday: string; days: (Cell | null)[] }[] = [];
           for (let monday = gridFrom; monday <= gridTo; monday = addDays(monday, 7)) {
             const days = [0, 1, 2, 3, 4].map((i) => {
@@ -441,9 +451,11 @@ export function createReservationsService(deps: AppDeps) {
           return { service, rules, weeks, patternWeekdays: weekdays.map(Number) };
 
           function cellOf(s: ServiceRow, r: ServiceRules, state: DayState | undefined, day: string): Cell {
-            const live = reservations.find((x) => x.child_id === child.id && x.service_id === s.id && x.day === day && repo.LIVE_STATUSES.includes(x.status as repo.LiveStatus));
-            const last = live ?? [...reservations].reverse().find((x) => x.child_id === child.id && x.service_id === s.id && x.day === day);
-            const presence = attendance.find((a) => a.child_id === child.id && a.service_id === s.id && a.day === day)?.status ?? null;
+            const key = slotKey({ serviceId: s.id, childId: child.id, day });
+            const rows = rowsOfCell.get(key) ?? [];
+            const live = rows.find((x) => repo.LIVE_STATUSES.includes(x.status as repo.LiveStatus));
+            const last = live ?? rows[rows.length - 1];
+            const presence = presenceOf.get(key) ?? null;
             const base = { day, today: day === todayDay, reservation: last ?? null, attendance: presence, note: state && !state.open && state.reason === 'closed_by_town' ? state.note : null };
             if (live?.status === 'booked') {
               const cancellable = canCancel(r, now, day, calendar);
