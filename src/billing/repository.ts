@@ -261,6 +261,32 @@ export async function householdForSnapshot(q: Queryable, householdId: number) {
   return h ? { household: h as Record<string, string | null | boolean | number>, guardians, accounts } : null;
 }
 
+/** The same as householdForSnapshot for a batch of households: three queries, whatever their number. */
+export async function householdsForSnapshot(q: Queryable, householdIds: number[]) {
+  // One after the other: `q` is usually a transaction, one connection.
+  const households = await q('households as h')
+      .leftJoin('streets as s', 's.id', 'h.street_id')
+      .whereIn('h.id', householdIds)
+      .select('h.id', 'h.family_number', 'h.house_number', 'h.address_line', 'h.address_complement', 'h.postcode', 'h.city', 'h.email', 'h.paperless', 's.name as street_name');
+  const guardians = await q('members as m')
+      .join('household_members as hm', 'hm.member_id', 'm.id')
+      .whereIn('hm.household_id', householdIds)
+      .where('m.kind', 'guardian')
+      .whereNull('m.deleted_at')
+      .orderBy('m.id')
+      .select('hm.household_id', 'm.first_name', 'm.last_name');
+  const accounts = await q('household_accounts as ha')
+      .join('accounts as a', 'a.id', 'ha.account_id')
+      .whereIn('ha.household_id', householdIds)
+      .orderBy('a.id')
+      .select('ha.household_id', 'a.id', 'a.email', 'a.first_name', 'a.last_name');
+  const out = new Map<number, NonNullable<Awaited<ReturnType<typeof householdForSnapshot>>>>();
+  for (const h of households as Record<string, string | null | boolean | number>[]) out.set(Number(h.id), { household: h, guardians: [], accounts: [] });
+  for (const g of guardians as { household_id: number; first_name: string; last_name: string }[]) out.get(g.household_id)?.guardians.push(g);
+  for (const a of accounts as { household_id: number; id: number; email: string; first_name: string; last_name: string }[]) out.get(a.household_id)?.accounts.push(a);
+  return out;
+}
+
 // ---------- invoices ----------
 
 export async function lockCounter(q: Queryable, year: number, kind: InvoiceKind): Promise<number> {
@@ -285,6 +311,48 @@ export async function insertInvoice(q: Queryable, row: Omit<InvoiceRow, 'id' | '
 export async function insertLines(q: Queryable, invoiceId: number, lines: Omit<InvoiceLineRow, 'id' | 'invoice_id'>[]): Promise<void> {
   if (!lines.length) return;
   await q('invoice_lines').insert(lines.map((l) => ({ ...l, invoice_id: invoiceId, days: JSON.stringify(l.days) })));
+}
+
+/** Households among `householdIds` that already have their invoice of the month. */
+export const invoicedHouseholds = (q: Queryable, month: string, householdIds: number[]) =>
+  q('invoices').where({ month, kind: 'invoice' }).whereIn('household_id', householdIds).pluck('household_id') as Promise<number[]>;
+
+/** Multi-row insert of a batch of invoices; returns each one's id with its household. */
+export async function insertInvoices(
+  q: Queryable,
+  rows: Omit<InvoiceRow, 'id' | 'paid_cents' | 'credited_cents' | 'status' | 'direct_debit_on' | 'pdf_storage_key'>[],
+): Promise<{ id: number; household_id: number }[]> {
+  if (!rows.length) return [];
+  return (await q('invoices')
+    .insert(rows.map((row) => ({ ...row, household_snapshot: JSON.stringify(row.household_snapshot) })))
+    .returning(['id', 'household_id'])) as { id: number; household_id: number }[];
+}
+
+/** Multi-row insert of the lines of several invoices (in slices: PostgreSQL takes at most 65,535 parameters). */
+export async function insertManyLines(q: Queryable, lines: Omit<InvoiceLineRow, 'id'>[]): Promise<void> {
+  for (let i = 0; i < lines.length; i += 2000) {
+    await q('invoice_lines').insert(lines.slice(i, i + 2000).map((l) => ({ ...l, days: JSON.stringify(l.days) })));
+  }
+}
+
+/** Invoices and credit notes of the month still waiting for their PDF (drawn after the batch committed). */
+export const withoutPdf = (q: Queryable, month: string) =>
+  q('invoices').where({ month }).whereNull('pdf_storage_key').orderBy('id').pluck('id') as Promise<number[]>;
+
+/**
+ * Stores each invoice's PDF key only if none was stored yet (one statement for a batch); returns
+ * the invoices whose key was stored — the others already had one (another process drew them first).
+ */
+export async function setPdfKeysOnce(q: Queryable, keys: { id: number; key: string }[]): Promise<number[]> {
+  if (!keys.length) return [];
+  const { rows } = await q.raw(
+    `UPDATE invoices i SET pdf_storage_key = k.key
+       FROM jsonb_to_recordset(?::jsonb) AS k(id bigint, key text)
+      WHERE i.id = k.id AND i.pdf_storage_key IS NULL
+  RETURNING i.id`,
+    [JSON.stringify(keys)],
+  );
+  return (rows as { id: number | string }[]).map((r) => Number(r.id));
 }
 
 export const setPdfKey = (q: Queryable, invoiceId: number, key: string) => q('invoices').where({ id: invoiceId }).update({ pdf_storage_key: key });

@@ -18,10 +18,13 @@ import {
   findInvoice,
   findService,
   householdForSnapshot,
+  householdsForSnapshot,
   insertInvoice,
+  insertInvoices,
+  insertManyLines,
+  invoicedHouseholds,
   insertLines,
   insertQf,
-  invoiceOfMonth,
   linesOf,
   listBrackets,
   lockCounter,
@@ -36,9 +39,12 @@ import {
   schoolYearsOverlapping,
   setCounter,
   setPdfKey,
+  setPdfKeysOnce,
+  withoutPdf,
   updateInvoice,
   type HouseholdSnapshot,
   type InvoiceKind,
+  type InvoiceLineRow,
   type InvoiceRow,
   type InvoiceStatus,
 } from './repository.js';
@@ -46,6 +52,26 @@ import { bracketProblems } from './rules.js';
 
 /** Invoices are due on the 15th of the month after the one they are issued in. */
 export const DUE_DAY_OF_NEXT_MONTH = 15;
+
+/** Households issued per transaction of the run: one counter lock and a few multi-row inserts each. */
+export const RUN_BATCH_SIZE = 250;
+/** PDFs drawn at once after a batch commits (the drawing is CPU; this overlaps the file writes). */
+const PDF_CONCURRENCY = 4;
+
+/** Runs fn over items with at most `limit` at a time; results in the items' order. */
+async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
 
 export function dueDateFor(issueDay: string): string {
   return DateTime.fromISO(issueDay).plus({ months: 1 }).set({ day: DUE_DAY_OF_NEXT_MONTH }).toISODate()!;
@@ -110,8 +136,10 @@ export function numberOf(kind: InvoiceKind, year: number, n: number): string {
 }
 
 export interface RunOptions {
-  /** Tests only: throws inside the transaction of the household after this many invoices were issued. */
+  /** Tests only: throws inside the first batch's transaction that starts after this many invoices were issued. */
   failAfter?: number;
+  /** Households per transaction (default RUN_BATCH_SIZE); tests use small batches to crash between two. */
+  batchSize?: number;
   /** Demo data only: the issue instant (the demo town's past months); default: the clock's now. */
   issuedAt?: Date;
 }
@@ -134,8 +162,7 @@ export interface QfRequestInput {
 export function createBillingService(deps: AppDeps) {
   const requests = createRequestsService(deps);
 
-  async function snapshotOf(tx: Tx, householdId: number): Promise<{ snapshot: HouseholdSnapshot; emails: string[]; paperless: boolean }> {
-    const data = await householdForSnapshot(tx, householdId);
+  function snapshotFrom(householdId: number, data: Awaited<ReturnType<typeof householdForSnapshot>> | undefined): { snapshot: HouseholdSnapshot; emails: string[]; paperless: boolean } {
     if (!data) throw new Error(`household ${householdId} not found`);
     const h = data.household;
     const names = data.guardians.length
@@ -185,78 +212,130 @@ export function createBillingService(deps: AppDeps) {
     return key;
   }
 
-  /** Issues one household's invoice in its own transaction; null when it already exists. */
-  async function issueInvoice(hm: HouseholdMonth, month: string, actor: Actor, at: Date | undefined, beforeCommit?: () => void): Promise<InvoiceRow | null> {
-    const now = at ?? deps.clock.now();
+  /** The PDFs of committed invoices, drawn outside any transaction; each key stored only if none is yet. */
+  async function drawPdfs(ids: number[]): Promise<void> {
+    if (!ids.length) return;
+    const [invoices, lines, t] = await Promise.all([
+      deps.db<InvoiceRow>('invoices').whereIn('id', ids).whereNull('pdf_storage_key') as Promise<InvoiceRow[]>,
+      linesOf(deps.db, ids),
+      town(),
+    ]);
+    const linesBy = new Map<number, InvoiceLineRow[]>();
+    for (const l of lines) {
+      const list = linesBy.get(l.invoice_id) ?? [];
+      list.push(l);
+      linesBy.set(l.invoice_id, list);
+    }
+    const credited = await creditedNumbers(invoices);
+    const keys = await mapBounded(invoices, PDF_CONCURRENCY, async (inv) => {
+      const pdf = await renderInvoicePdf(pdfData(inv, linesBy.get(inv.id) ?? [], credited.get(inv.id) ?? null), t, deps.config.baseUrl);
+      const key = deps.storage.newKey();
+      await deps.storage.put(key, pdf);
+      return { id: inv.id, key };
+    });
+    const stored = new Set(await setPdfKeysOnce(deps.db, keys));
+    // Another process stored its own drawing first: the invoice keeps that one, ours goes.
+    await Promise.all(keys.filter((k) => !stored.has(k.id)).map((k) => deps.storage.delete(k.key)));
+  }
+
+  /** The number of the invoice each credit note reduces (printed on the credit note). */
+  async function creditedNumbers(invoices: InvoiceRow[]): Promise<Map<number, string>> {
+    const credits = invoices.filter((i) => i.credit_for_invoice_id !== null);
+    if (!credits.length) return new Map();
+    const originals = await deps.db<InvoiceRow>('invoices').whereIn('id', credits.map((c) => c.credit_for_invoice_id!)).select('id', 'number');
+    const numberOfId = new Map(originals.map((o) => [o.id, o.number]));
+    return new Map(credits.map((c) => [c.id, numberOfId.get(c.credit_for_invoice_id!) ?? '']));
+  }
+
+  /**
+   * Issues a batch of households in one transaction: the counter's row lock is taken once (a
+   * concurrent run waits here, then sees what this one issued), households already invoiced are
+   * skipped, the others get the next numbers in a row; invoices, lines, emails and audit events go
+   * in with multi-row inserts. A failure rolls back the whole batch: no half invoice, no gap.
+   */
+  async function issueBatch(batch: HouseholdMonth[], month: string, actor: Actor, now: Date, beforeCommit: (count: number) => void): Promise<{ ids: number[]; skipped: number }> {
     const issueDay = today({ now: () => now });
     const year = Number(issueDay.slice(0, 4));
-    try {
-      return await withTransaction(deps.db, async (tx) => {
-        // The counter's row lock serialises issuing: a second run waits here, then sees the invoice.
+    const attempt = () =>
+      withTransaction(deps.db, async (tx) => {
         const last = await lockCounter(tx, year, 'invoice');
-        if (await invoiceOfMonth(tx, hm.householdId, month)) return null;
-        await setCounter(tx, year, 'invoice', last + 1);
-        const { snapshot, emails, paperless } = await snapshotOf(tx, hm.householdId);
-        const id = await insertInvoice(tx, {
-          kind: 'invoice',
-          number: numberOf('invoice', year, last + 1),
-          household_id: hm.householdId,
-          month,
-          credit_for_invoice_id: null,
-          issued_at: now,
-          due_on: dueDateFor(issueDay),
-          total_cents: hm.totalCents,
-          household_snapshot: snapshot,
-          reason: null,
-          issued_by: actor.accountId,
-        });
-        await insertLines(
+        const done = new Set(await invoicedHouseholds(tx, month, batch.map((h) => h.householdId)));
+        const todo = batch.filter((h) => !done.has(h.householdId));
+        if (!todo.length) return { ids: [], skipped: batch.length };
+        const households = await householdsForSnapshot(tx, todo.map((h) => h.householdId));
+        const snapshots = new Map(todo.map((hm) => [hm.householdId, snapshotFrom(hm.householdId, households.get(hm.householdId))]));
+        const dueOn = dueDateFor(issueDay);
+        const inserted = await insertInvoices(
           tx,
-          id,
-          hm.lines.map((l, i) => ({
-            position: i + 1,
-            child_id: l.childId,
-            service_id: l.serviceId,
-            label: lineLabel(l),
-            kind: l.kind,
-            quantity: l.quantity,
-            unit_cents: l.unitCents,
-            total_cents: multiplyCents(l.unitCents, l.quantity),
-            days: l.days,
+          todo.map((hm, i) => ({
+            kind: 'invoice' as const,
+            number: numberOf('invoice', year, last + 1 + i),
+            household_id: hm.householdId,
+            month,
+            credit_for_invoice_id: null,
+            issued_at: now,
+            due_on: dueOn,
+            total_cents: hm.totalCents,
+            household_snapshot: snapshots.get(hm.householdId)!.snapshot,
+            reason: null,
+            issued_by: actor.accountId,
           })),
         );
-        beforeCommit?.();
-        await storePdf(tx, id, null);
-        const inv = (await findInvoice(tx, id))!;
-        if (paperless) {
-          const t = await town();
-          for (const to of emails) {
-            await deps.outbox.enqueue(tx, {
+        await setCounter(tx, year, 'invoice', last + todo.length);
+        const idOf = new Map(inserted.map((r) => [r.household_id, r.id]));
+        await insertManyLines(
+          tx,
+          todo.flatMap((hm) =>
+            hm.lines.map((l, i) => ({
+              invoice_id: idOf.get(hm.householdId)!,
+              position: i + 1,
+              child_id: l.childId,
+              service_id: l.serviceId,
+              label: lineLabel(l),
+              kind: l.kind,
+              quantity: l.quantity,
+              unit_cents: l.unitCents,
+              total_cents: multiplyCents(l.unitCents, l.quantity),
+              days: l.days,
+            })),
+          ),
+        );
+        const t = await town();
+        await deps.outbox.enqueueMany(
+          tx,
+          todo.flatMap((hm, i) => {
+            const { emails, paperless } = snapshots.get(hm.householdId)!;
+            if (!paperless) return [];
+            const id = idOf.get(hm.householdId)!;
+            const number = numberOf('invoice', year, last + 1 + i);
+            return emails.map((to) => ({
               to,
               kind: 'billing.invoice_issued',
               dedupeKey: `billing.invoice_issued:${id}:${to}`,
               content: {
                 townName: t.name,
-                subject: tFr('billing.emails.issued.subject', { number: inv.number, month: monthLabel(month) }),
-                paragraphs: [
-                  tFr('billing.emails.issued.text', {
-                    number: inv.number,
-                    month: monthLabel(month),
-                    total: formatMoney(inv.total_cents),
-                    due: formatDate(inv.due_on),
-                  }),
-                ],
+                subject: tFr('billing.emails.issued.subject', { number, month: monthLabel(month) }),
+                paragraphs: [tFr('billing.emails.issued.text', { number, month: monthLabel(month), total: formatMoney(hm.totalCents), due: formatDate(dueOn) })],
                 action: { label: tFr('billing.emails.issued.action'), url: `${deps.config.baseUrl}/invoices/${id}` },
               },
-            });
-          }
-        }
-        await deps.audit.record(tx, actor, 'billing.invoice_issued', { type: 'invoice', id }, { month, number: inv.number });
-        return inv;
+            }));
+          }),
+        );
+        await deps.audit.recordMany(
+          tx,
+          actor,
+          'billing.invoice_issued',
+          todo.map((hm, i) => ({ subject: { type: 'invoice', id: idOf.get(hm.householdId)! }, details: { month, number: numberOf('invoice', year, last + 1 + i) } })),
+        );
+        beforeCommit(todo.length);
+        return { ids: todo.map((hm) => idOf.get(hm.householdId)!), skipped: batch.length - todo.length };
       });
+    try {
+      return await attempt();
     } catch (err) {
-      // Another run issued it between our read and our insert (e.g. a new year's counter).
-      if (isUniqueViolation(err, 'invoices_one_per_month')) return null;
+      // Another run issued one of them meanwhile under another year's counter (a run across New
+      // Year): the batch rolled back whole; once more, it now sees those invoices and skips them.
+      if (isUniqueViolation(err, 'invoices_one_per_month')) return attempt();
       throw err;
     }
   }
@@ -287,28 +366,44 @@ export function createBillingService(deps: AppDeps) {
 
     /**
      * The invoicing run: locks the month's attendance, then issues one invoice per household with
-     * something to pay, each in its own transaction. Running it again (after a crash, or twice at
-     * once) issues only what is missing.
+     * something to pay, in batches of `batchSize` households per transaction. The PDFs are drawn
+     * once the invoices have committed, outside the counter's lock. Running it again (after a
+     * crash, or twice at once) issues only what is missing, and draws the PDFs a stopped run left
+     * undrawn (the PDF routes also draw a missing one on demand).
      */
     async run(month: string, actor: Actor, opts: RunOptions = {}) {
       const started = Date.now();
+      const now = opts.issuedAt ?? deps.clock.now();
       await withTransaction(deps.db, async (tx) => {
-        await lockMonth(tx, month, opts.issuedAt ?? deps.clock.now(), actor.accountId);
+        await lockMonth(tx, month, now, actor.accountId);
         await deps.audit.record(tx, actor, 'billing.run', { type: 'month', id: month }, {});
       });
       const households = await computeMonth(deps.db, month);
       if (households.some((h) => h.anomalies.some((a) => a.kind === 'rates_missing'))) throw new FormError('month', 'billing.run.errors.ratesMissing');
+      const billable = households.filter((h) => h.totalCents > 0);
+      const size = opts.batchSize ?? RUN_BATCH_SIZE;
       let created = 0;
       let skipped = 0;
-      for (const hm of households) {
-        if (hm.totalCents <= 0) continue;
-        const inv = await issueInvoice(hm, month, actor, opts.issuedAt, () => {
-          if (opts.failAfter !== undefined && created >= opts.failAfter) throw new Error('injected failure');
-        });
-        if (inv) created++;
-        else skipped++;
+      const issued: number[] = [];
+      try {
+        for (let i = 0; i < billable.length; i += size) {
+          const { ids, skipped: s } = await issueBatch(billable.slice(i, i + size), month, actor, now, () => {
+            if (opts.failAfter !== undefined && created >= opts.failAfter) throw new Error('injected failure');
+          });
+          created += ids.length;
+          skipped += s;
+          issued.push(...ids);
+        }
+      } catch (err) {
+        // What was committed gets its PDF even though the run stops here.
+        await drawPdfs(issued).catch(() => undefined);
+        throw err;
       }
-      return { created, skipped, ms: Date.now() - started };
+      const issuedMs = Date.now() - started;
+      // After every batch, so the drawing (CPU) does not delay the numbering; also those a stopped run left undrawn.
+      const undrawn = await withoutPdf(deps.db, month);
+      for (let i = 0; i < undrawn.length; i += size) await drawPdfs(undrawn.slice(i, i + size));
+      return { created, skipped, issuedMs, ms: Date.now() - started };
     },
 
     /** A credit note (avoir) on an issued invoice: its own gapless series, reducing what is still due. */
@@ -348,8 +443,12 @@ export function createBillingService(deps: AppDeps) {
 
     /** The stored PDF of an invoice (drawn at issue, never redrawn). */
     async pdfOf(inv: InvoiceRow): Promise<Buffer> {
-      if (!inv.pdf_storage_key) throw new Error(`invoice ${inv.id} has no PDF`);
-      return deps.storage.get(inv.pdf_storage_key);
+      if (inv.pdf_storage_key) return deps.storage.get(inv.pdf_storage_key);
+      // Issued but not drawn yet (its run stopped before): drawn now from the immutable invoice, stored once.
+      await drawPdfs([inv.id]);
+      const key = (await findInvoice(deps.db, inv.id))?.pdf_storage_key;
+      if (!key) throw new Error(`invoice ${inv.id} has no PDF`);
+      return deps.storage.get(key);
     },
 
     /** One PDF with the month's invoices of households that asked for paper, in postcode order. */

@@ -38,6 +38,22 @@ export function createAudit(clock: Clock) {
         details: JSON.stringify(details),
       });
     },
+    /** Several events in one insert (a batch of the invoicing run), same columns as record(). */
+    async recordMany(q: Queryable, actor: Actor, action: string, events: { subject: Subject | null; details?: Record<string, unknown> }[]) {
+      if (!events.length) return;
+      const at = clock.now();
+      await q('audit_events').insert(
+        events.map((e) => ({
+          at,
+          actor_account_id: actor.accountId,
+          actor_role: actor.role ?? null,
+          action,
+          subject_type: e.subject?.type ?? null,
+          subject_id: e.subject?.id == null ? null : String(e.subject.id),
+          details: JSON.stringify(e.details ?? {}),
+        })),
+      );
+    },
   };
 }
 export type Audit = ReturnType<typeof createAudit>;

@@ -194,7 +194,8 @@ describe('the run', () => {
     await households(4, '11');
     const before = await counter();
     const billing = createBillingService(ctx.deps);
-    await expect(billing.run('2026-11', SYSTEM, { failAfter: 2 })).rejects.toThrow('injected failure');
+    // Batches of 2: the first commits, the second throws after inserting its invoices, lines and emails.
+    await expect(billing.run('2026-11', SYSTEM, { failAfter: 2, batchSize: 2 })).rejects.toThrow('injected failure');
     expect(await numbersOf('2026-11')).toEqual(seq(before + 1, 2));
     expect(await counter()).toBe(before + 2);
     // No line without its invoice, no invoice without lines or PDF.
@@ -204,6 +205,24 @@ describe('the run', () => {
     const result = await billing.run('2026-11', SYSTEM);
     expect(result).toMatchObject({ created: 2, skipped: 2 });
     expect(await numbersOf('2026-11')).toEqual(seq(before + 1, 4));
+  });
+
+  it('a PDF a stopped run left undrawn is drawn once: on demand from the issued invoice, or by the rerun', async () => {
+    ctx.clock.set('2026-09-02T08:00:00Z');
+    const [a] = await households(2, '08');
+    const billing = createBillingService(ctx.deps);
+    await billing.run('2026-08', SYSTEM);
+    // As if the process had died between a batch's commit and the drawing of its PDFs.
+    await ctx.db('invoices').where({ month: '2026-08' }).update({ pdf_storage_key: null });
+    const { inv } = await invoiceOf(a!.household.id, '2026-08');
+    const [first, second] = await Promise.all([billing.pdfOf(inv), billing.pdfOf(inv)]);
+    expect(await pdfText(first)).toContain(`Facture ${inv.number}`);
+    expect(second.equals(first)).toBe(true); // two readers at once: one drawing is kept
+    const key = (await ctx.db('invoices').where({ id: inv.id }).first()).pdf_storage_key as string;
+    expect(key).toBeTruthy();
+    expect(await billing.run('2026-08', SYSTEM)).toMatchObject({ created: 0, skipped: 2 });
+    expect(await ctx.db('invoices').where({ month: '2026-08' }).whereNull('pdf_storage_key').count({ n: '*' }).then((r) => Number(r[0]!.n))).toBe(0);
+    expect((await ctx.db('invoices').where({ id: inv.id }).first()).pdf_storage_key).toBe(key);
   });
 
   it('paperless households get one email with a link, the others are printed in postcode order', async () => {
