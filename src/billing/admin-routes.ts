@@ -193,7 +193,8 @@ export function billingAdminRoutes(deps: AppDeps): Router {
     const { month } = form.data;
     if (month >= parisNow(deps.clock).toFormat('yyyy-MM')) return renderRun(req, res, month, 422, addError(noErrors(), 'month', t('billing.run.errors.notOver')));
     try {
-      const result = await billing.run(month, actorOf(req));
+      // A whole town's PDFs take longer than a page should: they are drawn behind, each stored once.
+      const result = await billing.run(month, actorOf(req), { waitForPdfs: false });
       // Households with an active SEPA mandate: their new invoices are collected by direct debit.
       await planDirectDebits(deps.db);
       flash(req, t('billing.run.done', { count: result.created, skipped: result.skipped }));

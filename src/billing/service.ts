@@ -140,6 +140,12 @@ export interface RunOptions {
   failAfter?: number;
   /** Households per transaction (default RUN_BATCH_SIZE); tests use small batches to crash between two. */
   batchSize?: number;
+  /**
+   * false: resolve once every invoice is issued and draw the PDFs behind (the admin page of a whole
+   * town's month); the result's `pdfs` settles when they are stored. A PDF asked for before then is
+   * drawn on demand, stored once. Default true: the run resolves with every PDF stored.
+   */
+  waitForPdfs?: boolean;
   /** Demo data only: the issue instant (the demo town's past months); default: the clock's now. */
   issuedAt?: Date;
 }
@@ -254,6 +260,14 @@ export function createBillingService(deps: AppDeps) {
    * in with multi-row inserts. A failure rolls back the whole batch: no half invoice, no gap.
    */
   async function issueBatch(batch: HouseholdMonth[], month: string, actor: Actor, now: Date, beforeCommit: (count: number) => void): Promise<{ ids: number[]; skipped: number }> {
+    // Many lines of a batch read the same (service, first name, kind): each label is translated once.
+    const labels = new Map<string, string>();
+    const labelOf = (l: ComputedLine) => {
+      const key = `${l.serviceName}\u0000${l.childName}\u0000${l.kind}`;
+      let label = labels.get(key);
+      if (label === undefined) labels.set(key, (label = lineLabel(l)));
+      return label;
+    };
     const issueDay = today({ now: () => now });
     const year = Number(issueDay.slice(0, 4));
     const attempt = () =>
@@ -291,7 +305,7 @@ export function createBillingService(deps: AppDeps) {
               position: i + 1,
               child_id: l.childId,
               service_id: l.serviceId,
-              label: lineLabel(l),
+              label: labelOf(l),
               kind: l.kind,
               quantity: l.quantity,
               unit_cents: l.unitCents,
@@ -401,9 +415,13 @@ export function createBillingService(deps: AppDeps) {
       }
       const issuedMs = Date.now() - started;
       // After every batch, so the drawing (CPU) does not delay the numbering; also those a stopped run left undrawn.
-      const undrawn = await withoutPdf(deps.db, month);
-      for (let i = 0; i < undrawn.length; i += size) await drawPdfs(undrawn.slice(i, i + size));
-      return { created, skipped, issuedMs, ms: Date.now() - started };
+      const pdfs = (async () => {
+        const undrawn = await withoutPdf(deps.db, month);
+        for (let i = 0; i < undrawn.length; i += size) await drawPdfs(undrawn.slice(i, i + size));
+      })();
+      if (opts.waitForPdfs !== false) await pdfs;
+      else pdfs.catch((err: Error) => deps.logger.error({ month, err: err.message }, 'invoice PDFs not drawn; drawn on demand or by the next run'));
+      return { created, skipped, issuedMs, ms: Date.now() - started, pdfs: pdfs.then(() => Date.now() - started) };
     },
 
     /** A credit note (avoir) on an issued invoice: its own gapless series, reducing what is still due. */
