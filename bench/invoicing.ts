@@ -35,15 +35,34 @@ async function main() {
     await tx.raw('DELETE FROM invoices WHERE id = ANY(?)', [ids]);
     return ids;
   });
-  const { rows: left } = await prep.raw(`SELECT count(*)::int AS n FROM invoices WHERE month = ? AND household_id >= 100000 AND kind = 'invoice'`, [MONTH]);
-  if (left[0].n) throw new Error(`${left[0].n} invoices of ${MONTH} have payments or credit notes: choose another --month`);
+  const { rows: left } = await prep.raw(
+    `SELECT count(*)::int AS n FROM invoices WHERE month = ? AND household_id >= 100000 AND kind = 'invoice'`,
+    [MONTH],
+  );
+  if (left[0].n)
+    throw new Error(
+      `${left[0].n} invoices of ${MONTH} have payments or credit notes: choose another --month`,
+    );
   await prep('locked_months').where({ month: MONTH }).delete();
   console.log(`${rows.length} generated invoices of ${MONTH} removed; running the month's invoicing…`);
 
-  const config = loadConfig({ ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), LOG_LEVEL: 'warn', DATABASE_URL: bench.url });
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'production',
+    SESSION_SECRET: 'x'.repeat(40),
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: bench.url,
+  });
   // The app's own pool size (bootstrap's default), so the run sees what production sees.
   const db = createDb(bench.url, 10);
-  const deps = createDeps({ config, db, logger: createLogger('warn'), clock: systemClock, mailer: null, sessionSecret: 'x'.repeat(40) });
+  const deps = createDeps({
+    config,
+    db,
+    logger: createLogger('warn'),
+    clock: systemClock,
+    mailer: null,
+    sessionSecret: 'x'.repeat(40),
+  });
   const admin = (await db('accounts').where({ email: 'admin@demo.test' }).first('id')) as { id: number };
   const billing = createBillingService(deps);
   const rssBefore = process.memoryUsage().rss;
@@ -51,9 +70,17 @@ async function main() {
   // As the admin page runs it: resolved once every invoice is issued, the PDFs drawn behind.
   const result = await billing.run(MONTH, { accountId: admin.id, role: 'admin' }, { waitForPdfs: false });
   const seconds = (performance.now() - started) / 1000;
-  const pdfSeconds = (await result.pdfs) / 1000;
-  const { rows: undrawn } = await db.raw(`SELECT count(*)::int AS n FROM invoices WHERE month = ? AND pdf_storage_key IS NULL`, [MONTH]);
-  const { rows: households } = await db.raw(`SELECT count(DISTINCT household_id)::int AS n FROM invoices WHERE month = ? AND kind = 'invoice'`, [MONTH]);
+  const pdfMs = await result.pdfs;
+  if (pdfMs === null) throw new Error('the PDFs could not be drawn: see the log');
+  const pdfSeconds = pdfMs / 1000;
+  const { rows: undrawn } = await db.raw(
+    `SELECT count(*)::int AS n FROM invoices WHERE month = ? AND pdf_storage_key IS NULL`,
+    [MONTH],
+  );
+  const { rows: households } = await db.raw(
+    `SELECT count(DISTINCT household_id)::int AS n FROM invoices WHERE month = ? AND kind = 'invoice'`,
+    [MONTH],
+  );
   const out = {
     date: new Date().toISOString(),
     command: `npm run bench:invoicing -- ${process.argv.slice(2).join(' ')}`.trim(),
@@ -70,7 +97,16 @@ async function main() {
     householdsPerSecond: Math.round(result.created / seconds),
     rssGrowthMb: Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20),
   };
-  console.table({ month: out.month, 'invoices issued': out.invoicesIssued, 'already there': out.skipped, seconds: out.seconds, 'all PDFs stored after s': out.allPdfsStoredSeconds, 'without PDF': out.invoicesWithoutPdf, 'households/s': out.householdsPerSecond, 'RSS growth MB': out.rssGrowthMb });
+  console.table({
+    month: out.month,
+    'invoices issued': out.invoicesIssued,
+    'already there': out.skipped,
+    seconds: out.seconds,
+    'all PDFs stored after s': out.allPdfsStoredSeconds,
+    'without PDF': out.invoicesWithoutPdf,
+    'households/s': out.householdsPerSecond,
+    'RSS growth MB': out.rssGrowthMb,
+  });
   console.log(`Written to ${writeResult(`invoicing-${isoDate()}${LABEL ? `-${LABEL}` : ''}`, out)}`);
   await db.destroy();
   await bench.close();

@@ -78,9 +78,13 @@ export function dueDateFor(issueDay: string): string {
 }
 
 /** The status a parent reads: stored status, or "overdue" once the due date has passed unsettled. */
-export type DisplayStatus = 'unpaid' | 'partially_paid' | 'paid' | 'direct_debit_planned' | 'overdue' | 'credit_note';
+export type DisplayStatus =
+  'unpaid' | 'partially_paid' | 'paid' | 'direct_debit_planned' | 'overdue' | 'credit_note';
 
-export function displayStatus(inv: Pick<InvoiceRow, 'kind' | 'status' | 'due_on'>, day: string): DisplayStatus {
+export function displayStatus(
+  inv: Pick<InvoiceRow, 'kind' | 'status' | 'due_on'>,
+  day: string,
+): DisplayStatus {
   if (inv.kind === 'credit_note') return 'credit_note';
   if (inv.status === 'paid' || inv.status === 'debited') return 'paid';
   if (inv.status === 'direct_debit_planned') return 'direct_debit_planned';
@@ -88,10 +92,17 @@ export function displayStatus(inv: Pick<InvoiceRow, 'kind' | 'status' | 'due_on'
   return inv.status;
 }
 
-export const remainingOf = (inv: Pick<InvoiceRow, 'total_cents' | 'paid_cents' | 'credited_cents'>) => inv.total_cents - inv.credited_cents - inv.paid_cents;
+export const remainingOf = (inv: Pick<InvoiceRow, 'total_cents' | 'paid_cents' | 'credited_cents'>) =>
+  inv.total_cents - inv.credited_cents - inv.paid_cents;
 
-function settledStatus(inv: InvoiceRow, paid: number, credited: number, viaDirectDebit = false): InvoiceStatus {
-  if (paid + credited >= inv.total_cents) return viaDirectDebit || inv.status === 'debited' ? 'debited' : 'paid';
+function settledStatus(
+  inv: InvoiceRow,
+  paid: number,
+  credited: number,
+  viaDirectDebit = false,
+): InvoiceStatus {
+  if (paid + credited >= inv.total_cents)
+    return viaDirectDebit || inv.status === 'debited' ? 'debited' : 'paid';
   if (inv.status === 'direct_debit_planned' && paid === inv.paid_cents) return 'direct_debit_planned';
   return paid > 0 ? 'partially_paid' : 'unpaid';
 }
@@ -100,7 +111,12 @@ function settledStatus(inv: InvoiceRow, paid: number, credited: number, viaDirec
  * Records an amount paid (negative: a returned direct debit) on an invoice in the caller's
  * transaction, under a row lock. Returns the part beyond what was still due (to refund).
  */
-export async function applyPayment(tx: Tx, invoiceId: number, amountCents: number, opts: { directDebit?: boolean } = {}) {
+export async function applyPayment(
+  tx: Tx,
+  invoiceId: number,
+  amountCents: number,
+  opts: { directDebit?: boolean } = {},
+) {
   assertCents(amountCents, 'amountCents');
   const inv = await lockInvoice(tx, invoiceId);
   if (!inv || inv.kind !== 'invoice') throw new Error(`invoice ${invoiceId} not found`);
@@ -108,13 +124,23 @@ export async function applyPayment(tx: Tx, invoiceId: number, amountCents: numbe
   const paid = inv.paid_cents + amountCents;
   const status = settledStatus(inv, paid, inv.credited_cents, opts.directDebit);
   await updateInvoice(tx, invoiceId, { paid_cents: paid, status });
-  return { status, paidCents: paid, remainingCents: inv.total_cents - inv.credited_cents - paid, overpaidCents: Math.max(0, amountCents - dueBefore) };
+  return {
+    status,
+    paidCents: paid,
+    remainingCents: inv.total_cents - inv.credited_cents - paid,
+    overpaidCents: Math.max(0, amountCents - dueBefore),
+  };
 }
 
 /** Marks an unpaid invoice as collected by direct debit on `on` (the payments feature's SEPA export). */
 export async function markDirectDebitPlanned(tx: Tx, invoiceId: number, on: string): Promise<boolean> {
   const inv = await lockInvoice(tx, invoiceId);
-  if (!inv || inv.kind !== 'invoice' || !['unpaid', 'partially_paid', 'direct_debit_planned'].includes(inv.status)) return false;
+  if (
+    !inv ||
+    inv.kind !== 'invoice' ||
+    !['unpaid', 'partially_paid', 'direct_debit_planned'].includes(inv.status)
+  )
+    return false;
   await updateInvoice(tx, invoiceId, { status: 'direct_debit_planned', direct_debit_on: on });
   return true;
 }
@@ -128,7 +154,11 @@ const KIND_KEYS: Record<string, string> = {
 };
 
 export function lineLabel(l: Pick<ComputedLine, 'serviceName' | 'childName' | 'kind'>): string {
-  return tFr('billing.lineLabel', { service: l.serviceName, child: l.childName, kind: tFr(KIND_KEYS[l.kind] ?? 'billing.lineKinds.booked') });
+  return tFr('billing.lineLabel', {
+    service: l.serviceName,
+    child: l.childName,
+    kind: tFr(KIND_KEYS[l.kind] ?? 'billing.lineKinds.booked'),
+  });
 }
 
 export function numberOf(kind: InvoiceKind, year: number, n: number): string {
@@ -168,13 +198,18 @@ export interface QfRequestInput {
 export function createBillingService(deps: AppDeps) {
   const requests = createRequestsService(deps);
 
-  function snapshotFrom(householdId: number, data: Awaited<ReturnType<typeof householdForSnapshot>> | undefined): { snapshot: HouseholdSnapshot; emails: string[]; paperless: boolean } {
+  function snapshotFrom(
+    householdId: number,
+    data: Awaited<ReturnType<typeof householdForSnapshot>> | undefined,
+  ): { snapshot: HouseholdSnapshot; emails: string[]; paperless: boolean } {
     if (!data) throw new Error(`household ${householdId} not found`);
     const h = data.household;
     const names = data.guardians.length
       ? data.guardians.map((g) => `${g.first_name} ${g.last_name}`)
       : data.accounts.map((a) => `${a.first_name} ${a.last_name}`);
-    const street = h.street_name ? [h.house_number, h.street_name].filter(Boolean).join(' ') : (h.address_line as string | null);
+    const street = h.street_name
+      ? [h.house_number, h.street_name].filter(Boolean).join(' ')
+      : (h.address_line as string | null);
     const snapshot: HouseholdSnapshot = {
       familyNumber: String(h.family_number),
       names,
@@ -182,11 +217,21 @@ export function createBillingService(deps: AppDeps) {
       postcode: (h.postcode as string | null) ?? '',
       city: (h.city as string | null) ?? '',
     };
-    const emails = [...new Set([...data.accounts.map((a) => a.email), ...(h.email ? [String(h.email)] : [])].map((e) => e.toLowerCase()))];
+    const emails = [
+      ...new Set(
+        [...data.accounts.map((a) => a.email), ...(h.email ? [String(h.email)] : [])].map((e) =>
+          e.toLowerCase(),
+        ),
+      ),
+    ];
     return { snapshot, emails, paperless: Boolean(h.paperless) };
   }
 
-  function pdfData(inv: InvoiceRow, lines: { label: string; quantity: number; unit_cents: number; total_cents: number; days: string[] }[], creditFor: string | null): PdfInvoice {
+  function pdfData(
+    inv: InvoiceRow,
+    lines: { label: string; quantity: number; unit_cents: number; total_cents: number; days: string[] }[],
+    creditFor: string | null,
+  ): PdfInvoice {
     return {
       kind: inv.kind,
       number: inv.number,
@@ -197,7 +242,13 @@ export function createBillingService(deps: AppDeps) {
       snapshot: inv.household_snapshot,
       creditFor,
       reason: inv.reason,
-      lines: lines.map((l) => ({ label: l.label, quantity: l.quantity, unitCents: l.unit_cents, totalCents: l.total_cents, days: l.days })),
+      lines: lines.map((l) => ({
+        label: l.label,
+        quantity: l.quantity,
+        unitCents: l.unit_cents,
+        totalCents: l.total_cents,
+        days: l.days,
+      })),
     };
   }
 
@@ -222,7 +273,9 @@ export function createBillingService(deps: AppDeps) {
   async function drawPdfs(ids: number[]): Promise<void> {
     if (!ids.length) return;
     const [invoices, lines, t] = await Promise.all([
-      deps.db<InvoiceRow>('invoices').whereIn('id', ids).whereNull('pdf_storage_key') as Promise<InvoiceRow[]>,
+      deps.db<InvoiceRow>('invoices').whereIn('id', ids).whereNull('pdf_storage_key') as Promise<
+        InvoiceRow[]
+      >,
       linesOf(deps.db, ids),
       town(),
     ]);
@@ -234,7 +287,11 @@ export function createBillingService(deps: AppDeps) {
     }
     const credited = await creditedNumbers(invoices);
     const keys = await mapBounded(invoices, PDF_CONCURRENCY, async (inv) => {
-      const pdf = await renderInvoicePdf(pdfData(inv, linesBy.get(inv.id) ?? [], credited.get(inv.id) ?? null), t, deps.config.baseUrl);
+      const pdf = await renderInvoicePdf(
+        pdfData(inv, linesBy.get(inv.id) ?? [], credited.get(inv.id) ?? null),
+        t,
+        deps.config.baseUrl,
+      );
       const key = deps.storage.newKey();
       await deps.storage.put(key, pdf);
       return { id: inv.id, key };
@@ -248,7 +305,13 @@ export function createBillingService(deps: AppDeps) {
   async function creditedNumbers(invoices: InvoiceRow[]): Promise<Map<number, string>> {
     const credits = invoices.filter((i) => i.credit_for_invoice_id !== null);
     if (!credits.length) return new Map();
-    const originals = await deps.db<InvoiceRow>('invoices').whereIn('id', credits.map((c) => c.credit_for_invoice_id!)).select('id', 'number');
+    const originals = await deps
+      .db<InvoiceRow>('invoices')
+      .whereIn(
+        'id',
+        credits.map((c) => c.credit_for_invoice_id!),
+      )
+      .select('id', 'number');
     const numberOfId = new Map(originals.map((o) => [o.id, o.number]));
     return new Map(credits.map((c) => [c.id, numberOfId.get(c.credit_for_invoice_id!) ?? '']));
   }
@@ -259,7 +322,13 @@ export function createBillingService(deps: AppDeps) {
    * skipped, the others get the next numbers in a row; invoices, lines, emails and audit events go
    * in with multi-row inserts. A failure rolls back the whole batch: no half invoice, no gap.
    */
-  async function issueBatch(batch: HouseholdMonth[], month: string, actor: Actor, now: Date, beforeCommit: (count: number) => void): Promise<{ ids: number[]; skipped: number }> {
+  async function issueBatch(
+    batch: HouseholdMonth[],
+    month: string,
+    actor: Actor,
+    now: Date,
+    beforeCommit: (count: number) => void,
+  ): Promise<{ ids: number[]; skipped: number }> {
     // Many lines of a batch read the same (service, first name, kind): each label is translated once.
     const labels = new Map<string, string>();
     const labelOf = (l: ComputedLine) => {
@@ -273,11 +342,22 @@ export function createBillingService(deps: AppDeps) {
     const attempt = () =>
       withTransaction(deps.db, async (tx) => {
         const last = await lockCounter(tx, year, 'invoice');
-        const done = new Set(await invoicedHouseholds(tx, month, batch.map((h) => h.householdId)));
+        const done = new Set(
+          await invoicedHouseholds(
+            tx,
+            month,
+            batch.map((h) => h.householdId),
+          ),
+        );
         const todo = batch.filter((h) => !done.has(h.householdId));
         if (!todo.length) return { ids: [], skipped: batch.length };
-        const households = await householdsForSnapshot(tx, todo.map((h) => h.householdId));
-        const snapshots = new Map(todo.map((hm) => [hm.householdId, snapshotFrom(hm.householdId, households.get(hm.householdId))]));
+        const households = await householdsForSnapshot(
+          tx,
+          todo.map((h) => h.householdId),
+        );
+        const snapshots = new Map(
+          todo.map((hm) => [hm.householdId, snapshotFrom(hm.householdId, households.get(hm.householdId))]),
+        );
         const dueOn = dueDateFor(issueDay);
         const inserted = await insertInvoices(
           tx,
@@ -329,8 +409,18 @@ export function createBillingService(deps: AppDeps) {
               content: {
                 townName: t.name,
                 subject: tFr('billing.emails.issued.subject', { number, month: monthLabel(month) }),
-                paragraphs: [tFr('billing.emails.issued.text', { number, month: monthLabel(month), total: formatMoney(hm.totalCents), due: formatDate(dueOn) })],
-                action: { label: tFr('billing.emails.issued.action'), url: `${deps.config.baseUrl}/invoices/${id}` },
+                paragraphs: [
+                  tFr('billing.emails.issued.text', {
+                    number,
+                    month: monthLabel(month),
+                    total: formatMoney(hm.totalCents),
+                    due: formatDate(dueOn),
+                  }),
+                ],
+                action: {
+                  label: tFr('billing.emails.issued.action'),
+                  url: `${deps.config.baseUrl}/invoices/${id}`,
+                },
               },
             }));
           }),
@@ -339,7 +429,10 @@ export function createBillingService(deps: AppDeps) {
           tx,
           actor,
           'billing.invoice_issued',
-          todo.map((hm, i) => ({ subject: { type: 'invoice', id: idOf.get(hm.householdId)! }, details: { month, number: numberOf('invoice', year, last + 1 + i) } })),
+          todo.map((hm, i) => ({
+            subject: { type: 'invoice', id: idOf.get(hm.householdId)! },
+            details: { month, number: numberOf('invoice', year, last + 1 + i) },
+          })),
         );
         beforeCommit(todo.length);
         return { ids: todo.map((hm) => idOf.get(hm.householdId)!), skipped: batch.length - todo.length };
@@ -362,14 +455,21 @@ export function createBillingService(deps: AppDeps) {
         computeMonth(deps.db, month),
         schoolYearsOverlapping(deps.db, from, to),
         lockedMonth(deps.db, month),
-        deps.db('invoices').where({ month, kind: 'invoice' }).select('household_id', 'number', 'id', 'total_cents'),
+        deps
+          .db('invoices')
+          .where({ month, kind: 'invoice' })
+          .select('household_id', 'number', 'id', 'total_cents'),
       ]);
       const pending = await pendingEnrolments(deps.db, years);
-      const issuedBy = new Map((issued as { household_id: number; number: string; id: number }[]).map((r) => [r.household_id, r]));
+      const issuedBy = new Map(
+        (issued as { household_id: number; number: string; id: number }[]).map((r) => [r.household_id, r]),
+      );
       return {
         month,
         households: households.map((h) => ({ ...h, invoice: issuedBy.get(h.householdId) ?? null })),
-        anomalies: households.flatMap((h) => h.anomalies.map((a) => ({ ...a, familyNumber: h.familyNumber }))),
+        anomalies: households.flatMap((h) =>
+          h.anomalies.map((a) => ({ ...a, familyNumber: h.familyNumber })),
+        ),
         pending,
         locked: locked ?? null,
         issuedCount: issued.length,
@@ -393,7 +493,8 @@ export function createBillingService(deps: AppDeps) {
         await deps.audit.record(tx, actor, 'billing.run', { type: 'month', id: month }, {});
       });
       const households = await computeMonth(deps.db, month);
-      if (households.some((h) => h.anomalies.some((a) => a.kind === 'rates_missing'))) throw new FormError('month', 'billing.run.errors.ratesMissing');
+      if (households.some((h) => h.anomalies.some((a) => a.kind === 'rates_missing')))
+        throw new FormError('month', 'billing.run.errors.ratesMissing');
       const billable = households.filter((h) => h.totalCents > 0);
       const size = opts.batchSize ?? RUN_BATCH_SIZE;
       let created = 0;
@@ -402,7 +503,8 @@ export function createBillingService(deps: AppDeps) {
       try {
         for (let i = 0; i < billable.length; i += size) {
           const { ids, skipped: s } = await issueBatch(billable.slice(i, i + size), month, actor, now, () => {
-            if (opts.failAfter !== undefined && created >= opts.failAfter) throw new Error('injected failure');
+            if (opts.failAfter !== undefined && created >= opts.failAfter)
+              throw new Error('injected failure');
           });
           created += ids.length;
           skipped += s;
@@ -415,13 +517,22 @@ export function createBillingService(deps: AppDeps) {
       }
       const issuedMs = Date.now() - started;
       // After every batch, so the drawing (CPU) does not delay the numbering; also those a stopped run left undrawn.
-      const pdfs = (async () => {
+      const drawing = (async () => {
         const undrawn = await withoutPdf(deps.db, month);
         for (let i = 0; i < undrawn.length; i += size) await drawPdfs(undrawn.slice(i, i + size));
+        return Date.now() - started;
       })();
-      if (opts.waitForPdfs !== false) await pdfs;
-      else pdfs.catch((err: Error) => deps.logger.error({ month, err: err.message }, 'invoice PDFs not drawn; drawn on demand or by the next run'));
-      return { created, skipped, issuedMs, ms: Date.now() - started, pdfs: pdfs.then(() => Date.now() - started) };
+      if (opts.waitForPdfs !== false) await drawing;
+      // In the background, a failure is logged (never an unhandled rejection): the PDFs are then
+      // drawn on demand or by the next run; the promise given back resolves to null.
+      const pdfs = drawing.catch((err: Error) => {
+        deps.logger.error(
+          { month, err: err.message },
+          'invoice PDFs not drawn; drawn on demand or by the next run',
+        );
+        return null;
+      });
+      return { created, skipped, issuedMs, ms: Date.now() - started, pdfs };
     },
 
     /** A credit note (avoir) on an issued invoice: its own gapless series, reducing what is still due. */
@@ -429,7 +540,10 @@ export function createBillingService(deps: AppDeps) {
       return withTransaction(deps.db, async (tx) => {
         const inv = await lockInvoice(tx, invoiceId);
         if (!inv || inv.kind !== 'invoice') throw new FormError('amount', 'billing.credit.errors.notFound');
-        if (amountCents > inv.total_cents - inv.credited_cents) throw new FormError('amount', 'billing.credit.errors.tooMuch', { max: formatMoney(inv.total_cents - inv.credited_cents) });
+        if (amountCents > inv.total_cents - inv.credited_cents)
+          throw new FormError('amount', 'billing.credit.errors.tooMuch', {
+            max: formatMoney(inv.total_cents - inv.credited_cents),
+          });
         const issueDay = today(deps.clock);
         const year = Number(issueDay.slice(0, 4));
         const last = await lockCounter(tx, year, 'credit_note');
@@ -449,12 +563,31 @@ export function createBillingService(deps: AppDeps) {
         });
         await tx('invoices').where({ id }).update({ status: 'paid' });
         await insertLines(tx, id, [
-          { position: 1, child_id: null, service_id: null, label: tFr('billing.credit.lineLabel', { number: inv.number }), kind: 'credit', quantity: 1, unit_cents: amountCents, total_cents: amountCents, days: [] },
+          {
+            position: 1,
+            child_id: null,
+            service_id: null,
+            label: tFr('billing.credit.lineLabel', { number: inv.number }),
+            kind: 'credit',
+            quantity: 1,
+            unit_cents: amountCents,
+            total_cents: amountCents,
+            days: [],
+          },
         ]);
         await storePdf(tx, id, inv.number);
         const credited = inv.credited_cents + amountCents;
-        await updateInvoice(tx, inv.id, { credited_cents: credited, status: settledStatus(inv, inv.paid_cents, credited) });
-        await deps.audit.record(tx, actor, 'billing.credit_note', { type: 'invoice', id }, { invoiceId: inv.id, amountCents });
+        await updateInvoice(tx, inv.id, {
+          credited_cents: credited,
+          status: settledStatus(inv, inv.paid_cents, credited),
+        });
+        await deps.audit.record(
+          tx,
+          actor,
+          'billing.credit_note',
+          { type: 'invoice', id },
+          { invoiceId: inv.id, amountCents },
+        );
         return (await findInvoice(tx, id))!;
       });
     },
@@ -471,14 +604,24 @@ export function createBillingService(deps: AppDeps) {
 
     /** One PDF with the month's invoices of households that asked for paper, in postcode order. */
     async paperBatch(month: string): Promise<{ pdf: Buffer; count: number }> {
-      const invoices = (await deps.db('invoices as i')
+      const invoices = (await deps
+        .db('invoices as i')
         .join('households as h', 'h.id', 'i.household_id')
         .where({ 'i.month': month, 'i.kind': 'invoice', 'h.paperless': false })
         .orderByRaw("i.household_snapshot->>'postcode', i.number")
         .select('i.*')) as InvoiceRow[];
-      const lines = await linesOf(deps.db, invoices.map((i) => i.id));
+      const lines = await linesOf(
+        deps.db,
+        invoices.map((i) => i.id),
+      );
       const pdf = await renderInvoicesPdf(
-        invoices.map((inv) => pdfData(inv, lines.filter((l) => l.invoice_id === inv.id), null)),
+        invoices.map((inv) =>
+          pdfData(
+            inv,
+            lines.filter((l) => l.invoice_id === inv.id),
+            null,
+          ),
+        ),
         await town(),
         deps.config.baseUrl,
         tFr('billing.print.title', { month: monthLabel(month) }),
@@ -490,7 +633,11 @@ export function createBillingService(deps: AppDeps) {
       const service = await findService(deps.db, serviceId);
       if (!service) throw new FormError('form', 'billing.rates.errors.notFound');
       const brackets = await listBrackets(deps.db, [service.school_year_id]);
-      const grid = brackets.map((b) => ({ minQf: b.min_qf, maxQf: b.max_qf, unitCents: input.brackets[b.id] ?? -1 }));
+      const grid = brackets.map((b) => ({
+        minQf: b.min_qf,
+        maxQf: b.max_qf,
+        unitCents: input.brackets[b.id] ?? -1,
+      }));
       const missing = brackets.find((b) => input.brackets[b.id] === undefined);
       if (missing) throw new FormError(`bracket_${missing.id}`, 'billing.rates.errors.priceRequired');
       if (bracketProblems(grid).length) throw new FormError('form', 'billing.rates.errors.grid');
@@ -513,33 +660,65 @@ export function createBillingService(deps: AppDeps) {
     /** The parent asks for new rates: a request staff validate with the value and the dates. */
     async requestRateUpdate(householdId: number, actor: Actor, input: QfRequestInput) {
       return withTransaction(deps.db, async (tx) => {
-        if (await openRateRequest(tx, householdId)) throw new FormError('source', 'billing.qf.errors.alreadyOpen');
+        if (await openRateRequest(tx, householdId))
+          throw new FormError('source', 'billing.qf.errors.alreadyOpen');
         const docs = await qfDocumentsOf(tx, householdId);
         const doc = docs.find((d) => d.id === input.documentId);
         const expected = input.source === 'tax_notice' ? 'tax_notice' : 'caf_attestation';
         if (!doc) throw new FormError('documentId', 'billing.qf.errors.documentRequired');
-        if (doc.type_code !== expected) throw new FormError('documentId', input.source === 'tax_notice' ? 'billing.qf.errors.taxNoticeExpected' : 'billing.qf.errors.cafExpected');
+        if (doc.type_code !== expected)
+          throw new FormError(
+            'documentId',
+            input.source === 'tax_notice'
+              ? 'billing.qf.errors.taxNoticeExpected'
+              : 'billing.qf.errors.cafExpected',
+          );
         const request = await requests.create(tx, {
           type: 'rate_update',
           accountId: actor.accountId,
           householdId,
-          summary: input.qf !== null ? tFr('billing.qf.summaryWithQf', { qf: input.qf }) : tFr('billing.qf.summaryTaxNotice'),
-          data: { source: input.source, allocataire_number: input.allocataireNumber || null, qf: input.qf, document_id: input.documentId },
+          summary:
+            input.qf !== null
+              ? tFr('billing.qf.summaryWithQf', { qf: input.qf })
+              : tFr('billing.qf.summaryTaxNotice'),
+          data: {
+            source: input.source,
+            allocataire_number: input.allocataireNumber || null,
+            qf: input.qf,
+            document_id: input.documentId,
+          },
           actor,
         });
-        await tx('request_events').where({ request_id: request.id }).update({ document_id: input.documentId });
-        await deps.audit.record(tx, actor, 'billing.rate_update_requested', { type: 'request', id: request.id }, {});
+        await tx('request_events')
+          .where({ request_id: request.id })
+          .update({ document_id: input.documentId });
+        await deps.audit.record(
+          tx,
+          actor,
+          'billing.rate_update_requested',
+          { type: 'request', id: request.id },
+          {},
+        );
         return request;
       });
     },
 
     /** Staff validate a rate update: the QF applies from the day they choose, and the request is accepted. */
-    async validateQf(requestId: number, input: { value: number; validFrom: string; validTo: string | null }, actor: Actor) {
-      if (input.validTo && input.validTo < input.validFrom) throw new FormError('validTo', 'billing.qf.errors.validToBeforeFrom');
+    async validateQf(
+      requestId: number,
+      input: { value: number; validFrom: string; validTo: string | null },
+      actor: Actor,
+    ) {
+      if (input.validTo && input.validTo < input.validFrom)
+        throw new FormError('validTo', 'billing.qf.errors.validToBeforeFrom');
       return withTransaction(deps.db, async (tx) => {
-        const request = await tx('requests').where({ id: requestId, type: 'rate_update' }).forUpdate().first();
+        const request = await tx('requests')
+          .where({ id: requestId, type: 'rate_update' })
+          .forUpdate()
+          .first();
         if (!request || !request.household_id) throw new FormError('form', 'billing.qf.errors.notFound');
-        if (!['submitted', 'in_review', 'incomplete'].includes(request.status as string)) throw new FormError('form', 'billing.qf.errors.alreadyDecided');
+        if (!['submitted', 'in_review', 'incomplete'].includes(request.status as string))
+          throw new FormError('form', 'billing.qf.errors.alreadyDecided');
         const householdId = Number(request.household_id);
         await closeQfEntries(tx, householdId, input.validFrom, addDays(input.validFrom, -1));
         const source = (request.data as { source?: string }).source ?? 'staff';
@@ -553,8 +732,20 @@ export function createBillingService(deps: AppDeps) {
           validated_at: deps.clock.now(),
           request_id: requestId,
         });
-        await deps.audit.record(tx, actor, 'billing.qf_validated', { type: 'household', id: householdId }, { requestId });
-        await requests.decide(requestId, 'accepted', actor, tFr('billing.qf.acceptedMessage', { qf: input.value, from: formatDate(input.validFrom) }), tx);
+        await deps.audit.record(
+          tx,
+          actor,
+          'billing.qf_validated',
+          { type: 'household', id: householdId },
+          { requestId },
+        );
+        await requests.decide(
+          requestId,
+          'accepted',
+          actor,
+          tFr('billing.qf.acceptedMessage', { qf: input.value, from: formatDate(input.validFrom) }),
+          tx,
+        );
       });
     },
 
@@ -571,14 +762,21 @@ export type BillingService = ReturnType<typeof createBillingService>;
 // writes the entry in the same transaction before accepting.
 registerRequestType('rate_update', {
   async onStatus(tx, request, status) {
-    if (status === 'accepted' && !(await qfOfRequest(tx, request.id))) throw new FormError('message', 'billing.qf.errors.useValidationPage');
+    if (status === 'accepted' && !(await qfOfRequest(tx, request.id)))
+      throw new FormError('message', 'billing.qf.errors.useValidationPage');
   },
   // The generic request page leads staff to the page where the value and its dates are validated.
   async staffDetails(_db, request) {
     return [
       {
         title: tFr('billing.qf.staffDetailsTitle'),
-        rows: [{ label: tFr('billing.qf.staffDetailsLabel'), value: tFr('billing.qf.staffDetailsLink'), href: `/admin/billing/qf/${request.id}` }],
+        rows: [
+          {
+            label: tFr('billing.qf.staffDetailsLabel'),
+            value: tFr('billing.qf.staffDetailsLink'),
+            href: `/admin/billing/qf/${request.id}`,
+          },
+        ],
       },
     ];
   },
