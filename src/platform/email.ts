@@ -49,55 +49,39 @@ ${c.action ? `<p><a href="${escapeHtml(c.action.url)}" style="color:#004a7c">${e
 }
 
 export function createOutbox(clock: Clock) {
+  /** Several emails in one insert, in the caller's transaction; those whose dedupeKey was used are skipped. */
+  async function enqueueMany(q: Queryable, msgs: OutboxMessage[]): Promise<number> {
+    if (!msgs.length) return 0;
+    const rows = await q('outbox_emails')
+      .insert(
+        msgs.map((msg) => {
+          const { text, html } = renderEmail(msg.content);
+          return {
+            to_address: msg.to,
+            subject: msg.content.subject,
+            text_body: text,
+            html_body: html,
+            kind: msg.kind,
+            dedupe_key: msg.dedupeKey ?? null,
+            status: 'pending',
+            attempts: 0,
+            created_at: clock.now(),
+            next_attempt_at: clock.now(),
+          };
+        }),
+      )
+      .onConflict('dedupe_key')
+      .ignore()
+      .returning('id');
+    return rows.length;
+  }
+
   return {
     /** Writes the email in the caller's transaction. Returns false when its dedupeKey was already used. */
     async enqueue(q: Queryable, msg: OutboxMessage): Promise<boolean> {
-      const { text, html } = renderEmail(msg.content);
-      const rows = await q('outbox_emails')
-        .insert({
-          to_address: msg.to,
-          subject: msg.content.subject,
-          text_body: text,
-          html_body: html,
-          kind: msg.kind,
-          dedupe_key: msg.dedupeKey ?? null,
-          status: 'pending',
-          attempts: 0,
-          created_at: clock.now(),
-          next_attempt_at: clock.now(),
-        })
-        .onConflict('dedupe_key')
-        .ignore()
-        .returning('id');
-      return rows.length > 0;
+      return (await enqueueMany(q, [msg])) > 0;
     },
-
-    /** Several emails in one insert, in the caller's transaction; those whose dedupeKey was used are skipped. */
-    async enqueueMany(q: Queryable, msgs: OutboxMessage[]): Promise<number> {
-      if (!msgs.length) return 0;
-      const rows = await q('outbox_emails')
-        .insert(
-          msgs.map((msg) => {
-            const { text, html } = renderEmail(msg.content);
-            return {
-              to_address: msg.to,
-              subject: msg.content.subject,
-              text_body: text,
-              html_body: html,
-              kind: msg.kind,
-              dedupe_key: msg.dedupeKey ?? null,
-              status: 'pending',
-              attempts: 0,
-              created_at: clock.now(),
-              next_attempt_at: clock.now(),
-            };
-          }),
-        )
-        .onConflict('dedupe_key')
-        .ignore()
-        .returning('id');
-      return rows.length;
-    },
+    enqueueMany,
   };
 }
 export type Outbox = ReturnType<typeof createOutbox>;
