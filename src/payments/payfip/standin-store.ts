@@ -3,6 +3,8 @@
 // store so that whichever process serves the page, the choice or the result query sees the
 // same operation.
 
+import type { CreerPaiementSecuriseArgs } from './soap.js';
+
 /** PayFiP resultrans: P paid by card, V paid by direct debit, A abandoned, R refused, Z debit refused. */
 export type StandinResultCode = 'P' | 'V' | 'A' | 'R' | 'Z';
 
@@ -18,18 +20,9 @@ export interface StandinResult {
   decidedAt: Date;
 }
 
-export interface StandinOperation {
+/** An operation: the creerPaiementSecurise arguments as received (strings, montant in cents), and what followed. */
+export interface StandinOperation extends CreerPaiementSecuriseArgs {
   idOp: string;
-  /** The creerPaiementSecurise arguments, as received (strings, montant in cents). */
-  numcli: string;
-  exer: string;
-  refdet: string;
-  objet: string;
-  montant: string;
-  mel: string;
-  urlnotif: string;
-  urlredirect: string;
-  saisie: string;
   /** Random value the payment page's form must send back: the stand-in's own CSRF protection. */
   nonce: string;
   /** Injected clock; the operation expires 15 minutes later if nobody has chosen. */
