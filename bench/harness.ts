@@ -1,7 +1,7 @@
 // Starts the compiled app in production mode on the bench database, logs people in like a
 // browser does, and measures one scenario with autocannon (p50/p95/p99 from every response).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { authenticator } from 'otplib';
 import { freePort } from '../src/platform/embedded-db.js';
@@ -70,6 +70,32 @@ export async function startApp(databaseUrl: string, extraEnv: Record<string, str
       await new Promise((r) => child.once('exit', r));
     },
   };
+}
+
+/** CPU time (user + system, ms) of one process, from /proc/<pid>/stat; 0 when it is gone. */
+function processCpuMs(pid: number | string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces): utime is the 14th field, stime the 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU used so far by the app process and by every PostgreSQL process of the machine (ms). */
+export function cpuSnapshot(appPid: number): { app: number; pg: number } {
+  let pg = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pg += processCpuMs(entry);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return { app: processCpuMs(appPid), pg };
 }
 
 /** Headers that make the production app (secure cookies behind a proxy) accept plain HTTP on loopback. */

@@ -1,4 +1,4 @@
-// npm run bench -- [--duration 10] [--connections 10,50] [--only baseline,dashboard] [--label after] [--cpu-prof]
+// npm run bench -- [--duration 10] [--connections 10,50] [--only baseline,dashboard] [--label after] [--cpu-prof [--no-baseline]]
 // Starts the compiled app (production mode) on the bench database, logs real sessions in (parents
 // of distinct households, an agent with the second factor), and drives each scenario with
 // autocannon. Prints one table and writes it to bench/results/load-<date>[-label].json.
@@ -12,7 +12,7 @@ import { getTown } from '../src/platform/town.js';
 import { renderInvoicePdf } from '../src/billing/pdf.js';
 import { linesOf, setPdfKey, type InvoiceRow } from '../src/billing/repository.js';
 import type { Db } from '../src/platform/db.js';
-import { measure, PROXY_HEADERS, Session, startApp, type ScenarioResult } from './harness.js';
+import { cpuSnapshot, measure, PROXY_HEADERS, Session, startApp, type ScenarioResult } from './harness.js';
 import { BENCH_PASSWORD, arg, ensureBuilt, inBatches, isoDate, machine, openBench, writeResult } from './lib.js';
 
 const DURATION = Number(arg('duration', '10'));
@@ -21,6 +21,8 @@ const ONLY = arg('only', '');
 const LABEL = arg('label', '');
 const PARENTS = Number(arg('parents', '40'));
 const CPU_PROF = process.argv.includes('--cpu-prof');
+/** For profiling one scenario: leave the baseline out (its thousands of requests would fill the profile). */
+const NO_BASELINE = process.argv.includes('--no-baseline');
 /** Where --cpu-prof leaves the app's V8 profile (open it in Chrome DevTools or speedscope). */
 const PROFILE_DIR = path.join(os.tmpdir(), 'pf-bench-profiles');
 
@@ -145,7 +147,7 @@ async function main() {
   const sheetService = sheet[0] as { service_id: number; n: number };
 
   const app = await startApp(bench.url, {}, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
-  const results: (ScenarioResult & { ratioToBaseline: number | null; peakRssMb: number })[] = [];
+  const results: (ScenarioResult & { ratioToBaseline: number | null; peakRssMb: number; appCpuMsPerRequest: number; pgCpuMsPerRequest: number })[] = [];
   let failed = false;
   try {
     // Real logins, a few at a time (argon2 is meant to be slow).
@@ -182,17 +184,29 @@ async function main() {
     const baseline = new Map<number, number>();
     const bookedBefore = await countBooked(db, slots);
     for (const scenario of scenarios) {
-      if (wanted && scenario.name !== 'baseline' && !wanted.some((w) => scenario.name.startsWith(w))) continue;
+      if (scenario.name === 'baseline' ? NO_BASELINE : wanted && !wanted.some((w) => scenario.name.startsWith(w))) continue;
       for (const connections of CONNECTIONS) {
         // Warm-up (compiled templates, prepared plans, pool connections), not counted.
         await measure(scenario.name, { url: app.baseUrl, connections, duration: 1, requests: scenario.requests() });
         app.resetPeakRss();
+        const cpuBefore = cpuSnapshot(app.child.pid!);
         const r = await measure(scenario.name, { url: app.baseUrl, connections, duration: DURATION, requests: scenario.requests() });
         if (scenario.name === 'baseline') baseline.set(connections, r.requestsPerSec);
         const base = baseline.get(connections);
-        const row = { ...r, ratioToBaseline: base ? Math.round((r.requestsPerSec / base) * 100) / 100 : null, peakRssMb: app.peakRssMb() };
+        const cpuAfter = cpuSnapshot(app.child.pid!);
+        // Where a request's cost goes: the app's own CPU and PostgreSQL's, per answered request.
+        const perRequest = (ms: number) => (r.total ? Math.round((ms / r.total) * 100) / 100 : 0);
+        const row = {
+          ...r,
+          ratioToBaseline: base ? Math.round((r.requestsPerSec / base) * 100) / 100 : null,
+          peakRssMb: app.peakRssMb(),
+          appCpuMsPerRequest: perRequest(cpuAfter.app - cpuBefore.app),
+          pgCpuMsPerRequest: perRequest(cpuAfter.pg - cpuBefore.pg),
+        };
         results.push(row);
-        console.log(`${scenario.name.padEnd(34)} ${String(connections).padStart(3)} conn  ${String(r.requestsPerSec).padStart(6)} req/s  p95 ${r.p95} ms  errors ${r.errors}`);
+        console.log(
+          `${scenario.name.padEnd(34)} ${String(connections).padStart(3)} conn  ${String(r.requestsPerSec).padStart(6)} req/s  p95 ${r.p95} ms  errors ${r.errors}  CPU/req app ${row.appCpuMsPerRequest} ms, PostgreSQL ${row.pgCpuMsPerRequest} ms`,
+        );
         await settle(app.baseUrl);
         // No answer within the run counts as a failure too (every request outlived the duration).
         if (r.errors > 0 || r.total === 0) failed = true;
@@ -212,6 +226,8 @@ async function main() {
         errors: r.errors,
         'x baseline': r.ratioToBaseline,
         'peak RSS MB': r.peakRssMb,
+        'app CPU ms/req': r.appCpuMsPerRequest,
+        'PG CPU ms/req': r.pgCpuMsPerRequest,
       })),
     );
     if (wanted === null || wanted.some((w) => 'book a day (POST)'.startsWith(w))) console.log(`Days booked by the POST scenario: ${booked} (${slots.length} freed days, cycled).`);

@@ -46,7 +46,7 @@ export async function startPlatform(config: Config, opts: { clock?: Clock; logge
   // 20: under load each page runs several independent queries side by side (Promise.all), and a
   // booking rush holds connections in short transactions; PostgreSQL's default 100 connections
   // leave room for a few instances, the worker and the session store's pool.
-  const db: Db = createDb(url, opts.poolMax ?? 20);
+  const db: Db = createDb(url, opts.poolMax ?? 20, { prepare: config.DATABASE_PREPARED_STATEMENTS });
   try {
     if (opts.migrate !== false) {
       const ran = await migrateLatest(db);

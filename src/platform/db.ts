@@ -1,6 +1,8 @@
 // Knex over pg. Dates (`date` columns) come back as 'YYYY-MM-DD' strings, bigints as numbers
 // (ids and cents stay far below 2^53), and migrations are loaded from migrations/ by import.
+import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
@@ -15,9 +17,52 @@ export type Queryable = Knex | Knex.Transaction;
 pg.types.setTypeParser(1082, (v: string) => v); // date → 'YYYY-MM-DD'
 pg.types.setTypeParser(20, (v: string) => Number(v)); // int8 → number (counts, ids)
 
-export function createDb(url: string, poolMax = 10): Db {
+/** The part of knex's PostgreSQL client this file overrides (knex declares no type for it). */
+interface PgDialect {
+  _query(connection: unknown, obj: { sql: string; bindings?: unknown[]; options?: Record<string, unknown> }): Promise<unknown>;
+}
+const ClientPg = createRequire(import.meta.url)('knex/lib/dialects/postgres/index.js') as new (config: Knex.Config) => PgDialect;
+
+/**
+ * Statements that come back are sent as named prepared statements: PostgreSQL then parses them once
+ * per connection and, after five runs, reuses a generic plan. On this schema planning cost more than
+ * executing (the dashboard's queries: ≈ 5 ms of planning for 2.5 ms of execution), see
+ * docs/performance.md. A text is named from its second run (one-off texts stay unnamed), and at
+ * most MAX_NAMED texts are, so that the server's memory per connection stays bounded.
+ */
+const MAX_NAMED = 600;
+const seen = new Map<string, string | number>();
+let named = 0;
+const DML = /^\s*(select|insert|update|delete|with)\b/i;
+
+function statementName(sql: string): string | undefined {
+  const entry = seen.get(sql);
+  if (typeof entry === 'string') return entry;
+  if (entry === undefined) {
+    if (seen.size < MAX_NAMED * 10 && DML.test(sql)) seen.set(sql, 1);
+    return undefined;
+  }
+  if (named >= MAX_NAMED) return undefined;
+  const name = 'pf_' + createHash('sha1').update(sql).digest('hex').slice(0, 20);
+  named++;
+  seen.set(sql, name);
+  return name;
+}
+
+class PreparingClient extends ClientPg {
+  override _query(connection: unknown, obj: { sql: string; bindings?: unknown[]; options?: Record<string, unknown> }) {
+    // Only statements with parameters: without them pg uses the simple protocol, where a text may hold several statements.
+    if (obj.bindings?.length && !obj.options?.name) {
+      const name = statementName(obj.sql);
+      if (name) obj.options = { ...obj.options, name };
+    }
+    return super._query(connection, obj);
+  }
+}
+
+export function createDb(url: string, poolMax = 10, opts: { prepare?: boolean } = {}): Db {
   return knexFactory({
-    client: 'pg',
+    client: opts.prepare === false ? 'pg' : (PreparingClient as unknown as typeof knexFactory.Client),
     connection: { connectionString: url, application_name: 'portail-famille' },
     pool: { min: 0, max: poolMax },
   });

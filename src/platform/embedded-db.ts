@@ -170,7 +170,7 @@ export async function startEmbeddedPostgres(opts: {
         (err instanceof Error ? ' ' + err.message : ''),
     );
   }
-  const url = `postgres://postgres:${PASSWORD}@127.0.0.1:${opts.port}/postgres`;
+  const url = `postgres://postgres:${PASSWORD}@%2Ftmp:${opts.port}/postgres`;
   return { url, port: opts.port, dir, server, stop: () => server.stop() };
 }
 
