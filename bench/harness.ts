@@ -72,27 +72,43 @@ export async function startApp(databaseUrl: string, extraEnv: Record<string, str
   };
 }
 
-/** CPU time (user + system, ms) of one process, from /proc/<pid>/stat; 0 when it is gone. */
-function processCpuMs(pid: number | string): number {
+/** The fields of /proc/<pid>/stat after the command name (which may contain spaces). */
+function statFields(pid: number | string): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces): utime is the 14th field, stime the 15th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0;
+    return null; // the process ended meanwhile
   }
 }
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
 
-/** CPU used so far by the app process and by every PostgreSQL process of the machine (ms). */
-export function cpuSnapshot(appPid: number): { app: number; pg: number } {
-  let pg = 0;
+/** CPU time (user + system, ms) of one process; with `children`, also that of its children that ended. */
+function processCpuMs(pid: number | string, children = false): number {
+  const f = statFields(pid);
+  if (!f) return 0;
+  // utime, stime, cutime, cstime are the 14th to 17th fields of the line (11 to 14 here).
+  const own = Number(f[11]) + Number(f[12]);
+  return (children ? own + Number(f[13]) + Number(f[14]) : own) * TICK_MS;
+}
+
+/**
+ * CPU used so far by the app process and by the bench database's PostgreSQL (its postmaster, the
+ * backends that ended and the live ones), in ms. Without the postmaster's pid (a server that is not
+ * ours), every PostgreSQL process of the machine is counted.
+ */
+export function cpuSnapshot(appPid: number, postmasterPid: number | null): { app: number; pg: number } {
+  let pg = postmasterPid ? processCpuMs(postmasterPid, true) : 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pg += processCpuMs(entry);
-    } catch {
-      // the process ended meanwhile
+    if (postmasterPid) {
+      if (statFields(entry)?.[1] === String(postmasterPid)) pg += processCpuMs(entry);
+    } else {
+      try {
+        if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pg += processCpuMs(entry);
+      } catch {
+        // the process ended meanwhile
+      }
     }
   }
   return { app: processCpuMs(appPid), pg };

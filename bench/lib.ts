@@ -6,7 +6,7 @@ import { ROOT, resolveDataDir } from '../src/platform/paths.js';
 import { createDb, type Db } from '../src/platform/db.js';
 import os from 'node:os';
 import path from 'node:path';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { execSync, spawnSync } from 'node:child_process';
 
 export const BENCH_DB = 'portail_famille_bench';
@@ -67,7 +67,7 @@ export function ensureBuilt(): void {
 }
 
 /** The bench database (server started if embedded), with a knex pool for preparing scenarios. */
-export async function openBench(): Promise<{ url: string; db: Db; close(): Promise<void> }> {
+export async function openBench(): Promise<{ url: string; db: Db; postmasterPid: number | null; close(): Promise<void> }> {
   const { serverUrl, embedded } = await benchServer();
   const url = benchDatabaseUrl(serverUrl);
   const db = createDb(url, 4);
@@ -80,9 +80,17 @@ export async function openBench(): Promise<{ url: string; db: Db; close(): Promi
   }
   const { rows } = await db.raw('SELECT count(*)::int AS n FROM households WHERE id >= 100000');
   if (!rows[0].n) throw new Error('The bench database has no households: run `npm run bench:data` first.');
+  // The embedded server's postmaster (first line of postmaster.pid): the load bench counts its CPU.
+  let postmasterPid: number | null = null;
+  try {
+    if (embedded) postmasterPid = Number(readFileSync(path.join(embedded.dir, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
+  } catch {
+    postmasterPid = null;
+  }
   return {
     url,
     db,
+    postmasterPid,
     async close() {
       await db.destroy();
       await embedded?.stop();

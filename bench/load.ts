@@ -189,11 +189,11 @@ async function main() {
         // Warm-up (compiled templates, prepared plans, pool connections), not counted.
         await measure(scenario.name, { url: app.baseUrl, connections, duration: 1, requests: scenario.requests() });
         app.resetPeakRss();
-        const cpuBefore = cpuSnapshot(app.child.pid!);
+        const cpuBefore = cpuSnapshot(app.child.pid!, bench.postmasterPid);
         const r = await measure(scenario.name, { url: app.baseUrl, connections, duration: DURATION, requests: scenario.requests() });
         if (scenario.name === 'baseline') baseline.set(connections, r.requestsPerSec);
         const base = baseline.get(connections);
-        const cpuAfter = cpuSnapshot(app.child.pid!);
+        const cpuAfter = cpuSnapshot(app.child.pid!, bench.postmasterPid);
         // Where a request's cost goes: the app's own CPU and PostgreSQL's, per answered request.
         const perRequest = (ms: number) => (r.total ? Math.round((ms / r.total) * 100) / 100 : 0);
         const row = {

@@ -3,10 +3,10 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import path from 'node:path';
 import type { AppDeps } from './deps.js';
 import { features } from './features.js';
-import { loadCurrentAccount } from './accounts/repository.js';
+import { loadCurrentAccount, sessionQueries } from './accounts/repository.js';
 import { PUBLIC_DIR } from './platform/paths.js';
 import { loadAccount, requireStaff } from './web/auth.js';
 import { CsrfError, csrfProtection, csrfToken } from './web/csrf.js';
@@ -88,13 +88,12 @@ export function createApp(deps: AppDeps): App {
   if (!production) {
     app.use(STANDIN_PREFIX, createPayfipStandin({ clock: deps.clock, production, store: createPgStandinStore(deps.db), onError: (err, c) => deps.logger.warn({ during: c.during, err: err instanceof Error ? err.message : String(err) }, 'payfip stand-in') }));
   }
-  app.use(express.static(PUBLIC_DIR, { maxAge: production ? '1d' : 0, index: false }));
+  // Only under the asset folders: mounted at / the static middleware stat()ed the disk for every page.
+  for (const dir of ['css', 'js', 'img']) app.use(`/${dir}`, express.static(path.join(PUBLIC_DIR, dir), { maxAge: production ? '1d' : 0, index: false }));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
 
-  // Every request with a cookie reads its session here (and a booking writes its result): 5
-  // connections made the session the queue under load.
-  const sessionPool = new pg.Pool({ connectionString: connectionStringOf(deps), max: 10 });
-  app.use(sessionMiddleware(deps, sessionPool));
+  // Every request with a cookie reads its session here, with its account and household (one statement).
+  app.use(sessionMiddleware(deps, sessionQueries));
   app.use((req, _res, next) => {
     req.lang = 'fr';
     next();
@@ -173,13 +172,6 @@ export function createApp(deps: AppDeps): App {
     });
   }
 
-  app.close = async () => {
-    await sessionPool.end();
-  };
+  app.close = async () => {};
   return app;
-}
-
-function connectionStringOf(deps: AppDeps): string {
-  const conn = deps.db.client.config.connection as { connectionString: string };
-  return conn.connectionString;
 }

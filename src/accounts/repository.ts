@@ -1,5 +1,7 @@
 // SQL for accounts. No rules here.
+import type { SessionData } from 'express-session';
 import type { Queryable } from '../platform/db.js';
+import type { SessionRead } from '../web/session.js';
 import type { CurrentAccount, Role } from '../web/types.js';
 
 export interface AccountRow {
@@ -31,14 +33,24 @@ export async function insertAccount(
   return (r as { id: number }).id;
 }
 
+type CurrentAccountRow = Pick<AccountRow, 'id' | 'email' | 'first_name' | 'last_name' | 'role'> & { household_id: number | null };
+
+// The columns of the logged-in account, and its household (what householdIdOf answers), in one statement.
+const CURRENT_ACCOUNT_COLUMNS = `a.id, a.email, a.first_name, a.last_name, a.role,
+  (SELECT ha.household_id FROM household_accounts ha WHERE ha.account_id = a.id LIMIT 1) AS household_id`;
+
+const toCurrentAccount = (row: CurrentAccountRow): CurrentAccount => ({
+  id: row.id,
+  email: row.email,
+  firstName: row.first_name,
+  lastName: row.last_name,
+  role: row.role,
+  householdId: row.household_id === null ? null : Number(row.household_id),
+});
+
 export async function loadCurrentAccount(q: Queryable, id: number): Promise<CurrentAccount | null> {
-  const row = await q<AccountRow>('accounts')
-    .select('id', 'email', 'first_name', 'last_name', 'role')
-    .where({ id })
-    .whereNull('disabled_at')
-    .first();
-  if (!row) return null;
-  return { id: row.id, email: row.email, firstName: row.first_name, lastName: row.last_name, role: row.role };
+  const { rows } = await q.raw(`SELECT ${CURRENT_ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = ? AND a.disabled_at IS NULL`, [id]);
+  return rows[0] ? toCurrentAccount(rows[0] as CurrentAccountRow) : null;
 }
 
 export const touchLastLogin = (q: Queryable, id: number, at: Date) => q('accounts').where({ id }).update({ last_login_at: at });
@@ -101,7 +113,30 @@ export async function countUnusedRecoveryCodes(q: Queryable, accountId: number):
   return Number(r.n);
 }
 
-// --- Sessions (connect-pg-simple's table) ---
+// --- Sessions (src/web/session.ts's store) ---
+
+/** A live session and, in the same statement, the live account it names (see PgSessionStore). */
+export async function readSession(q: Queryable, sid: string, now: Date): Promise<SessionRead | null> {
+  const { rows } = await q.raw(
+    `SELECT s.sess, ${CURRENT_ACCOUNT_COLUMNS}
+       FROM sessions s LEFT JOIN accounts a ON a.id = (s.sess->>'accountId')::bigint AND a.disabled_at IS NULL
+      WHERE s.sid = ? AND s.expire >= ?`,
+    [sid, now],
+  );
+  const row = rows[0] as (CurrentAccountRow & { sess: SessionData; id: number | null }) | undefined;
+  if (!row) return null;
+  return { sess: row.sess, account: row.id === null ? null : toCurrentAccount(row) };
+}
+
+export async function writeSession(q: Queryable, sid: string, sess: SessionData, expire: Date): Promise<void> {
+  await q.raw('INSERT INTO sessions (sid, sess, expire) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET sess = EXCLUDED.sess, expire = EXCLUDED.expire', [sid, JSON.stringify(sess), expire]);
+}
+
+export async function removeSession(q: Queryable, sid: string): Promise<void> {
+  await q('sessions').where({ sid }).delete();
+}
+
+export const sessionQueries = { read: readSession, write: writeSession, remove: removeSession };
 
 /** Deletes every session of the account except the one given (the person's current one). */
 export const deleteSessionsOf = (q: Queryable, accountId: number, exceptSid?: string) =>

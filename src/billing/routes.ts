@@ -28,7 +28,7 @@ import { qfOnDay } from './rules.js';
 export function billingRoutes(deps: AppDeps): Router {
   const router = Router();
   const billing = createBillingService(deps);
-  const parent = [requireParent, withHousehold(deps)];
+  const parent = [requireParent, withHousehold()];
 
   async function renderRates(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FormErrors = noErrors()) {
     const householdId = currentHouseholdId(req);

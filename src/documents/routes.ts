@@ -46,7 +46,7 @@ export function sendDocumentFile(res: Response, file: { data: Buffer; downloadNa
 export function documentsRoutes(deps: AppDeps): Router {
   const router = Router();
   const documents = createDocumentsService(deps);
-  const parent = [requireParent, withHousehold(deps)];
+  const parent = [requireParent, withHousehold()];
 
   async function renderVault(req: Request, res: Response, status: number, values: Record<string, string>, errors: FormErrors = noErrors()) {
     const householdId = currentHouseholdId(req);

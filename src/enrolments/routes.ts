@@ -18,7 +18,7 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
   const router = Router();
   const enrolments = createEnrolmentsService(deps);
   const services = createServicesService(deps);
-  router.use('/enrolments', requireParent, withHousehold(deps));
+  router.use('/enrolments', requireParent, withHousehold());
 
   const errorsFrom = (req: Request, err: FormError): FormErrors => addError(noErrors(), err.field, getT(req.lang)(err.key, err.params));
 

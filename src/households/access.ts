@@ -1,7 +1,6 @@
 // Per-object authorisation for parents: everything is looked up through the household of the
 // logged-in account, never by bare id. Every feature uses these.
 import type { NextFunction, Request, Response } from 'express';
-import type { AppDeps } from '../deps.js';
 import type { Queryable } from '../platform/db.js';
 import { HttpError } from '../web/errors.js';
 
@@ -18,10 +17,11 @@ export async function householdIdOf(q: Queryable, accountId: number): Promise<nu
 }
 
 /** For parent routes: sets req.householdId, or sends a parent without a household to create or link one. */
-export function withHousehold(deps: AppDeps) {
+export function withHousehold() {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (!req.account) return next(new HttpError(403));
-    const id = await householdIdOf(deps.db, req.account.id);
+    // Read with the account at the start of the request (src/web/session.ts): no query of its own.
+    const id = req.account.householdId;
     if (!id) return res.redirect(303, '/household/start');
     req.householdId = id;
     next();

@@ -104,12 +104,12 @@ export async function renderMemberForm(
 export function householdsRoutes(deps: AppDeps): Router {
   const router = Router();
   const households = createHouseholdsService(deps);
-  const inHousehold = [requireParent, withHousehold(deps)];
+  const inHousehold = [requireParent, withHousehold()];
 
   // ---------- The dashboard (GET / for a logged-in parent; the platform route passes it on) ----------
   router.get('/', async (req, res, next) => {
     if (req.account?.role !== 'parent') return next();
-    const householdId = await householdIdOf(deps.db, req.account.id);
+    const householdId = req.account.householdId;
     if (!householdId) return res.redirect(303, '/household/start');
     // Independent reads: side by side on the pool rather than one after the other.
     const [data, estimate] = await Promise.all([households.dashboard(householdId, req.account.id), monthEstimate(deps.db, householdId, parisNow(deps.clock).toFormat('yyyy-MM'))]);

@@ -39,7 +39,7 @@ export function paymentsRoutes(deps: AppDeps): Router {
   const router = Router();
   const payments = createPaymentsService(deps);
   const sepa = createSepaService(deps);
-  router.use('/payments', requireParent, withHousehold(deps));
+  router.use('/payments', requireParent, withHousehold());
 
   router.get('/payments', async (req, res) => {
     const householdId = currentHouseholdId(req);

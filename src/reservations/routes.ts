@@ -42,7 +42,7 @@ function shiftMonth(month: string, by: number): string {
 export function reservationsRoutes(deps: AppDeps): Router {
   const router = Router();
   const reservations = createReservationsService(deps);
-  const household = [requireParent, withHousehold(deps)];
+  const household = [requireParent, withHousehold()];
 
   /** Every child named in the slots must be one of the household's: otherwise 404. */
   async function ownSlots(householdId: number, values: string[]): Promise<{ slots: Slot[]; children: ChildRow[] }> {

@@ -3,6 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from './errors.js';
 import { flash } from './flash.js';
+import { takePrefetchedAccount } from './session.js';
 import { getT } from './i18n.js';
 import { STAFF_ROLES, type CurrentAccount, type Role } from './types.js';
 
@@ -20,7 +21,9 @@ export function loadAccount(deps: AppDeps, loader: AccountLoader): RequestHandle
     const idleMs = (staff ? deps.config.STAFF_IDLE_MINUTES : deps.config.PARENT_IDLE_MINUTES) * 60_000;
     const absoluteMs = deps.config.SESSION_ABSOLUTE_HOURS * 3600_000;
     const expired = now - (s.lastSeenAt ?? now) > idleMs || now - (s.loginAt ?? now) > absoluteMs;
-    const account = expired ? null : await loader(s.accountId);
+    // The store usually read the account with the session (one round trip): use it when it is this session's.
+    const prefetched = takePrefetchedAccount(req);
+    const account = expired ? null : prefetched?.id === s.accountId ? prefetched : await loader(s.accountId);
     if (!account) {
       // Keep the session (and its CSRF token) but log out: the next login comes back here.
       delete s.accountId;

@@ -10,6 +10,8 @@ export interface CurrentAccount {
   firstName: string;
   lastName: string;
   role: Role;
+  /** The account's household, read with the account at the start of the request (null: none yet). */
+  householdId: number | null;
 }
 
 export interface FlashMessage {
