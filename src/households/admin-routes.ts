@@ -31,10 +31,8 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
     const f = searchSchema.safeParse(req.query);
     if (!f.success) throw new HttpError(400);
     const { q, page } = f.data;
-    const query = households.search(q);
-    const [{ count }] = (await query.clone().clearSelect().clearOrder().count({ count: '*' })) as [{ count: number }];
-    const rows = await query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE);
-    res.render('admin/households/index', { rows, q, count: Number(count), page, pages: Math.max(1, Math.ceil(Number(count) / PAGE_SIZE)) });
+    const { rows, count } = await households.search(q, page, PAGE_SIZE);
+    res.render('admin/households/index', { rows, q, count, page, pages: Math.max(1, Math.ceil(count / PAGE_SIZE)) });
   });
 
   router.get('/households/new', async (_req, res) => {

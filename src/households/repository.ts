@@ -120,6 +120,18 @@ export const listMembers = (q: Queryable, householdId: number) =>
     .orderBy([{ column: 'm.birth_date' }, { column: 'm.id' }])
     .select(memberColumns) as Promise<MemberRow[]>;
 
+/** The children as the dashboard shows them (the columns it needs: read through readTogether). */
+export const dashboardChildren = (q: Queryable, householdId: number) =>
+  q('members as m')
+    .join('household_members as hm', 'hm.member_id', 'm.id')
+    .leftJoin('schools as sc', 'sc.id', 'm.school_id')
+    .where({ 'hm.household_id': householdId, 'm.kind': 'child' })
+    .whereNull('m.deleted_at')
+    .orderBy([{ column: 'm.birth_date' }, { column: 'm.id' }])
+    .select('m.id', 'm.first_name', 'm.last_name', 'm.class_level', 'sc.name as school_name') as Promise<
+    { id: number; first_name: string; last_name: string; class_level: string | null; school_name: string | null }[]
+  >;
+
 /** A member of the household (not deleted), or undefined: callers answer 404. */
 export const findMemberOfHousehold = (q: Queryable, householdId: number, memberId: number) =>
   q('members as m')
@@ -232,56 +244,57 @@ export interface SearchRow {
   children: string | null;
 }
 
-/** Family number, names (accent- and case-insensitive), email (household or account), phone digits. */
-export function searchHouseholds(q: Queryable, text: string) {
+/**
+ * Staff search: a family number, an email (household's or an account's), a name fragment (either
+ * order, accent-insensitive) or 4+ digits of a phone number. One statement for the page and the
+ * total: each way of matching is its own branch of a UNION, so that each can use its trigram index
+ * (migrations 080100 and 080200) instead of one OR evaluated on every household.
+ */
+export async function searchHouseholds(q: Queryable, text: string, page: number, pageSize: number): Promise<{ rows: SearchRow[]; count: number }> {
   const term = text.trim();
   const like = `%${term.replace(/[%_\\]/g, '\\$&')}%`;
   const digits = term.replace(/\D/g, '');
-  const names = q('members as m')
-    .join('household_members as hm', 'hm.member_id', 'm.id')
-    .whereNull('m.deleted_at')
-    // Parenthesised: the OR must not escape the deleted_at filter. Matches the trigram indexes (migration 080100).
-    .whereRaw("(lower(f_unaccent(m.last_name)) || ' ' || lower(f_unaccent(m.first_name)) LIKE lower(f_unaccent(?)) OR lower(f_unaccent(m.first_name)) || ' ' || lower(f_unaccent(m.last_name)) LIKE lower(f_unaccent(?)))", [like, like])
-    .select('hm.household_id');
-  const accounts = q('household_accounts as ha')
-    .join('accounts as a', 'a.id', 'ha.account_id')
-    .whereRaw('lower(a.email) LIKE lower(?)', [like])
-    .select('ha.household_id');
-  return q('households as h')
-    .modify((qb) => {
-      if (!term) return;
-      qb.where((w) => {
-        w.whereRaw('upper(h.family_number) LIKE upper(?)', [like])
-          .orWhereRaw('lower(h.email) LIKE lower(?)', [like])
-          .orWhereIn('h.id', names)
-          .orWhereIn('h.id', accounts);
-        if (digits.length >= 4) {
-          const phoneLike = `%${digits}%`;
-          w.orWhereRaw("regexp_replace(coalesce(h.phone_mobile,'') || ' ' || coalesce(h.phone_home,'') || ' ' || coalesce(h.phone_work,''), '\\D', '', 'g') LIKE ?", [phoneLike]).orWhereIn(
-            'h.id',
-            q('members as m2')
-              .join('household_members as hm2', 'hm2.member_id', 'm2.id')
-              .whereNull('m2.deleted_at')
-              .whereRaw("regexp_replace(coalesce(m2.phone,'') || ' ' || coalesce(m2.phone2,''), '\\D', '', 'g') LIKE ?", [phoneLike])
-              .select('hm2.household_id'),
-          );
-        }
-      });
-    })
-    .select(
-      'h.id',
-      'h.family_number',
-      'h.email',
-      'h.postcode',
-      'h.city',
-      q.raw(
-        "(SELECT string_agg(m.first_name || ' ' || m.last_name, ', ' ORDER BY m.id) FROM members m JOIN household_members hm ON hm.member_id = m.id WHERE hm.household_id = h.id AND m.kind = 'guardian' AND m.deleted_at IS NULL) AS guardians",
-      ),
-      q.raw(
-        "(SELECT string_agg(m.first_name || ' ' || m.last_name, ', ' ORDER BY m.birth_date) FROM members m JOIN household_members hm ON hm.member_id = m.id WHERE hm.household_id = h.id AND m.kind = 'child' AND m.deleted_at IS NULL) AS children",
-      ),
-    )
-    .orderBy('h.family_number');
+  const branches: string[] = [];
+  const bindings: (string | number)[] = [];
+  if (term) {
+    branches.push(
+      'SELECT id AS household_id FROM households WHERE upper(family_number) LIKE upper(?)',
+      'SELECT id FROM households WHERE lower(email) LIKE lower(?)',
+      // Parenthesised: the OR must not escape the deleted_at filter.
+      `SELECT hm.household_id FROM members m JOIN household_members hm ON hm.member_id = m.id
+        WHERE m.deleted_at IS NULL AND (lower(f_unaccent(m.last_name)) || ' ' || lower(f_unaccent(m.first_name)) LIKE lower(f_unaccent(?))
+                                     OR lower(f_unaccent(m.first_name)) || ' ' || lower(f_unaccent(m.last_name)) LIKE lower(f_unaccent(?)))`,
+      'SELECT ha.household_id FROM household_accounts ha JOIN accounts a ON a.id = ha.account_id WHERE lower(a.email) LIKE lower(?)',
+    );
+    bindings.push(like, like, like, like, like);
+    if (digits.length >= 4) {
+      branches.push(
+        `SELECT id FROM households WHERE regexp_replace(coalesce(phone_mobile,'') || ' ' || coalesce(phone_home,'') || ' ' || coalesce(phone_work,''), '\\D', '', 'g') LIKE ?`,
+        `SELECT hm.household_id FROM members m JOIN household_members hm ON hm.member_id = m.id
+          WHERE m.deleted_at IS NULL AND regexp_replace(coalesce(m.phone,'') || ' ' || coalesce(m.phone2,''), '\\D', '', 'g') LIKE ?`,
+      );
+      bindings.push(`%${digits}%`, `%${digits}%`);
+    }
+  }
+  const { rows } = await q.raw(
+    `SELECT h.id, h.family_number, h.email, h.postcode, h.city,
+        (SELECT string_agg(m.first_name || ' ' || m.last_name, ', ' ORDER BY m.id) FROM members m JOIN household_members hm ON hm.member_id = m.id
+          WHERE hm.household_id = h.id AND m.kind = 'guardian' AND m.deleted_at IS NULL) AS guardians,
+        (SELECT string_agg(m.first_name || ' ' || m.last_name, ', ' ORDER BY m.birth_date) FROM members m JOIN household_members hm ON hm.member_id = m.id
+          WHERE hm.household_id = h.id AND m.kind = 'child' AND m.deleted_at IS NULL) AS children,
+        f.total
+       FROM (SELECT h.id, h.family_number, count(*) OVER () AS total FROM households h
+              ${branches.length ? `WHERE h.id IN (${branches.join(' UNION ')})` : ''}
+              ORDER BY h.family_number LIMIT ? OFFSET ?) f
+       JOIN households h ON h.id = f.id
+      ORDER BY f.family_number`,
+    [...bindings, pageSize, (page - 1) * pageSize],
+  );
+  const found = rows as (SearchRow & { total: number })[];
+  // A page past the end has no row to carry the total: count apart (rare: a hand-edited URL).
+  let count = found[0]?.total ?? 0;
+  if (!found.length && page > 1) count = (await searchHouseholds(q, text, 1, 1)).count;
+  return { rows: found.map(({ total: _total, ...row }) => row), count };
 }
 
 /** The household's history: audit events about it, newest first. */

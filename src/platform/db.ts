@@ -119,3 +119,25 @@ export async function withTransaction<T>(
     }
   }
 }
+
+/**
+ * Runs several independent reads in one round trip: each query builder becomes a JSON array in one
+ * SELECT (`SELECT (SELECT coalesce(json_agg(t), '[]') FROM (<query>) t) AS <name>, …`). On this
+ * stack a round trip costs more CPU than a small query (docs/performance.md), so a page that needs
+ * six short lists asks once. Rows come back through JSON: dates and numbers as the pg parsers give
+ * them, but timestamps as ISO strings — select the columns the page needs. Each sub-query keeps its
+ * own ORDER BY/LIMIT (the aggregate reads the ordered sub-query as it comes).
+ */
+export async function readTogether<T extends Record<string, PromiseLike<unknown[]>>>(q: Queryable, parts: T): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const names = Object.keys(parts);
+  const columns: string[] = [];
+  const bindings: Knex.RawBinding[] = [];
+  for (const name of names) {
+    if (!/^[a-z_][a-z0-9_]*$/i.test(name)) throw new Error(`readTogether: "${name}" is not a plain column name`);
+    const { sql, bindings: b } = (parts[name] as unknown as Knex.QueryBuilder).toSQL();
+    columns.push(`(SELECT coalesce(json_agg(t), '[]'::json) FROM (${sql}) t) AS "${name}"`);
+    bindings.push(...(b as Knex.RawBinding[]));
+  }
+  const { rows } = (await q.raw(`SELECT ${columns.join(', ')}`, bindings)) as { rows: Record<string, unknown[]>[] };
+  return rows[0] as { [K in keyof T]: Awaited<T[K]> };
+}

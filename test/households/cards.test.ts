@@ -259,6 +259,30 @@ describe('staff search', () => {
     expect(page.text).toContain('Historique');
   });
 
+  it('pages the results with their total, finds an account email and ignores deleted members', async () => {
+    const staff = await loginAs(ctx, await createAccount(ctx.deps, { role: 'agent' }));
+    const ids: number[] = [];
+    for (let i = 0; i < 27; i++) ids.push((await createHousehold(ctx.deps, { children: [{ firstName: 'Zéphyrine', lastName: 'Paginée' }] })).id);
+    const first = await staff.get(`/admin/households?q=${encodeURIComponent('zephyrine PAGINEE')}`);
+    expect(first.text).toContain('27 familles');
+    expect(first.text.match(/href="\/admin\/households\/\d+"/g)).toHaveLength(25);
+    const second = await staff.get(`/admin/households?q=zephyrine&page=2`);
+    expect(second.text).toContain('27 familles');
+    expect(second.text.match(/href="\/admin\/households\/\d+"/g)).toHaveLength(2);
+    const past = await staff.get(`/admin/households?q=zephyrine&page=9`);
+    expect(past.status).toBe(200);
+    expect(past.text).toContain('27 familles');
+    // A deleted child no longer finds the household.
+    await ctx.db('members').where({ first_name: 'Zéphyrine' }).whereIn('id', ctx.db('household_members').where({ household_id: ids[0] }).select('member_id')).update({ deleted_at: ctx.clock.now() });
+    expect((await staff.get(`/admin/households?q=zephyrine`)).text).toContain('26 familles');
+    // The email of a guardian's account.
+    const parent = await createAccount(ctx.deps, { email: 'compte.unique-9731@example.test' });
+    const withAccount = await createHousehold(ctx.deps, { accounts: [parent] });
+    const byAccount = await staff.get(`/admin/households?q=${encodeURIComponent('unique-9731@')}`);
+    expect(byAccount.text).toContain(`/admin/households/${withAccount.id}"`);
+    expect(byAccount.text).toContain('1 famille');
+  });
+
   it('is for agents: a parent gets 403, an animator gets 403', async () => {
     const { parent } = await createFamily(ctx.deps);
     expect((await (await loginAs(ctx, parent)).get('/admin/households')).status).toBe(403);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, createContact, createFamily, householdForm, loginAs, type TestContext, createTestContext } from '../support/index.js';
+import { addDocument, addReservations, createAccount, createContact, createEnrolment, createFamily, createService, householdForm, loginAs, type TestContext, createTestContext } from '../support/index.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -134,5 +134,36 @@ describe('the dashboard', () => {
     expect(res.text).not.toContain(`T-${other.household.id}-1`);
     expect(res.text).toContain('Iris');
     expect(res.text).toContain('Aucune démarche en cours.');
+  });
+
+  it('shows each child\'s next three activities, documents missing or expiring and open requests, of this household only', async () => {
+    const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Iris' }, { firstName: 'Paul' }]);
+    const other = await createFamily(ctx.deps, [{ firstName: 'Zoé' }]);
+    const [iris, paul] = household.children;
+    const service = await createService(ctx.deps, { name: 'Cantine Jaurès' });
+    const insurance = (await ctx.db('document_types').insert({ code: `ins-${household.id}`, name: 'Attestation d’assurance scolaire', scope: 'child' }).returning('id'))[0] as { id: number };
+    await ctx.db('service_requirements').insert({ service_id: service.id, document_type_id: insurance.id, rule: 'valid_at_start' });
+    await createEnrolment(ctx.deps, { childId: iris!.id, serviceId: service.id, householdId: household.id });
+    await createEnrolment(ctx.deps, { childId: other.household.children[0]!.id, serviceId: service.id, householdId: other.household.id });
+    await addReservations(ctx.deps, { serviceId: service.id, childId: iris!.id, householdId: household.id, days: ['2026-09-10', '2026-09-15', '2026-09-17', '2026-09-18', '2026-09-21'] });
+    await addReservations(ctx.deps, { serviceId: service.id, childId: paul!.id, householdId: household.id, days: ['2026-09-22'], status: 'waiting' });
+    await addReservations(ctx.deps, { serviceId: service.id, childId: other.household.children[0]!.id, householdId: other.household.id, days: ['2026-09-16'] });
+    const caf = await addDocument(ctx.deps, household.id, 'caf_attestation', '2026-01-10T10:00:00Z');
+    await ctx.db('documents').where({ id: caf }).update({ valid_until: '2026-10-01' });
+    const otherCaf = await addDocument(ctx.deps, other.household.id, 'caf_attestation', '2026-01-10T10:00:00Z');
+    await ctx.db('documents').where({ id: otherCaf }).update({ valid_until: '2026-09-20' });
+    await ctx.db('requests').insert({ household_id: household.id, account_id: parent.id, type: 'contact_deletion', tracking_code: 'DASH2345', status: 'submitted', summary: 'x', created_at: ctx.clock.now(), updated_at: ctx.clock.now() });
+
+    const text = (await (await loginAs(ctx, parent)).get('/')).text;
+    // Iris: the three next days from today (14 September), not the past one nor the fourth.
+    const irisCard = text.slice(text.indexOf('Iris'), text.indexOf('Paul'));
+    expect(irisCard).toMatch(/mardi 15 septembre[\s\S]*jeudi 17 septembre[\s\S]*vendredi 18 septembre/);
+    expect(irisCard).not.toMatch(/10 septembre|21 septembre|16 septembre/);
+    expect(text.slice(text.indexOf('Paul'))).toContain('mardi 22 septembre 2026 – Cantine Jaurès (liste d&#39;attente)');
+    expect(text).toContain('Attestation d’assurance scolaire – Iris');
+    expect(text).toContain('expire bientôt</span> Attestation CAF ou MSA (quotient familial) : valable jusqu&#39;au 1 octobre 2026');
+    expect(text).not.toContain('20 septembre 2026');
+    expect(text).toContain('DASH2345');
+    expect(text).not.toContain('Zoé');
   });
 });

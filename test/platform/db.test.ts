@@ -1,7 +1,7 @@
 // Statements that come back run as named prepared statements (parsed once per connection, generic
 // plan after five runs): the dashboard's queries cost more to plan than to execute.
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDb } from '../../src/platform/db.js';
+import { createDb, readTogether } from '../../src/platform/db.js';
 import { createDatabase } from '../support/context.js';
 
 describe('prepared statements', () => {
@@ -34,5 +34,32 @@ describe('prepared statements', () => {
     const db = createDb(await createDatabase(), 1, { prepare: false });
     dbs.push(db);
     expect((await preparedOn(db)).filter((r) => r.statement.includes('"schools"'))).toHaveLength(0);
+  });
+});
+
+describe('readTogether', () => {
+  it('answers several reads in one statement, each with its own bindings, order and limit', async () => {
+    const db = createDb(await createDatabase(), 2);
+    try {
+      await db.raw('CREATE TABLE rt (id int, name text, at timestamptz)');
+      await db('rt').insert([
+        { id: 1, name: 'a', at: new Date('2026-01-01T10:00:00Z') },
+        { id: 2, name: 'b', at: new Date('2026-01-02T10:00:00Z') },
+        { id: 3, name: 'c', at: new Date('2026-01-03T10:00:00Z') },
+      ]);
+      const got = await readTogether(db, {
+        lastTwo: db('rt').where('id', '>', 0).orderBy('id', 'desc').limit(2).select('id', 'name') as Promise<{ id: number; name: string }[]>,
+        named: db('rt').whereIn('name', ['a', 'c']).orderBy('id').select('id') as Promise<{ id: number }[]>,
+        none: db('rt').where('id', '>', 99).select('id') as Promise<{ id: number }[]>,
+        stamps: db('rt').where({ id: 1 }).select('at') as Promise<{ at: string }[]>,
+      });
+      expect(got.lastTwo).toEqual([{ id: 3, name: 'c' }, { id: 2, name: 'b' }]);
+      expect(got.named).toEqual([{ id: 1 }, { id: 3 }]);
+      expect(got.none).toEqual([]);
+      // Through JSON a timestamp is an ISO string, not a Date: pages select what they show.
+      expect(new Date(got.stamps[0]!.at).toISOString()).toBe('2026-01-01T10:00:00.000Z');
+    } finally {
+      await db.destroy();
+    }
   });
 });
