@@ -51,8 +51,32 @@ export function initI18n(): typeof instance {
   return instance;
 }
 
+const fixedTs = new Map<Language, T>();
+/** Bounds the memo below whatever keys are built from data (request types, statuses…). */
+const MEMO_LIMIT = 10_000;
+
+/**
+ * The translation function of a language. The catalogues are loaded once and never change while
+ * the process runs, so a key asked without options always gives the same string: it is looked up
+ * once (i18next's lookup was ≈ 10 % of a page's CPU, the layout alone asks for dozens of labels).
+ */
 export function getT(lang: Language = 'fr'): T {
-  return initI18n().getFixedT(lang);
+  let t = fixedTs.get(lang);
+  if (t) return t;
+  const base = initI18n().getFixedT(lang) as unknown as (...args: unknown[]) => unknown;
+  const memo = new Map<string, unknown>();
+  t = ((...args: unknown[]) => {
+    const key = args[0];
+    if (args.length !== 1 || typeof key !== 'string') return base(...args);
+    let value = memo.get(key);
+    if (value === undefined) {
+      value = base(key);
+      if (memo.size < MEMO_LIMIT) memo.set(key, value);
+    }
+    return value;
+  }) as unknown as T;
+  fixedTs.set(lang, t);
+  return t;
 }
 
 /** The French translation function, for services that write emails and messages. */
