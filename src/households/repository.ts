@@ -260,13 +260,12 @@ export async function searchHouseholds(q: Queryable, text: string, page: number,
     branches.push(
       'SELECT id AS household_id FROM households WHERE upper(family_number) LIKE upper(?)',
       'SELECT id FROM households WHERE lower(email) LIKE lower(?)',
-      // Parenthesised: the OR must not escape the deleted_at filter.
+      // search_name holds "last first | first last", unaccented and lowercased (migration 080300).
       `SELECT hm.household_id FROM members m JOIN household_members hm ON hm.member_id = m.id
-        WHERE m.deleted_at IS NULL AND (lower(f_unaccent(m.last_name)) || ' ' || lower(f_unaccent(m.first_name)) LIKE lower(f_unaccent(?))
-                                     OR lower(f_unaccent(m.first_name)) || ' ' || lower(f_unaccent(m.last_name)) LIKE lower(f_unaccent(?)))`,
+        WHERE m.deleted_at IS NULL AND m.search_name LIKE lower(f_unaccent(?))`,
       'SELECT ha.household_id FROM household_accounts ha JOIN accounts a ON a.id = ha.account_id WHERE lower(a.email) LIKE lower(?)',
     );
-    bindings.push(like, like, like, like, like);
+    bindings.push(like, like, like, like);
     if (digits.length >= 4) {
       branches.push(
         `SELECT id FROM households WHERE regexp_replace(coalesce(phone_mobile,'') || ' ' || coalesce(phone_home,'') || ' ' || coalesce(phone_work,''), '\\D', '', 'g') LIKE ?`,
