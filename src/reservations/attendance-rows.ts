@@ -86,7 +86,7 @@ export function attendanceRowsHtml({ rows, serviceId, day, locked, csrfToken, t 
       `<li id="child-${id}">${formStart}<input type="hidden" name="child" value="${id}">${fieldset}` +
       `<legend class="attendance-sheet__name">${last} ${first}<span class="visually-hidden"> – ${legend(r.first_name)}</span></legend>` +
       `<p class="attendance-sheet__info">${info}</p>` +
-      `<p class="attendance-sheet__info">${r.pickups.length ? pickups(r.pickups.join(' ; ')) : label.noPickup}</p>` +
+      `<p class="attendance-sheet__info">${r.pickups ? pickups(r.pickups) : label.noPickup}</p>` +
       `<div class="radios radios--inline">${radios}</div>` +
       `${statusStart}${r.attendance ? '' : `<span class="print-only">${label.notRecorded}</span>`}</p>` +
       `<button class="button button--small button--secondary no-print" type="submit">${label.save}<span class="visually-hidden"> – ${first} ${last}</span></button>` +

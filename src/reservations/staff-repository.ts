@@ -13,8 +13,8 @@ export interface SheetRow {
   reservation_status: string | null;
   household_id: number | null;
   attendance: string | null;
-  /** Contacts of the child's households allowed to pick them up: "First Last, relationship, phone". */
-  pickups: string[];
+  /** Contacts of the child's households allowed to pick them up: "First Last, relationship, phone ; …", or null. */
+  pickups: string | null;
 }
 
 export interface SheetChild {
@@ -45,14 +45,13 @@ export async function attendanceSheet(q: Queryable, serviceId: number, day: stri
     `SELECT m.id AS child_id, m.first_name, m.last_name, m.class_level, sc.name AS school, m.diet, m.allergies, m.has_pai,
             r.status AS reservation_status, COALESCE(r.household_id, a.household_id) AS household_id, a.status AS attendance,
             (r.child_id IS NOT NULL OR a.child_id IS NOT NULL) AS on_sheet,
-            CASE WHEN r.child_id IS NOT NULL OR a.child_id IS NOT NULL THEN ARRAY(
-              SELECT p.text FROM (
+            CASE WHEN r.child_id IS NOT NULL OR a.child_id IS NOT NULL THEN (
+              SELECT string_agg(p.text, ' ; ' ORDER BY p.last_name, p.first_name) FROM (
                 SELECT DISTINCT concat_ws(', ', c.first_name || ' ' || c.last_name, NULLIF(c.relationship, ''), NULLIF(c.phone, '')) AS text, c.last_name, c.first_name
                   FROM household_members child_hm
                   JOIN household_members hm ON hm.household_id = child_hm.household_id
                   JOIN members c ON c.id = hm.member_id
-                 WHERE child_hm.member_id = m.id AND c.kind = 'contact' AND c.can_pick_up AND c.deleted_at IS NULL) p
-              ORDER BY p.last_name, p.first_name) END AS pickups
+                 WHERE child_hm.member_id = m.id AND c.kind = 'contact' AND c.can_pick_up AND c.deleted_at IS NULL) p) END AS pickups
        FROM (SELECT child_id FROM reservations WHERE service_id = :s AND day = :d AND status IN ('booked','sick')
              UNION SELECT child_id FROM attendance WHERE service_id = :s AND day = :d
              UNION SELECT child_id FROM enrolments WHERE service_id = :s AND status = 'accepted') who

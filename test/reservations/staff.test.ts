@@ -61,9 +61,10 @@ describe('attendance sheet and kitchen headcount', () => {
         { firstName: 'Zoé <b>', lastName: 'Aubry & "Co"', allergies: '<script>x</script>' },
       ],
     });
-    // Pick-ups: only contacts allowed to pick up who are not deleted.
+    // Pick-ups: only contacts allowed to pick up who are not deleted, by name.
     const contacts = await ctx.db('members').insert([
       { kind: 'contact', first_name: 'Mamie', last_name: 'Aubry', can_pick_up: true, phone: '06 00 00 00 01', relationship: 'grand-mère', created_at: new Date() },
+      { kind: 'contact', first_name: 'Papy', last_name: 'Aubry', can_pick_up: true, created_at: new Date() },
       { kind: 'contact', first_name: 'Voisin', last_name: 'Non', can_pick_up: false, created_at: new Date() },
       { kind: 'contact', first_name: 'Parti', last_name: 'Ailleurs', can_pick_up: true, deleted_at: new Date(), created_at: new Date() },
     ]).returning('id');
@@ -84,7 +85,7 @@ describe('attendance sheet and kitchen headcount', () => {
     expect(sheet.text).toContain('Aubry Alice');
     expect(sheet.text).toContain('PAI');
     expect(sheet.text).toContain('Allergies : arachide');
-    expect(sheet.text).toContain('Peuvent venir chercher l&#39;enfant : Mamie Aubry, grand-mère, 06 00 00 00 01</p>');
+    expect(sheet.text).toContain('Peuvent venir chercher l&#39;enfant : Mamie Aubry, grand-mère, 06 00 00 00 01 ; Papy Aubry</p>');
     expect(sheet.text).not.toContain('Voisin');
     expect(sheet.text).not.toContain('Parti');
     expect(sheet.text).toContain('4 réservés, 0 présents');
