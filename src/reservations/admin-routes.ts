@@ -17,6 +17,7 @@ import * as repo from './repository.js';
 import * as staffRepo from './staff-repository.js';
 import { attendanceSchema, bookingRulesSchema, closeDaySchema, parseSlot, slotsSchema, staffCancelSchema } from './schemas.js';
 import { createReservationsService, type Outcome } from './service.js';
+import { attendanceRowsHtml } from './attendance-rows.js';
 import { createReservationsStaffService, formatGroups, parseGroups, type AttendanceStatus } from './staff.js';
 import { groupOutcome, monthOf } from './routes.js';
 
@@ -40,18 +41,21 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     const serviceId = requested ? Number(requested) : services[0]?.id;
     const service = services.find((s) => s.id === serviceId);
     if (requested && !service) throw new HttpError(404);
-    const rows = service ? await staffRepo.attendanceSheet(deps.db, service.id, day) : [];
-    const pickups = await staffRepo.pickUps(deps.db, rows.map((r) => r.child_id));
-    const unbooked = service ? await staffRepo.enrolledNotOnSheet(deps.db, service.id, day) : [];
-    const open = service ? (await dayStates(deps.db, service, day, day)).get(day) : undefined;
+    const [sheet, states, locked] = await Promise.all([
+      service ? staffRepo.attendanceSheet(deps.db, service.id, day) : { rows: [], unbooked: [] },
+      service ? dayStates(deps.db, service, day, day) : undefined,
+      repo.isMonthLocked(deps.db, day.slice(0, 7)),
+    ]);
+    const { rows, unbooked } = sheet;
     res.status(status).render('admin/attendance/index', {
       services,
       service,
       day,
-      rows: rows.map((r) => ({ ...r, pickups: pickups.get(r.child_id) ?? [] })),
+      rows,
+      attendanceRowsHtml,
       unbooked,
-      open,
-      locked: await repo.isMonthLocked(deps.db, day.slice(0, 7)),
+      open: states?.get(day),
+      locked,
       errors,
       counts: {
         booked: rows.filter((r) => r.reservation_status === 'booked').length,
@@ -96,8 +100,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     const account = currentAccount(req);
     const day = dayOf(req.query.date);
     const sites = account.role === 'animator' ? await staffRepo.siteIdsOf(deps.db, account.id) : null;
-    const rows = await staffRepo.headcount(deps.db, day, sites);
-    const allergies = await staffRepo.headcountAllergies(deps.db, day, sites);
+    const { rows, allergies } = await staffRepo.headcount(deps.db, day, sites);
     const t = getT(req.lang);
     if (req.query.format === 'csv') {
       const cell = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;

@@ -13,6 +13,14 @@ export interface SheetRow {
   reservation_status: string | null;
   household_id: number | null;
   attendance: string | null;
+  /** Contacts of the child's households allowed to pick them up: "First Last, relationship, phone ; …", or null. */
+  pickups: string | null;
+}
+
+export interface SheetChild {
+  id: number;
+  first_name: string;
+  last_name: string;
 }
 
 /** Services a staff account may see: animators only those at their sites. */
@@ -27,13 +35,26 @@ export function visibleServices(q: Queryable, account: { id: number; role: strin
     .select('s.*');
 }
 
-/** The day's sheet: booked (or sick) children, plus those recorded present without a booking. */
-export async function attendanceSheet(q: Queryable, serviceId: number, day: string): Promise<SheetRow[]> {
-  const rows = await q.raw(
+/**
+ * The day's sheet in one round trip: the booked (or sick) children and those recorded without a
+ * booking (`rows`, with their authorised pick-ups), and the children enrolled (accepted) in the
+ * service who are on neither list (`unbooked`: for "present without booking").
+ */
+export async function attendanceSheet(q: Queryable, serviceId: number, day: string): Promise<{ rows: SheetRow[]; unbooked: SheetChild[] }> {
+  const result = await q.raw(
     `SELECT m.id AS child_id, m.first_name, m.last_name, m.class_level, sc.name AS school, m.diet, m.allergies, m.has_pai,
-            r.status AS reservation_status, COALESCE(r.household_id, a.household_id) AS household_id, a.status AS attendance
+            r.status AS reservation_status, COALESCE(r.household_id, a.household_id) AS household_id, a.status AS attendance,
+            (r.child_id IS NOT NULL OR a.child_id IS NOT NULL) AS on_sheet,
+            CASE WHEN r.child_id IS NOT NULL OR a.child_id IS NOT NULL THEN (
+              SELECT string_agg(p.text, ' ; ' ORDER BY p.last_name, p.first_name) FROM (
+                SELECT DISTINCT concat_ws(', ', c.first_name || ' ' || c.last_name, NULLIF(c.relationship, ''), NULLIF(c.phone, '')) AS text, c.last_name, c.first_name
+                  FROM household_members child_hm
+                  JOIN household_members hm ON hm.household_id = child_hm.household_id
+                  JOIN members c ON c.id = hm.member_id
+                 WHERE child_hm.member_id = m.id AND c.kind = 'contact' AND c.can_pick_up AND c.deleted_at IS NULL) p) END AS pickups
        FROM (SELECT child_id FROM reservations WHERE service_id = :s AND day = :d AND status IN ('booked','sick')
-             UNION SELECT child_id FROM attendance WHERE service_id = :s AND day = :d) who
+             UNION SELECT child_id FROM attendance WHERE service_id = :s AND day = :d
+             UNION SELECT child_id FROM enrolments WHERE service_id = :s AND status = 'accepted') who
        JOIN members m ON m.id = who.child_id
        LEFT JOIN schools sc ON sc.id = m.school_id
        LEFT JOIN reservations r ON r.child_id = m.id AND r.service_id = :s AND r.day = :d AND r.status IN ('booked','sick')
@@ -41,79 +62,71 @@ export async function attendanceSheet(q: Queryable, serviceId: number, day: stri
       ORDER BY lower(m.last_name), lower(m.first_name), m.id`,
     { s: serviceId, d: day },
   );
-  return (rows as { rows: SheetRow[] }).rows;
-}
-
-/** Authorised pick-ups of the children: contacts of their households allowed to pick them up. */
-export async function pickUps(q: Queryable, childIds: number[]): Promise<Map<number, string[]>> {
-  if (!childIds.length) return new Map();
-  const rows = (await q('household_members as child_hm')
-    .join('household_members as hm', 'hm.household_id', 'child_hm.household_id')
-    .join('members as c', 'c.id', 'hm.member_id')
-    .whereIn('child_hm.member_id', childIds)
-    .where({ 'c.kind': 'contact', 'c.can_pick_up': true })
-    .whereNull('c.deleted_at')
-    .orderBy(['c.last_name', 'c.first_name'])
-    .select('child_hm.member_id as child_id', 'c.first_name', 'c.last_name', 'c.phone', 'c.relationship')) as { child_id: number; first_name: string; last_name: string; phone: string | null; relationship: string | null }[];
-  const out = new Map<number, string[]>();
-  for (const r of rows) {
-    const text = [`${r.first_name} ${r.last_name}`, r.relationship, r.phone].filter(Boolean).join(', ');
-    out.set(r.child_id, [...new Set([...(out.get(r.child_id) ?? []), text])]);
+  const rows: SheetRow[] = [];
+  const unbooked: SheetChild[] = [];
+  for (const { on_sheet, ...row } of (result as { rows: (SheetRow & { on_sheet: boolean })[] }).rows) {
+    if (on_sheet) rows.push(row);
+    else unbooked.push({ id: row.child_id, first_name: row.first_name, last_name: row.last_name });
   }
-  return out;
+  return { rows, unbooked };
 }
-
-/** Children enrolled (accepted) in the service who are not on the sheet: for "present without booking". */
-export const enrolledNotOnSheet = (q: Queryable, serviceId: number, day: string) =>
-  q('enrolments as e')
-    .join('members as m', 'm.id', 'e.child_id')
-    .where({ 'e.service_id': serviceId, 'e.status': 'accepted' })
-    .whereNotIn('m.id', q('reservations').where({ service_id: serviceId, day }).whereIn('status', ['booked', 'sick']).select('child_id'))
-    .whereNotIn('m.id', q('attendance').where({ service_id: serviceId, day }).select('child_id'))
-    .orderBy(['m.last_name', 'm.first_name'])
-    .select('m.id', 'm.first_name', 'm.last_name') as Promise<{ id: number; first_name: string; last_name: string }[]>;
 
 export interface HeadcountRow {
   school_id: number | null;
   school: string | null;
-  diet: string | null;
+  diet: string;
   meals: number;
 }
 
-function canteenBookings(q: Queryable, day: string, siteIds: number[] | null) {
-  return q('reservations as r')
-    .join('services as s', 's.id', 'r.service_id')
-    .join('members as m', 'm.id', 'r.child_id')
-    .joinRaw('LEFT JOIN schools sc ON sc.id = COALESCE(s.site_school_id, m.school_id)')
-    .where({ 'r.day': day, 'r.status': 'booked', 's.kind': 'canteen' })
-    .modify((qb) => {
-      if (siteIds) qb.whereRaw('COALESCE(s.site_school_id, m.school_id) = ANY(?::int[])', [siteIds]);
-    });
+export interface HeadcountAllergy {
+  school_id: number | null;
+  school: string | null;
+  id: number;
+  first_name: string;
+  last_name: string;
+  class_level: string | null;
+  allergies: string | null;
+  has_pai: boolean;
+  diet: string | null;
 }
 
-/** Meals booked on a day per school (where the meal is served) and diet. */
-export async function headcount(q: Queryable, day: string, siteIds: number[] | null): Promise<HeadcountRow[]> {
-  return (await canteenBookings(q, day, siteIds)
-    .groupBy('sc.id', 'sc.name', 'm.diet')
-    .orderBy([{ column: 'sc.name' }, { column: 'm.diet' }])
-    .select('sc.id as school_id', 'sc.name as school', q.raw("COALESCE(m.diet, 'none') AS diet"), q.raw('count(*)::int AS meals'))) as HeadcountRow[];
-}
-
-export async function headcountAllergies(q: Queryable, day: string, siteIds: number[] | null) {
-  return (await canteenBookings(q, day, siteIds)
-    .where((w) => w.where('m.has_pai', true).orWhere((x) => x.whereNotNull('m.allergies').whereNot('m.allergies', '')))
-    .orderBy([{ column: 'sc.name' }, { column: 'm.last_name' }, { column: 'm.first_name' }])
-    .distinct('sc.id as school_id', 'sc.name as school', 'm.id', 'm.first_name', 'm.last_name', 'm.class_level', 'm.allergies', 'm.has_pai', 'm.diet')) as {
-    school_id: number | null;
-    school: string | null;
-    id: number;
-    first_name: string;
-    last_name: string;
-    class_level: string | null;
-    allergies: string | null;
-    has_pai: boolean;
-    diet: string | null;
-  }[];
+/**
+ * Meals booked on a day per school (where the meal is served) and diet, and the children among
+ * them with allergies or a PAI. One statement: both come from the same join of the day's canteen
+ * bookings with the children (thousands of rows), which is most of the cost; the children with
+ * allergies travel as JSON in their (school, diet) group.
+ */
+export async function headcount(q: Queryable, day: string, siteIds: number[] | null): Promise<{ rows: HeadcountRow[]; allergies: HeadcountAllergy[] }> {
+  const result = await q.raw(
+    `SELECT sc.id AS school_id, sc.name AS school, COALESCE(m.diet, 'none') AS diet, count(*)::int AS meals,
+            json_agg(json_build_object('id', m.id, 'first_name', m.first_name, 'last_name', m.last_name, 'class_level', m.class_level,
+                                       'allergies', m.allergies, 'has_pai', m.has_pai, 'diet', m.diet))
+              FILTER (WHERE m.has_pai OR m.allergies <> '') AS allergic
+       FROM reservations r
+       JOIN services s ON s.id = r.service_id
+       JOIN members m ON m.id = r.child_id
+       LEFT JOIN schools sc ON sc.id = COALESCE(s.site_school_id, m.school_id)
+      WHERE r.day = :day AND r.status = 'booked' AND s.kind = 'canteen'
+        AND (CAST(:sites AS int[]) IS NULL OR COALESCE(s.site_school_id, m.school_id) = ANY(CAST(:sites AS int[])))
+      GROUP BY sc.id, sc.name, COALESCE(m.diet, 'none')
+      ORDER BY sc.name, COALESCE(m.diet, 'none')`,
+    { day, sites: siteIds },
+  );
+  const groups = (result as { rows: (HeadcountRow & { allergic: Omit<HeadcountAllergy, 'school_id' | 'school'>[] | null })[] }).rows;
+  // Each child once per school (booked at two canteens of one school: two meals, one line), by
+  // school then name (code point order, as the bench and test databases' C collation sorts).
+  const seen = new Set<string>();
+  const allergies: HeadcountAllergy[] = [];
+  for (const { school_id, school, allergic } of groups) {
+    for (const child of allergic ?? []) {
+      if (seen.has(`${school_id}:${child.id}`)) continue;
+      seen.add(`${school_id}:${child.id}`);
+      allergies.push({ school_id, school, ...child });
+    }
+  }
+  const byText = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
+  allergies.sort((a, b) => byText(a.school, b.school) || byText(a.last_name, b.last_name) || byText(a.first_name, b.first_name));
+  return { rows: groups.map(({ allergic: _, ...row }) => row), allergies };
 }
 
 export const siteIdsOf = async (q: Queryable, accountId: number) =>

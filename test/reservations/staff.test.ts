@@ -58,13 +58,21 @@ describe('attendance sheet and kitchen headcount', () => {
         { firstName: 'Basile', lastName: 'Aubry', allergies: 'arachide', diet: 'no_pork' },
         { firstName: 'Chloé', lastName: 'Aubry', diet: 'vegetarian' },
         { firstName: 'Denis', lastName: 'Aubry' },
+        { firstName: 'Zoé <b>', lastName: 'Aubry & "Co"', allergies: '<script>x</script>' },
       ],
     });
-    const [contact] = await ctx.db('members').insert({ kind: 'contact', first_name: 'Mamie', last_name: 'Aubry', can_pick_up: true, phone: '06 00 00 00 01', created_at: new Date() }).returning('id');
-    await ctx.db('household_members').insert({ household_id: household.id, member_id: contact.id, linked_at: new Date() });
+    // Pick-ups: only contacts allowed to pick up who are not deleted, by name.
+    const contacts = await ctx.db('members').insert([
+      { kind: 'contact', first_name: 'Mamie', last_name: 'Aubry', can_pick_up: true, phone: '06 00 00 00 01', relationship: 'grand-mère', created_at: new Date() },
+      { kind: 'contact', first_name: 'Papy', last_name: 'Aubry', can_pick_up: true, created_at: new Date() },
+      { kind: 'contact', first_name: 'Voisin', last_name: 'Non', can_pick_up: false, created_at: new Date() },
+      { kind: 'contact', first_name: 'Parti', last_name: 'Ailleurs', can_pick_up: true, deleted_at: new Date(), created_at: new Date() },
+    ]).returning('id');
+    await ctx.db('household_members').insert(contacts.map((c: { id: number }) => ({ household_id: household.id, member_id: c.id, linked_at: new Date() })));
     for (const c of household.children) await createEnrolment(ctx.deps, { childId: c.id, serviceId: service.id, householdId: household.id });
     const browser = await loginAs(ctx, parent);
-    await browser.post('/reservations', { slots: household.children.slice(0, 3).map((c) => slot(c.id, service.id, '2027-01-07')) }, { from: '/reservations' });
+    // Alice, Basile, Chloé and Zoé are booked; Denis is enrolled only.
+    await browser.post('/reservations', { slots: [0, 1, 2, 4].map((i) => slot(household.children[i]!.id, service.id, '2027-01-07')) }, { from: '/reservations' });
     // A second canteen served at the nursery school, two meals.
     const nurseryService = await createService(ctx.deps, { site_school_id: nursery.id, name: 'Cantine Tilleuls (test)' });
     const small = await enrolledFamily(ctx, {}, [{ firstName: 'Eva', school: 'nursery' }, { firstName: 'Fred', school: 'nursery', diet: 'vegetarian' }], nurseryService);
@@ -77,11 +85,23 @@ describe('attendance sheet and kitchen headcount', () => {
     expect(sheet.text).toContain('Aubry Alice');
     expect(sheet.text).toContain('PAI');
     expect(sheet.text).toContain('Allergies : arachide');
-    expect(sheet.text).toContain('Mamie Aubry');
-    expect(sheet.text).toContain('3 réservés, 0 présents');
+    expect(sheet.text).toContain('Peuvent venir chercher l&#39;enfant : Mamie Aubry, grand-mère, 06 00 00 00 01 ; Papy Aubry</p>');
+    expect(sheet.text).not.toContain('Voisin');
+    expect(sheet.text).not.toContain('Parti');
+    expect(sheet.text).toContain('4 réservés, 0 présents');
     expect(sheet.text).toContain('data-autosave');
+    const [alice, basile, chloe, denis, zoe] = household.children.map((c) => ({ id: c.id })) as [{ id: number }, { id: number }, { id: number }, { id: number }, { id: number }];
+    // Who is on the sheet, in name order; Denis (enrolled, not booked) is offered below it instead.
+    const rowIds = (html: string) => [...html.matchAll(/<li id="child-(\d+)">/g)].map((m) => Number(m[1]));
+    expect(rowIds(sheet.text)).toEqual([alice.id, basile.id, chloe.id, zoe.id]);
+    expect(sheet.text).toContain(`<option value="${denis.id}">Aubry Denis</option>`);
+    // Each row: its own form, three labelled radios, nothing recorded yet; every value escaped.
+    expect(sheet.text).toContain(`<input type="hidden" name="child" value="${alice.id}">`);
+    expect(sheet.text).toContain(`<input class="radios__input" type="radio" id="st-${alice.id}-absent_excused" name="status" value="absent_excused"><label class="radios__label" for="st-${alice.id}-absent_excused">absent excusé</label>`);
+    expect(sheet.text).toContain('Aubry &amp; &#34;Co&#34; Zoé &lt;b&gt;<span class="visually-hidden"> – Présence de Zoé &lt;b&gt;</span>');
+    expect(sheet.text).toContain('Allergies : &lt;script&gt;x&lt;/script&gt;');
+    expect(sheet.text).not.toContain('<script>x');
 
-    const [alice, basile, chloe, denis] = household.children.map((c) => ({ id: c.id })) as [{ id: number }, { id: number }, { id: number }, { id: number }];
     const json = await agent.agent.post('/admin/attendance').set('Accept', 'application/json').type('form').send(new URLSearchParams({ _csrf: agent.token, service: String(service.id), date: '2027-01-07', child: String(alice.id), status: 'present' }).toString());
     expect(json.status).toBe(200);
     expect(json.body).toEqual({ ok: true });
@@ -91,7 +111,13 @@ describe('attendance sheet and kitchen headcount', () => {
     const marks = await ctx.db('attendance').where({ service_id: service.id, day: '2027-01-07' }).orderBy('child_id');
     expect(marks.map((m) => m.status)).toEqual(['present', 'absent_excused', 'absent', 'present_unbooked']);
     expect(marks[3].household_id).toBe(household.id);
-    expect((await agent.get(sheetUrl)).text).toContain('3 réservés, 2 présents');
+    const marked = (await agent.get(sheetUrl)).text;
+    expect(marked).toContain('4 réservés, 2 présents');
+    // Denis, present without booking, is now on the sheet and no longer offered.
+    expect(rowIds(marked)).toEqual([alice.id, basile.id, chloe.id, denis.id, zoe.id]);
+    expect(marked).not.toContain(`<option value="${denis.id}">`);
+    expect(marked).toContain(`id="st-${alice.id}-present" name="status" value="present" checked>`);
+    expect(marked).toContain(`id="st-${denis.id}-present" name="status" value="present" checked>`);
     const bad = await agent.post('/admin/attendance', { service: String(service.id), date: '2027-01-07', child: String(alice.id), status: 'maybe' }, { from: sheetUrl });
     expect(bad.status).toBe(422);
 
@@ -103,17 +129,25 @@ describe('attendance sheet and kitchen headcount', () => {
     expect((await ctx.db('attendance').where({ service_id: service.id, child_id: alice.id }).first()).status).toBe('present');
     await ctx.db('locked_months').where({ month: '2027-01' }).delete();
 
-    // The kitchen: 3 meals at Jules-Ferry (standard 1, sans porc 1, végétarien 1), 2 at the nursery.
+    // The kitchen: 4 meals at Jules-Ferry (standard 2, sans porc 1, végétarien 1), 2 at the nursery.
     const headcount = await agent.get('/admin/headcount?date=2027-01-07');
-    expect(headcount.text).toContain('Total de la journée : 5 repas');
-    expect(headcount.text).toContain('arachide');
+    expect(headcount.text).toContain('Total de la journée : 6 repas');
+    expect(headcount.text).toContain('<th scope="row">standard</th><td class="num">2</td>');
+    // Children with allergies or a PAI, once each, by name, under their school.
+    const allergyRows = [...headcount.text.matchAll(/<tr><th scope="row">([^<]*)<\/th><td>[^<]*<\/td><td>([^<]*)<\/td><td>(oui|non)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => m.slice(1));
+    expect(allergyRows).toEqual([
+      ['Aubry Alice', '', 'oui', 'standard'],
+      ['Aubry Basile', 'arachide', 'non', 'sans porc'],
+      ['Aubry &amp; &#34;Co&#34; Zoé &lt;b&gt;', '&lt;script&gt;x&lt;/script&gt;', 'non', 'standard'],
+    ]);
+    expect(headcount.text.indexOf('Aubry Alice')).toBeGreaterThan(headcount.text.indexOf(`<h2>${elementary.name}</h2>`));
     const csv = await agent.get('/admin/headcount?date=2027-01-07&format=csv');
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(lines.slice(1).sort()).toEqual(
       [
         `"${elementary.name}";"sans porc";"1"`,
-        `"${elementary.name}";"standard";"1"`,
+        `"${elementary.name}";"standard";"2"`,
         `"${elementary.name}";"végétarien";"1"`,
         `"${nursery.name}";"standard";"1"`,
         `"${nursery.name}";"végétarien";"1"`,

@@ -1,0 +1,96 @@
+// The rows of the attendance sheet as HTML, written by a plain function rather than by EJS: a sheet
+// has hundreds of rows, and EJS evaluates every name of a template inside `with (locals)` and the
+// rows called i18next's t() several times each (most of the page's CPU, docs/performance.md).
+// Every catalogue text is looked up once per page here; every value is escaped.
+import type { T } from '../web/i18n.js';
+import type { SheetRow } from './staff-repository.js';
+
+const HTML_SPECIAL = /[&<>"']/;
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+
+/** Text for an HTML text node or a quoted attribute value. */
+export function escapeHtml(value: unknown): string {
+  const text = String(value ?? '');
+  return HTML_SPECIAL.test(text) ? text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!) : text;
+}
+
+/** A catalogue text with one {{variable}} as a function of its (escaped) value: t() runs once. */
+function filler(t: T, key: string, variable: string): (value: string) => string {
+  const marker = '\u0000';
+  const parts = String(t(key, { [variable]: marker })).split(marker);
+  if (parts.length !== 2) return (value) => escapeHtml(t(key, { [variable]: value }));
+  const [before, after] = parts.map(escapeHtml) as [string, string];
+  return (value) => before + escapeHtml(value) + after;
+}
+
+const STATUSES = ['present', 'absent_excused', 'absent'] as const;
+
+export interface SheetRowsInput {
+  rows: readonly SheetRow[];
+  serviceId: number;
+  day: string;
+  locked: boolean;
+  csrfToken: string;
+  t: T;
+}
+
+/**
+ * One `<li>` per child, each its own form (the autosave posts the form of the radio that changed):
+ * a fieldset named after the child, their needs and authorised pick-ups, three labelled radios and
+ * a submit button for use without JavaScript.
+ */
+export function attendanceRowsHtml({ rows, serviceId, day, locked, csrfToken, t }: SheetRowsInput): string {
+  const text = (key: string) => escapeHtml(t(key));
+  const label = {
+    pai: text('reservations.admin.attendance.pai'),
+    sick: text('reservations.admin.attendance.sick'),
+    unbooked: text('reservations.attendance.present_unbooked'),
+    noPickup: text('reservations.admin.attendance.noPickup'),
+    ok: text('reservations.admin.attendance.savedStatus'),
+    error: text('reservations.admin.attendance.errorStatus'),
+    notRecorded: text('reservations.admin.attendance.notRecorded'),
+    save: text('reservations.admin.attendance.save'),
+  };
+  const statusLabel = Object.fromEntries(STATUSES.map((st) => [st, text(`reservations.attendance.${st}`)]));
+  const legend = filler(t, 'reservations.admin.attendance.statusLegend', 'child');
+  const allergies = filler(t, 'reservations.admin.attendance.allergies', 'text');
+  const pickups = filler(t, 'reservations.admin.attendance.pickups', 'names');
+  const dietText = new Map<string, string>();
+  const diet = (d: string) => {
+    let html = dietText.get(d);
+    if (html === undefined) dietText.set(d, (html = escapeHtml(t('reservations.admin.attendance.diet', { diet: t(`reservations.diets.${d}`) }))));
+    return html;
+  };
+  // The same for every row: the form's fixed fields and the status line's messages.
+  const formStart = `<form method="post" action="/admin/attendance" class="attendance-sheet__row" data-autosave><input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}"><input type="hidden" name="service" value="${escapeHtml(serviceId)}"><input type="hidden" name="date" value="${escapeHtml(day)}">`;
+  const fieldset = locked ? '<fieldset disabled>' : '<fieldset>';
+  const statusStart = `<p class="attendance-sheet__status" data-autosave-status role="status" data-ok="${label.ok}" data-error="${label.error}">`;
+
+  let html = '';
+  for (const r of rows) {
+    const id = escapeHtml(r.child_id);
+    const first = escapeHtml(r.first_name);
+    const last = escapeHtml(r.last_name);
+    let info = escapeHtml([r.class_level, r.school].filter(Boolean).join(' – '));
+    if (r.has_pai) info += ` – <strong>${label.pai}</strong>`;
+    if (r.allergies) info += ` – <strong>${allergies(r.allergies)}</strong>`;
+    if (r.diet && r.diet !== 'none') info += ` – ${diet(r.diet)}`;
+    if (r.reservation_status === 'sick') info += ` – ${label.sick}`;
+    if (!r.reservation_status) info += ` – ${label.unbooked}`;
+    let radios = '';
+    for (const st of STATUSES) {
+      const checked = r.attendance === st || (st === 'present' && r.attendance === 'present_unbooked');
+      radios += `<div class="radios__item"><input class="radios__input" type="radio" id="st-${id}-${st}" name="status" value="${st}"${checked ? ' checked' : ''}><label class="radios__label" for="st-${id}-${st}">${statusLabel[st]}</label></div>`;
+    }
+    html +=
+      `<li id="child-${id}">${formStart}<input type="hidden" name="child" value="${id}">${fieldset}` +
+      `<legend class="attendance-sheet__name">${last} ${first}<span class="visually-hidden"> – ${legend(r.first_name)}</span></legend>` +
+      `<p class="attendance-sheet__info">${info}</p>` +
+      `<p class="attendance-sheet__info">${r.pickups ? pickups(r.pickups) : label.noPickup}</p>` +
+      `<div class="radios radios--inline">${radios}</div>` +
+      `${statusStart}${r.attendance ? '' : `<span class="print-only">${label.notRecorded}</span>`}</p>` +
+      `<button class="button button--small button--secondary no-print" type="submit">${label.save}<span class="visually-hidden"> – ${first} ${last}</span></button>` +
+      `</fieldset></form></li>\n`;
+  }
+  return html;
+}
