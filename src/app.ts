@@ -34,6 +34,9 @@ export function createApp(deps: AppDeps): App {
   const production = deps.config.NODE_ENV === 'production';
   app.disable('x-powered-by');
   if (deps.config.TRUST_PROXY) app.set('trust proxy', deps.config.TRUST_PROXY);
+  // No ETag on pages: each carries its session's CSRF token, so a 304 never happens and hashing a
+  // 600 kB attendance sheet cost ≈ 2 % of its CPU. Static files keep theirs (serve-static).
+  app.set('etag', false);
   setUpViews(app, production);
 
   // Security headers: strict CSP, no inline script or style.
