@@ -402,29 +402,43 @@ export async function insertLines(q: Queryable, invoiceId: number, lines: Omit<I
 export const invoicedHouseholds = (q: Queryable, month: string, householdIds: number[]) =>
   q('invoices').where({ month, kind: 'invoice' }).whereIn('household_id', householdIds).pluck('household_id') as Promise<number[]>;
 
-/** Multi-row insert of a batch of invoices; returns each one's id with its household. */
+/**
+ * A batch of invoices in one statement (the rows as one JSON parameter, like their lines: a
+ * VALUES list of 250 × 11 placeholders cost more to build and parse than the insert); returns each
+ * one's id with its household.
+ */
 export async function insertInvoices(
   q: Queryable,
   rows: Omit<InvoiceRow, 'id' | 'paid_cents' | 'credited_cents' | 'status' | 'direct_debit_on' | 'pdf_storage_key'>[],
 ): Promise<{ id: number; household_id: number }[]> {
   if (!rows.length) return [];
-  return (await q('invoices')
-    .insert(rows.map((row) => ({ ...row, household_snapshot: JSON.stringify(row.household_snapshot) })))
-    .returning(['id', 'household_id'])) as { id: number; household_id: number }[];
+  const { rows: inserted } = await q.raw(
+    `INSERT INTO invoices (kind, number, household_id, month, credit_for_invoice_id, issued_at, due_on, total_cents, household_snapshot, reason, issued_by)
+     SELECT kind, number, household_id, month, credit_for_invoice_id, issued_at, due_on, total_cents, household_snapshot, reason, issued_by
+       FROM json_to_recordset(?::json) AS r(kind text, number text, household_id bigint, month text, credit_for_invoice_id bigint,
+                                             issued_at timestamptz, due_on date, total_cents int, household_snapshot jsonb, reason text, issued_by bigint)
+     RETURNING id, household_id`,
+    [JSON.stringify(rows)],
+  );
+  return inserted as { id: number; household_id: number }[];
 }
 
 /**
- * The lines of several invoices in one statement: the rows travel as one JSON parameter (a
- * multi-row VALUES of thousands of lines costs more to build and parse than the insert itself).
+ * The lines of a batch's invoices in one statement: the lines travel as one JSON parameter keyed
+ * by household (built before the transaction; a multi-row VALUES of thousands of lines costs more
+ * to build and parse than the insert itself), joined here to the invoices just inserted — the
+ * lines of a household skipped by the batch have no invoice in `invoices` and are left out.
  */
-export async function insertManyLines(q: Queryable, lines: Omit<InvoiceLineRow, 'id'>[]): Promise<void> {
-  if (!lines.length) return;
+export async function insertLinesOfHouseholds(q: Queryable, linesJson: string, invoices: { id: number; household_id: number }[]): Promise<void> {
+  if (!invoices.length) return;
   await q.raw(
     `INSERT INTO invoice_lines (invoice_id, position, child_id, service_id, label, kind, quantity, unit_cents, total_cents, days)
-     SELECT invoice_id, position, child_id, service_id, label, kind, quantity, unit_cents, total_cents, days
-       FROM jsonb_to_recordset(?::jsonb) AS l(invoice_id bigint, position int, child_id bigint, service_id int, label text, kind text,
-                                               quantity int, unit_cents int, total_cents int, days jsonb)`,
-    [JSON.stringify(lines)],
+     SELECT i.id, l.position, l.child_id, l.service_id, l.label, l.kind, l.quantity, l.unit_cents, l.total_cents, l.days
+       FROM json_to_recordset(?::json) AS l(household_id bigint, position int, child_id bigint, service_id int, label text, kind text,
+                                             quantity int, unit_cents int, total_cents int, days jsonb)
+       JOIN unnest(?::bigint[], ?::bigint[]) AS i(id, household_id) ON i.household_id = l.household_id
+      ORDER BY i.id, l.position`,
+    [linesJson, invoices.map((i) => i.id), invoices.map((i) => i.household_id)],
   );
 }
 
