@@ -66,9 +66,12 @@ export interface HouseholdMonth {
   anomalies: Anomaly[];
 }
 
+/** The first and last days of a 'YYYY-MM' month (calendar arithmetic: no time zone involved). */
 export function monthBounds(month: string): { from: string; to: string } {
-  const start = DateTime.fromISO(`${month}-01`);
-  return { from: start.toISODate()!, to: start.endOf('month').toISODate()! };
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  // Day 0 of the next month is the last day of this one.
+  const last = new Date(Date.UTC(year, m, 0)).getUTCDate();
+  return { from: `${month}-01`, to: `${month}-${String(last).padStart(2, '0')}` };
 }
 
 export function addDays(day: string, n: number): string {
@@ -182,6 +185,8 @@ export async function loadHouseholds(q: Queryable, ids: number[]): Promise<Map<n
   return householdsFrom(flags, history);
 }
 
+const byFrenchName = new Intl.Collator('fr').compare;
+
 const KIND_ORDER: ChargeKind[] = ['booked', 'attendance', 'absent_unexcused', 'late_cancellation', 'unbooked_presence'];
 
 /** One child × service × day of the month: what was booked (and by whom) and what staff recorded. */
@@ -198,8 +203,10 @@ interface Cell {
 }
 
 /** The indexes of the bits set in a day set (bit n = day n + 1). */
-function* daysOf(bits: number): Generator<number> {
-  for (let i = 0; bits !== 0; i++, bits >>>= 1) if (bits & 1) yield i;
+function daysOf(bits: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; bits !== 0; i++, bits >>>= 1) if (bits & 1) out.push(i);
+  return out;
 }
 
 /**
@@ -338,9 +345,9 @@ export function priceHouseholds(
     for (const line of groups.values()) line.totalCents = multiplyCents(line.unitCents, line.quantity);
     const lines = [...groups.values()].sort(
       (a, b) =>
-        a.childName.localeCompare(b.childName, 'fr') ||
+        byFrenchName(a.childName, b.childName) ||
         a.childId - b.childId ||
-        a.serviceName.localeCompare(b.serviceName, 'fr') ||
+        byFrenchName(a.serviceName, b.serviceName) ||
         KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
         a.unitCents - b.unitCents,
     );
