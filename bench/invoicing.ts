@@ -9,10 +9,41 @@ import { createBillingService } from '../src/billing/service.js';
 import { systemClock } from '../src/platform/clock.js';
 import { createDb } from '../src/platform/db.js';
 import { createLogger } from '../src/platform/logger.js';
+import { readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import { arg, isoDate, machine, openBench, writeResult } from './lib.js';
 
 const MONTH = arg('month', '2026-11');
 const LABEL = arg('label', '');
+
+/** /proc/<pid>/stat's CPU fields (ms): utime, stime and, with `children`, the reaped children's cutime, cstime. */
+function cpuMs(pid: number, children = false): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    return ((f[11]! + f[12]! + (children ? f[13]! + f[14]! : 0)) * 1000) / 100; // USER_HZ = 100
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU used so far by the bench's PostgreSQL cluster only (its postmaster, the backends it reaped and
+ * those alive): the machine is shared, so wall time is noisy and other clusters' CPU is not ours.
+ */
+function clusterCpuMs(postmaster: number | null): number | null {
+  if (postmaster === null) return null;
+  let total = cpuMs(postmaster, true);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1] === String(postmaster)) total += cpuMs(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
 
 async function main() {
   const bench = await openBench();
@@ -65,11 +96,19 @@ async function main() {
   });
   const admin = (await db('accounts').where({ email: 'admin@demo.test' }).first('id')) as { id: number };
   const billing = createBillingService(deps);
+  // The cluster's postmaster: the parent of its checkpointer (null when it cannot be read, e.g. a remote server).
+  const { rows: checkpointer } = await db.raw(`SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'`);
+  const ppid = checkpointer[0] ? /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${checkpointer[0].pid}/status`, 'utf8'))?.[1] : undefined;
+  const postmaster = ppid ? Number(ppid) : null;
   const rssBefore = process.memoryUsage().rss;
+  const appCpuBefore = process.cpuUsage();
+  const pgCpuBefore = clusterCpuMs(postmaster);
   const started = performance.now();
   // As the admin page runs it: resolved once every invoice is issued, the PDFs drawn behind.
   const result = await billing.run(MONTH, { accountId: admin.id, role: 'admin' }, { waitForPdfs: false });
   const seconds = (performance.now() - started) / 1000;
+  const appCpu = process.cpuUsage(appCpuBefore);
+  const pgCpuAfter = clusterCpuMs(postmaster);
   const pdfMs = await result.pdfs;
   if (pdfMs === null) throw new Error('the PDFs could not be drawn: see the log');
   const pdfSeconds = pdfMs / 1000;
@@ -95,6 +134,11 @@ async function main() {
     allPdfsStoredSeconds: Math.round(pdfSeconds * 100) / 100,
     invoicesWithoutPdf: undrawn[0].n,
     householdsPerSecond: Math.round(result.created / seconds),
+    // CPU spent until every invoice was issued (the PDFs drawn before that moment included): the
+    // stable figures on a shared machine.
+    appCpuSeconds: Math.round((appCpu.user + appCpu.system) / 1e4) / 100,
+    pgCpuSeconds: pgCpuBefore === null || pgCpuAfter === null ? null : Math.round((pgCpuAfter - pgCpuBefore) / 10) / 100,
+    loadAverage: os.loadavg()[0]!.toFixed(1),
     rssGrowthMb: Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20),
   };
   console.table({
@@ -105,6 +149,9 @@ async function main() {
     'all PDFs stored after s': out.allPdfsStoredSeconds,
     'without PDF': out.invoicesWithoutPdf,
     'households/s': out.householdsPerSecond,
+    'app CPU s': out.appCpuSeconds,
+    'PostgreSQL CPU s': out.pgCpuSeconds,
+    'load average': out.loadAverage,
     'RSS growth MB': out.rssGrowthMb,
   });
   console.log(`Written to ${writeResult(`invoicing-${isoDate()}${LABEL ? `-${LABEL}` : ''}`, out)}`);

@@ -9,16 +9,21 @@ import {
   childHouseholds,
   childNames,
   householdFlags,
+  householdMonthRows,
   listBrackets,
   listRateBrackets,
   listRates,
   listServices,
-  monthAttendance,
-  monthReservations,
+  monthAttendanceDays,
+  monthReservationDays,
   qfHistoryOf,
-  type AttendanceFact,
-  type ReservationFact,
+  type AttendanceDays,
+  type BracketRow,
+  type ChildNameRow,
+  type CustodyRow,
+  type ReservationDays,
   type ServiceBillingRow,
+  type ServiceRatesRow,
 } from './repository.js';
 import { chargeForDay, priceFor, qfOnDay, type AttendanceMark, type BookingState, type ChargeKind, type PriceBracket, type QfHistoryEntry } from './rules.js';
 
@@ -61,9 +66,12 @@ export interface HouseholdMonth {
   anomalies: Anomaly[];
 }
 
+/** The first and last days of a 'YYYY-MM' month (calendar arithmetic: no time zone involved). */
 export function monthBounds(month: string): { from: string; to: string } {
-  const start = DateTime.fromISO(`${month}-01`);
-  return { from: start.toISODate()!, to: start.endOf('month').toISODate()! };
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  // Day 0 of the next month is the last day of this one.
+  const last = new Date(Date.UTC(year, m, 0)).getUTCDate();
+  return { from: `${month}-01`, to: `${month}-${String(last).padStart(2, '0')}` };
 }
 
 export function addDays(day: string, n: number): string {
@@ -71,7 +79,7 @@ export function addDays(day: string, n: number): string {
 }
 
 /** The booking state of a reservation row for billing. */
-export function bookingStateOf(r: Pick<ReservationFact, 'status' | 'day' | 'certificate_day'>): BookingState {
+export function bookingStateOf(r: { status: string; day: string; certificate_day: string | null }): BookingState {
   switch (r.status) {
     case 'booked':
       return 'booked';
@@ -92,12 +100,16 @@ export function bookingStateOf(r: Pick<ReservationFact, 'status' | 'day' | 'cert
 // that says most about the day wins: the town's closure, then a live booking, then the fees.
 const PRECEDENCE: BookingState[] = ['closed_by_town', 'booked', 'sick_excused', 'sick_unexcused', 'late_cancelled', 'cancelled_free', 'cancelled', 'none'];
 
-export async function loadPricing(q: Queryable, serviceIds: number[]): Promise<Map<number, ServicePricing>> {
+const RANK = new Map(PRECEDENCE.map((state, i) => [state, i]));
+
+/** Each service's pricing from the rows of its grid (services, their year's QF brackets, rates, prices per bracket). */
+export function pricingFrom(
+  services: ServiceBillingRow[],
+  brackets: BracketRow[],
+  rates: ServiceRatesRow[],
+  rateBrackets: { service_id: number; bracket_id: number; unit_cents: number }[],
+): Map<number, ServicePricing> {
   const out = new Map<number, ServicePricing>();
-  if (!serviceIds.length) return out;
-  const services = await listServices(q, serviceIds);
-  const years = [...new Set(services.map((s) => s.school_year_id))];
-  const [brackets, rates, rateBrackets] = await Promise.all([listBrackets(q, years), listRates(q, serviceIds), listRateBrackets(q, serviceIds)]);
   for (const service of services) {
     const r = rates.find((x) => x.service_id === service.id);
     const prices = rateBrackets.filter((x) => x.service_id === service.id);
@@ -118,6 +130,14 @@ export async function loadPricing(q: Queryable, serviceIds: number[]): Promise<M
     });
   }
   return out;
+}
+
+export async function loadPricing(q: Queryable, serviceIds: number[]): Promise<Map<number, ServicePricing>> {
+  if (!serviceIds.length) return new Map();
+  const services = await listServices(q, serviceIds);
+  const years = [...new Set(services.map((s) => s.school_year_id))];
+  const [brackets, rates, rateBrackets] = await Promise.all([listBrackets(q, years), listRates(q, serviceIds), listRateBrackets(q, serviceIds)]);
+  return pricingFrom(services, brackets, rates, rateBrackets);
 }
 
 export interface PriceOnDay {
@@ -143,52 +163,97 @@ export function priceOnDay(p: ServicePricing, household: { outOfTown: boolean; q
   }
 }
 
-export async function loadHouseholds(q: Queryable, ids: number[]) {
-  const [flags, history] = await Promise.all([householdFlags(q, ids), qfHistoryOf(q, ids)]);
-  const out = new Map<number, { outOfTown: boolean; paperless: boolean; familyNumber: string; qf: QfHistoryEntry[] }>();
+export interface HouseholdPricing {
+  outOfTown: boolean;
+  paperless: boolean;
+  familyNumber: string;
+  qf: QfHistoryEntry[];
+}
+
+export function householdsFrom(
+  flags: { id: number; out_of_town: boolean; paperless: boolean; family_number: string }[],
+  history: { household_id: number; value: number; valid_from: string; valid_to: string | null }[],
+): Map<number, HouseholdPricing> {
+  const out = new Map<number, HouseholdPricing>();
   for (const f of flags) out.set(f.id, { outOfTown: f.out_of_town, paperless: f.paperless, familyNumber: f.family_number, qf: [] });
   for (const h of history) out.get(h.household_id)?.qf.push({ value: h.value, validFrom: h.valid_from, validTo: h.valid_to });
   return out;
 }
 
+export async function loadHouseholds(q: Queryable, ids: number[]): Promise<Map<number, HouseholdPricing>> {
+  const [flags, history] = await Promise.all([householdFlags(q, ids), qfHistoryOf(q, ids)]);
+  return householdsFrom(flags, history);
+}
+
+const byFrenchName = new Intl.Collator('fr').compare;
+
 const KIND_ORDER: ChargeKind[] = ['booked', 'attendance', 'absent_unexcused', 'late_cancellation', 'unbooked_presence'];
 
-/**
- * Computes the month for every household with something on it (or only `householdId`).
- * Households with nothing billed and no anomaly are left out.
- */
-export async function computeMonth(q: Queryable, month: string, opts: { householdId?: number } = {}): Promise<HouseholdMonth[]> {
-  const { from, to } = monthBounds(month);
-  const [reservations, attendance] = await Promise.all([monthReservations(q, from, to, opts.householdId), monthAttendance(q, from, to, opts.householdId)]);
+/** One child × service × day of the month: what was booked (and by whom) and what staff recorded. */
+interface Cell {
+  serviceId: number;
+  childId: number;
+  /** Day of the month − 1. */
+  index: number;
+  day: string;
+  booking: BookingState;
+  bookedBy: number | null;
+  mark: AttendanceMark;
+  unbookedPayer: number | null;
+}
 
-  type Cell = { serviceId: number; childId: number; day: string; booking: BookingState; bookedBy: number | null; mark: AttendanceMark; unbookedPayer: number | null };
-  const cells = new Map<string, Cell>();
-  const cellOf = (serviceId: number, childId: number, day: string) => {
-    const key = `${serviceId}|${childId}|${day}`;
-    let c = cells.get(key);
-    if (!c) {
-      c = { serviceId, childId, day, booking: 'none', bookedBy: null, mark: null, unbookedPayer: null };
-      cells.set(key, c);
-    }
+/** The indexes of the bits set in a day set (bit n = day n + 1). */
+function daysOf(bits: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; bits !== 0; i++, bits >>>= 1) if (bits & 1) out.push(i);
+  return out;
+}
+
+/**
+ * The month's cells from its grouped facts. When several reservations exist for a cell (cancelled
+ * then booked again), the one that says most about the day wins (PRECEDENCE).
+ */
+export function monthCells(month: string, reservations: ReservationDays[], attendance: AttendanceDays[]): Cell[] {
+  const { to } = monthBounds(month);
+  const dayNames = Array.from({ length: Number(to.slice(8)) }, (_, i) => `${month}-${String(i + 1).padStart(2, '0')}`);
+  // Per child × service, the month's cells indexed by day.
+  const pairs = new Map<string, (Cell | undefined)[]>();
+  const cellOf = (serviceId: number, childId: number, index: number): Cell => {
+    const key = `${serviceId}|${childId}`;
+    let row = pairs.get(key);
+    if (!row) pairs.set(key, (row = []));
+    let c = row[index];
+    if (!c) row[index] = c = { serviceId, childId, index, day: dayNames[index]!, booking: 'none', bookedBy: null, mark: null, unbookedPayer: null };
     return c;
   };
-  for (const r of reservations as ReservationFact[]) {
-    const c = cellOf(r.service_id, r.child_id, r.day);
-    const state = bookingStateOf(r);
-    if (c.bookedBy === null || PRECEDENCE.indexOf(state) < PRECEDENCE.indexOf(c.booking)) {
-      c.booking = state;
-      c.bookedBy = r.household_id;
+  for (const r of reservations) {
+    for (const i of daysOf(r.days)) {
+      const c = cellOf(r.service_id, r.child_id, i);
+      const state = bookingStateOf({ status: r.status, day: c.day, certificate_day: r.certificate_day });
+      if (c.bookedBy === null || RANK.get(state)! < RANK.get(c.booking)!) {
+        c.booking = state;
+        c.bookedBy = r.household_id;
+      }
     }
   }
-  for (const a of attendance as AttendanceFact[]) {
-    const c = cellOf(a.service_id, a.child_id, a.day);
-    c.mark = a.status as AttendanceMark;
-    c.unbookedPayer = a.household_id;
+  for (const a of attendance) {
+    for (const i of daysOf(a.days)) {
+      const c = cellOf(a.service_id, a.child_id, i);
+      c.mark = a.status as AttendanceMark;
+      c.unbookedPayer = a.household_id;
+    }
   }
+  return [...pairs.values()].flatMap((row) => row.filter((c): c is Cell => c !== undefined));
+}
 
-  // Who pays a presence nobody booked: the household staff named, else the one that had the child that week.
-  const orphanChildren = [...new Set([...cells.values()].filter((c) => c.bookedBy === null && c.unbookedPayer === null).map((c) => c.childId))];
-  const custody = orphanChildren.length ? await childHouseholds(q, orphanChildren) : [];
+/** Children with a day nobody booked and staff named no household for: their homes decide who pays. */
+export const orphanChildren = (cells: Cell[]) => [...new Set(cells.filter((c) => c.bookedBy === null && c.unbookedPayer === null).map((c) => c.childId))];
+
+/**
+ * Who pays each cell, cells grouped by that household in day order (only `householdId`'s when given):
+ * for a presence nobody booked, the household staff named, else the one that had the child that week.
+ */
+export function cellsByPayer(cells: Cell[], custody: CustodyRow[], householdId?: number): Map<number, Cell[]> {
   const payerOf = (c: Cell): number | null => {
     if (c.mark === 'present_unbooked' && c.unbookedPayer !== null) return c.unbookedPayer;
     if (c.bookedBy !== null) return c.bookedBy;
@@ -198,23 +263,27 @@ export async function computeMonth(q: Queryable, month: string, opts: { househol
     const odd = DateTime.fromISO(c.day).weekNumber % 2 === 1;
     return (homes.find((h) => h.custody_weeks === (odd ? 'odd' : 'even')) ?? homes[0])!.household_id;
   };
-
   const byHousehold = new Map<number, Cell[]>();
-  for (const c of cells.values()) {
+  for (const c of cells) {
     const payer = payerOf(c);
-    if (payer === null || (opts.householdId && payer !== opts.householdId)) continue;
-    const list = byHousehold.get(payer) ?? [];
-    list.push(c);
-    byHousehold.set(payer, list);
+    if (payer === null || (householdId && payer !== householdId)) continue;
+    const list = byHousehold.get(payer);
+    if (list) list.push(c);
+    else byHousehold.set(payer, [c]);
   }
-  if (!byHousehold.size) return [];
+  for (const list of byHousehold.values()) list.sort((a, b) => a.index - b.index);
+  return byHousehold;
+}
 
-  const serviceIds = [...new Set([...cells.values()].map((c) => c.serviceId))];
-  const childIds = [...new Set([...cells.values()].map((c) => c.childId))];
-  const [pricing, households, names] = await Promise.all([loadPricing(q, serviceIds), loadHouseholds(q, [...byHousehold.keys()]), childNames(q, childIds)]);
+/** Prices each household's cells (in day order) into invoice lines and anomalies, by family number. */
+export function priceHouseholds(
+  byHousehold: Map<number, Cell[]>,
+  pricing: Map<number, ServicePricing>,
+  households: Map<number, HouseholdPricing>,
+  names: ChildNameRow[],
+): HouseholdMonth[] {
   const nameOf = new Map(names.map((n) => [n.id, `${n.first_name} ${n.last_name}`]));
   const firstNameOf = new Map(names.map((n) => [n.id, n.first_name]));
-
   const result: HouseholdMonth[] = [];
   for (const [householdId, list] of byHousehold) {
     const household = households.get(householdId);
@@ -233,7 +302,7 @@ export async function computeMonth(q: Queryable, month: string, opts: { househol
       if (!a.days.includes(day)) a.days.push(day);
       anomalies.set(key, a);
     };
-    for (const c of list.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))) {
+    for (const c of list) {
       const p = pricing.get(c.serviceId);
       if (!p) continue;
       const price = priceOnDay(p, household, c.day);
@@ -254,28 +323,31 @@ export async function computeMonth(q: Queryable, month: string, opts: { househol
       if (price.basis === 'unknown') flag('qf_missing', c.day);
       if (charge.amountCents === 0) continue;
       const key = `${c.childId}|${c.serviceId}|${charge.kind}|${charge.amountCents}`;
-      const line = groups.get(key) ?? {
-        childId: c.childId,
-        childName: firstNameOf.get(c.childId) ?? '',
-        serviceId: c.serviceId,
-        serviceName: p.service.name,
-        unit: p.service.unit,
-        kind: charge.kind,
-        quantity: 0,
-        unitCents: charge.amountCents,
-        totalCents: 0,
-        days: [],
-      };
+      let line = groups.get(key);
+      if (!line) {
+        line = {
+          childId: c.childId,
+          childName: firstNameOf.get(c.childId) ?? '',
+          serviceId: c.serviceId,
+          serviceName: p.service.name,
+          unit: p.service.unit,
+          kind: charge.kind,
+          quantity: 0,
+          unitCents: charge.amountCents,
+          totalCents: 0,
+          days: [],
+        };
+        groups.set(key, line);
+      }
       line.quantity += 1;
-      line.totalCents = multiplyCents(line.unitCents, line.quantity);
       line.days.push(c.day);
-      groups.set(key, line);
     }
+    for (const line of groups.values()) line.totalCents = multiplyCents(line.unitCents, line.quantity);
     const lines = [...groups.values()].sort(
       (a, b) =>
-        a.childName.localeCompare(b.childName, 'fr') ||
+        byFrenchName(a.childName, b.childName) ||
         a.childId - b.childId ||
-        a.serviceName.localeCompare(b.serviceName, 'fr') ||
+        byFrenchName(a.serviceName, b.serviceName) ||
         KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
         a.unitCents - b.unitCents,
     );
@@ -284,4 +356,28 @@ export async function computeMonth(q: Queryable, month: string, opts: { househol
     result.push({ householdId, familyNumber: household.familyNumber, paperless: household.paperless, lines, totalCents, anomalies: [...anomalies.values()] });
   }
   return result.sort((a, b) => a.familyNumber.localeCompare(b.familyNumber));
+}
+
+/**
+ * Computes the month for every household with something on it (or only `householdId`, in one
+ * round trip: the dashboard's estimate). Households with nothing billed and no anomaly are left out.
+ */
+export async function computeMonth(q: Queryable, month: string, opts: { householdId?: number } = {}): Promise<HouseholdMonth[]> {
+  const { from, to } = monthBounds(month);
+  if (opts.householdId) {
+    const rows = await householdMonthRows(q, from, to, opts.householdId);
+    const byPayer = cellsByPayer(monthCells(month, rows.reservations, rows.attendance), rows.custody, opts.householdId);
+    if (!byPayer.size) return [];
+    const pricing = pricingFrom(rows.services, rows.brackets, rows.rates, rows.rateBrackets);
+    return priceHouseholds(byPayer, pricing, householdsFrom(rows.households, rows.qfHistory), rows.childNames);
+  }
+  const [reservations, attendance] = await Promise.all([monthReservationDays(q, from, to), monthAttendanceDays(q, from, to)]);
+  const cells = monthCells(month, reservations, attendance);
+  const orphans = orphanChildren(cells);
+  const byPayer = cellsByPayer(cells, orphans.length ? await childHouseholds(q, orphans) : []);
+  if (!byPayer.size) return [];
+  const serviceIds = [...new Set(cells.map((c) => c.serviceId))];
+  const childIds = [...new Set(cells.map((c) => c.childId))];
+  const [pricing, households, names] = await Promise.all([loadPricing(q, serviceIds), loadHouseholds(q, [...byPayer.keys()]), childNames(q, childIds)]);
+  return priceHouseholds(byPayer, pricing, households, names);
 }

@@ -123,8 +123,10 @@ export async function saveRates(
 
 // ---------- quotient familial ----------
 
+// Lists of ids travel as one array parameter: the invoicing run passes thousands, and a text with
+// thousands of placeholders costs more to build, send and parse than the query itself.
 export const qfHistoryOf = (q: Queryable, householdIds: number[]) =>
-  q<QfRow>('qf_history').whereIn('household_id', householdIds).orderBy([{ column: 'household_id' }, { column: 'valid_from' }, { column: 'id' }]) as Promise<QfRow[]>;
+  q<QfRow>('qf_history').whereRaw('household_id = ANY(?::bigint[])', [householdIds]).orderBy([{ column: 'household_id' }, { column: 'valid_from' }, { column: 'id' }]) as Promise<QfRow[]>;
 
 /** Ends the entries still running on `from` the day before it (the new attestation replaces them). */
 export const closeQfEntries = (q: Queryable, householdId: number, from: string, dayBefore: string) =>
@@ -142,7 +144,7 @@ export async function insertQf(q: Queryable, row: Omit<QfRow, 'id'>): Promise<nu
 export const qfOfRequest = (q: Queryable, requestId: number) => q<QfRow>('qf_history').where({ request_id: requestId }).first() as Promise<QfRow | undefined>;
 
 export const householdFlags = (q: Queryable, ids: number[]) =>
-  q('households').whereIn('id', ids).select('id', 'out_of_town', 'paperless', 'family_number') as Promise<
+  q('households').whereRaw('id = ANY(?::bigint[])', [ids]).select('id', 'out_of_town', 'paperless', 'family_number') as Promise<
     { id: number; out_of_town: boolean; paperless: boolean; family_number: string }[]
   >;
 
@@ -171,58 +173,141 @@ export const enrolledServicesOf = (q: Queryable, householdId: number) =>
     { service_id: number; service_name: string; unit: string; school_year_id: string; first_name: string }[]
   >;
 
-// ---------- what happened in a month (the invoicing run's reads) ----------
+// ---------- what happened in a month (the invoicing run's and the estimate's reads) ----------
+// The month's facts come grouped by child × service × household × status, their days as a bit set
+// (bit n = day n + 1 of the month): ≈ 50,000 rows for the bench town instead of ≈ 450,000, which
+// the driver would otherwise spend most of the computation parsing.
 
-export interface ReservationFact {
+/** Reservations of the month (waiting-list entries are no booking), with the day their sick certificate came in. */
+export interface ReservationDays {
   service_id: number;
   child_id: number;
   household_id: number;
-  day: string;
   status: string;
   certificate_day: string | null;
+  /** Bit n set: the row exists on day n + 1 of the month. */
+  days: number;
 }
 
-/** Reservations of the month (waiting-list entries are no booking), with the day the sick certificate came in. */
-export const monthReservations = (q: Queryable, from: string, to: string, householdId?: number) =>
-  q('reservations as r')
-    .leftJoin('documents as d', 'd.id', 'r.sick_certificate_document_id')
-    .whereBetween('r.day', [from, to])
-    .whereNot('r.status', 'waiting')
-    .modify((qb) => {
-      if (householdId) qb.where('r.household_id', householdId);
-    })
-    .select(
-      'r.service_id',
-      'r.child_id',
-      'r.household_id',
-      'r.day',
-      'r.status',
-      q.raw("to_char((d.uploaded_at AT TIME ZONE 'Europe/Paris')::date, 'YYYY-MM-DD') as certificate_day"),
-    ) as Promise<ReservationFact[]>;
-
-export interface AttendanceFact {
+export interface AttendanceDays {
   service_id: number;
   child_id: number;
-  day: string;
-  status: string;
   household_id: number | null;
+  status: string;
+  days: number;
 }
 
-export const monthAttendance = (q: Queryable, from: string, to: string, householdId?: number) =>
-  q('attendance as a')
-    .whereBetween('a.day', [from, to])
-    .modify((qb) => {
-      if (householdId) qb.whereIn('a.child_id', q('household_members').where({ household_id: householdId }).select('member_id'));
-    })
-    .select('a.service_id', 'a.child_id', 'a.day', 'a.status', 'a.household_id') as Promise<AttendanceFact[]>;
+export interface CustodyRow {
+  member_id: number;
+  household_id: number;
+  custody_weeks: string | null;
+}
+
+export interface ChildNameRow {
+  id: number;
+  first_name: string;
+  last_name: string;
+}
+
+// `from`/`to` are the month's first and last days (bindings in this order); `extra` narrows the rows.
+const reservationDaysSql = (extra = '') => `
+  SELECT g.service_id, g.child_id, g.household_id, g.status, g.days,
+         to_char((d.uploaded_at AT TIME ZONE 'Europe/Paris')::date, 'YYYY-MM-DD') AS certificate_day
+    FROM (SELECT r.service_id, r.child_id, r.household_id, r.status, r.sick_certificate_document_id,
+                 bit_or(1 << (extract(day FROM r.day)::int - 1)) AS days
+            FROM reservations r
+           WHERE r.day BETWEEN ?::date AND ?::date AND r.status <> 'waiting' ${extra}
+           GROUP BY 1, 2, 3, 4, 5) g
+    LEFT JOIN documents d ON d.id = g.sick_certificate_document_id`;
+
+const attendanceDaysSql = (extra = '') => `
+  SELECT a.service_id, a.child_id, a.household_id, a.status, bit_or(1 << (extract(day FROM a.day)::int - 1)) AS days
+    FROM attendance a
+   WHERE a.day BETWEEN ?::date AND ?::date ${extra}
+   GROUP BY 1, 2, 3, 4`;
+
+/** Every household's reservations of the month (`from` must be the month's first day). */
+export async function monthReservationDays(q: Queryable, from: string, to: string): Promise<ReservationDays[]> {
+  return (await q.raw(reservationDaysSql(), [from, to])).rows as ReservationDays[];
+}
+
+export async function monthAttendanceDays(q: Queryable, from: string, to: string): Promise<AttendanceDays[]> {
+  return (await q.raw(attendanceDaysSql(), [from, to])).rows as AttendanceDays[];
+}
+
+/** What computing one household's month reads, in one round trip. */
+export interface HouseholdMonthRows {
+  reservations: ReservationDays[];
+  attendance: AttendanceDays[];
+  services: ServiceBillingRow[];
+  brackets: BracketRow[];
+  rates: ServiceRatesRow[];
+  rateBrackets: { service_id: number; bracket_id: number; unit_cents: number }[];
+  households: { id: number; out_of_town: boolean; paperless: boolean; family_number: string }[];
+  qfHistory: Pick<QfRow, 'household_id' | 'value' | 'valid_from' | 'valid_to'>[];
+  childNames: ChildNameRow[];
+  custody: CustodyRow[];
+}
+
+/**
+ * One household's month in one statement: the facts of its children and of any child it booked
+ * (all their rows, whoever made them), so that who pays each day is decided on the same rows as in
+ * the whole town's run; then the pricing grid of those services, the household's flags
+ * and QF history, the children's names and, for days nobody booked, the children's homes. The
+ * lists come as JSON (dates as 'YYYY-MM-DD', in the order the separate queries give).
+ */
+export async function householdMonthRows(q: Queryable, from: string, to: string, householdId: number): Promise<HouseholdMonthRows> {
+  const kids = 'AND child_id IN (SELECT child_id FROM kids)';
+  const { rows } = await q.raw(
+    `WITH kids AS (
+            SELECT member_id AS child_id FROM household_members WHERE household_id = ?
+      UNION SELECT child_id FROM reservations WHERE household_id = ? AND day BETWEEN ?::date AND ?::date AND status <> 'waiting'),
+     res AS (${reservationDaysSql(kids)}),
+     att AS (${attendanceDaysSql(kids)}),
+     svc AS (SELECT id, name, kind, unit, billing_basis, school_year_id, active FROM services
+              WHERE id IN (SELECT service_id FROM res UNION SELECT service_id FROM att))
+     SELECT
+       (SELECT coalesce(json_agg(res), '[]') FROM res) AS reservations,
+       (SELECT coalesce(json_agg(att), '[]') FROM att) AS attendance,
+       (SELECT coalesce(json_agg(svc ORDER BY school_year_id DESC, name), '[]') FROM svc) AS services,
+       (SELECT coalesce(json_agg(b ORDER BY b.school_year_id, b.min_qf), '[]')
+          FROM (SELECT id, school_year_id, min_qf, max_qf, label FROM qf_brackets WHERE school_year_id IN (SELECT school_year_id FROM svc)) b) AS brackets,
+       (SELECT coalesce(json_agg(r), '[]')
+          FROM (SELECT service_id, out_of_town_cents, unknown_qf_cents, late_cancel_cents, unbooked_surcharge_cents
+                  FROM service_rates WHERE service_id IN (SELECT id FROM svc)) r) AS rates,
+       (SELECT coalesce(json_agg(p), '[]')
+          FROM (SELECT service_id, bracket_id, unit_cents FROM service_rate_brackets WHERE service_id IN (SELECT id FROM svc)) p) AS rate_brackets,
+       (SELECT coalesce(json_agg(h), '[]') FROM (SELECT id, out_of_town, paperless, family_number FROM households WHERE id = ?) h) AS households,
+       (SELECT coalesce(json_agg(x ORDER BY x.valid_from, x.id), '[]')
+          FROM (SELECT id, household_id, value, valid_from, valid_to FROM qf_history WHERE household_id = ?) x) AS qf_history,
+       (SELECT coalesce(json_agg(m), '[]')
+          FROM (SELECT id, first_name, last_name FROM members
+                 WHERE id IN (SELECT child_id FROM res UNION SELECT child_id FROM att)) m) AS child_names,
+       (SELECT coalesce(json_agg(c ORDER BY c.household_id), '[]')
+          FROM (SELECT member_id, household_id, custody_weeks FROM household_members
+                 WHERE member_id IN (SELECT child_id FROM att WHERE household_id IS NULL)) c) AS custody`,
+    [householdId, householdId, from, to, from, to, from, to, householdId, householdId],
+  );
+  const r = rows[0] as Record<string, unknown>;
+  return {
+    reservations: r.reservations as ReservationDays[],
+    attendance: r.attendance as AttendanceDays[],
+    services: r.services as ServiceBillingRow[],
+    brackets: r.brackets as BracketRow[],
+    rates: r.rates as ServiceRatesRow[],
+    rateBrackets: r.rate_brackets as HouseholdMonthRows['rateBrackets'],
+    households: r.households as HouseholdMonthRows['households'],
+    qfHistory: r.qf_history as HouseholdMonthRows['qfHistory'],
+    childNames: r.child_names as ChildNameRow[],
+    custody: r.custody as CustodyRow[],
+  };
+}
 
 export const childHouseholds = (q: Queryable, childIds: number[]) =>
-  q('household_members').whereIn('member_id', childIds).orderBy('household_id').select('member_id', 'household_id', 'custody_weeks') as Promise<
-    { member_id: number; household_id: number; custody_weeks: string | null }[]
-  >;
+  q('household_members').whereRaw('member_id = ANY(?::bigint[])', [childIds]).orderBy('household_id').select('member_id', 'household_id', 'custody_weeks') as Promise<CustodyRow[]>;
 
 export const childNames = (q: Queryable, childIds: number[]) =>
-  q('members').whereIn('id', childIds).select('id', 'first_name', 'last_name') as Promise<{ id: number; first_name: string; last_name: string }[]>;
+  q('members').whereRaw('id = ANY(?::bigint[])', [childIds]).select('id', 'first_name', 'last_name') as Promise<ChildNameRow[]>;
 
 /** Enrolments still waiting for a decision, for the run's anomalies. */
 export const pendingEnrolments = (q: Queryable, schoolYearIds: string[]) =>
@@ -317,29 +402,43 @@ export async function insertLines(q: Queryable, invoiceId: number, lines: Omit<I
 export const invoicedHouseholds = (q: Queryable, month: string, householdIds: number[]) =>
   q('invoices').where({ month, kind: 'invoice' }).whereIn('household_id', householdIds).pluck('household_id') as Promise<number[]>;
 
-/** Multi-row insert of a batch of invoices; returns each one's id with its household. */
+/**
+ * A batch of invoices in one statement (the rows as one JSON parameter, like their lines: a
+ * VALUES list of 250 × 11 placeholders cost more to build and parse than the insert); returns each
+ * one's id with its household.
+ */
 export async function insertInvoices(
   q: Queryable,
   rows: Omit<InvoiceRow, 'id' | 'paid_cents' | 'credited_cents' | 'status' | 'direct_debit_on' | 'pdf_storage_key'>[],
 ): Promise<{ id: number; household_id: number }[]> {
   if (!rows.length) return [];
-  return (await q('invoices')
-    .insert(rows.map((row) => ({ ...row, household_snapshot: JSON.stringify(row.household_snapshot) })))
-    .returning(['id', 'household_id'])) as { id: number; household_id: number }[];
+  const { rows: inserted } = await q.raw(
+    `INSERT INTO invoices (kind, number, household_id, month, credit_for_invoice_id, issued_at, due_on, total_cents, household_snapshot, reason, issued_by)
+     SELECT kind, number, household_id, month, credit_for_invoice_id, issued_at, due_on, total_cents, household_snapshot, reason, issued_by
+       FROM json_to_recordset(?::json) AS r(kind text, number text, household_id bigint, month text, credit_for_invoice_id bigint,
+                                             issued_at timestamptz, due_on date, total_cents int, household_snapshot jsonb, reason text, issued_by bigint)
+     RETURNING id, household_id`,
+    [JSON.stringify(rows)],
+  );
+  return inserted as { id: number; household_id: number }[];
 }
 
 /**
- * The lines of several invoices in one statement: the rows travel as one JSON parameter (a
- * multi-row VALUES of thousands of lines costs more to build and parse than the insert itself).
+ * The lines of a batch's invoices in one statement: the lines travel as one JSON parameter keyed
+ * by household (built before the transaction; a multi-row VALUES of thousands of lines costs more
+ * to build and parse than the insert itself), joined here to the invoices just inserted — the
+ * lines of a household skipped by the batch have no invoice in `invoices` and are left out.
  */
-export async function insertManyLines(q: Queryable, lines: Omit<InvoiceLineRow, 'id'>[]): Promise<void> {
-  if (!lines.length) return;
+export async function insertLinesOfHouseholds(q: Queryable, linesJson: string, invoices: { id: number; household_id: number }[]): Promise<void> {
+  if (!invoices.length) return;
   await q.raw(
     `INSERT INTO invoice_lines (invoice_id, position, child_id, service_id, label, kind, quantity, unit_cents, total_cents, days)
-     SELECT invoice_id, position, child_id, service_id, label, kind, quantity, unit_cents, total_cents, days
-       FROM jsonb_to_recordset(?::jsonb) AS l(invoice_id bigint, position int, child_id bigint, service_id int, label text, kind text,
-                                               quantity int, unit_cents int, total_cents int, days jsonb)`,
-    [JSON.stringify(lines)],
+     SELECT i.id, l.position, l.child_id, l.service_id, l.label, l.kind, l.quantity, l.unit_cents, l.total_cents, l.days
+       FROM json_to_recordset(?::json) AS l(household_id bigint, position int, child_id bigint, service_id int, label text, kind text,
+                                             quantity int, unit_cents int, total_cents int, days jsonb)
+       JOIN unnest(?::bigint[], ?::bigint[]) AS i(id, household_id) ON i.household_id = l.household_id
+      ORDER BY i.id, l.position`,
+    [linesJson, invoices.map((i) => i.id), invoices.map((i) => i.household_id)],
   );
 }
 

@@ -21,7 +21,7 @@ import {
   householdsForSnapshot,
   insertInvoice,
   insertInvoices,
-  insertManyLines,
+  insertLinesOfHouseholds,
   invoicedHouseholds,
   insertLines,
   insertQf,
@@ -316,29 +316,72 @@ export function createBillingService(deps: AppDeps) {
     return new Map(credits.map((c) => [c.id, numberOfId.get(c.credit_for_invoice_id!) ?? '']));
   }
 
+  /** What a batch needs that does not depend on its numbers: read and built before its transaction. */
+  interface PreparedBatch {
+    batch: HouseholdMonth[];
+    snapshots: Map<number, ReturnType<typeof snapshotFrom>>;
+    /** Every household's lines as one JSON array, keyed by household (the invoice ids are joined in SQL). */
+    linesJson: string;
+  }
+
   /**
-   * Issues a batch of households in one transaction: the counter's row lock is taken once (a
-   * concurrent run waits here, then sees what this one issued), households already invoiced are
-   * skipped, the others get the next numbers in a row; invoices, lines, emails and audit events go
-   * in with multi-row inserts. A failure rolls back the whole batch: no half invoice, no gap.
+   * Reads the batch's households for their snapshot and builds their lines, outside the counter's
+   * lock: the run prepares the next batch while the previous one is being written. (The snapshot is
+   * the address a moment before the number is given, as it would be had the run started then.)
    */
-  async function issueBatch(
-    batch: HouseholdMonth[],
-    month: string,
-    actor: Actor,
-    now: Date,
-    beforeCommit: (count: number) => void,
-  ): Promise<{ ids: number[]; skipped: number }> {
-    // Many lines of a batch read the same (service, first name, kind): each label is translated once.
-    const labels = new Map<string, string>();
+  async function prepareBatch(batch: HouseholdMonth[], labels: Map<string, string>): Promise<PreparedBatch> {
+    // Many lines read the same (service, first name, kind): each label is translated once per run.
     const labelOf = (l: ComputedLine) => {
       const key = `${l.serviceName}\u0000${l.childName}\u0000${l.kind}`;
       let label = labels.get(key);
       if (label === undefined) labels.set(key, (label = lineLabel(l)));
       return label;
     };
+    const households = await householdsForSnapshot(
+      deps.db,
+      batch.map((h) => h.householdId),
+    );
+    const snapshots = new Map(batch.map((hm) => [hm.householdId, snapshotFrom(hm.householdId, households.get(hm.householdId))]));
+    const linesJson = JSON.stringify(
+      batch.flatMap((hm) =>
+        hm.lines.map((l, i) => ({
+          household_id: hm.householdId,
+          position: i + 1,
+          child_id: l.childId,
+          service_id: l.serviceId,
+          label: labelOf(l),
+          kind: l.kind,
+          quantity: l.quantity,
+          unit_cents: l.unitCents,
+          total_cents: multiplyCents(l.unitCents, l.quantity),
+          days: l.days,
+        })),
+      ),
+    );
+    return { batch, snapshots, linesJson };
+  }
+
+  /**
+   * Issues a prepared batch of households in one transaction: the counter's row lock is taken once
+   * (a concurrent run waits here, then sees what this one issued), households already invoiced are
+   * skipped, the others get the next numbers in a row; invoices, lines, emails and audit events go
+   * in with multi-row inserts. A failure rolls back the whole batch: no half invoice, no gap.
+   */
+  async function issueBatch(
+    prepared: PreparedBatch,
+    month: string,
+    actor: Actor,
+    now: Date,
+    beforeCommit: (count: number) => void,
+  ): Promise<{ ids: number[]; skipped: number }> {
+    const { batch, snapshots } = prepared;
     const issueDay = today({ now: () => now });
     const year = Number(issueDay.slice(0, 4));
+    const dueOn = dueDateFor(issueDay);
+    const t = await town();
+    const monthText = monthLabel(month);
+    const dueText = formatDate(dueOn);
+    const actionLabel = tFr('billing.emails.issued.action');
     const attempt = () =>
       withTransaction(deps.db, async (tx) => {
         const last = await lockCounter(tx, year, 'invoice');
@@ -351,14 +394,6 @@ export function createBillingService(deps: AppDeps) {
         );
         const todo = batch.filter((h) => !done.has(h.householdId));
         if (!todo.length) return { ids: [], skipped: batch.length };
-        const households = await householdsForSnapshot(
-          tx,
-          todo.map((h) => h.householdId),
-        );
-        const snapshots = new Map(
-          todo.map((hm) => [hm.householdId, snapshotFrom(hm.householdId, households.get(hm.householdId))]),
-        );
-        const dueOn = dueDateFor(issueDay);
         const inserted = await insertInvoices(
           tx,
           todo.map((hm, i) => ({
@@ -377,24 +412,7 @@ export function createBillingService(deps: AppDeps) {
         );
         await setCounter(tx, year, 'invoice', last + todo.length);
         const idOf = new Map(inserted.map((r) => [r.household_id, r.id]));
-        await insertManyLines(
-          tx,
-          todo.flatMap((hm) =>
-            hm.lines.map((l, i) => ({
-              invoice_id: idOf.get(hm.householdId)!,
-              position: i + 1,
-              child_id: l.childId,
-              service_id: l.serviceId,
-              label: labelOf(l),
-              kind: l.kind,
-              quantity: l.quantity,
-              unit_cents: l.unitCents,
-              total_cents: multiplyCents(l.unitCents, l.quantity),
-              days: l.days,
-            })),
-          ),
-        );
-        const t = await town();
+        await insertLinesOfHouseholds(tx, prepared.linesJson, inserted);
         await deps.outbox.enqueueMany(
           tx,
           todo.flatMap((hm, i) => {
@@ -408,17 +426,17 @@ export function createBillingService(deps: AppDeps) {
               dedupeKey: `billing.invoice_issued:${id}:${to}`,
               content: {
                 townName: t.name,
-                subject: tFr('billing.emails.issued.subject', { number, month: monthLabel(month) }),
+                subject: tFr('billing.emails.issued.subject', { number, month: monthText }),
                 paragraphs: [
                   tFr('billing.emails.issued.text', {
                     number,
-                    month: monthLabel(month),
+                    month: monthText,
                     total: formatMoney(hm.totalCents),
-                    due: formatDate(dueOn),
+                    due: dueText,
                   }),
                 ],
                 action: {
-                  label: tFr('billing.emails.issued.action'),
+                  label: actionLabel,
                   url: `${deps.config.baseUrl}/invoices/${id}`,
                 },
               },
@@ -500,9 +518,18 @@ export function createBillingService(deps: AppDeps) {
       let created = 0;
       let skipped = 0;
       const issued: number[] = [];
+      const labels = new Map<string, string>();
+      const batches: HouseholdMonth[][] = [];
+      for (let i = 0; i < billable.length; i += size) batches.push(billable.slice(i, i + size));
+      // The next batch is prepared (read and built) while the current one is written.
+      let next = batches.length ? prepareBatch(batches[0]!, labels) : null;
       try {
-        for (let i = 0; i < billable.length; i += size) {
-          const { ids, skipped: s } = await issueBatch(billable.slice(i, i + size), month, actor, now, () => {
+        for (let b = 0; b < batches.length; b++) {
+          const prepared = await next!;
+          next = b + 1 < batches.length ? prepareBatch(batches[b + 1]!, labels) : null;
+          // Never an unhandled rejection: the loop awaits it next, or stops on an earlier error.
+          next?.catch(() => undefined);
+          const { ids, skipped: s } = await issueBatch(prepared, month, actor, now, () => {
             if (opts.failAfter !== undefined && created >= opts.failAfter)
               throw new Error('injected failure');
           });
