@@ -52,15 +52,17 @@ export function reservationsRoutes(deps: AppDeps): Router {
     return { slots, children };
   }
 
-  async function remember(req: Request, action: StoredOutcome['action'], outcomes: Outcome<string>[], children: ChildRow[], returnTo: string) {
-    const services = new Map((await repo.servicesByIds(deps.db, [...new Set(outcomes.map((o) => o.serviceId))])).map((s) => [s.id, s.name]));
+  /** The answer page's content; the service names are read only if the outcomes do not carry them. */
+  async function remember(req: Request, action: StoredOutcome['action'], outcomes: (Outcome<string> & { service?: string })[], children: ChildRow[], returnTo: string) {
+    const missing = [...new Set(outcomes.filter((o) => o.service === undefined).map((o) => o.serviceId))];
+    const services = new Map(missing.length ? (await repo.servicesByIds(deps.db, missing)).map((s) => [s.id, s.name]) : []);
     req.session.reservationOutcome = {
       action,
       returnTo,
       items: outcomes.map((o) => ({
         ...o,
         child: children.find((c) => c.id === o.childId)?.first_name ?? '',
-        service: services.get(o.serviceId) ?? '',
+        service: o.service ?? services.get(o.serviceId) ?? '',
       })),
     };
   }

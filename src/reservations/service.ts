@@ -6,7 +6,7 @@ import type { Actor } from '../platform/audit.js';
 import { withTransaction, isUniqueViolation, type Queryable, type Tx } from '../platform/db.js';
 import { today, TIME_ZONE } from '../platform/clock.js';
 import { getTown } from '../platform/town.js';
-import { dayStates, publicHolidaysBetween, type DayState } from '../services/calendar.js';
+import { dayStates, dayStatesFrom, publicHolidaysBetween, publicHolidaysIn, type DayState } from '../services/calendar.js';
 import { FormError } from '../web/forms.js';
 import { formatDate } from '../web/format.js';
 import { tFr } from '../web/i18n.js';
@@ -49,27 +49,30 @@ export function createReservationsService(deps: AppDeps) {
     return { publicHolidays: await publicHolidaysBetween(q, addDays(from, -CALENDAR_MARGIN_DAYS), to) };
   }
 
-  /** What the rules need about the children, services and days of a request, loaded once (independent reads side by side). */
+  /** What the rules need about the children, services and days of a request, read in one statement. */
   async function loadFacts(q: Queryable, householdId: number, slots: Slot[]) {
     const serviceIds = [...new Set(slots.map((s) => s.serviceId))];
     const childIds = [...new Set(slots.map((s) => s.childId))];
     const days = slots.map((s) => s.day);
     const [from, to] = days.length ? rangeOf(days) : [today(clock), today(clock)];
-    const serviceRows = repo.servicesByIds(q, serviceIds);
-    const [services, enrolments, childRows, calendar, states, seats, live] = await Promise.all([
-      serviceRows.then((rows) => new Map(rows.map((s) => [s.id, s]))),
-      repo.acceptedEnrolments(q, childIds),
-      Promise.all(childIds.map(async (id) => [id, ...(await Promise.all([repo.childById(q, id), repo.custodyOf(q, householdId, id)]))] as const)),
-      calendarFor(q, from, to),
-      serviceRows.then(async (rows) => new Map(await Promise.all(rows.map(async (service) => [service.id, await dayStates(q, service, addDays(from, -7), addDays(to, 7))] as const)))),
-      // The counters as they stand (no lock): a day already full needs no seat-taking transaction.
-      repo.takenSeats(q, serviceIds, from, to),
-      repo.liveReservationsOf(q, serviceIds, childIds, from, to),
-    ]);
-    const enrolled = new Set(enrolments.map((e) => `${e.service_id}|${e.child_id}`));
+    // The day states reach a week around (whole-week units); the deadlines reach back further.
+    const [statesFrom, statesTo] = [addDays(from, -7), addDays(to, 7)];
+    const calendarFrom = addDays(from, -CALENDAR_MARGIN_DAYS);
+    const read = await repo.bookingFacts(q, householdId, serviceIds, childIds, { from, to, periodsFrom: calendarFrom, periodsTo: statesTo });
+    const services = new Map(read.services.map((s) => [s.id, s]));
+    const enrolled = new Set(read.enrolments.map((e) => `${e.service_id}|${e.child_id}`));
     const children = new Map<number, repo.ChildInfo & { custody: 'odd' | 'even' | null }>();
-    for (const [id, child, custody] of childRows) if (child && custody !== undefined) children.set(id, { ...child, custody });
-    return { services, enrolled, children, states: states as Map<number, Map<string, DayState>>, calendar, seats, live: new Map(live.map((r) => [slotKey({ serviceId: r.service_id, childId: r.child_id, day: r.day }), r.status])) };
+    for (const { custody_weeks, ...child } of read.children) children.set(child.id, { ...child, custody: custody_weeks });
+    const calendar: Calendar = { publicHolidays: publicHolidaysIn(read.periods, calendarFrom, to) };
+    const publicHolidays = publicHolidaysIn(read.periods, statesFrom, statesTo);
+    const states = new Map<number, Map<string, DayState>>();
+    for (const service of read.services) {
+      const closed = new Map(read.closures.filter((c) => c.service_id === service.id).map((c) => [c.day, c.reason]));
+      states.set(service.id, dayStatesFrom(service, statesFrom, statesTo, { periods: read.periods, publicHolidays, closed }));
+    }
+    const seats = new Map(read.seats.map((r) => [repo.seatKey(r.service_id, r.day, r.group_key), r.booked]));
+    const live = new Map(read.live.map((r) => [slotKey({ serviceId: r.service_id, childId: r.child_id, day: r.day }), r.status]));
+    return { services, enrolled, children, states, calendar, seats, live };
   }
 
   /** A whole-week service sells the open days of the week together: a chosen day brings its week. */
@@ -99,41 +102,51 @@ export function createReservationsService(deps: AppDeps) {
    * seat is taken in the transaction (counter row), so two parents can never get the last seat.
    * With `waitlist`, a full day puts the child on the waiting list instead.
    */
-  async function book(input: { householdId: number; actor: Actor; slots: Slot[]; waitlist: boolean; staff?: boolean }): Promise<Outcome<BookResult>[]> {
+  async function book(input: { householdId: number; actor: Actor; slots: Slot[]; waitlist: boolean; staff?: boolean }): Promise<(Outcome<BookResult> & { service: string })[]> {
     const slots = dedupe(input.slots);
     if (!slots.length) return [];
     const now = clock.now();
     const facts = await loadFacts(db, input.householdId, slots);
     const plan = units(slots, facts);
 
-    // What can be answered before any lock: the rules' refusals, and a single day not booked yet
-    // that the counter already shows full (a seat freed later goes to the waiting list, never to
-    // a late "full"). The transaction stays the judge of every seat it gives.
+    // What can be answered before any lock: the rules' refusals, a single day the child already
+    // holds, and a single day not booked yet that the counter already shows full (a seat freed
+    // later goes to the waiting list, never to a late "full"). The database stays the judge of
+    // every seat it gives.
     const early = plan.map((unit): Outcome<BookResult>[] | null => {
       const refusals = unit.map((slot) => refusalOf(slot));
       if (refusals.some((r) => r !== null)) return unit.map((slot, i) => ({ ...slot, result: refusals[i] ?? 'week_incomplete' }));
       const slot = unit[0]!;
-      if (unit.length === 1 && !input.waitlist && !facts.live.has(slotKey(slot)) && shownFull(slot)) return [{ ...slot, result: 'full' }];
+      const held = alreadyHeld(slot);
+      if (unit.length === 1 && held) return [{ ...slot, result: held }];
+      if (unit.length === 1 && !input.waitlist && shownFull(slot)) return [{ ...slot, result: 'full' }];
       return null;
     });
-    if (!input.staff && early.every((r) => r !== null)) return early.flat();
-
-    const outcomes = await withTransaction(db, async (tx) => {
-      const results: Outcome<BookResult>[] = [];
-      for (const [i, unit] of plan.entries()) {
-        const known = early[i];
-        if (known) results.push(...known);
-        else results.push(...(await bookUnit(tx, unit)));
-      }
-      if (input.staff) {
-        await audit.record(tx, input.actor, 'reservations.book', { type: 'household', id: input.householdId }, {
-          booked: results.filter((r) => r.result === 'booked').length,
-          waiting: results.filter((r) => r.result === 'waiting').length,
-        });
-      }
-      return results;
-    });
-    return outcomes;
+    const todo = plan.filter((_, i) => !early[i]);
+    let outcomes: Outcome<BookResult>[];
+    if (!input.staff && todo.length === 0) outcomes = early.flat() as Outcome<BookResult>[];
+    else if (!input.staff && todo.length === 1) {
+      // One unit to book and nothing else to write: a single day is one statement (its own
+      // transaction), a week one transaction; no savepoint either way.
+      const booked = await bookUnit(db, todo[0]!);
+      outcomes = plan.flatMap((unit, i) => early[i] ?? booked);
+    } else {
+      outcomes = await withTransaction(db, async (tx) => {
+        const results: Outcome<BookResult>[] = [];
+        // Several units: each in a savepoint, so that a refused week or a double submission
+        // leaves the others booked.
+        for (const [i, unit] of plan.entries()) results.push(...(early[i] ?? (await bookUnit(tx, unit))));
+        if (input.staff) {
+          await audit.record(tx, input.actor, 'reservations.book', { type: 'household', id: input.householdId }, {
+            booked: results.filter((r) => r.result === 'booked').length,
+            waiting: results.filter((r) => r.result === 'waiting').length,
+          });
+        }
+        return results;
+      });
+    }
+    // The names for the answer page, from what was read.
+    return outcomes.map((o) => ({ ...o, service: facts.services.get(o.serviceId)?.name ?? '' }));
 
     function refusalOf(slot: Slot): Refusal | null {
       const service = facts.services.get(slot.serviceId);
@@ -153,6 +166,12 @@ export function createReservationsService(deps: AppDeps) {
       );
     }
 
+    /** The child's live reservation of the slot read with the facts, as the answer says it. */
+    function alreadyHeld(slot: Slot): 'already_waiting' | 'already_booked' | null {
+      const status = facts.live.get(slotKey(slot));
+      return status === undefined ? null : status === 'waiting' ? 'already_waiting' : 'already_booked';
+    }
+
     /** The seat group of the slot has no seat left according to the counters read with the facts. */
     function shownFull(slot: Slot): boolean {
       const service = facts.services.get(slot.serviceId);
@@ -162,49 +181,48 @@ export function createReservationsService(deps: AppDeps) {
       return group.capacity !== null && (facts.seats.get(repo.seatKey(slot.serviceId, slot.day, group.key)) ?? 0) >= group.capacity;
     }
 
-    /** One unit (a day, or a whole week) in a savepoint: all of it or nothing. */
-    async function bookUnit(tx: Tx, unit: Slot[]): Promise<Outcome<BookResult>[]> {
+    /**
+     * One unit (a day, or a whole week): all of it or nothing. On the pool a single day is one
+     * statement and a week a transaction; within a transaction, a savepoint.
+     */
+    async function bookUnit(q: Queryable, unit: Slot[]): Promise<Outcome<BookResult>[]> {
       const whole = unit.length > 1;
       try {
-        return await tx.transaction(async (sp) => {
-          const results: Outcome<BookResult>[] = [];
-          for (const slot of unit) {
-            const service = facts.services.get(slot.serviceId)!;
-            const child = facts.children.get(slot.childId)!;
-            const existing = await repo.liveReservation(sp, slot.serviceId, slot.childId, slot.day);
-            if (existing) {
-              results.push({ ...slot, result: existing.status === 'waiting' ? 'already_waiting' : 'already_booked' });
-              continue;
-            }
-            const group = seatGroup(rulesOf(service), child, slot.day);
-            // Shown full (a single day, waiting list asked): straight to the waiting list, without
-            // queueing on the counter's row behind the bookings that are taking its last seats.
-            const seat = !whole && shownFull(slot) ? false : await repo.takeSeat(sp, slot.serviceId, slot.day, group.key, group.capacity);
-            if (!seat && (whole || !input.waitlist)) {
-              results.push({ ...slot, result: 'full' });
-              continue;
-            }
-            await repo.insertReservation(sp, {
-              service_id: slot.serviceId,
-              child_id: slot.childId,
-              household_id: input.householdId,
-              day: slot.day,
-              group_key: group.key,
-              status: seat ? 'booked' : 'waiting',
-              created_at: clock.now(),
-              created_by: input.actor.accountId,
-            });
-            results.push({ ...slot, result: seat ? 'booked' : 'waiting' });
-          }
-          if (whole && results.some((r) => r.result === 'full')) throw new WeekRefused(results);
-          return results;
-        });
+        if (!whole && !q.isTransaction) return await bookSlots(q, unit);
+        return await q.transaction((t) => bookSlots(t, unit));
       } catch (err) {
         if (err instanceof WeekRefused) return err.results.map((r) => (r.result === 'full' ? r : { ...r, result: 'week_incomplete' as const }));
         // The same form submitted twice at once: the other submission booked it.
         if (isUniqueViolation(err, 'reservations_one_live')) return unit.map((slot) => ({ ...slot, result: 'already_booked' as const }));
         throw err;
       }
+    }
+
+    async function bookSlots(q: Queryable, unit: Slot[]): Promise<Outcome<BookResult>[]> {
+      const whole = unit.length > 1;
+      const results: Outcome<BookResult>[] = [];
+      for (const slot of unit) {
+        const held = alreadyHeld(slot);
+        if (held) {
+          results.push({ ...slot, result: held });
+          continue;
+        }
+        const group = seatGroup(rulesOf(facts.services.get(slot.serviceId)!), facts.children.get(slot.childId)!, slot.day);
+        const status = await repo.bookDay(
+          q,
+          { service_id: slot.serviceId, child_id: slot.childId, household_id: input.householdId, day: slot.day, group_key: group.key, created_at: clock.now(), created_by: input.actor.accountId },
+          {
+            // Shown full (a single day, waiting list asked): straight to the waiting list, without
+            // queueing on the counter's row behind the bookings that are taking its last seats.
+            takeSeat: whole || !shownFull(slot),
+            capacity: group.capacity,
+            waitlist: input.waitlist && !whole,
+          },
+        );
+        results.push({ ...slot, result: status ?? 'full' });
+      }
+      if (whole && results.some((r) => r.result === 'full')) throw new WeekRefused(results);
+      return results;
     }
   }
 
