@@ -104,9 +104,19 @@ function at(day: DateTime, time: TimeOfDay): Date {
   return day.set({ hour, minute, second: 0, millisecond: 0 }).toJSDate();
 }
 
+// The rules ask the Paris date of the same instant ("now") for every slot and every calendar cell,
+// and a zoned luxon DateTime costs an Intl offset lookup: the last answer is kept (pure function).
+let lastInstant = NaN;
+let lastDay = '';
+
 /** The Paris calendar date of an instant. */
 export function parisDayOf(instant: Date): string {
-  return toDay(DateTime.fromJSDate(instant, { zone: TIME_ZONE }));
+  const ms = instant.getTime();
+  if (ms !== lastInstant) {
+    lastDay = toDay(DateTime.fromJSDate(instant, { zone: TIME_ZONE }));
+    lastInstant = ms;
+  }
+  return lastDay;
 }
 
 export function addDays(day: string, days: number): string {

@@ -60,6 +60,8 @@ export function createReservationsService(deps: AppDeps) {
     const calendarFrom = addDays(from, -CALENDAR_MARGIN_DAYS);
     const read = await repo.bookingFacts(q, householdId, serviceIds, childIds, { from, to, periodsFrom: calendarFrom, periodsTo: statesTo });
     const services = new Map(read.services.map((s) => [s.id, s]));
+    // Parsed once per request: every slot asks them several times.
+    const rules = new Map(read.services.map((s) => [s.id, rulesOf(s)]));
     const enrolled = new Set(read.enrolments.map((e) => `${e.service_id}|${e.child_id}`));
     const children = new Map<number, repo.ChildInfo & { custody: 'odd' | 'even' | null }>();
     for (const { custody_weeks, ...child } of read.children) children.set(child.id, { ...child, custody: custody_weeks });
@@ -72,7 +74,7 @@ export function createReservationsService(deps: AppDeps) {
     }
     const seats = new Map(read.seats.map((r) => [repo.seatKey(r.service_id, r.day, r.group_key), r.booked]));
     const live = new Map(read.live.map((r) => [slotKey({ serviceId: r.service_id, childId: r.child_id, day: r.day }), r.status]));
-    return { services, enrolled, children, states, calendar, seats, live };
+    return { services, rules, enrolled, children, states, calendar, seats, live };
   }
 
   /** A whole-week service sells the open days of the week together: a chosen day brings its week. */
@@ -81,7 +83,7 @@ export function createReservationsService(deps: AppDeps) {
     const weeks = new Map<string, Slot[]>();
     for (const slot of slots) {
       const service = facts.services.get(slot.serviceId);
-      if (!service || rulesOf(service).unit !== 'week') {
+      if (!service || facts.rules.get(service.id)!.unit !== 'week') {
         out.push([slot]);
         continue;
       }
@@ -153,7 +155,7 @@ export function createReservationsService(deps: AppDeps) {
       const child = facts.children.get(slot.childId);
       if (!service || !child) return 'not_enrolled';
       return bookingRefusal(
-        rulesOf(service),
+        facts.rules.get(service.id)!,
         {
           now,
           day: slot.day,
@@ -177,7 +179,7 @@ export function createReservationsService(deps: AppDeps) {
       const service = facts.services.get(slot.serviceId);
       const child = facts.children.get(slot.childId);
       if (!service || !child) return false;
-      const group = seatGroup(rulesOf(service), child, slot.day);
+      const group = seatGroup(facts.rules.get(service.id)!, child, slot.day);
       return group.capacity !== null && (facts.seats.get(repo.seatKey(slot.serviceId, slot.day, group.key)) ?? 0) >= group.capacity;
     }
 
@@ -207,7 +209,7 @@ export function createReservationsService(deps: AppDeps) {
           results.push({ ...slot, result: held });
           continue;
         }
-        const group = seatGroup(rulesOf(facts.services.get(slot.serviceId)!), facts.children.get(slot.childId)!, slot.day);
+        const group = seatGroup(facts.rules.get(slot.serviceId)!, facts.children.get(slot.childId)!, slot.day);
         const status = await repo.bookDay(
           q,
           { service_id: slot.serviceId, child_id: slot.childId, household_id: input.householdId, day: slot.day, group_key: group.key, created_at: clock.now(), created_by: input.actor.accountId },
