@@ -98,7 +98,7 @@ export interface BookingFacts {
   services: ServiceRow[];
   enrolments: { child_id: number; service_id: number }[];
   /** The household's children among those asked (custody from the household's link). */
-  children: (ChildInfo & { custody_weeks: 'odd' | 'even' | null })[];
+  children: (ChildInfo & { custody_weeks: 'odd' | 'even' | null; deleted: boolean })[];
   /** The town calendar's periods overlapping the range, every school year (each row says its own). */
   periods: (Period & { school_year_id: string })[];
   closures: { service_id: number; day: string; reason: string }[];
@@ -129,7 +129,7 @@ export async function bookingFacts(
        (SELECT coalesce(json_agg(json_build_object('child_id', child_id, 'service_id', service_id)), '[]')
           FROM enrolments WHERE child_id = ANY(:children::bigint[]) AND status = 'accepted') AS enrolments,
        (SELECT coalesce(json_agg(json_build_object('id', m.id, 'first_name', m.first_name, 'last_name', m.last_name, 'birth_date', m.birth_date,
-                                                   'school_id', m.school_id, 'custody_weeks', hm.custody_weeks)), '[]')
+                                                   'school_id', m.school_id, 'custody_weeks', hm.custody_weeks, 'deleted', m.deleted_at IS NOT NULL)), '[]')
           FROM members m JOIN household_members hm ON hm.member_id = m.id AND hm.household_id = :household
          WHERE m.id = ANY(:children::bigint[]) AND m.kind = 'child') AS children,
        (SELECT coalesce(json_agg(json_build_object('kind', kind, 'starts_on', starts_on, 'ends_on', ends_on, 'school_year_id', school_year_id)), '[]')

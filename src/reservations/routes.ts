@@ -52,8 +52,8 @@ export function reservationsRoutes(deps: AppDeps): Router {
     return { slots, children };
   }
 
-  /** The answer page's content; the service names are read only if the outcomes do not carry them. */
-  async function remember(req: Request, action: StoredOutcome['action'], outcomes: (Outcome<string> & { service?: string })[], children: ChildRow[], returnTo: string) {
+  /** The answer page's content; the names are read only if the outcomes do not carry them. */
+  async function remember(req: Request, action: StoredOutcome['action'], outcomes: (Outcome<string> & { service?: string; child?: string })[], children: ChildRow[], returnTo: string) {
     const missing = [...new Set(outcomes.filter((o) => o.service === undefined).map((o) => o.serviceId))];
     const services = new Map(missing.length ? (await repo.servicesByIds(deps.db, missing)).map((s) => [s.id, s.name]) : []);
     req.session.reservationOutcome = {
@@ -61,7 +61,7 @@ export function reservationsRoutes(deps: AppDeps): Router {
       returnTo,
       items: outcomes.map((o) => ({
         ...o,
-        child: children.find((c) => c.id === o.childId)?.first_name ?? '',
+        child: o.child ?? children.find((c) => c.id === o.childId)?.first_name ?? '',
         service: o.service ?? services.get(o.serviceId) ?? '',
       })),
     };
@@ -149,9 +149,10 @@ export function reservationsRoutes(deps: AppDeps): Router {
     }
     const form = slotsSchema.safeParse(req.body);
     if (!form.success) return renderBookingPage(req, res, { status: 422, errors: formErrors(form.error, t), values: req.body });
-    const { slots, children } = await ownSlots(householdId, form.data.slots);
-    const outcomes = await reservations.book({ householdId, actor: actorOf(req), slots, waitlist: form.data.waitlist === '1' });
-    await remember(req, 'book', outcomes, children, returnTo);
+    // The household's children are checked with the booking's facts (one statement): another's is a 404.
+    const outcomes = await reservations.bookOwn({ householdId, actor: actorOf(req), slots: form.data.slots.map(parseSlot), waitlist: form.data.waitlist === '1' });
+    if (!outcomes) throw new HttpError(404);
+    await remember(req, 'book', outcomes, [], returnTo);
     res.redirect(303, '/reservations/result');
   });
 

@@ -25,6 +25,14 @@ export type BookResult = 'booked' | 'waiting' | 'already_waiting' | Refusal;
 export type CancelResult = 'cancelled' | 'left_waiting_list' | 'late_cancelled' | 'cancelled_free' | 'not_booked' | 'deadline';
 export type SickResult = 'sick' | 'cancelled' | 'not_booked' | 'too_late';
 export type Outcome<R> = Slot & { result: R };
+export type BookOutcome = Outcome<BookResult> & { service: string; child: string };
+export interface BookInput {
+  householdId: number;
+  actor: Actor;
+  slots: Slot[];
+  waitlist: boolean;
+  staff?: boolean;
+}
 
 /** Deadlines reach back a few weeks at most ("N working days", "the week before"). */
 const CALENDAR_MARGIN_DAYS = 60;
@@ -63,7 +71,7 @@ export function createReservationsService(deps: AppDeps) {
     // Parsed once per request: every slot asks them several times.
     const rules = new Map(read.services.map((s) => [s.id, rulesOf(s)]));
     const enrolled = new Set(read.enrolments.map((e) => `${e.service_id}|${e.child_id}`));
-    const children = new Map<number, repo.ChildInfo & { custody: 'odd' | 'even' | null }>();
+    const children = new Map<number, repo.ChildInfo & { custody: 'odd' | 'even' | null; deleted: boolean }>();
     for (const { custody_weeks, ...child } of read.children) children.set(child.id, { ...child, custody: custody_weeks });
     const calendar: Calendar = { publicHolidays: publicHolidaysIn(read.periods, calendarFrom, to) };
     const publicHolidays = publicHolidaysIn(read.periods, statesFrom, statesTo);
@@ -104,11 +112,21 @@ export function createReservationsService(deps: AppDeps) {
    * seat is taken in the transaction (counter row), so two parents can never get the last seat.
    * With `waitlist`, a full day puts the child on the waiting list instead.
    */
-  async function book(input: { householdId: number; actor: Actor; slots: Slot[]; waitlist: boolean; staff?: boolean }): Promise<(Outcome<BookResult> & { service: string })[]> {
+  async function book(input: BookInput): Promise<BookOutcome[]> {
+    return (await bookSlotsOf(input, false))!;
+  }
+
+  /** book() for a parent's own form: null when a slot names a child that is not (or no longer) the household's. */
+  async function bookOwn(input: BookInput): Promise<BookOutcome[] | null> {
+    return bookSlotsOf(input, true);
+  }
+
+  async function bookSlotsOf(input: BookInput, ownChildrenOnly: boolean): Promise<BookOutcome[] | null> {
     const slots = dedupe(input.slots);
     if (!slots.length) return [];
     const now = clock.now();
     const facts = await loadFacts(db, input.householdId, slots);
+    if (ownChildrenOnly && slots.some((s) => !facts.children.get(s.childId) || facts.children.get(s.childId)!.deleted)) return null;
     const plan = units(slots, facts);
 
     // What can be answered before any lock: the rules' refusals, a single day the child already
@@ -148,7 +166,7 @@ export function createReservationsService(deps: AppDeps) {
       });
     }
     // The names for the answer page, from what was read.
-    return outcomes.map((o) => ({ ...o, service: facts.services.get(o.serviceId)?.name ?? '' }));
+    return outcomes.map((o) => ({ ...o, service: facts.services.get(o.serviceId)?.name ?? '', child: facts.children.get(o.childId)?.first_name ?? '' }));
 
     function refusalOf(slot: Slot): Refusal | null {
       const service = facts.services.get(slot.serviceId);
@@ -413,7 +431,7 @@ export function createReservationsService(deps: AppDeps) {
     return input.childIds.flatMap((childId) => days.map((day) => ({ childId, serviceId: service.id, day })));
   }
 
-  return { book, cancel, declareSick, attachCertificate, closeDay, monthCalendars, calendarFor, patternSlots };
+  return { book, bookOwn, cancel, declareSick, attachCertificate, closeDay, monthCalendars, calendarFor, patternSlots };
 
   /**
    * The month calendars of the children: per child, per service with an accepted enrolment,
