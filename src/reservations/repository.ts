@@ -1,4 +1,5 @@
 // Reservations' queries. No rules here: the service decides, this reads and writes rows.
+import type { Knex } from 'knex';
 import type { Queryable } from '../platform/db.js';
 import type { Period } from '../services/calendar.js';
 
@@ -91,6 +92,18 @@ export async function takenSeats(q: Queryable, serviceIds: number[], from: strin
     .whereBetween('day', [from, to])
     .select('service_id', 'day', 'group_key', 'booked')) as { service_id: number; day: string; group_key: string; booked: number }[];
   return new Map(rows.map((r) => [seatKey(r.service_id, r.day, r.group_key), r.booked]));
+}
+
+/**
+ * Independent reads as one statement (one round trip): each query's rows come back as a JSON
+ * array, in the query's order (its sorted subquery feeds the aggregate directly). JSON has no
+ * timestamp type: timestamps come back as ISO strings, dates as 'YYYY-MM-DD'.
+ */
+export async function readTogether<K extends string>(q: Queryable, reads: Record<K, Knex.QueryBuilder>): Promise<Record<K, unknown[]>> {
+  const names = Object.keys(reads) as K[];
+  const columns = names.map((name, i) => `(SELECT coalesce(json_agg(r${i}), '[]') FROM ? r${i}) AS "${name}"`);
+  const { rows } = (await q.raw(`SELECT ${columns.join(', ')}`, names.map((name) => reads[name]))) as { rows: [Record<K, unknown[]>] };
+  return rows[0];
 }
 
 /** Everything a booking's rules read, in one statement (one round trip instead of ten): see BookingFacts. */
