@@ -58,21 +58,9 @@ export const servicesByIds = (q: Queryable, ids: number[]) =>
 export const bookableServices = (q: Queryable) =>
   q('services').where({ active: true }).whereNot('opening_days', 'none').orderBy('name') as Promise<ServiceRow[]>;
 
-/** Accepted enrolments of the children, one row per child and service. */
-export const acceptedEnrolments = (q: Queryable, childIds: number[]) =>
-  q('enrolments').whereIn('child_id', childIds).where({ status: 'accepted' }).select('child_id', 'service_id', 'options') as Promise<EnrolmentRow[]>;
-
 export async function isEnrolled(q: Queryable, childId: number, serviceId: number): Promise<boolean> {
   return Boolean(await q('enrolments').where({ child_id: childId, service_id: serviceId, status: 'accepted' }).first('id'));
 }
-
-/** Reservations of children (any status) between two days, for a household. */
-export const reservationsBetween = (q: Queryable, householdId: number, childIds: number[], from: string, to: string) =>
-  q('reservations')
-    .where({ household_id: householdId })
-    .whereIn('child_id', childIds)
-    .whereBetween('day', [from, to])
-    .orderBy([{ column: 'day' }, { column: 'id' }]) as Promise<ReservationRow[]>;
 
 /** The live reservation of one of the household's children, locked for the change. */
 export const liveReservationOfHouseholdForUpdate = (q: Queryable, householdId: number, serviceId: number, childId: number, day: string) =>
@@ -85,15 +73,6 @@ export const liveReservationOfHouseholdForUpdate = (q: Queryable, householdId: n
 export const reservationOfHousehold = (q: Queryable, householdId: number, id: number) =>
   q('reservations').where({ household_id: householdId, id }).first() as Promise<ReservationRow | undefined>;
 
-/** Seats taken per service, day and group (the counters), for the calendar. */
-export async function takenSeats(q: Queryable, serviceIds: number[], from: string, to: string): Promise<Map<string, number>> {
-  const rows = (await q('reservation_counters')
-    .whereIn('service_id', serviceIds)
-    .whereBetween('day', [from, to])
-    .select('service_id', 'day', 'group_key', 'booked')) as { service_id: number; day: string; group_key: string; booked: number }[];
-  return new Map(rows.map((r) => [seatKey(r.service_id, r.day, r.group_key), r.booked]));
-}
-
 /**
  * Independent reads as one statement (one round trip): each query's rows come back as a JSON
  * array, in the query's order (its sorted subquery feeds the aggregate directly). JSON has no
@@ -104,6 +83,56 @@ export async function readTogether<K extends string>(q: Queryable, reads: Record
   const columns = names.map((name, i) => `(SELECT coalesce(json_agg(r${i}), '[]') FROM ? r${i}) AS "${name}"`);
   const { rows } = (await q.raw(`SELECT ${columns.join(', ')}`, names.map((name) => reads[name]))) as { rows: [Record<K, unknown[]>] };
   return rows[0];
+}
+
+/**
+ * What the month calendars of children show, in one statement: their accepted enrolments, those
+ * services (open some days; `onlyServices` narrows them), the town calendar's periods from
+ * `periodsFrom` (deadlines reach back), the household's reservations of the grid, the counters,
+ * the attendance and the services' closed days.
+ */
+export async function calendarFacts(q: Queryable, householdId: number, childIds: number[], days: { from: string; to: string; periodsFrom: string }, onlyServices?: number[]) {
+  const enrolled = q('enrolments')
+    .whereIn('child_id', childIds)
+    .where({ status: 'accepted' })
+    .modify((qb) => {
+      if (onlyServices) qb.whereIn('service_id', onlyServices);
+    })
+    .select('service_id');
+  const read = await readTogether(q, {
+    enrolments: q('enrolments').whereIn('child_id', childIds).where({ status: 'accepted' }).select('child_id', 'service_id', 'options'),
+    services: q('services').whereIn('id', enrolled.clone()).whereNot('opening_days', 'none').orderBy('name'),
+    periods: q('calendar_periods')
+      .where('starts_on', '<=', days.to)
+      .andWhere((w) => w.whereNull('ends_on').orWhere('ends_on', '>=', days.periodsFrom))
+      .select('kind', 'starts_on', 'ends_on', 'school_year_id'),
+    reservations: q('reservations')
+      .where({ household_id: householdId })
+      .whereIn('child_id', childIds)
+      .whereBetween('day', [days.from, days.to])
+      .orderBy([{ column: 'day' }, { column: 'id' }]),
+    seats: q('reservation_counters').whereIn('service_id', enrolled.clone()).whereBetween('day', [days.from, days.to]).select('service_id', 'day', 'group_key', 'booked'),
+    attendance: q('attendance').whereIn('child_id', childIds).whereBetween('day', [days.from, days.to]).select('service_id', 'child_id', 'day', 'status'),
+    closures: q('service_day_closures').whereIn('service_id', enrolled.clone()).whereBetween('day', [days.from, days.to]).select('service_id', 'day', 'reason'),
+  });
+  const services = read.services as ServiceRow[];
+  for (const s of services) if (s.booking_opens_at) s.booking_opens_at = new Date(s.booking_opens_at);
+  const reservations = (read.reservations as ReservationRow[]).map((r) => ({
+    ...r,
+    created_at: new Date(r.created_at),
+    cancelled_at: r.cancelled_at && new Date(r.cancelled_at),
+    sick_declared_at: r.sick_declared_at && new Date(r.sick_declared_at),
+  }));
+  const seats = read.seats as { service_id: number; day: string; group_key: string; booked: number }[];
+  return {
+    enrolments: read.enrolments as EnrolmentRow[],
+    services,
+    periods: read.periods as (Period & { school_year_id: string })[],
+    reservations,
+    seats: new Map(seats.map((r) => [seatKey(r.service_id, r.day, r.group_key), r.booked])),
+    attendance: read.attendance as { service_id: number; child_id: number; day: string; status: string }[],
+    closures: read.closures as { service_id: number; day: string; reason: string }[],
+  };
 }
 
 /** Everything a booking's rules read, in one statement (one round trip instead of ten): see BookingFacts. */

@@ -445,18 +445,22 @@ export function createReservationsService(deps: AppDeps) {
     const childIds = input.children.map((c) => c.id);
     if (!childIds.length) return [];
     const now = clock.now();
-    const enrolments = await repo.acceptedEnrolments(db, childIds);
-    const serviceIds = [...new Set(enrolments.map((e) => e.service_id))].filter((id) => !input.serviceIds || input.serviceIds.includes(id));
-    const services = (await repo.servicesByIds(db, serviceIds)).filter((s) => s.opening_days !== 'none');
-    // Independent reads, run side by side on the pool.
-    const [calendar, reservations, seats, attendance, states] = await Promise.all([
-      calendarFor(db, gridFrom, gridTo),
-      repo.reservationsBetween(db, input.householdId, childIds, gridFrom, gridTo),
-      repo.takenSeats(db, serviceIds, gridFrom, gridTo),
-      db('attendance').whereIn('child_id', childIds).whereBetween('day', [gridFrom, gridTo]).select('service_id', 'child_id', 'day', 'status') as Promise<{ service_id: number; child_id: number; day: string; status: string }[]>,
-      Promise.all(services.map((s) => dayStates(db, s, gridFrom, gridTo))),
-    ]);
-    const statesByService = new Map<number, Map<string, DayState>>(services.map((s, i) => [s.id, states[i]!]));
+    const calendarFrom = addDays(gridFrom, -CALENDAR_MARGIN_DAYS);
+    const { enrolments, services, periods, reservations, seats, attendance, closures } = await repo.calendarFacts(
+      db,
+      input.householdId,
+      childIds,
+      { from: gridFrom, to: gridTo, periodsFrom: calendarFrom },
+      input.serviceIds,
+    );
+    const calendar: Calendar = { publicHolidays: publicHolidaysIn(periods, calendarFrom, gridTo) };
+    const publicHolidays = publicHolidaysIn(periods, gridFrom, gridTo);
+    const statesByService = new Map<number, Map<string, DayState>>(
+      services.map((s) => {
+        const closed = new Map(closures.filter((c) => c.service_id === s.id).map((c) => [c.day, c.reason]));
+        return [s.id, dayStatesFrom(s, gridFrom, gridTo, { periods, publicHolidays, closed })];
+      }),
+    );
     // Indexed once per page instead of a scan of every row for every cell.
     const rowsOfCell = new Map<string, ReservationRow[]>();
     for (const r of reservations) {
