@@ -1,8 +1,11 @@
-// npm run bench:rush -- [--parents 1000] [--label after]
+// npm run bench:rush -- [--parents 1000] [--label after] [--reuse-sessions]
 // The opening of holiday bookings: parents of distinct households (real sessions, logged in
 // beforehand) all try to book the same day of the holiday centre (100 seats) at the instant
 // bookings open. Prints seats taken (checked in the database), waiting-listed, errors and
 // latency percentiles; writes bench/results/rush-<date>[-label].json.
+// --reuse-sessions (for iterating, not for the figures): keeps the sessions in $TMPDIR and uses them
+// again while they are alive (parent idle limit), skipping the minutes of argon2 logins.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../src/platform/db.js';
@@ -14,6 +17,8 @@ const LABEL = arg('label', '');
 const SERVICE = 'Bench – centre de loisirs des vacances';
 const CPU_PROF = process.argv.includes('--cpu-prof');
 const PROFILE_DIR = path.join(os.tmpdir(), 'pf-bench-profiles');
+const REUSE = process.argv.includes('--reuse-sessions');
+const SESSIONS_FILE = path.join(os.tmpdir(), `pf-rush-sessions-${PARENTS}.json`);
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
@@ -57,6 +62,22 @@ async function prepare(db: Db) {
   return { service, day, parents };
 }
 
+/** The sessions of an earlier run, if there are some for these parents and the first is still logged in. */
+async function reusedSessions(baseUrl: string, parents: { household_id: number; child_id: number; email: string }[]) {
+  if (!existsSync(SESSIONS_FILE)) return null;
+  const saved = new Map((JSON.parse(readFileSync(SESSIONS_FILE, 'utf8')) as { email: string; cookie: string; csrf: string }[]).map((s) => [s.email, s]));
+  if (!parents.every((p) => saved.has(p.email))) return null;
+  const sessions = parents.map((p) => {
+    const session = new Session(baseUrl);
+    session.cookie = saved.get(p.email)!.cookie;
+    return { ...p, session, csrf: saved.get(p.email)!.csrf };
+  });
+  const probe = await sessions[0]!.session.get('/reservations');
+  if (probe.status !== 200) return null;
+  console.log(`Reusing ${sessions.length} sessions from ${SESSIONS_FILE}.`);
+  return sessions;
+}
+
 async function main() {
   ensureBuilt();
   const bench = await openBench();
@@ -64,13 +85,18 @@ async function main() {
   const { service, day, parents } = await prepare(db);
   const app = await startApp(bench.url, {}, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
   try {
-    console.log(`Logging ${parents.length} parents in (argon2, a few at a time)…`);
-    const loginStarted = Date.now();
-    const sessions = await inBatches(parents, 4, async (p) => {
-      const session = await new Session(app.baseUrl).login(p.email, BENCH_PASSWORD);
-      return { ...p, session, csrf: await session.csrf('/reservations') };
-    });
-    console.log(`Logged in in ${((Date.now() - loginStarted) / 1000).toFixed(1)} s. Bookings open now; ${sessions.length} parents click.`);
+    let sessions = REUSE ? await reusedSessions(app.baseUrl, parents) : null;
+    if (!sessions) {
+      console.log(`Logging ${parents.length} parents in (argon2, a few at a time)…`);
+      const loginStarted = Date.now();
+      sessions = await inBatches(parents, 4, async (p) => {
+        const session = await new Session(app.baseUrl).login(p.email, BENCH_PASSWORD);
+        return { ...p, session, csrf: await session.csrf('/reservations') };
+      });
+      console.log(`Logged in in ${((Date.now() - loginStarted) / 1000).toFixed(1)} s.`);
+      if (REUSE) writeFileSync(SESSIONS_FILE, JSON.stringify(sessions.map((s) => ({ email: s.email, cookie: s.session.cookie, csrf: s.csrf }))));
+    }
+    console.log(`Bookings open now; ${sessions.length} parents click.`);
 
     // The opening instant: from now on the app's rules let parents book.
     await db('services').where({ id: service.id }).update({ booking_opens_at: new Date() });

@@ -1,5 +1,7 @@
 // Reservations' queries. No rules here: the service decides, this reads and writes rows.
+import type { Knex } from 'knex';
 import type { Queryable } from '../platform/db.js';
+import type { Period } from '../services/calendar.js';
 
 export type LiveStatus = 'booked' | 'waiting' | 'sick';
 export const LIVE_STATUSES: readonly LiveStatus[] = ['booked', 'waiting', 'sick'];
@@ -56,33 +58,9 @@ export const servicesByIds = (q: Queryable, ids: number[]) =>
 export const bookableServices = (q: Queryable) =>
   q('services').where({ active: true }).whereNot('opening_days', 'none').orderBy('name') as Promise<ServiceRow[]>;
 
-/** Accepted enrolments of the children, one row per child and service. */
-export const acceptedEnrolments = (q: Queryable, childIds: number[]) =>
-  q('enrolments').whereIn('child_id', childIds).where({ status: 'accepted' }).select('child_id', 'service_id', 'options') as Promise<EnrolmentRow[]>;
-
 export async function isEnrolled(q: Queryable, childId: number, serviceId: number): Promise<boolean> {
   return Boolean(await q('enrolments').where({ child_id: childId, service_id: serviceId, status: 'accepted' }).first('id'));
 }
-
-/** Reservations of children (any status) between two days, for a household. */
-export const reservationsBetween = (q: Queryable, householdId: number, childIds: number[], from: string, to: string) =>
-  q('reservations')
-    .where({ household_id: householdId })
-    .whereIn('child_id', childIds)
-    .whereBetween('day', [from, to])
-    .orderBy([{ column: 'day' }, { column: 'id' }]) as Promise<ReservationRow[]>;
-
-/** The live reservations of children for services between two days (any household), to answer before a transaction. */
-export const liveReservationsOf = (q: Queryable, serviceIds: number[], childIds: number[], from: string, to: string) =>
-  q('reservations')
-    .whereIn('service_id', serviceIds)
-    .whereIn('child_id', childIds)
-    .whereBetween('day', [from, to])
-    .whereIn('status', LIVE_STATUSES)
-    .select('service_id', 'child_id', 'day', 'status') as Promise<Pick<ReservationRow, 'service_id' | 'child_id' | 'day' | 'status'>[]>;
-
-export const liveReservation = (q: Queryable, serviceId: number, childId: number, day: string) =>
-  q('reservations').where({ service_id: serviceId, child_id: childId, day }).whereIn('status', LIVE_STATUSES).first() as Promise<ReservationRow | undefined>;
 
 /** The live reservation of one of the household's children, locked for the change. */
 export const liveReservationOfHouseholdForUpdate = (q: Queryable, householdId: number, serviceId: number, childId: number, day: string) =>
@@ -95,31 +73,184 @@ export const liveReservationOfHouseholdForUpdate = (q: Queryable, householdId: n
 export const reservationOfHousehold = (q: Queryable, householdId: number, id: number) =>
   q('reservations').where({ household_id: householdId, id }).first() as Promise<ReservationRow | undefined>;
 
-/** Seats taken per service, day and group (the counters), for the calendar. */
-export async function takenSeats(q: Queryable, serviceIds: number[], from: string, to: string): Promise<Map<string, number>> {
-  const rows = (await q('reservation_counters')
-    .whereIn('service_id', serviceIds)
-    .whereBetween('day', [from, to])
-    .select('service_id', 'day', 'group_key', 'booked')) as { service_id: number; day: string; group_key: string; booked: number }[];
-  return new Map(rows.map((r) => [seatKey(r.service_id, r.day, r.group_key), r.booked]));
+/**
+ * Independent reads as one statement (one round trip): each query's rows come back as a JSON
+ * array, in the query's order (its sorted subquery feeds the aggregate directly). JSON has no
+ * timestamp type: timestamps come back as ISO strings, dates as 'YYYY-MM-DD'.
+ */
+export async function readTogether<K extends string>(q: Queryable, reads: Record<K, Knex.QueryBuilder>): Promise<Record<K, unknown[]>> {
+  const names = Object.keys(reads) as K[];
+  const columns = names.map((name, i) => `(SELECT coalesce(json_agg(r${i}), '[]') FROM ? r${i}) AS "${name}"`);
+  const { rows } = (await q.raw(`SELECT ${columns.join(', ')}`, names.map((name) => reads[name]))) as { rows: [Record<K, unknown[]>] };
+  return rows[0];
+}
+
+/**
+ * What the month calendars of children show, in one statement: their accepted enrolments, those
+ * services (open some days; `onlyServices` narrows them), the town calendar's periods from
+ * `periodsFrom` (deadlines reach back), the household's reservations of the grid, the counters,
+ * the attendance and the services' closed days.
+ */
+export async function calendarFacts(q: Queryable, householdId: number, childIds: number[], days: { from: string; to: string; periodsFrom: string }, onlyServices?: number[]) {
+  const enrolled = q('enrolments')
+    .whereIn('child_id', childIds)
+    .where({ status: 'accepted' })
+    .modify((qb) => {
+      if (onlyServices) qb.whereIn('service_id', onlyServices);
+    })
+    .select('service_id');
+  const read = await readTogether(q, {
+    enrolments: q('enrolments').whereIn('child_id', childIds).where({ status: 'accepted' }).select('child_id', 'service_id', 'options'),
+    services: q('services').whereIn('id', enrolled.clone()).whereNot('opening_days', 'none').orderBy('name'),
+    periods: q('calendar_periods')
+      .where('starts_on', '<=', days.to)
+      .andWhere((w) => w.whereNull('ends_on').orWhere('ends_on', '>=', days.periodsFrom))
+      .select('kind', 'starts_on', 'ends_on', 'school_year_id'),
+    reservations: q('reservations')
+      .where({ household_id: householdId })
+      .whereIn('child_id', childIds)
+      .whereBetween('day', [days.from, days.to])
+      .orderBy([{ column: 'day' }, { column: 'id' }]),
+    seats: q('reservation_counters').whereIn('service_id', enrolled.clone()).whereBetween('day', [days.from, days.to]).select('service_id', 'day', 'group_key', 'booked'),
+    attendance: q('attendance').whereIn('child_id', childIds).whereBetween('day', [days.from, days.to]).select('service_id', 'child_id', 'day', 'status'),
+    closures: q('service_day_closures').whereIn('service_id', enrolled.clone()).whereBetween('day', [days.from, days.to]).select('service_id', 'day', 'reason'),
+  });
+  const services = read.services as ServiceRow[];
+  for (const s of services) if (s.booking_opens_at) s.booking_opens_at = new Date(s.booking_opens_at);
+  const reservations = (read.reservations as ReservationRow[]).map((r) => ({
+    ...r,
+    created_at: new Date(r.created_at),
+    cancelled_at: r.cancelled_at && new Date(r.cancelled_at),
+    sick_declared_at: r.sick_declared_at && new Date(r.sick_declared_at),
+  }));
+  const seats = read.seats as { service_id: number; day: string; group_key: string; booked: number }[];
+  return {
+    enrolments: read.enrolments as EnrolmentRow[],
+    services,
+    periods: read.periods as (Period & { school_year_id: string })[],
+    reservations,
+    seats: new Map(seats.map((r) => [seatKey(r.service_id, r.day, r.group_key), r.booked])),
+    attendance: read.attendance as { service_id: number; child_id: number; day: string; status: string }[],
+    closures: read.closures as { service_id: number; day: string; reason: string }[],
+  };
+}
+
+/** Everything a booking's rules read, in one statement (one round trip instead of ten): see BookingFacts. */
+export interface BookingFacts {
+  services: ServiceRow[];
+  enrolments: { child_id: number; service_id: number }[];
+  /** The household's children among those asked (custody from the household's link). */
+  children: (ChildInfo & { custody_weeks: 'odd' | 'even' | null; deleted: boolean })[];
+  /** The town calendar's periods overlapping the range, every school year (each row says its own). */
+  periods: (Period & { school_year_id: string })[];
+  closures: { service_id: number; day: string; reason: string }[];
+  /** The counters as they stand (no lock). */
+  seats: { service_id: number; day: string; group_key: string; booked: number }[];
+  /** The live reservations of those children for those services and days (any household). */
+  live: Pick<ReservationRow, 'service_id' | 'child_id' | 'day' | 'status'>[];
+}
+
+const SERVICE_COLUMNS = `id, school_year_id, kind, name, site_school_id, opening_days, weekdays, unit, booking_deadline, cancel_deadline,
+  booking_window_days, booking_opens_at, booking_unit, sick_declaration_until, capacity, capacity_split, capacity_groups, active`;
+
+/**
+ * The facts of a booking: `from`–`to` are the days asked; the calendar's periods are read over
+ * `periodsFrom`–`periodsTo` (deadlines reach back, the week units reach around). Arrays as
+ * parameters keep one statement text (one prepared plan) whatever the number of ids.
+ */
+export async function bookingFacts(
+  q: Queryable,
+  householdId: number,
+  serviceIds: number[],
+  childIds: number[],
+  days: { from: string; to: string; periodsFrom: string; periodsTo: string },
+): Promise<BookingFacts> {
+  const { rows } = (await q.raw(
+    `SELECT
+       (SELECT coalesce(json_agg(s ORDER BY s.name), '[]') FROM (SELECT ${SERVICE_COLUMNS} FROM services WHERE id = ANY(:services::int[])) s) AS services,
+       (SELECT coalesce(json_agg(json_build_object('child_id', child_id, 'service_id', service_id)), '[]')
+          FROM enrolments WHERE child_id = ANY(:children::bigint[]) AND status = 'accepted') AS enrolments,
+       (SELECT coalesce(json_agg(json_build_object('id', m.id, 'first_name', m.first_name, 'last_name', m.last_name, 'birth_date', m.birth_date,
+                                                   'school_id', m.school_id, 'custody_weeks', hm.custody_weeks, 'deleted', m.deleted_at IS NOT NULL)), '[]')
+          FROM members m JOIN household_members hm ON hm.member_id = m.id AND hm.household_id = :household
+         WHERE m.id = ANY(:children::bigint[]) AND m.kind = 'child') AS children,
+       (SELECT coalesce(json_agg(json_build_object('kind', kind, 'starts_on', starts_on, 'ends_on', ends_on, 'school_year_id', school_year_id)), '[]')
+          FROM calendar_periods WHERE starts_on <= :periodsTo::date AND (ends_on IS NULL OR ends_on >= :periodsFrom::date)) AS periods,
+       (SELECT coalesce(json_agg(json_build_object('service_id', service_id, 'day', day, 'reason', reason)), '[]')
+          FROM service_day_closures WHERE service_id = ANY(:services::int[]) AND day BETWEEN :periodsFrom::date AND :periodsTo::date) AS closures,
+       (SELECT coalesce(json_agg(json_build_object('service_id', service_id, 'day', day, 'group_key', group_key, 'booked', booked)), '[]')
+          FROM reservation_counters WHERE service_id = ANY(:services::int[]) AND day BETWEEN :from::date AND :to::date) AS seats,
+       (SELECT coalesce(json_agg(json_build_object('service_id', service_id, 'child_id', child_id, 'day', day, 'status', status)), '[]')
+          FROM reservations WHERE service_id = ANY(:services::int[]) AND child_id = ANY(:children::bigint[])
+           AND day BETWEEN :from::date AND :to::date AND status IN ('booked', 'waiting', 'sick')) AS live`,
+    { household: householdId, services: serviceIds, children: childIds, ...days },
+  )) as { rows: [BookingFacts] };
+  const facts = rows[0];
+  // JSON has no timestamp: the service rows come back as the other queries give them.
+  for (const s of facts.services) if (s.booking_opens_at) s.booking_opens_at = new Date(s.booking_opens_at);
+  return facts;
 }
 
 export const seatKey = (serviceId: number, day: string, group: string) => `${serviceId}|${day}|${group}`;
 
 /**
- * Takes a seat if one is left: the counter row is created on demand, then incremented only while
- * below capacity. The UPDATE holds the row lock until commit, so concurrent bookings of the same
- * day queue here and each sees the count the previous one left. null capacity: unlimited.
+ * Takes a seat if one is left, in one statement: the counter row is created on demand or
+ * incremented only while below capacity. INSERT … ON CONFLICT DO UPDATE holds the row lock until
+ * commit, so concurrent bookings of the same day queue here and each sees the count the previous
+ * one left. null capacity: unlimited.
  */
 export async function takeSeat(q: Queryable, serviceId: number, day: string, group: string, capacity: number | null): Promise<boolean> {
-  await q.raw('INSERT INTO reservation_counters (service_id, day, group_key, booked) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING', [serviceId, day, group]);
-  const result = await q.raw(
-    `UPDATE reservation_counters SET booked = booked + 1
-      WHERE service_id = ? AND day = ? AND group_key = ? AND (?::int IS NULL OR booked < ?::int)
-      RETURNING booked`,
-    [serviceId, day, group, capacity, capacity],
-  );
-  return (result as { rows: unknown[] }).rows.length === 1;
+  const { rows } = (await q.raw(
+    `INSERT INTO reservation_counters AS c (service_id, day, group_key, booked)
+     SELECT :service::int, :day::date, :group::text, 1 WHERE :capacity::int IS NULL OR :capacity::int > 0
+     ON CONFLICT (service_id, day, group_key) DO UPDATE SET booked = c.booked + 1
+      WHERE :capacity::int IS NULL OR c.booked < :capacity::int
+     RETURNING booked`,
+    { service: serviceId, day, group, capacity },
+  )) as { rows: unknown[] };
+  return rows.length === 1;
+}
+
+/**
+ * Books one day in one statement. With `takeSeat`, a seat is taken if one is left: the counter row
+ * is created on demand or incremented only while below capacity; INSERT … ON CONFLICT DO UPDATE
+ * holds the row lock until commit, so concurrent bookings of the day queue there and each sees the
+ * count the previous one left (null capacity: unlimited). Then the reservation is inserted:
+ * 'booked' with a seat, 'waiting' without one when `waitlist`, nothing otherwise (null: full).
+ * A live reservation of the child that day breaks reservations_one_live: the statement fails
+ * whole, its seat included.
+ */
+export async function bookDay(
+  q: Queryable,
+  row: Pick<ReservationRow, 'service_id' | 'child_id' | 'household_id' | 'day' | 'group_key' | 'created_at' | 'created_by'>,
+  opts: { takeSeat: boolean; capacity: number | null; waitlist: boolean },
+): Promise<'booked' | 'waiting' | null> {
+  const { rows } = (await q.raw(
+    `WITH seat AS (
+       INSERT INTO reservation_counters AS c (service_id, day, group_key, booked)
+       SELECT :service::int, :day::date, :group::text, 1
+        WHERE :takeSeat::boolean AND (:capacity::int IS NULL OR :capacity::int > 0)
+       ON CONFLICT (service_id, day, group_key) DO UPDATE SET booked = c.booked + 1
+        WHERE :capacity::int IS NULL OR c.booked < :capacity::int
+       RETURNING 1
+     )
+     INSERT INTO reservations (service_id, child_id, household_id, day, group_key, status, created_at, created_by)
+     SELECT :service::int, :child::bigint, :household::bigint, :day::date, :group::text,
+            CASE WHEN EXISTS (SELECT FROM seat) THEN 'booked' ELSE 'waiting' END, :createdAt::timestamptz, :createdBy::bigint
+      WHERE EXISTS (SELECT FROM seat) OR :waitlist::boolean
+     RETURNING status`,
+    {
+      service: row.service_id,
+      child: row.child_id,
+      household: row.household_id,
+      day: row.day,
+      group: row.group_key,
+      createdAt: row.created_at,
+      createdBy: row.created_by,
+      ...opts,
+    },
+  )) as { rows: { status: 'booked' | 'waiting' }[] };
+  return rows[0]?.status ?? null;
 }
 
 export async function releaseSeat(q: Queryable, serviceId: number, day: string, group: string): Promise<void> {

@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
 import { parisNow, TIME_ZONE } from '../platform/clock.js';
-import { childrenOfHousehold, currentHouseholdId, findChildOfHousehold, idParam, withHousehold, type ChildRow } from '../households/access.js';
+import { childrenOfHousehold, currentHouseholdId, idParam, withHousehold, type ChildRow } from '../households/access.js';
 import { actorOf, requireParent } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
@@ -52,15 +52,17 @@ export function reservationsRoutes(deps: AppDeps): Router {
     return { slots, children };
   }
 
-  async function remember(req: Request, action: StoredOutcome['action'], outcomes: Outcome<string>[], children: ChildRow[], returnTo: string) {
-    const services = new Map((await repo.servicesByIds(deps.db, [...new Set(outcomes.map((o) => o.serviceId))])).map((s) => [s.id, s.name]));
+  /** The answer page's content; the names are read only if the outcomes do not carry them. */
+  async function remember(req: Request, action: StoredOutcome['action'], outcomes: (Outcome<string> & { service?: string; child?: string })[], children: ChildRow[], returnTo: string) {
+    const missing = [...new Set(outcomes.filter((o) => o.service === undefined).map((o) => o.serviceId))];
+    const services = new Map(missing.length ? (await repo.servicesByIds(deps.db, missing)).map((s) => [s.id, s.name]) : []);
     req.session.reservationOutcome = {
       action,
       returnTo,
       items: outcomes.map((o) => ({
         ...o,
-        child: children.find((c) => c.id === o.childId)?.first_name ?? '',
-        service: services.get(o.serviceId) ?? '',
+        child: o.child ?? children.find((c) => c.id === o.childId)?.first_name ?? '',
+        service: o.service ?? services.get(o.serviceId) ?? '',
       })),
     };
   }
@@ -69,6 +71,7 @@ export function reservationsRoutes(deps: AppDeps): Router {
     const householdId = currentHouseholdId(req);
     const all = await childrenOfHousehold(deps.db, householdId);
     const children = opts.childId ? all.filter((c) => c.id === opts.childId) : all;
+    if (opts.childId && !children.length) throw new HttpError(404); // another household's child
     const month = monthOf(req.query.month, parisNow(deps.clock).toFormat('yyyy-MM'));
     const started = process.hrtime.bigint();
     const calendars = await reservations.monthCalendars({ householdId, children, month });
@@ -95,27 +98,34 @@ export function reservationsRoutes(deps: AppDeps): Router {
     });
   }
 
-  /** The agenda's list of sick absences with their certificate, and the child's certificates. */
+  /** The agenda's list of sick absences with their certificate, the child's certificates and the month's history: one statement. */
   async function agendaExtras(householdId: number, childId: number, month: string) {
-    const sick = (await deps.db('reservations as r')
-      .join('services as s', 's.id', 'r.service_id')
-      .leftJoin('documents as d', 'd.id', 'r.sick_certificate_document_id')
-      .where({ 'r.household_id': householdId, 'r.child_id': childId, 'r.status': 'sick' })
-      .orderBy('r.day', 'desc')
-      .limit(20)
-      .select('r.id', 'r.day', 's.name as service', 'd.uploaded_at')) as { id: number; day: string; service: string; uploaded_at: Date | null }[];
-    const certificates = (await medicalCertificatesOf(deps.db, householdId, childId).orderBy('d.uploaded_at', 'desc').select('d.id', 'd.uploaded_at')) as { id: number; uploaded_at: Date }[];
     const monthEnd = DateTime.fromISO(`${month}-01`, { zone: TIME_ZONE }).endOf('month').toISODate() as string;
-    const history = (await deps.db('reservations as r')
-      .join('services as s', 's.id', 'r.service_id')
-      .leftJoin('attendance as a', (j) => j.on('a.service_id', 'r.service_id').andOn('a.child_id', 'r.child_id').andOn('a.day', 'r.day'))
-      .where({ 'r.household_id': householdId, 'r.child_id': childId })
-      .whereBetween('r.day', [`${month}-01`, monthEnd])
-      .orderBy([{ column: 'r.day' }, { column: 's.name' }, { column: 'r.id' }])
-      .select('r.day', 'r.status', 's.name as service', 'a.status as attendance')) as { day: string; status: string; service: string; attendance: string | null }[];
+    const read = await repo.readTogether(deps.db, {
+      sick: deps.db('reservations as r')
+        .join('services as s', 's.id', 'r.service_id')
+        .leftJoin('documents as d', 'd.id', 'r.sick_certificate_document_id')
+        .where({ 'r.household_id': householdId, 'r.child_id': childId, 'r.status': 'sick' })
+        .orderBy('r.day', 'desc')
+        .limit(20)
+        .select('r.id', 'r.day', 's.name as service', 'd.uploaded_at'),
+      certificates: medicalCertificatesOf(deps.db, householdId, childId).orderBy('d.uploaded_at', 'desc').select('d.id', 'd.uploaded_at'),
+      history: deps.db('reservations as r')
+        .join('services as s', 's.id', 'r.service_id')
+        .leftJoin('attendance as a', (j) => j.on('a.service_id', 'r.service_id').andOn('a.child_id', 'r.child_id').andOn('a.day', 'r.day'))
+        .where({ 'r.household_id': householdId, 'r.child_id': childId })
+        .whereBetween('r.day', [`${month}-01`, monthEnd])
+        .orderBy([{ column: 'r.day' }, { column: 's.name' }, { column: 'r.id' }])
+        .select('r.day', 'r.status', 's.name as service', 'a.status as attendance'),
+    });
+    const sick = read.sick as { id: number; day: string; service: string; uploaded_at: string | null }[];
+    const certificates = (read.certificates as { id: number; uploaded_at: string }[]).map((c) => ({ id: c.id, uploaded_at: new Date(c.uploaded_at) }));
     return {
-      history,
-      sick: sick.map((s) => ({ ...s, due: certificateDeadline(s.day), inTime: s.uploaded_at ? certificateInTime(s.day, new Date(s.uploaded_at)) : null })),
+      history: read.history as { day: string; status: string; service: string; attendance: string | null }[],
+      sick: sick.map((s) => {
+        const uploadedAt = s.uploaded_at ? new Date(s.uploaded_at) : null;
+        return { ...s, uploaded_at: uploadedAt, due: certificateDeadline(s.day), inTime: uploadedAt ? certificateInTime(s.day, uploadedAt) : null };
+      }),
       certificates,
       agendaMonth: month,
     };
@@ -124,9 +134,7 @@ export function reservationsRoutes(deps: AppDeps): Router {
   router.get('/reservations', ...household, (req, res) => renderBookingPage(req, res));
 
   router.get('/children/:id/agenda', ...household, async (req, res) => {
-    const childId = idParam(req.params.id);
-    if (!(await findChildOfHousehold(deps.db, currentHouseholdId(req), childId))) throw new HttpError(404);
-    await renderBookingPage(req, res, { childId });
+    await renderBookingPage(req, res, { childId: idParam(req.params.id) });
   });
 
   router.post('/reservations', ...household, async (req, res) => {
@@ -147,9 +155,10 @@ export function reservationsRoutes(deps: AppDeps): Router {
     }
     const form = slotsSchema.safeParse(req.body);
     if (!form.success) return renderBookingPage(req, res, { status: 422, errors: formErrors(form.error, t), values: req.body });
-    const { slots, children } = await ownSlots(householdId, form.data.slots);
-    const outcomes = await reservations.book({ householdId, actor: actorOf(req), slots, waitlist: form.data.waitlist === '1' });
-    await remember(req, 'book', outcomes, children, returnTo);
+    // The household's children are checked with the booking's facts (one statement): another's is a 404.
+    const outcomes = await reservations.bookOwn({ householdId, actor: actorOf(req), slots: form.data.slots.map(parseSlot), waitlist: form.data.waitlist === '1' });
+    if (!outcomes) throw new HttpError(404);
+    await remember(req, 'book', outcomes, [], returnTo);
     res.redirect(303, '/reservations/result');
   });
 

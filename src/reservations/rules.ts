@@ -104,9 +104,35 @@ function at(day: DateTime, time: TimeOfDay): Date {
   return day.set({ hour, minute, second: 0, millisecond: 0 }).toJSDate();
 }
 
+// Every cell of a month calendar asks for a deadline (a zoned `set`: an Intl offset lookup each
+// time); the instant of a day's wall-clock time never changes, so it is kept (bounded, as above).
+const instants = new Map<string, number>();
+
+/** `at` for a 'YYYY-MM-DD' day. */
+function atDay(day: string, time: TimeOfDay): Date {
+  const key = `${day} ${time}`;
+  let ms = instants.get(key);
+  if (ms === undefined) {
+    ms = at(parseDay(day), time).getTime();
+    if (instants.size >= 5000) instants.clear();
+    instants.set(key, ms);
+  }
+  return new Date(ms);
+}
+
+// The rules ask the Paris date of the same instant ("now") for every slot and every calendar cell,
+// and a zoned luxon DateTime costs an Intl offset lookup: the last answer is kept (pure function).
+let lastInstant = NaN;
+let lastDay = '';
+
 /** The Paris calendar date of an instant. */
 export function parisDayOf(instant: Date): string {
-  return toDay(DateTime.fromJSDate(instant, { zone: TIME_ZONE }));
+  const ms = instant.getTime();
+  if (ms !== lastInstant) {
+    lastDay = toDay(DateTime.fromJSDate(instant, { zone: TIME_ZONE }));
+    lastInstant = ms;
+  }
+  return lastDay;
 }
 
 export function addDays(day: string, days: number): string {
@@ -144,26 +170,26 @@ export function previousWorkingDay(day: string, cal: Calendar): string {
  * Booking is allowed through the whole deadline minute: see isBeforeDeadline.
  */
 export function deadlineFor(day: string, rule: Deadline, cal: Calendar): Date {
-  const target = parseDay(day);
+  parseDay(day); // throws on a bad day
   switch (rule.kind) {
     case 'calendar_days': {
       assertCount(rule.days, 'days');
-      return at(target.minus({ days: rule.days }), rule.time);
+      return atDay(addDays(day, -rule.days), rule.time);
     }
     case 'working_days': {
       assertCount(rule.days, 'days');
       let current = day;
       for (let i = 0; i < rule.days; i++) current = previousWorkingDay(current, cal);
-      return at(parseDay(current), rule.time);
+      return atDay(current, rule.time);
     }
     case 'week_before': {
       if (!Number.isInteger(rule.weekday) || rule.weekday < 1 || rule.weekday > 7) {
         throw new RangeError(`weekday must be 1..7, got ${rule.weekday}`);
       }
-      // set({ weekday }) stays within the ISO week, so this is the weekday of week W-1.
-      let deadlineDay = toDay(target.minus({ weeks: 1 }).set({ weekday: rule.weekday }));
+      // The weekday of week W-1.
+      let deadlineDay = weekDaysOf(addDays(day, -7))[rule.weekday - 1]!;
       if (cal.publicHolidays.has(deadlineDay)) deadlineDay = previousWorkingDay(deadlineDay, cal);
-      return at(parseDay(deadlineDay), rule.time);
+      return atDay(deadlineDay, rule.time);
     }
   }
 }
@@ -239,7 +265,7 @@ export function expandWeeklyPattern(from: string, to: string, weekdays: readonly
  * included (as for deadlines); earlier days past their limit cannot be declared any more.
  */
 export function sickDeclarationAllowed(now: Date, day: string, hourLimit: TimeOfDay): boolean {
-  return notPastMinute(now, at(parseDay(day), hourLimit));
+  return notPastMinute(now, atDay(day, hourLimit));
 }
 
 /** Last day to hand in the medical certificate for an absence starting on `day` (calendar days). */

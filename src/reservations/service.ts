@@ -6,7 +6,7 @@ import type { Actor } from '../platform/audit.js';
 import { withTransaction, isUniqueViolation, type Queryable, type Tx } from '../platform/db.js';
 import { today, TIME_ZONE } from '../platform/clock.js';
 import { getTown } from '../platform/town.js';
-import { dayStates, publicHolidaysBetween, type DayState } from '../services/calendar.js';
+import { dayStates, dayStatesFrom, publicHolidaysBetween, publicHolidaysIn, type DayState } from '../services/calendar.js';
 import { FormError } from '../web/forms.js';
 import { formatDate } from '../web/format.js';
 import { tFr } from '../web/i18n.js';
@@ -25,6 +25,14 @@ export type BookResult = 'booked' | 'waiting' | 'already_waiting' | Refusal;
 export type CancelResult = 'cancelled' | 'left_waiting_list' | 'late_cancelled' | 'cancelled_free' | 'not_booked' | 'deadline';
 export type SickResult = 'sick' | 'cancelled' | 'not_booked' | 'too_late';
 export type Outcome<R> = Slot & { result: R };
+export type BookOutcome = Outcome<BookResult> & { service: string; child: string };
+export interface BookInput {
+  householdId: number;
+  actor: Actor;
+  slots: Slot[];
+  waitlist: boolean;
+  staff?: boolean;
+}
 
 /** Deadlines reach back a few weeks at most ("N working days", "the week before"). */
 const CALENDAR_MARGIN_DAYS = 60;
@@ -49,27 +57,32 @@ export function createReservationsService(deps: AppDeps) {
     return { publicHolidays: await publicHolidaysBetween(q, addDays(from, -CALENDAR_MARGIN_DAYS), to) };
   }
 
-  /** What the rules need about the children, services and days of a request, loaded once (independent reads side by side). */
+  /** What the rules need about the children, services and days of a request, read in one statement. */
   async function loadFacts(q: Queryable, householdId: number, slots: Slot[]) {
     const serviceIds = [...new Set(slots.map((s) => s.serviceId))];
     const childIds = [...new Set(slots.map((s) => s.childId))];
     const days = slots.map((s) => s.day);
     const [from, to] = days.length ? rangeOf(days) : [today(clock), today(clock)];
-    const serviceRows = repo.servicesByIds(q, serviceIds);
-    const [services, enrolments, childRows, calendar, states, seats, live] = await Promise.all([
-      serviceRows.then((rows) => new Map(rows.map((s) => [s.id, s]))),
-      repo.acceptedEnrolments(q, childIds),
-      Promise.all(childIds.map(async (id) => [id, ...(await Promise.all([repo.childById(q, id), repo.custodyOf(q, householdId, id)]))] as const)),
-      calendarFor(q, from, to),
-      serviceRows.then(async (rows) => new Map(await Promise.all(rows.map(async (service) => [service.id, await dayStates(q, service, addDays(from, -7), addDays(to, 7))] as const)))),
-      // The counters as they stand (no lock): a day already full needs no seat-taking transaction.
-      repo.takenSeats(q, serviceIds, from, to),
-      repo.liveReservationsOf(q, serviceIds, childIds, from, to),
-    ]);
-    const enrolled = new Set(enrolments.map((e) => `${e.service_id}|${e.child_id}`));
-    const children = new Map<number, repo.ChildInfo & { custody: 'odd' | 'even' | null }>();
-    for (const [id, child, custody] of childRows) if (child && custody !== undefined) children.set(id, { ...child, custody });
-    return { services, enrolled, children, states: states as Map<number, Map<string, DayState>>, calendar, seats, live: new Map(live.map((r) => [slotKey({ serviceId: r.service_id, childId: r.child_id, day: r.day }), r.status])) };
+    // The day states reach a week around (whole-week units); the deadlines reach back further.
+    const [statesFrom, statesTo] = [addDays(from, -7), addDays(to, 7)];
+    const calendarFrom = addDays(from, -CALENDAR_MARGIN_DAYS);
+    const read = await repo.bookingFacts(q, householdId, serviceIds, childIds, { from, to, periodsFrom: calendarFrom, periodsTo: statesTo });
+    const services = new Map(read.services.map((s) => [s.id, s]));
+    // Parsed once per request: every slot asks them several times.
+    const rules = new Map(read.services.map((s) => [s.id, rulesOf(s)]));
+    const enrolled = new Set(read.enrolments.map((e) => `${e.service_id}|${e.child_id}`));
+    const children = new Map<number, repo.ChildInfo & { custody: 'odd' | 'even' | null; deleted: boolean }>();
+    for (const { custody_weeks, ...child } of read.children) children.set(child.id, { ...child, custody: custody_weeks });
+    const calendar: Calendar = { publicHolidays: publicHolidaysIn(read.periods, calendarFrom, to) };
+    const publicHolidays = publicHolidaysIn(read.periods, statesFrom, statesTo);
+    const states = new Map<number, Map<string, DayState>>();
+    for (const service of read.services) {
+      const closed = new Map(read.closures.filter((c) => c.service_id === service.id).map((c) => [c.day, c.reason]));
+      states.set(service.id, dayStatesFrom(service, statesFrom, statesTo, { periods: read.periods, publicHolidays, closed }));
+    }
+    const seats = new Map(read.seats.map((r) => [repo.seatKey(r.service_id, r.day, r.group_key), r.booked]));
+    const live = new Map(read.live.map((r) => [slotKey({ serviceId: r.service_id, childId: r.child_id, day: r.day }), r.status]));
+    return { services, rules, enrolled, children, states, calendar, seats, live };
   }
 
   /** A whole-week service sells the open days of the week together: a chosen day brings its week. */
@@ -78,7 +91,7 @@ export function createReservationsService(deps: AppDeps) {
     const weeks = new Map<string, Slot[]>();
     for (const slot of slots) {
       const service = facts.services.get(slot.serviceId);
-      if (!service || rulesOf(service).unit !== 'week') {
+      if (!service || facts.rules.get(service.id)!.unit !== 'week') {
         out.push([slot]);
         continue;
       }
@@ -99,48 +112,68 @@ export function createReservationsService(deps: AppDeps) {
    * seat is taken in the transaction (counter row), so two parents can never get the last seat.
    * With `waitlist`, a full day puts the child on the waiting list instead.
    */
-  async function book(input: { householdId: number; actor: Actor; slots: Slot[]; waitlist: boolean; staff?: boolean }): Promise<Outcome<BookResult>[]> {
+  async function book(input: BookInput): Promise<BookOutcome[]> {
+    return (await bookSlotsOf(input, false))!;
+  }
+
+  /** book() for a parent's own form: null when a slot names a child that is not (or no longer) the household's. */
+  async function bookOwn(input: BookInput): Promise<BookOutcome[] | null> {
+    return bookSlotsOf(input, true);
+  }
+
+  async function bookSlotsOf(input: BookInput, ownChildrenOnly: boolean): Promise<BookOutcome[] | null> {
     const slots = dedupe(input.slots);
     if (!slots.length) return [];
     const now = clock.now();
     const facts = await loadFacts(db, input.householdId, slots);
+    if (ownChildrenOnly && slots.some((s) => !facts.children.get(s.childId) || facts.children.get(s.childId)!.deleted)) return null;
     const plan = units(slots, facts);
 
-    // What can be answered before any lock: the rules' refusals, and a single day not booked yet
-    // that the counter already shows full (a seat freed later goes to the waiting list, never to
-    // a late "full"). The transaction stays the judge of every seat it gives.
+    // What can be answered before any lock: the rules' refusals, a single day the child already
+    // holds, and a single day not booked yet that the counter already shows full (a seat freed
+    // later goes to the waiting list, never to a late "full"). The database stays the judge of
+    // every seat it gives.
     const early = plan.map((unit): Outcome<BookResult>[] | null => {
       const refusals = unit.map((slot) => refusalOf(slot));
       if (refusals.some((r) => r !== null)) return unit.map((slot, i) => ({ ...slot, result: refusals[i] ?? 'week_incomplete' }));
       const slot = unit[0]!;
-      if (unit.length === 1 && !input.waitlist && !facts.live.has(slotKey(slot)) && shownFull(slot)) return [{ ...slot, result: 'full' }];
+      const held = alreadyHeld(slot);
+      if (unit.length === 1 && held) return [{ ...slot, result: held }];
+      if (unit.length === 1 && !input.waitlist && shownFull(slot)) return [{ ...slot, result: 'full' }];
       return null;
     });
-    if (!input.staff && early.every((r) => r !== null)) return early.flat();
-
-    const outcomes = await withTransaction(db, async (tx) => {
-      const results: Outcome<BookResult>[] = [];
-      for (const [i, unit] of plan.entries()) {
-        const known = early[i];
-        if (known) results.push(...known);
-        else results.push(...(await bookUnit(tx, unit)));
-      }
-      if (input.staff) {
-        await audit.record(tx, input.actor, 'reservations.book', { type: 'household', id: input.householdId }, {
-          booked: results.filter((r) => r.result === 'booked').length,
-          waiting: results.filter((r) => r.result === 'waiting').length,
-        });
-      }
-      return results;
-    });
-    return outcomes;
+    const todo = plan.filter((_, i) => !early[i]);
+    let outcomes: Outcome<BookResult>[];
+    if (!input.staff && todo.length === 0) outcomes = early.flat() as Outcome<BookResult>[];
+    else if (!input.staff && todo.length === 1) {
+      // One unit to book and nothing else to write: a single day is one statement (its own
+      // transaction), a week one transaction; no savepoint either way.
+      const booked = await bookUnit(db, todo[0]!);
+      outcomes = plan.flatMap((unit, i) => early[i] ?? booked);
+    } else {
+      outcomes = await withTransaction(db, async (tx) => {
+        const results: Outcome<BookResult>[] = [];
+        // Several units: each in a savepoint, so that a refused week or a double submission
+        // leaves the others booked.
+        for (const [i, unit] of plan.entries()) results.push(...(early[i] ?? (await bookUnit(tx, unit))));
+        if (input.staff) {
+          await audit.record(tx, input.actor, 'reservations.book', { type: 'household', id: input.householdId }, {
+            booked: results.filter((r) => r.result === 'booked').length,
+            waiting: results.filter((r) => r.result === 'waiting').length,
+          });
+        }
+        return results;
+      });
+    }
+    // The names for the answer page, from what was read.
+    return outcomes.map((o) => ({ ...o, service: facts.services.get(o.serviceId)?.name ?? '', child: facts.children.get(o.childId)?.first_name ?? '' }));
 
     function refusalOf(slot: Slot): Refusal | null {
       const service = facts.services.get(slot.serviceId);
       const child = facts.children.get(slot.childId);
       if (!service || !child) return 'not_enrolled';
       return bookingRefusal(
-        rulesOf(service),
+        facts.rules.get(service.id)!,
         {
           now,
           day: slot.day,
@@ -153,58 +186,63 @@ export function createReservationsService(deps: AppDeps) {
       );
     }
 
+    /** The child's live reservation of the slot read with the facts, as the answer says it. */
+    function alreadyHeld(slot: Slot): 'already_waiting' | 'already_booked' | null {
+      const status = facts.live.get(slotKey(slot));
+      return status === undefined ? null : status === 'waiting' ? 'already_waiting' : 'already_booked';
+    }
+
     /** The seat group of the slot has no seat left according to the counters read with the facts. */
     function shownFull(slot: Slot): boolean {
       const service = facts.services.get(slot.serviceId);
       const child = facts.children.get(slot.childId);
       if (!service || !child) return false;
-      const group = seatGroup(rulesOf(service), child, slot.day);
+      const group = seatGroup(facts.rules.get(service.id)!, child, slot.day);
       return group.capacity !== null && (facts.seats.get(repo.seatKey(slot.serviceId, slot.day, group.key)) ?? 0) >= group.capacity;
     }
 
-    /** One unit (a day, or a whole week) in a savepoint: all of it or nothing. */
-    async function bookUnit(tx: Tx, unit: Slot[]): Promise<Outcome<BookResult>[]> {
+    /**
+     * One unit (a day, or a whole week): all of it or nothing. On the pool a single day is one
+     * statement and a week a transaction; within a transaction, a savepoint.
+     */
+    async function bookUnit(q: Queryable, unit: Slot[]): Promise<Outcome<BookResult>[]> {
       const whole = unit.length > 1;
       try {
-        return await tx.transaction(async (sp) => {
-          const results: Outcome<BookResult>[] = [];
-          for (const slot of unit) {
-            const service = facts.services.get(slot.serviceId)!;
-            const child = facts.children.get(slot.childId)!;
-            const existing = await repo.liveReservation(sp, slot.serviceId, slot.childId, slot.day);
-            if (existing) {
-              results.push({ ...slot, result: existing.status === 'waiting' ? 'already_waiting' : 'already_booked' });
-              continue;
-            }
-            const group = seatGroup(rulesOf(service), child, slot.day);
-            // Shown full (a single day, waiting list asked): straight to the waiting list, without
-            // queueing on the counter's row behind the bookings that are taking its last seats.
-            const seat = !whole && shownFull(slot) ? false : await repo.takeSeat(sp, slot.serviceId, slot.day, group.key, group.capacity);
-            if (!seat && (whole || !input.waitlist)) {
-              results.push({ ...slot, result: 'full' });
-              continue;
-            }
-            await repo.insertReservation(sp, {
-              service_id: slot.serviceId,
-              child_id: slot.childId,
-              household_id: input.householdId,
-              day: slot.day,
-              group_key: group.key,
-              status: seat ? 'booked' : 'waiting',
-              created_at: clock.now(),
-              created_by: input.actor.accountId,
-            });
-            results.push({ ...slot, result: seat ? 'booked' : 'waiting' });
-          }
-          if (whole && results.some((r) => r.result === 'full')) throw new WeekRefused(results);
-          return results;
-        });
+        if (!whole && !q.isTransaction) return await bookSlots(q, unit);
+        return await q.transaction((t) => bookSlots(t, unit));
       } catch (err) {
         if (err instanceof WeekRefused) return err.results.map((r) => (r.result === 'full' ? r : { ...r, result: 'week_incomplete' as const }));
         // The same form submitted twice at once: the other submission booked it.
         if (isUniqueViolation(err, 'reservations_one_live')) return unit.map((slot) => ({ ...slot, result: 'already_booked' as const }));
         throw err;
       }
+    }
+
+    async function bookSlots(q: Queryable, unit: Slot[]): Promise<Outcome<BookResult>[]> {
+      const whole = unit.length > 1;
+      const results: Outcome<BookResult>[] = [];
+      for (const slot of unit) {
+        const held = alreadyHeld(slot);
+        if (held) {
+          results.push({ ...slot, result: held });
+          continue;
+        }
+        const group = seatGroup(facts.rules.get(slot.serviceId)!, facts.children.get(slot.childId)!, slot.day);
+        const status = await repo.bookDay(
+          q,
+          { service_id: slot.serviceId, child_id: slot.childId, household_id: input.householdId, day: slot.day, group_key: group.key, created_at: clock.now(), created_by: input.actor.accountId },
+          {
+            // Shown full (a single day, waiting list asked): straight to the waiting list, without
+            // queueing on the counter's row behind the bookings that are taking its last seats.
+            takeSeat: whole || !shownFull(slot),
+            capacity: group.capacity,
+            waitlist: input.waitlist && !whole,
+          },
+        );
+        results.push({ ...slot, result: status ?? 'full' });
+      }
+      if (whole && results.some((r) => r.result === 'full')) throw new WeekRefused(results);
+      return results;
     }
   }
 
@@ -393,7 +431,7 @@ export function createReservationsService(deps: AppDeps) {
     return input.childIds.flatMap((childId) => days.map((day) => ({ childId, serviceId: service.id, day })));
   }
 
-  return { book, cancel, declareSick, attachCertificate, closeDay, monthCalendars, calendarFor, patternSlots };
+  return { book, bookOwn, cancel, declareSick, attachCertificate, closeDay, monthCalendars, calendarFor, patternSlots };
 
   /**
    * The month calendars of the children: per child, per service with an accepted enrolment,
@@ -407,18 +445,22 @@ export function createReservationsService(deps: AppDeps) {
     const childIds = input.children.map((c) => c.id);
     if (!childIds.length) return [];
     const now = clock.now();
-    const enrolments = await repo.acceptedEnrolments(db, childIds);
-    const serviceIds = [...new Set(enrolments.map((e) => e.service_id))].filter((id) => !input.serviceIds || input.serviceIds.includes(id));
-    const services = (await repo.servicesByIds(db, serviceIds)).filter((s) => s.opening_days !== 'none');
-    // Independent reads, run side by side on the pool.
-    const [calendar, reservations, seats, attendance, states] = await Promise.all([
-      calendarFor(db, gridFrom, gridTo),
-      repo.reservationsBetween(db, input.householdId, childIds, gridFrom, gridTo),
-      repo.takenSeats(db, serviceIds, gridFrom, gridTo),
-      db('attendance').whereIn('child_id', childIds).whereBetween('day', [gridFrom, gridTo]).select('service_id', 'child_id', 'day', 'status') as Promise<{ service_id: number; child_id: number; day: string; status: string }[]>,
-      Promise.all(services.map((s) => dayStates(db, s, gridFrom, gridTo))),
-    ]);
-    const statesByService = new Map<number, Map<string, DayState>>(services.map((s, i) => [s.id, states[i]!]));
+    const calendarFrom = addDays(gridFrom, -CALENDAR_MARGIN_DAYS);
+    const { enrolments, services, periods, reservations, seats, attendance, closures } = await repo.calendarFacts(
+      db,
+      input.householdId,
+      childIds,
+      { from: gridFrom, to: gridTo, periodsFrom: calendarFrom },
+      input.serviceIds,
+    );
+    const calendar: Calendar = { publicHolidays: publicHolidaysIn(periods, calendarFrom, gridTo) };
+    const publicHolidays = publicHolidaysIn(periods, gridFrom, gridTo);
+    const statesByService = new Map<number, Map<string, DayState>>(
+      services.map((s) => {
+        const closed = new Map(closures.filter((c) => c.service_id === s.id).map((c) => [c.day, c.reason]));
+        return [s.id, dayStatesFrom(s, gridFrom, gridTo, { periods, publicHolidays, closed })];
+      }),
+    );
     // Indexed once per page instead of a scan of every row for every cell.
     const rowsOfCell = new Map<string, ReservationRow[]>();
     for (const r of reservations) {

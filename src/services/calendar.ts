@@ -15,7 +15,7 @@ export interface ServiceOpening {
   school_year_id?: string | null;
 }
 
-interface Period {
+export interface Period {
   kind: 'school' | 'holiday' | 'public_holiday';
   starts_on: string;
   ends_on: string | null;
@@ -37,9 +37,14 @@ async function periodsBetween(q: Queryable, from: string, to: string, schoolYear
 
 /** Public holidays (and bridge days the town declared) between two days, inclusive. */
 export async function publicHolidaysBetween(q: Queryable, from: string, to: string): Promise<Set<string>> {
-  const periods = (await periodsBetween(q, from, to)).filter((p) => p.kind === 'public_holiday');
+  return publicHolidaysIn(await periodsBetween(q, from, to), from, to);
+}
+
+/** The same, from periods already read (any kinds, any range covering from–to). */
+export function publicHolidaysIn(periods: readonly Period[], from: string, to: string): Set<string> {
   const days = new Set<string>();
   for (const p of periods) {
+    if (p.kind !== 'public_holiday') continue;
     const end = p.ends_on ?? p.starts_on;
     for (let d = p.starts_on < from ? from : p.starts_on; d <= end && d <= to; d = addDays(d, 1)) days.add(d);
   }
@@ -85,13 +90,27 @@ export type DayState =
  * reason given), a public holiday on which it would otherwise run, or not running.
  */
 export async function dayStates(q: Queryable, service: ServiceOpening, from: string, to: string): Promise<Map<string, DayState>> {
-  const states = new Map<string, DayState>();
-  if (from > to) return states;
+  if (from > to) return new Map();
   const periods = await periodsBetween(q, from, to, service.school_year_id);
-  const school = periods.filter((p) => p.kind === 'school');
-  const holidays = periods.filter((p) => p.kind === 'holiday');
   const publicHolidays = await publicHolidaysBetween(q, from, to);
-  const closed = await closedDaysOf(q, service.id, from, to);
+  return dayStatesFrom(service, from, to, { periods, publicHolidays, closed: await closedDaysOf(q, service.id, from, to) });
+}
+
+/**
+ * dayStates from facts already read: `periods` of the town calendar covering from–to (other
+ * school years' are left out here), the public holidays and the service's closed days.
+ */
+export function dayStatesFrom(
+  service: ServiceOpening,
+  from: string,
+  to: string,
+  facts: { periods: readonly (Period & { school_year_id?: string | null })[]; publicHolidays: ReadonlySet<string>; closed: ReadonlyMap<string, string> },
+): Map<string, DayState> {
+  const states = new Map<string, DayState>();
+  const { publicHolidays, closed } = facts;
+  const ofYear = facts.periods.filter((p) => !service.school_year_id || p.school_year_id === undefined || p.school_year_id === service.school_year_id);
+  const school = ofYear.filter((p) => p.kind === 'school');
+  const holidays = ofYear.filter((p) => p.kind === 'holiday');
   for (let day = from; day <= to; day = addDays(day, 1)) {
     const runs = calendarOpens(service, day, school, holidays);
     const note = closed.get(day);
