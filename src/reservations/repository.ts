@@ -1,6 +1,5 @@
 // Reservations' queries. No rules here: the service decides, this reads and writes rows.
-import type { Knex } from 'knex';
-import type { Queryable } from '../platform/db.js';
+import { readTogether, type Queryable } from '../platform/db.js';
 import type { Period } from '../services/calendar.js';
 
 export type LiveStatus = 'booked' | 'waiting' | 'sick';
@@ -72,18 +71,6 @@ export const liveReservationOfHouseholdForUpdate = (q: Queryable, householdId: n
 
 export const reservationOfHousehold = (q: Queryable, householdId: number, id: number) =>
   q('reservations').where({ household_id: householdId, id }).first() as Promise<ReservationRow | undefined>;
-
-/**
- * Independent reads as one statement (one round trip): each query's rows come back as a JSON
- * array, in the query's order (its sorted subquery feeds the aggregate directly). JSON has no
- * timestamp type: timestamps come back as ISO strings, dates as 'YYYY-MM-DD'.
- */
-export async function readTogether<K extends string>(q: Queryable, reads: Record<K, Knex.QueryBuilder>): Promise<Record<K, unknown[]>> {
-  const names = Object.keys(reads) as K[];
-  const columns = names.map((name, i) => `(SELECT coalesce(json_agg(r${i}), '[]') FROM ? r${i}) AS "${name}"`);
-  const { rows } = (await q.raw(`SELECT ${columns.join(', ')}`, names.map((name) => reads[name]))) as { rows: [Record<K, unknown[]>] };
-  return rows[0];
-}
 
 /**
  * What the month calendars of children show, in one statement: their accepted enrolments, those

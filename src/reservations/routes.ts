@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
 import { parisNow, TIME_ZONE } from '../platform/clock.js';
+import { readTogether } from '../platform/db.js';
 import { childrenOfHousehold, currentHouseholdId, idParam, withHousehold, type ChildRow } from '../households/access.js';
 import { actorOf, requireParent } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
@@ -101,7 +102,7 @@ export function reservationsRoutes(deps: AppDeps): Router {
   /** The agenda's list of sick absences with their certificate, the child's certificates and the month's history: one statement. */
   async function agendaExtras(householdId: number, childId: number, month: string) {
     const monthEnd = DateTime.fromISO(`${month}-01`, { zone: TIME_ZONE }).endOf('month').toISODate() as string;
-    const read = await repo.readTogether(deps.db, {
+    const read = await readTogether(deps.db, {
       sick: deps.db('reservations as r')
         .join('services as s', 's.id', 'r.service_id')
         .leftJoin('documents as d', 'd.id', 'r.sick_certificate_document_id')
