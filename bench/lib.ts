@@ -98,20 +98,6 @@ export async function openBench(): Promise<{ url: string; db: Db; postmasterPid:
   };
 }
 
-/** Runs fn over items with at most `limit` at a time. */
-export async function inBatches<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!, i);
-      }
-    }),
-  );
-  return out;
-}
 
 /** Writes a result file under bench/results/ and returns its path. */
 export function writeResult(name: string, data: unknown): string {

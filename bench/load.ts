@@ -13,7 +13,8 @@ import { renderInvoicePdf } from '../src/billing/pdf.js';
 import { linesOf, setPdfKey, type InvoiceRow } from '../src/billing/repository.js';
 import type { Db } from '../src/platform/db.js';
 import { cpuSnapshot, measure, PROXY_HEADERS, Session, startApp, type ScenarioResult } from './harness.js';
-import { BENCH_PASSWORD, arg, ensureBuilt, inBatches, isoDate, machine, openBench, writeResult } from './lib.js';
+import { mapBounded } from '../src/platform/bounded.js';
+import { BENCH_PASSWORD, arg, ensureBuilt, isoDate, machine, openBench, writeResult } from './lib.js';
 
 const DURATION = Number(arg('duration', '10'));
 const CONNECTIONS = arg('connections', '10,50').split(',').map(Number);
@@ -151,7 +152,7 @@ async function main() {
   let failed = false;
   try {
     // Real logins, a few at a time (argon2 is meant to be slow).
-    await inBatches(parents, 4, async (p) => {
+    await mapBounded(parents, 4, async (p) => {
       p.session = await new Session(app.baseUrl).login(p.email, BENCH_PASSWORD);
       p.csrf = await p.session.csrf('/reservations');
     });

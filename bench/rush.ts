@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../src/platform/db.js';
 import { PROXY_HEADERS, Session, startApp } from './harness.js';
-import { BENCH_PASSWORD, arg, ensureBuilt, inBatches, isoDate, machine, openBench, writeResult } from './lib.js';
+import { mapBounded } from '../src/platform/bounded.js';
+import { BENCH_PASSWORD, arg, ensureBuilt, isoDate, machine, openBench, writeResult } from './lib.js';
 
 const PARENTS = Number(arg('parents', '1000'));
 const LABEL = arg('label', '');
@@ -89,7 +90,7 @@ async function main() {
     if (!sessions) {
       console.log(`Logging ${parents.length} parents in (argon2, a few at a time)…`);
       const loginStarted = Date.now();
-      sessions = await inBatches(parents, 4, async (p) => {
+      sessions = await mapBounded(parents, 4, async (p) => {
         const session = await new Session(app.baseUrl).login(p.email, BENCH_PASSWORD);
         return { ...p, session, csrf: await session.csrf('/reservations') };
       });

@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
 import { today } from '../platform/clock.js';
+import { mapBounded } from '../platform/bounded.js';
 import { isUniqueViolation, withTransaction, type Tx } from '../platform/db.js';
 import { getTown, type Town } from '../platform/town.js';
 import { createRequestsService, registerRequestType } from '../requests/service.js';
@@ -58,20 +59,6 @@ export const RUN_BATCH_SIZE = 250;
 /** PDFs drawn at once after a batch commits (the drawing is CPU; this overlaps the file writes). */
 const PDF_CONCURRENCY = 4;
 
-/** Runs fn over items with at most `limit` at a time; results in the items' order. */
-async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
 
 export function dueDateFor(issueDay: string): string {
   return DateTime.fromISO(issueDay).plus({ months: 1 }).set({ day: DUE_DAY_OF_NEXT_MONTH }).toISODate()!;

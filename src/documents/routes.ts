@@ -2,7 +2,7 @@
 // delete a pending document; and the download of a page for guardians and staff.
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps.js';
-import { childrenOfHousehold, currentHouseholdId, householdIdOf, idParam, withHousehold } from '../households/access.js';
+import { childrenOfHousehold, currentHouseholdId, idParam, withHousehold } from '../households/access.js';
 import { actorOf, currentAccount, isStaff, requireLogin, requireParent } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
@@ -106,7 +106,7 @@ export function documentsRoutes(deps: AppDeps): Router {
       if (!STAFF_VIEWERS.includes(account.role)) throw new HttpError(403);
       file = await documents.fileForStaff(id, n, actorOf(req));
     } else {
-      const householdId = await householdIdOf(deps.db, account.id);
+      const householdId = account.householdId;
       file = householdId ? await documents.fileForHousehold(householdId, id, n) : undefined;
     }
     if (!file) throw new HttpError(404);

@@ -7,7 +7,7 @@ import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
-import { currentHouseholdId, householdIdOf, idParam, withHousehold } from './access.js';
+import { currentHouseholdId, idParam, withHousehold } from './access.js';
 import type { HouseholdView, MemberRow } from './repository.js';
 import { activateSchema, householdSchema, inviteSchema, lostCodeSchema, memberSchema, MEMBER_KINDS, type MemberKind } from './schemas.js';
 import { createHouseholdsService, type HouseholdsService } from './service.js';
@@ -118,12 +118,12 @@ export function householdsRoutes(deps: AppDeps): Router {
 
   // ---------- No household yet: create one or link a family card ----------
   router.get('/household/start', requireParent, async (req, res) => {
-    if (await householdIdOf(deps.db, currentAccount(req).id)) return res.redirect(303, '/household');
+    if (currentAccount(req).householdId) return res.redirect(303, '/household');
     res.render('households/start');
   });
 
   router.get('/household/new', requireParent, async (req, res) => {
-    if (await householdIdOf(deps.db, currentAccount(req).id)) return res.redirect(303, '/household');
+    if (currentAccount(req).householdId) return res.redirect(303, '/household');
     const values = { ...householdValues(undefined), email: currentAccount(req).email };
     await renderHouseholdForm(res, households, { values, action: '/household/new', mode: 'new', back: '/household/start' });
   });
@@ -145,7 +145,7 @@ export function householdsRoutes(deps: AppDeps): Router {
 
   // ---------- Family card activation ----------
   router.get('/activate', requireParent, async (req, res) => {
-    if (await householdIdOf(deps.db, currentAccount(req).id)) return res.redirect(303, '/household');
+    if (currentAccount(req).householdId) return res.redirect(303, '/household');
     res.render('households/activate', { values: {}, errors: noErrors() });
   });
 
@@ -190,7 +190,7 @@ export function householdsRoutes(deps: AppDeps): Router {
   router.get('/household/invitations/:token', requireParent, async (req, res) => {
     const found = await households.invitation(String(req.params.token));
     if (!found) throw new HttpError(404);
-    const linked = await householdIdOf(deps.db, currentAccount(req).id);
+    const linked = currentAccount(req).householdId;
     res.render('households/invitation', { state: found.state, familyNumber: found.familyNumber, token: req.params.token, linked: Boolean(linked), errors: noErrors() });
   });
 
@@ -202,7 +202,7 @@ export function householdsRoutes(deps: AppDeps): Router {
       await households.acceptInvitation(String(req.params.token), currentAccount(req));
     } catch (err) {
       const errors = serviceErrors(err, t);
-      const linked = await householdIdOf(deps.db, currentAccount(req).id);
+      const linked = currentAccount(req).householdId;
       return res.status(422).render('households/invitation', { state: found.state, familyNumber: found.familyNumber, token: req.params.token, linked: Boolean(linked), errors });
     }
     flash(req, t('households.flash.invitationAccepted'));

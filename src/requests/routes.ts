@@ -1,7 +1,7 @@
 // Parents follow their requests ("suivi de mes démarches"): list, history, answer, cancel.
 import { Router, type Request } from 'express';
 import type { AppDeps } from '../deps.js';
-import { householdIdOf, idParam } from '../households/access.js';
+import { idParam } from '../households/access.js';
 import { actorOf, currentAccount, requireParent } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
@@ -19,7 +19,7 @@ export function requestsRoutes(deps: AppDeps): Router {
 
   async function requestOr404(req: Request) {
     const account = currentAccount(req);
-    const householdId = await householdIdOf(deps.db, account.id);
+    const householdId = account.householdId;
     const request = await findParentRequest(deps.db, account.id, householdId, idParam(req.params.id));
     if (!request) throw new HttpError(404);
     return { request, householdId };
@@ -33,7 +33,7 @@ export function requestsRoutes(deps: AppDeps): Router {
 
   router.get('/requests', async (req, res) => {
     const account = currentAccount(req);
-    const householdId = await householdIdOf(deps.db, account.id);
+    const householdId = account.householdId;
     const list = await listParentRequests(deps.db, account.id, householdId);
     res.render('requests/index', { requests: list });
   });

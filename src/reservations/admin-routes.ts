@@ -16,10 +16,10 @@ import { rulesOf } from './policy.js';
 import * as repo from './repository.js';
 import * as staffRepo from './staff-repository.js';
 import { attendanceSchema, bookingRulesSchema, closeDaySchema, parseSlot, slotsSchema, staffCancelSchema } from './schemas.js';
-import { createReservationsService, type Outcome } from './service.js';
+import { createReservationsService } from './service.js';
 import { attendanceRowsHtml } from './attendance-rows.js';
 import { createReservationsStaffService, formatGroups, parseGroups, type AttendanceStatus } from './staff.js';
-import { groupOutcome, monthOf } from './routes.js';
+import { groupOutcome, monthOf, rememberOutcome } from './routes.js';
 
 const requireSheetRole = requireRole('animator', 'agent', 'manager', 'admin');
 const dayParam = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -213,15 +213,6 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     return { household: household as { id: number; family_number: string }, children };
   }
 
-  async function rememberDesk(req: Request, action: 'book' | 'cancel', outcomes: Outcome<string>[], children: { id: number; first_name: string }[], returnTo: string) {
-    const services = new Map((await repo.servicesByIds(deps.db, [...new Set(outcomes.map((o) => o.serviceId))])).map((s) => [s.id, s.name]));
-    req.session.reservationOutcome = {
-      action,
-      returnTo,
-      items: outcomes.map((o) => ({ ...o, child: children.find((c) => c.id === o.childId)?.first_name ?? '', service: services.get(o.serviceId) ?? '' })),
-    };
-  }
-
   router.post('/reservations/family/:householdId', requireAgent, async (req, res) => {
     const { household, children } = await deskHousehold(req);
     const back = `/admin/reservations/family?number=${encodeURIComponent(household.family_number)}`;
@@ -233,7 +224,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     const slots = form.data.slots.map(parseSlot);
     if (slots.some((s) => !children.some((c) => c.id === s.childId))) throw new HttpError(404);
     const outcomes = await reservations.book({ householdId: household.id, actor: actorOf(req), slots, waitlist: form.data.waitlist === '1', staff: true });
-    await rememberDesk(req, 'book', outcomes, children, back);
+    await rememberOutcome(deps, req, 'book', outcomes, children, back);
     res.redirect(303, '/admin/reservations/result');
   });
 
@@ -248,7 +239,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     const slots = form.data.slots.map(parseSlot);
     if (slots.some((s) => !children.some((c) => c.id === s.childId))) throw new HttpError(404);
     const outcomes = await reservations.cancel({ householdId: household.id, actor: actorOf(req), slots, mode: form.data.mode, reason: form.data.reason || undefined });
-    await rememberDesk(req, 'cancel', outcomes, children, back);
+    await rememberOutcome(deps, req, 'cancel', outcomes, children, back);
     res.redirect(303, '/admin/reservations/result');
   });
 

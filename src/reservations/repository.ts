@@ -303,3 +303,33 @@ export async function resetCounters(q: Queryable, serviceId: number, day: string
 export async function isMonthLocked(q: Queryable, month: string): Promise<boolean> {
   return Boolean(await q('locked_months').where({ month }).first('month'));
 }
+
+/** The child's medical certificates in the household's vault (live documents). */
+export function medicalCertificatesOf(q: Queryable, householdId: number, childId: number) {
+  return q('documents as d')
+    .join('document_types as dt', 'dt.id', 'd.type_id')
+    .where({ 'd.household_id': householdId, 'd.member_id': childId, 'dt.code': 'medical_certificate' })
+    .whereNull('d.deleted_at')
+    .whereNot('d.status', 'rejected');
+}
+
+/** The agenda's extras, in one statement: the child's last sick absences (with their certificate), its medical certificates, the month's history. */
+export async function agendaFacts(q: Queryable, householdId: number, childId: number, from: string, to: string) {
+  return readTogether(q, {
+    sick: q('reservations as r')
+      .join('services as s', 's.id', 'r.service_id')
+      .leftJoin('documents as d', 'd.id', 'r.sick_certificate_document_id')
+      .where({ 'r.household_id': householdId, 'r.child_id': childId, 'r.status': 'sick' })
+      .orderBy('r.day', 'desc')
+      .limit(20)
+      .select('r.id', 'r.day', 's.name as service', 'd.uploaded_at') as Promise<{ id: number; day: string; service: string; uploaded_at: string | null }[]>,
+    certificates: medicalCertificatesOf(q, householdId, childId).orderBy('d.uploaded_at', 'desc').select('d.id', 'd.uploaded_at') as Promise<{ id: number; uploaded_at: string }[]>,
+    history: q('reservations as r')
+      .join('services as s', 's.id', 'r.service_id')
+      .leftJoin('attendance as a', (j) => j.on('a.service_id', 'r.service_id').andOn('a.child_id', 'r.child_id').andOn('a.day', 'r.day'))
+      .where({ 'r.household_id': householdId, 'r.child_id': childId })
+      .whereBetween('r.day', [from, to])
+      .orderBy([{ column: 'r.day' }, { column: 's.name' }, { column: 'r.id' }])
+      .select('r.day', 'r.status', 's.name as service', 'a.status as attendance') as Promise<{ day: string; status: string; service: string; attendance: string | null }[]>,
+  });
+}

@@ -3,7 +3,6 @@ import { Router, type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
 import { parisNow, TIME_ZONE } from '../platform/clock.js';
-import { readTogether } from '../platform/db.js';
 import { childrenOfHousehold, currentHouseholdId, idParam, withHousehold, type ChildRow } from '../households/access.js';
 import { actorOf, requireParent } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
@@ -14,7 +13,7 @@ import { localPath } from '../web/urls.js';
 import { certificateInTime } from './certificates.js';
 import { certificateDeadline } from './rules.js';
 import { certificateSchema, monthSchema, parseSlot, patternSchema, slotsSchema } from './schemas.js';
-import { createReservationsService, medicalCertificatesOf, type Outcome, type Slot } from './service.js';
+import { createReservationsService, type Outcome, type Slot } from './service.js';
 import * as repo from './repository.js';
 import { bookingPrices } from '../billing/pricing.js';
 
@@ -29,6 +28,28 @@ export interface StoredOutcome {
   action: 'book' | 'cancel' | 'sick';
   returnTo: string;
   items: { childId: number; child: string; serviceId: number; service: string; day: string; result: string }[];
+}
+
+/** The answer page's content (parent and desk bookings); the names are read only if the outcomes do not carry them. */
+export async function rememberOutcome(
+  deps: AppDeps,
+  req: Request,
+  action: StoredOutcome['action'],
+  outcomes: (Outcome<string> & { service?: string; child?: string })[],
+  children: Pick<ChildRow, 'id' | 'first_name'>[],
+  returnTo: string,
+): Promise<void> {
+  const missing = [...new Set(outcomes.filter((o) => o.service === undefined).map((o) => o.serviceId))];
+  const services = new Map(missing.length ? (await repo.servicesByIds(deps.db, missing)).map((s) => [s.id, s.name]) : []);
+  req.session.reservationOutcome = {
+    action,
+    returnTo,
+    items: outcomes.map((o) => ({
+      ...o,
+      child: o.child ?? children.find((c) => c.id === o.childId)?.first_name ?? '',
+      service: o.service ?? services.get(o.serviceId) ?? '',
+    })),
+  };
 }
 
 export function monthOf(value: unknown, fallback: string): string {
@@ -51,21 +72,6 @@ export function reservationsRoutes(deps: AppDeps): Router {
     const children = await childrenOfHousehold(deps.db, householdId);
     for (const s of slots) if (!children.some((c) => c.id === s.childId)) throw new HttpError(404);
     return { slots, children };
-  }
-
-  /** The answer page's content; the names are read only if the outcomes do not carry them. */
-  async function remember(req: Request, action: StoredOutcome['action'], outcomes: (Outcome<string> & { service?: string; child?: string })[], children: ChildRow[], returnTo: string) {
-    const missing = [...new Set(outcomes.filter((o) => o.service === undefined).map((o) => o.serviceId))];
-    const services = new Map(missing.length ? (await repo.servicesByIds(deps.db, missing)).map((s) => [s.id, s.name]) : []);
-    req.session.reservationOutcome = {
-      action,
-      returnTo,
-      items: outcomes.map((o) => ({
-        ...o,
-        child: o.child ?? children.find((c) => c.id === o.childId)?.first_name ?? '',
-        service: o.service ?? services.get(o.serviceId) ?? '',
-      })),
-    };
   }
 
   async function renderBookingPage(req: Request, res: Response, opts: { status?: number; errors?: FormErrors; values?: Record<string, unknown>; childId?: number } = {}) {
@@ -102,32 +108,14 @@ export function reservationsRoutes(deps: AppDeps): Router {
   /** The agenda's list of sick absences with their certificate, the child's certificates and the month's history: one statement. */
   async function agendaExtras(householdId: number, childId: number, month: string) {
     const monthEnd = DateTime.fromISO(`${month}-01`, { zone: TIME_ZONE }).endOf('month').toISODate() as string;
-    const read = await readTogether(deps.db, {
-      sick: deps.db('reservations as r')
-        .join('services as s', 's.id', 'r.service_id')
-        .leftJoin('documents as d', 'd.id', 'r.sick_certificate_document_id')
-        .where({ 'r.household_id': householdId, 'r.child_id': childId, 'r.status': 'sick' })
-        .orderBy('r.day', 'desc')
-        .limit(20)
-        .select('r.id', 'r.day', 's.name as service', 'd.uploaded_at'),
-      certificates: medicalCertificatesOf(deps.db, householdId, childId).orderBy('d.uploaded_at', 'desc').select('d.id', 'd.uploaded_at'),
-      history: deps.db('reservations as r')
-        .join('services as s', 's.id', 'r.service_id')
-        .leftJoin('attendance as a', (j) => j.on('a.service_id', 'r.service_id').andOn('a.child_id', 'r.child_id').andOn('a.day', 'r.day'))
-        .where({ 'r.household_id': householdId, 'r.child_id': childId })
-        .whereBetween('r.day', [`${month}-01`, monthEnd])
-        .orderBy([{ column: 'r.day' }, { column: 's.name' }, { column: 'r.id' }])
-        .select('r.day', 'r.status', 's.name as service', 'a.status as attendance'),
-    });
-    const sick = read.sick as { id: number; day: string; service: string; uploaded_at: string | null }[];
-    const certificates = (read.certificates as { id: number; uploaded_at: string }[]).map((c) => ({ id: c.id, uploaded_at: new Date(c.uploaded_at) }));
+    const { sick, certificates, history } = await repo.agendaFacts(deps.db, householdId, childId, `${month}-01`, monthEnd);
     return {
-      history: read.history as { day: string; status: string; service: string; attendance: string | null }[],
+      history,
       sick: sick.map((s) => {
         const uploadedAt = s.uploaded_at ? new Date(s.uploaded_at) : null;
         return { ...s, uploaded_at: uploadedAt, due: certificateDeadline(s.day), inTime: uploadedAt ? certificateInTime(s.day, uploadedAt) : null };
       }),
-      certificates,
+      certificates: certificates.map((c) => ({ id: c.id, uploaded_at: new Date(c.uploaded_at) })),
       agendaMonth: month,
     };
   }
@@ -151,7 +139,7 @@ export function reservationsRoutes(deps: AppDeps): Router {
       const relevant = await reservations.patternSlots({ serviceId: Number(form.data.service), childIds, from: form.data.from, to: form.data.to, weekdays: form.data.weekdays.map(Number) });
       if (!relevant.length) return renderBookingPage(req, res, { status: 422, errors: addError(noErrors(), 'from', t('reservations.errors.noOpenDay')), values: req.body });
       const outcomes = await reservations.book({ householdId, actor: actorOf(req), slots: relevant, waitlist: form.data.waitlist === '1' });
-      await remember(req, 'book', outcomes, children, returnTo);
+      await rememberOutcome(deps, req, 'book', outcomes, children, returnTo);
       return res.redirect(303, '/reservations/result');
     }
     const form = slotsSchema.safeParse(req.body);
@@ -159,7 +147,7 @@ export function reservationsRoutes(deps: AppDeps): Router {
     // The household's children are checked with the booking's facts (one statement): another's is a 404.
     const outcomes = await reservations.bookOwn({ householdId, actor: actorOf(req), slots: form.data.slots.map(parseSlot), waitlist: form.data.waitlist === '1' });
     if (!outcomes) throw new HttpError(404);
-    await remember(req, 'book', outcomes, [], returnTo);
+    await rememberOutcome(deps, req, 'book', outcomes, [], returnTo);
     res.redirect(303, '/reservations/result');
   });
 
@@ -169,7 +157,7 @@ export function reservationsRoutes(deps: AppDeps): Router {
     const householdId = currentHouseholdId(req);
     const { slots, children } = await ownSlots(householdId, form.data.slots);
     const outcomes = await reservations.cancel({ householdId, actor: actorOf(req), slots, mode: 'parent' });
-    await remember(req, 'cancel', outcomes, children, localPath(req.body?.return_to, '/reservations'));
+    await rememberOutcome(deps, req, 'cancel', outcomes, children, localPath(req.body?.return_to, '/reservations'));
     res.redirect(303, '/reservations/result');
   });
 
@@ -179,7 +167,7 @@ export function reservationsRoutes(deps: AppDeps): Router {
     const householdId = currentHouseholdId(req);
     const { slots, children } = await ownSlots(householdId, form.data.slots);
     const outcomes = await reservations.declareSick({ householdId, actor: actorOf(req), slots });
-    await remember(req, 'sick', outcomes, children, localPath(req.body?.return_to, '/reservations'));
+    await rememberOutcome(deps, req, 'sick', outcomes, children, localPath(req.body?.return_to, '/reservations'));
     res.redirect(303, '/reservations/result');
   });
 

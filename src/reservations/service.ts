@@ -382,7 +382,7 @@ export function createReservationsService(deps: AppDeps) {
     await withTransaction(db, async (tx) => {
       const reservation = await repo.reservationOfHousehold(tx, input.householdId, input.reservationId);
       if (!reservation || reservation.status !== 'sick') throw new FormError('document', 'reservations.errors.notSick');
-      const document = await medicalCertificatesOf(tx, input.householdId, reservation.child_id).where('d.id', input.documentId).first('d.id');
+      const document = await repo.medicalCertificatesOf(tx, input.householdId, reservation.child_id).where('d.id', input.documentId).first('d.id');
       if (!document) throw new FormError('document', 'reservations.errors.documentRequired');
       await repo.updateReservation(tx, reservation.id, { sick_certificate_document_id: input.documentId });
       await audit.record(tx, input.actor, 'reservations.certificate', { type: 'reservation', id: reservation.id }, { documentId: input.documentId });
@@ -538,12 +538,4 @@ class WeekRefused extends Error {
   }
 }
 
-/** The child's medical certificates in the household's vault (live documents). */
-export function medicalCertificatesOf(q: Queryable, householdId: number, childId: number) {
-  return q('documents as d')
-    .join('document_types as dt', 'dt.id', 'd.type_id')
-    .where({ 'd.household_id': householdId, 'd.member_id': childId, 'dt.code': 'medical_certificate' })
-    .whereNull('d.deleted_at')
-    .whereNot('d.status', 'rejected');
-}
 
