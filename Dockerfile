@@ -19,4 +19,7 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 ENV DATA_DIR=/data PORT=3000
 EXPOSE 3000
-CMD ["node", "dist/src/server.js"]
+# A heap budget: V8 then grows the heap by smaller steps and collects sooner, which keeps the
+# process under 250 MB at load instead of letting garbage pile up to 300 MB (docs/performance.md,
+# "Memory"). The bench starts the app with the flags of this line.
+CMD ["node", "--max-old-space-size=256", "--max-semi-space-size=8", "dist/src/server.js"]

@@ -16,9 +16,17 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
+/** The node flags of the production image's command (Dockerfile CMD), so that the bench measures the app as deployed. */
+export function productionNodeFlags(): string[] {
+  const cmd = readFileSync('Dockerfile', 'utf8').match(/^CMD (\[.*\])\s*$/m);
+  if (!cmd) throw new Error('no CMD line in the Dockerfile');
+  const argv = JSON.parse(cmd[1]!) as string[];
+  return argv.slice(1, argv.indexOf('dist/src/server.js'));
+}
+
 export async function startApp(databaseUrl: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/server.js'], {
+  const child = spawn(process.execPath, [...productionNodeFlags(), ...nodeArgs, 'dist/src/server.js'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
