@@ -103,6 +103,18 @@ export async function replaceRecoveryCodes(q: Queryable, accountId: number, hash
 }
 
 /** Marks one unused code as used; true when there was one. */
+/**
+ * Records that a TOTP step was used to log in, unless that step or a later one already was: false
+ * for a replayed code. One conditional UPDATE, so two logins racing with the same code get one yes.
+ */
+export async function claimTotpStep(q: Queryable, accountId: number, step: number): Promise<boolean> {
+  const n = await q('accounts')
+    .where({ id: accountId })
+    .where((w) => w.whereNull('totp_last_step').orWhere('totp_last_step', '<', step))
+    .update({ totp_last_step: step });
+  return n > 0;
+}
+
 export async function useRecoveryCode(q: Queryable, accountId: number, hash: string, at: Date): Promise<boolean> {
   const n = await q('recovery_codes').where({ account_id: accountId, code_hash: hash }).whereNull('used_at').update({ used_at: at });
   return n > 0;

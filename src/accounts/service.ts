@@ -38,6 +38,20 @@ export const RECOVERY_CODE_COUNT = 10;
 // not the injected clock.
 authenticator.options = { window: 1 };
 
+/** The 30-second step a TOTP code belongs to (now, or one step either side), or null for a wrong code. */
+function totpStepOf(secret: string, code: string): number | null {
+  const clean = code.replace(/\s+/g, '');
+  if (!/^\d{6}$/.test(clean)) return null;
+  try {
+    const now = Date.now(); // one instant for the check and the step, even at a step's edge
+    const checker = authenticator.clone({ epoch: now });
+    const delta = checker.checkDelta(clean, secret);
+    return delta === null ? null : Math.floor(now / 1000 / checker.allOptions().step) + delta;
+  } catch {
+    return null;
+  }
+}
+
 /** URL tokens: 32 random bytes; only their sha256 is stored. */
 const newUrlToken = () => randomBytes(32).toString('base64url');
 const hashUrlToken = (raw: string) => createHash('sha256').update(raw).digest('hex');
@@ -99,19 +113,16 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
       return { kind: 'ok', account, needsSecondFactor: enabled, needsSecondFactorSetup: isStaff(account.role) && !enabled };
     },
 
-    verifyTotp(secret: string, code: string): boolean {
-      const clean = code.replace(/\s+/g, '');
-      if (!/^\d{6}$/.test(clean)) return false;
-      try {
-        return authenticator.verify({ token: clean, secret });
-      } catch {
-        return false;
-      }
-    },
+    verifyTotp: (secret: string, code: string): boolean => totpStepOf(secret, code) !== null,
 
-    /** A TOTP code, or one unused recovery code (which is then spent). */
+    /**
+     * A TOTP code not used to log in before, or one unused recovery code (which is then spent).
+     * A TOTP code is good for about 90 s (one step of drift either way): remembering the last step
+     * used stops a code from opening a second session in that time.
+     */
     async checkSecondFactor(account: AccountRow, code: string): Promise<'totp' | 'recovery' | null> {
-      if (account.totp_secret && service.verifyTotp(account.totp_secret, code)) return 'totp';
+      const step = account.totp_secret ? totpStepOf(account.totp_secret, code) : null;
+      if (step !== null) return (await repo.claimTotpStep(db, account.id, step)) ? 'totp' : null;
       const clean = normaliseRecoveryCode(code);
       if (clean.length !== 10) return null;
       return withTransaction(db, async (tx) => {
@@ -351,7 +362,7 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
       const row = await repo.findAccountById(db, account.id);
       if (!row?.password_hash || !(await hasher.verify(row.password_hash, current))) throw new FormError('current_password', 'accounts.errors.currentWrong');
       await withTransaction(db, async (tx) => {
-        await repo.updateAccount(tx, account.id, { totp_secret: null, totp_enabled_at: null });
+        await repo.updateAccount(tx, account.id, { totp_secret: null, totp_enabled_at: null, totp_last_step: null });
         await repo.replaceRecoveryCodes(tx, account.id, []);
         await email(tx, row.email, 'accounts.two_factor_disabled', 'twoFactorDisabled');
         await audit.record(tx, actorOfAccount(account), 'account.2fa_disabled', { type: 'account', id: account.id });
@@ -429,7 +440,7 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
       const staff = await repo.findStaff(db, id);
       if (!staff) return false;
       await withTransaction(db, async (tx) => {
-        await repo.updateAccount(tx, id, { totp_secret: null, totp_enabled_at: null });
+        await repo.updateAccount(tx, id, { totp_secret: null, totp_enabled_at: null, totp_last_step: null });
         await repo.replaceRecoveryCodes(tx, id, []);
         await repo.deleteSessionsOf(tx, id);
         await email(tx, staff.email, 'accounts.two_factor_reset', 'twoFactorReset');

@@ -80,6 +80,42 @@ describe('second factor', () => {
     expect((await browser.get('/admin')).status).toBe(200);
   });
 
+  it('a TOTP code that logged in once is refused the second time, and of two logins racing with one code only one gets in', async () => {
+    const agent = await createAccount(ctx.deps, { role: 'agent' });
+    const passwordStep = async () => {
+      const browser = new Browser(ctx.app);
+      const res = await browser.post('/login', { email: agent.email, password: agent.password }, { from: '/login' });
+      expect(res.headers.location).toBe('/login/code');
+      await browser.get('/login/code');
+      return browser;
+    };
+    const code = authenticator.generate(TEST_TOTP_SECRET);
+    const first = await passwordStep();
+    expect((await first.post('/login/code', { code }, { from: '/login/code' })).status).toBe(303);
+    const failuresBefore = await ctx.db('audit_events').where({ action: 'auth.login_failed', subject_id: String(agent.id) });
+
+    const replay = await passwordStep();
+    const refused = await replay.post('/login/code', { code }, { from: '/login/code' });
+    expect(refused.status).toBe(401);
+    expect(refused.text).toContain('Ce code est incorrect');
+    expect((await replay.get('/admin')).status).toBe(303);
+    expect(await ctx.db('audit_events').where({ action: 'auth.login_failed', subject_id: String(agent.id) })).toHaveLength(failuresBefore.length + 1);
+
+    // A code the next step will give is accepted once (one step of drift allowed), then refused too.
+    const racer = await createAccount(ctx.deps, { role: 'agent', email: `racer-${agent.id}@example.test` });
+    const next = authenticator.clone({ epoch: Date.now() + 30_000 }).generate(TEST_TOTP_SECRET);
+    const browsers = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const b = new Browser(ctx.app);
+        await b.post('/login', { email: racer.email, password: racer.password }, { from: '/login' });
+        await b.get('/login/code');
+        return b;
+      }),
+    );
+    const answers = await Promise.all(browsers.map((b) => b.post('/login/code', { code: next }, { csrf: b.token })));
+    expect(answers.map((a) => a.status).sort()).toEqual([303, 401, 401, 401, 401, 401]);
+  });
+
   it('/login/code without a password step goes back to the login page', async () => {
     expect((await new Browser(ctx.app).get('/login/code')).status).toBe(302);
   });
