@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../src/platform/db.js';
-import { PROXY_HEADERS, Session, startApp } from './harness.js';
+import { cpuSnapshot, PROXY_HEADERS, Session, startApp } from './harness.js';
 import { mapBounded } from '../src/platform/bounded.js';
 import { BENCH_PASSWORD, arg, ensureBuilt, isoDate, machine, openBench, writeResult } from './lib.js';
 
@@ -102,6 +102,7 @@ async function main() {
     // The opening instant: from now on the app's rules let parents book.
     await db('services').where({ id: service.id }).update({ booking_opens_at: new Date() });
     app.resetPeakRss();
+    const cpuBefore = cpuSnapshot(app.child.pid!, bench.postmasterPid);
     const latencies: number[] = [];
     const statuses = new Map<string, number>();
     const started = performance.now();
@@ -118,7 +119,7 @@ async function main() {
             redirect: 'manual',
           });
           await res.arrayBuffer();
-          key = res.status === 303 && res.headers.get('location') === '/reservations/result' ? 'ok' : `HTTP ${res.status}`;
+          key = res.status === 303 && res.headers.get('location')?.startsWith('/reservations/result') ? 'ok' : `HTTP ${res.status}`;
         } catch (err) {
           key = `network: ${(err as Error).message}`;
         }
@@ -127,6 +128,9 @@ async function main() {
       }),
     );
     const wallMs = performance.now() - started;
+    // CPU per request (app process, bench PostgreSQL): steadier than latency on a shared machine.
+    const cpuAfter = cpuSnapshot(app.child.pid!, bench.postmasterPid);
+    const perRequest = (ms: number) => Math.round((ms / sessions.length) * 100) / 100;
     latencies.sort((a, b) => a - b);
 
     const { rows } = await db.raw(`SELECT status, count(*)::int AS n FROM reservations WHERE service_id = ? AND day = ? GROUP BY 1`, [service.id, day]);
@@ -150,6 +154,9 @@ async function main() {
       maxMs: Math.round(latencies[latencies.length - 1] ?? 0),
       wallMs: Math.round(wallMs),
       peakRssMb: app.peakRssMb(),
+      appCpuMsPerRequest: perRequest(cpuAfter.app - cpuBefore.app),
+      pgCpuMsPerRequest: perRequest(cpuAfter.pg - cpuBefore.pg),
+      loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10),
     };
     console.table({
       'seats taken (DB)': `${result.seatsTaken} / ${result.capacity} (counter ${result.counter})`,
@@ -158,6 +165,8 @@ async function main() {
       'p50 / p95 / p99 ms': `${result.p50} / ${result.p95} / ${result.p99}`,
       'all answered in': `${result.wallMs} ms`,
       'peak RSS': `${result.peakRssMb} MB`,
+      'CPU ms/request app / PG': `${result.appCpuMsPerRequest} / ${result.pgCpuMsPerRequest}`,
+      'load average': result.loadAverage.join(' '),
     });
     console.log(`Written to ${writeResult(`rush-${isoDate()}${LABEL ? `-${LABEL}` : ''}`, result)}`);
     const ok = result.seatsTaken === service.capacity && result.counter === service.capacity && result.errors === 0 && result.seatsTaken + result.waitingListed === sessions.length;
