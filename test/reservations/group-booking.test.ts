@@ -80,6 +80,19 @@ describe('the booking rush through HTTP', () => {
   });
 });
 
+describe('a big selection', () => {
+  it('is answered through the session when its outcome would make too long a URL', async () => {
+    const { browser, child, service } = await enrolledFamily(ctx);
+    const days: string[] = [];
+    for (let d = new Date('2026-09-15T12:00:00Z'); days.length < 45; d.setUTCDate(d.getUTCDate() + 1)) if (d.getUTCDay() % 6 !== 0) days.push(d.toISOString().slice(0, 10));
+    const res = await browser.post('/reservations', { slots: days.map((day) => slot(child.id, service.id, day)) }, { from: '/reservations' });
+    expect(res.headers.location).toBe('/reservations/result');
+    const page = await browser.get('/reservations/result');
+    expect(page.text).toContain('Réservé');
+    expect(page.text).toContain('Léa');
+  });
+});
+
 describe('batches decided by several instances at once', () => {
   it('two services (two app instances) booking the same day together still give exactly the seats', async () => {
     const service = await createService(ctx.deps, { capacity: 10 });
