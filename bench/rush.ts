@@ -1,15 +1,16 @@
-// npm run bench:rush -- [--parents 1000] [--label after] [--reuse-sessions]
+// npm run bench:rush -- [--parents 1000] [--label after] [--reuse-sessions] [--follow]
 // The opening of holiday bookings: parents of distinct households (real sessions, logged in
 // beforehand) all try to book the same day of the holiday centre (100 seats) at the instant
 // bookings open. Prints seats taken (checked in the database), waiting-listed, errors and
-// latency percentiles; writes bench/results/rush-<date>[-label].json.
+// latency percentiles (of the POST's answer, which carries the outcome; with --follow also until
+// the result page is shown), CPU per request; writes bench/results/rush-<date>[-label].json.
 // --reuse-sessions (for iterating, not for the figures): keeps the sessions in $TMPDIR and uses them
 // again while they are alive (parent idle limit), skipping the minutes of argon2 logins.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../src/platform/db.js';
-import { PROXY_HEADERS, Session, startApp } from './harness.js';
+import { cpuSnapshot, PROXY_HEADERS, Session, startApp } from './harness.js';
 import { mapBounded } from '../src/platform/bounded.js';
 import { BENCH_PASSWORD, arg, ensureBuilt, isoDate, machine, openBench, writeResult } from './lib.js';
 
@@ -19,6 +20,8 @@ const SERVICE = 'Bench – centre de loisirs des vacances';
 const CPU_PROF = process.argv.includes('--cpu-prof');
 const PROFILE_DIR = path.join(os.tmpdir(), 'pf-bench-profiles');
 const REUSE = process.argv.includes('--reuse-sessions');
+/** Also GET the result page each POST redirects to (the parent's browser does), timed from the click. */
+const FOLLOW = process.argv.includes('--follow');
 const SESSIONS_FILE = path.join(os.tmpdir(), `pf-rush-sessions-${PARENTS}.json`);
 
 function percentile(sorted: number[], p: number): number {
@@ -102,7 +105,10 @@ async function main() {
     // The opening instant: from now on the app's rules let parents book.
     await db('services').where({ id: service.id }).update({ booking_opens_at: new Date() });
     app.resetPeakRss();
+    const cpuBefore = cpuSnapshot(app.child.pid!, bench.postmasterPid);
     const latencies: number[] = [];
+    /** With --follow: until the result page was shown (POST, then the redirect's page). */
+    const shown: number[] = [];
     const statuses = new Map<string, number>();
     const started = performance.now();
     await Promise.all(
@@ -118,16 +124,29 @@ async function main() {
             redirect: 'manual',
           });
           await res.arrayBuffer();
-          key = res.status === 303 && res.headers.get('location') === '/reservations/result' ? 'ok' : `HTTP ${res.status}`;
+          const location = res.headers.get('location') ?? '';
+          key = res.status === 303 && location.startsWith('/reservations/result') ? 'ok' : `HTTP ${res.status}`;
+          latencies.push(performance.now() - t0);
+          if (FOLLOW && key === 'ok') {
+            // The parent's browser follows the redirect: the page that says booked or waiting-listed.
+            const page = await fetch(`${app.baseUrl}${location}`, { headers: { ...PROXY_HEADERS, cookie: p.session.cookie }, redirect: 'manual' });
+            const text = await page.text();
+            if (page.status !== 200 || !/Réservé|liste d&#39;attente/.test(text)) key = `result page HTTP ${page.status}`;
+            else shown.push(performance.now() - t0);
+          }
         } catch (err) {
           key = `network: ${(err as Error).message}`;
+          latencies.push(performance.now() - t0);
         }
-        latencies.push(performance.now() - t0);
         statuses.set(key, (statuses.get(key) ?? 0) + 1);
       }),
     );
     const wallMs = performance.now() - started;
+    // CPU per request (app process, bench PostgreSQL): steadier than latency on a shared machine.
+    const cpuAfter = cpuSnapshot(app.child.pid!, bench.postmasterPid);
+    const perRequest = (ms: number) => Math.round((ms / sessions.length) * 100) / 100;
     latencies.sort((a, b) => a - b);
+    shown.sort((a, b) => a - b);
 
     const { rows } = await db.raw(`SELECT status, count(*)::int AS n FROM reservations WHERE service_id = ? AND day = ? GROUP BY 1`, [service.id, day]);
     const byStatus = Object.fromEntries((rows as { status: string; n: number }[]).map((r) => [r.status, r.n]));
@@ -148,16 +167,23 @@ async function main() {
       p95: percentile(latencies, 95),
       p99: percentile(latencies, 99),
       maxMs: Math.round(latencies[latencies.length - 1] ?? 0),
+      resultPageShown: FOLLOW ? { p50: percentile(shown, 50), p95: percentile(shown, 95), p99: percentile(shown, 99) } : null,
       wallMs: Math.round(wallMs),
       peakRssMb: app.peakRssMb(),
+      appCpuMsPerRequest: perRequest(cpuAfter.app - cpuBefore.app),
+      pgCpuMsPerRequest: perRequest(cpuAfter.pg - cpuBefore.pg),
+      loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10),
     };
     console.table({
       'seats taken (DB)': `${result.seatsTaken} / ${result.capacity} (counter ${result.counter})`,
       'waiting-listed': result.waitingListed,
       errors: result.errors,
       'p50 / p95 / p99 ms': `${result.p50} / ${result.p95} / ${result.p99}`,
+      ...(result.resultPageShown ? { 'result page shown p50 / p95 / p99 ms': `${result.resultPageShown.p50} / ${result.resultPageShown.p95} / ${result.resultPageShown.p99}` } : {}),
       'all answered in': `${result.wallMs} ms`,
       'peak RSS': `${result.peakRssMb} MB`,
+      [FOLLOW ? 'CPU ms per parent (POST + page) app / PG' : 'CPU ms per POST app / PG']: `${result.appCpuMsPerRequest} / ${result.pgCpuMsPerRequest}`,
+      'load average': result.loadAverage.join(' '),
     });
     console.log(`Written to ${writeResult(`rush-${isoDate()}${LABEL ? `-${LABEL}` : ''}`, result)}`);
     const ok = result.seatsTaken === service.capacity && result.counter === service.capacity && result.errors === 0 && result.seatsTaken + result.waitingListed === sessions.length;

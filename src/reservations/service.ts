@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
 import { withTransaction, isUniqueViolation, type Queryable, type Tx } from '../platform/db.js';
+import { createBatcher, ONE_BY_ONE } from '../platform/batcher.js';
 import { today, TIME_ZONE } from '../platform/clock.js';
 import { getTown } from '../platform/town.js';
 import { dayStates, dayStatesFrom, publicHolidaysBetween, publicHolidaysIn, type DayState } from '../services/calendar.js';
@@ -34,6 +35,11 @@ export interface BookInput {
   staff?: boolean;
 }
 
+/** A parent's booking waiting for its batch (bookOwn), with the instant it arrived. */
+type PendingBooking = BookInput & { createdAt: Date };
+
+type FactsChild = repo.ChildInfo & { custody: 'odd' | 'even' | null; deleted: boolean };
+
 /** Deadlines reach back a few weeks at most ("N working days", "the week before"). */
 const CALENDAR_MARGIN_DAYS = 60;
 
@@ -57,22 +63,32 @@ export function createReservationsService(deps: AppDeps) {
     return { publicHolidays: await publicHolidaysBetween(q, addDays(from, -CALENDAR_MARGIN_DAYS), to) };
   }
 
-  /** What the rules need about the children, services and days of a request, read in one statement. */
-  async function loadFacts(q: Queryable, householdId: number, slots: Slot[]) {
-    const serviceIds = [...new Set(slots.map((s) => s.serviceId))];
-    const childIds = [...new Set(slots.map((s) => s.childId))];
-    const days = slots.map((s) => s.day);
+  /**
+   * What the rules need about the children, services and days of one or several requests (a
+   * batch), read in one statement. Children are kept per household: a request sees its own only.
+   */
+  type Facts = Awaited<ReturnType<typeof loadFacts>>;
+
+  async function loadFacts(q: Queryable, requests: { householdId: number; slots: Slot[] }[]) {
+    const all = requests.flatMap((r) => r.slots);
+    const serviceIds = [...new Set(all.map((s) => s.serviceId))];
+    const asked = new Map<string, { householdId: number; childId: number }>();
+    for (const r of requests) for (const s of r.slots) asked.set(`${r.householdId}|${s.childId}`, { householdId: r.householdId, childId: s.childId });
+    const days = all.map((s) => s.day);
     const [from, to] = days.length ? rangeOf(days) : [today(clock), today(clock)];
     // The day states reach a week around (whole-week units); the deadlines reach back further.
     const [statesFrom, statesTo] = [addDays(from, -7), addDays(to, 7)];
     const calendarFrom = addDays(from, -CALENDAR_MARGIN_DAYS);
-    const read = await repo.bookingFacts(q, householdId, serviceIds, childIds, { from, to, periodsFrom: calendarFrom, periodsTo: statesTo });
+    const read = await repo.bookingFacts(q, [...asked.values()], serviceIds, { from, to, periodsFrom: calendarFrom, periodsTo: statesTo });
     const services = new Map(read.services.map((s) => [s.id, s]));
-    // Parsed once per request: every slot asks them several times.
+    // Parsed once per request (or batch): every slot asks them several times.
     const rules = new Map(read.services.map((s) => [s.id, rulesOf(s)]));
     const enrolled = new Set(read.enrolments.map((e) => `${e.service_id}|${e.child_id}`));
-    const children = new Map<number, repo.ChildInfo & { custody: 'odd' | 'even' | null; deleted: boolean }>();
-    for (const { custody_weeks, ...child } of read.children) children.set(child.id, { ...child, custody: custody_weeks });
+    const childrenOf = new Map<number, Map<number, FactsChild>>();
+    for (const { custody_weeks, household_id, ...child } of read.children) {
+      if (!childrenOf.has(household_id)) childrenOf.set(household_id, new Map());
+      childrenOf.get(household_id)!.set(child.id, { ...child, custody: custody_weeks });
+    }
     const calendar: Calendar = { publicHolidays: publicHolidaysIn(read.periods, calendarFrom, to) };
     const publicHolidays = publicHolidaysIn(read.periods, statesFrom, statesTo);
     const states = new Map<number, Map<string, DayState>>();
@@ -82,11 +98,11 @@ export function createReservationsService(deps: AppDeps) {
     }
     const seats = new Map(read.seats.map((r) => [repo.seatKey(r.service_id, r.day, r.group_key), r.booked]));
     const live = new Map(read.live.map((r) => [slotKey({ serviceId: r.service_id, childId: r.child_id, day: r.day }), r.status]));
-    return { services, rules, enrolled, children, states, calendar, seats, live };
+    return { services, rules, enrolled, childrenOf, states, calendar, seats, live };
   }
 
   /** A whole-week service sells the open days of the week together: a chosen day brings its week. */
-  function units(slots: Slot[], facts: Awaited<ReturnType<typeof loadFacts>>): Slot[][] {
+  function units(slots: Slot[], facts: Facts): Slot[][] {
     const out: Slot[][] = [];
     const weeks = new Map<string, Slot[]>();
     for (const slot of slots) {
@@ -108,31 +124,52 @@ export function createReservationsService(deps: AppDeps) {
   }
 
   /**
-   * Books the slots for the household. Every rule but capacity is checked from the facts; the
-   * seat is taken in the transaction (counter row), so two parents can never get the last seat.
-   * With `waitlist`, a full day puts the child on the waiting list instead.
+   * What the rules say about one request's slots from the facts read for it (alone or in a batch):
+   * each unit either answered now (`early`: refusals, a single day the child already holds, a
+   * single day shown full without the waiting list) or left to the database (null). A seat
+   * freed later goes to the waiting list, never to a late "full"; the database stays the judge
+   * of every seat it gives.
    */
-  async function book(input: BookInput): Promise<BookOutcome[]> {
-    return (await bookSlotsOf(input, false))!;
-  }
-
-  /** book() for a parent's own form: null when a slot names a child that is not (or no longer) the household's. */
-  async function bookOwn(input: BookInput): Promise<BookOutcome[] | null> {
-    return bookSlotsOf(input, true);
-  }
-
-  async function bookSlotsOf(input: BookInput, ownChildrenOnly: boolean): Promise<BookOutcome[] | null> {
-    const slots = dedupe(input.slots);
-    if (!slots.length) return [];
-    const now = clock.now();
-    const facts = await loadFacts(db, input.householdId, slots);
-    if (ownChildrenOnly && slots.some((s) => !facts.children.get(s.childId) || facts.children.get(s.childId)!.deleted)) return null;
+  function judge(input: BookInput, slots: Slot[], facts: Facts, now: Date) {
+    const children = facts.childrenOf.get(input.householdId) ?? new Map<number, FactsChild>();
     const plan = units(slots, facts);
 
-    // What can be answered before any lock: the rules' refusals, a single day the child already
-    // holds, and a single day not booked yet that the counter already shows full (a seat freed
-    // later goes to the waiting list, never to a late "full"). The database stays the judge of
-    // every seat it gives.
+    function refusalOf(slot: Slot): Refusal | null {
+      const service = facts.services.get(slot.serviceId);
+      const child = children.get(slot.childId);
+      if (!service || !child) return 'not_enrolled';
+      return bookingRefusal(
+        facts.rules.get(service.id)!,
+        {
+          now,
+          day: slot.day,
+          enrolled: facts.enrolled.has(`${slot.serviceId}|${slot.childId}`),
+          state: facts.states.get(slot.serviceId)?.get(slot.day),
+          custody: child.custody,
+          calendar: facts.calendar,
+        },
+        { staff: input.staff },
+      );
+    }
+
+    /** The child's live reservation of the slot read with the facts, as the answer says it. */
+    function alreadyHeld(slot: Slot): 'already_waiting' | 'already_booked' | null {
+      const status = facts.live.get(slotKey(slot));
+      return status === undefined ? null : status === 'waiting' ? 'already_waiting' : 'already_booked';
+    }
+
+    /** The slot's seat group (rules and child known: only asked of slots the rules let through). */
+    function seatOf(slot: Slot) {
+      return seatGroup(facts.rules.get(slot.serviceId)!, children.get(slot.childId)!, slot.day);
+    }
+
+    /** The seat group of the slot has no seat left according to the counters read with the facts. */
+    function shownFull(slot: Slot): boolean {
+      if (!facts.services.get(slot.serviceId) || !children.get(slot.childId)) return false;
+      const group = seatOf(slot);
+      return group.capacity !== null && (facts.seats.get(repo.seatKey(slot.serviceId, slot.day, group.key)) ?? 0) >= group.capacity;
+    }
+
     const early = plan.map((unit): Outcome<BookResult>[] | null => {
       const refusals = unit.map((slot) => refusalOf(slot));
       if (refusals.some((r) => r !== null)) return unit.map((slot, i) => ({ ...slot, result: refusals[i] ?? 'week_incomplete' }));
@@ -142,6 +179,38 @@ export function createReservationsService(deps: AppDeps) {
       if (unit.length === 1 && !input.waitlist && shownFull(slot)) return [{ ...slot, result: 'full' }];
       return null;
     });
+    /** Some slot names a child that is not (or no longer) the household's. */
+    const foreign = slots.some((s) => !children.get(s.childId) || children.get(s.childId)!.deleted);
+    /** The answer page's names, from what was read. */
+    const named = (o: Outcome<BookResult>): BookOutcome => ({ ...o, service: facts.services.get(o.serviceId)?.name ?? '', child: children.get(o.childId)?.first_name ?? '' });
+    return { plan, early, foreign, named, alreadyHeld, seatOf, shownFull };
+  }
+
+  /**
+   * Books the slots for the household. Every rule but capacity is checked from the facts; the
+   * seat is taken in the transaction (counter row), so two parents can never get the last seat.
+   * With `waitlist`, a full day puts the child on the waiting list instead.
+   */
+  async function book(input: BookInput): Promise<BookOutcome[]> {
+    return (await bookSlotsOf(input, false))!;
+  }
+
+  /**
+   * book() for a parent's own form: null when a slot names a child that is not (or no longer) the
+   * household's. Requests arriving together are decided together (see `batches`).
+   */
+  async function bookOwn(input: BookInput): Promise<BookOutcome[] | null> {
+    return batches.submit({ ...input, createdAt: clock.now() });
+  }
+
+  async function bookSlotsOf(input: BookInput, ownChildrenOnly: boolean): Promise<BookOutcome[] | null> {
+    const slots = dedupe(input.slots);
+    if (!slots.length) return [];
+    const now = clock.now();
+    const facts = await loadFacts(db, [{ householdId: input.householdId, slots }]);
+    const judged = judge(input, slots, facts, now);
+    if (ownChildrenOnly && judged.foreign) return null;
+    const { plan, early } = judged;
     const todo = plan.filter((_, i) => !early[i]);
     let outcomes: Outcome<BookResult>[];
     if (!input.staff && todo.length === 0) outcomes = early.flat() as Outcome<BookResult>[];
@@ -165,41 +234,7 @@ export function createReservationsService(deps: AppDeps) {
         return results;
       });
     }
-    // The names for the answer page, from what was read.
-    return outcomes.map((o) => ({ ...o, service: facts.services.get(o.serviceId)?.name ?? '', child: facts.children.get(o.childId)?.first_name ?? '' }));
-
-    function refusalOf(slot: Slot): Refusal | null {
-      const service = facts.services.get(slot.serviceId);
-      const child = facts.children.get(slot.childId);
-      if (!service || !child) return 'not_enrolled';
-      return bookingRefusal(
-        facts.rules.get(service.id)!,
-        {
-          now,
-          day: slot.day,
-          enrolled: facts.enrolled.has(`${slot.serviceId}|${slot.childId}`),
-          state: facts.states.get(slot.serviceId)?.get(slot.day),
-          custody: child.custody,
-          calendar: facts.calendar,
-        },
-        { staff: input.staff },
-      );
-    }
-
-    /** The child's live reservation of the slot read with the facts, as the answer says it. */
-    function alreadyHeld(slot: Slot): 'already_waiting' | 'already_booked' | null {
-      const status = facts.live.get(slotKey(slot));
-      return status === undefined ? null : status === 'waiting' ? 'already_waiting' : 'already_booked';
-    }
-
-    /** The seat group of the slot has no seat left according to the counters read with the facts. */
-    function shownFull(slot: Slot): boolean {
-      const service = facts.services.get(slot.serviceId);
-      const child = facts.children.get(slot.childId);
-      if (!service || !child) return false;
-      const group = seatGroup(facts.rules.get(service.id)!, child, slot.day);
-      return group.capacity !== null && (facts.seats.get(repo.seatKey(slot.serviceId, slot.day, group.key)) ?? 0) >= group.capacity;
-    }
+    return outcomes.map(judged.named);
 
     /**
      * One unit (a day, or a whole week): all of it or nothing. On the pool a single day is one
@@ -222,19 +257,19 @@ export function createReservationsService(deps: AppDeps) {
       const whole = unit.length > 1;
       const results: Outcome<BookResult>[] = [];
       for (const slot of unit) {
-        const held = alreadyHeld(slot);
+        const held = judged.alreadyHeld(slot);
         if (held) {
           results.push({ ...slot, result: held });
           continue;
         }
-        const group = seatGroup(facts.rules.get(slot.serviceId)!, facts.children.get(slot.childId)!, slot.day);
+        const group = judged.seatOf(slot);
         const status = await repo.bookDay(
           q,
           { service_id: slot.serviceId, child_id: slot.childId, household_id: input.householdId, day: slot.day, group_key: group.key, created_at: clock.now(), created_by: input.actor.accountId },
           {
             // Shown full (a single day, waiting list asked): straight to the waiting list, without
             // queueing on the counter's row behind the bookings that are taking its last seats.
-            takeSeat: whole || !shownFull(slot),
+            takeSeat: whole || !judged.shownFull(slot),
             capacity: group.capacity,
             waitlist: input.waitlist && !whole,
           },
@@ -244,6 +279,90 @@ export function createReservationsService(deps: AppDeps) {
       if (whole && results.some((r) => r.result === 'full')) throw new WeekRefused(results);
       return results;
     }
+  }
+
+  /**
+   * Parents' bookings decided together ("group booking"). At the opening of a holiday centre
+   * hundreds of parents click within the same second; one by one, each booking costs its own
+   * facts statement, its own statement on the day's counter row (every one of them queueing on
+   * that row lock and on its own commit). Here the requests that arrive while a batch is being
+   * decided wait for the next one: one facts statement and one booking statement per batch. An
+   * idle process decides a lone request at once (no added delay). The batch is only an
+   * optimisation: the statement locks the counters and reads them as committed, so instances
+   * deciding their own batches at the same time still give exactly the seats there are.
+   * Requests the batch cannot decide (whole weeks, the same slot twice in the batch, a counter
+   * deleted meanwhile) are decided one by one after it, the usual way.
+   */
+  const batches = createBatcher<PendingBooking, BookOutcome[] | null>(bookTogether, (request) => bookSlotsOf(request, true));
+
+  async function bookTogether(requests: PendingBooking[]): Promise<(BookOutcome[] | null | typeof ONE_BY_ONE)[]> {
+    const now = clock.now();
+    const slotsOf = requests.map((r) => dedupe(r.slots));
+    const facts = await loadFacts(db, requests.map((r, i) => ({ householdId: r.householdId, slots: slotsOf[i]! })));
+    const answers: (BookOutcome[] | null | typeof ONE_BY_ONE)[] = [];
+    const rows: repo.DayToBook[] = [];
+    /** Per request: its judgement and, per unit, the index of its row (or its early answer). */
+    const pending = new Map<number, { judged: ReturnType<typeof judge>; rowOf: (number | null)[] }>();
+    const inBatch = new Set<string>();
+    for (const [i, request] of requests.entries()) {
+      const slots = slotsOf[i]!;
+      const judged = judge(request, slots, facts, now);
+      if (!slots.length) answers.push([]);
+      else if (judged.foreign) answers.push(null);
+      else if (request.staff || judged.plan.some((unit, u) => !judged.early[u] && (unit.length > 1 || inBatch.has(slotKey(unit[0]!))))) answers.push(ONE_BY_ONE);
+      else {
+        answers.push(ONE_BY_ONE); // replaced below once the statement has answered
+        const rowOf = judged.plan.map((unit, u) => {
+          if (judged.early[u]) return null;
+          const slot = unit[0]!;
+          inBatch.add(slotKey(slot));
+          const group = judged.seatOf(slot);
+          rows.push({
+            service_id: slot.serviceId,
+            child_id: slot.childId,
+            household_id: request.householdId,
+            day: slot.day,
+            group_key: group.key,
+            created_at: request.createdAt,
+            created_by: request.actor.accountId,
+            // Shown full with the waiting list asked: straight to the list (see bookSlots).
+            takeSeat: !judged.shownFull(slot),
+            capacity: group.capacity,
+            waitlist: request.waitlist,
+          });
+          return rows.length - 1;
+        });
+        pending.set(i, { judged, rowOf });
+      }
+    }
+    // The counters the statement will lock must exist (the first booking of a day creates its row).
+    const missing = new Map<string, { service_id: number; day: string; group_key: string }>();
+    for (const r of rows) {
+      const key = repo.seatKey(r.service_id, r.day, r.group_key);
+      if (r.takeSeat && !facts.seats.has(key)) missing.set(key, { service_id: r.service_id, day: r.day, group_key: r.group_key });
+    }
+    await repo.ensureCounters(db, [...missing.values()]);
+    const booked = await repo.bookDays(db, rows);
+    for (const [i, p] of pending) {
+      // A counter deleted since ensureCounters (never in normal use): decided again alone, where
+      // the days this statement wrote are answered as already held.
+      if (p.rowOf.some((row) => row !== null && booked[row]!.noCounter)) continue;
+      const outcomes = p.judged.plan.flatMap((unit, u): Outcome<BookResult>[] => {
+        const row = p.rowOf[u] ?? null;
+        if (row === null) return p.judged.early[u]!;
+        const b = booked[row]!;
+        // The same slot submitted at the same time elsewhere: that submission holds it.
+        return [{ ...unit[0]!, result: b.status ?? (b.conflict ? 'already_booked' : 'full') }];
+      });
+      answers[i] = outcomes.map(p.judged.named);
+    }
+    // A seat given to a row that then conflicted is still free: offer it to the waiting list.
+    const freed = new Set(rows.filter((r, i) => booked[i]!.seatLeft).map((r) => `${r.service_id}|${r.day}|${r.group_key}`));
+    for (const key of freed) {
+      const [serviceId, day, group] = key.split('|') as [string, string, string];
+      await withTransaction(db, (tx) => promoteFirst(tx, facts.services.get(Number(serviceId))!, day, group));
+    }
+    return answers;
   }
 
   /**

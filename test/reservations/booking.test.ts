@@ -75,8 +75,8 @@ describe('weekly pattern, several children, whole weeks', () => {
     // A second family: Tuesday of the second week is already full, so that week is not booked at all.
     await ctx.db('reservation_counters').insert({ service_id: service.id, day: '2026-10-27', group_key: '', booked: 1 });
     const b = await enrolledFamily(ctx, {}, [{ firstName: 'Bob' }], service);
-    await b.browser.post('/reservations', { slots: [slot(b.child.id, service.id, '2026-10-26')] }, { from: '/reservations' });
-    const text = (await b.browser.get('/reservations/result')).text;
+    const res = await b.browser.post('/reservations', { slots: [slot(b.child.id, service.id, '2026-10-26')] }, { from: '/reservations' });
+    const text = (await b.browser.get(res.headers.location!)).text;
     expect(text).toContain('Non réservé : complet');
     expect(text).toContain('semaine entière');
     expect(await live(ctx, { child_id: b.child.id })).toEqual([]);
@@ -92,8 +92,8 @@ describe('who can book what', () => {
     await createEnrolment(ctx.deps, { childId: child.id, serviceId: service.id, householdId: household.id, status: 'submitted' });
     const browser = await loginAs(ctx, parent);
     expect((await browser.get('/reservations?month=2026-09')).text).not.toContain(`value="${slot(child.id, service.id, '2026-09-17')}"`);
-    await browser.post('/reservations', { slots: [slot(child.id, service.id, '2026-09-17')] }, { from: '/reservations' });
-    expect((await browser.get('/reservations/result')).text).toContain('pas inscrit à ce service');
+    const res = await browser.post('/reservations', { slots: [slot(child.id, service.id, '2026-09-17')] }, { from: '/reservations' });
+    expect((await browser.get(res.headers.location!)).text).toContain('pas inscrit à ce service');
     expect(await live(ctx, { child_id: child.id })).toEqual([]);
   });
 
@@ -115,8 +115,8 @@ describe('who can book what', () => {
     const body = { slots: [slot(child.id, service.id, '2026-09-24')] };
     const [r1, r2] = await Promise.all([browser.post('/reservations', body, { csrf: browser.token }), browser.post('/reservations', body, { csrf: browser.token })]);
     expect([r1.status, r2.status]).toEqual([303, 303]);
-    await browser.post('/reservations', body, { from: '/reservations' });
-    expect((await browser.get('/reservations/result')).text).toContain('Déjà réservé');
+    const again = await browser.post('/reservations', body, { from: '/reservations' });
+    expect((await browser.get(again.headers.location!)).text).toContain('Déjà réservé');
     expect(await live(ctx, { child_id: child.id })).toHaveLength(1);
     expect((await ctx.db('reservation_counters').where({ service_id: service.id, day: '2026-09-24' }).first()).booked).toBe(1);
   });

@@ -15,7 +15,7 @@ async function tryBook(service: { id: number }, day: string, atUtc: string) {
   const { browser, child } = await enrolledFamily(ctx, {}, [{ firstName: 'Léa' }], service);
   const res = await browser.post('/reservations', { slots: [slot(child.id, service.id, day)] }, { from: `/reservations?month=${day.slice(0, 7)}` });
   expect(res.status).toBe(303);
-  const page = await browser.get('/reservations/result');
+  const page = await browser.get(res.headers.location!);
   return { booked: (await live(ctx, { child_id: child.id })).length === 1, text: page.text };
 }
 

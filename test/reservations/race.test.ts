@@ -24,7 +24,7 @@ it(`${PARENTS} concurrent parents, ${SEATS} seats: exactly ${SEATS} reservations
     families.map((f, i) => f.browser.post('/reservations', { slots: [slot(f.child.id, service.id, DAY)], ...(i % 2 ? { waitlist: '1' } : {}) }, { csrf: f.browser.token })),
   );
   const elapsed = performance.now() - started;
-  const pages = await Promise.all(families.map((f) => f.browser.get('/reservations/result')));
+  const pages = await Promise.all(families.map((f, i) => f.browser.get(responses[i]!.headers.location!)));
 
   const errors = responses.filter((r) => r.status !== 303).length + pages.filter((p) => p.status !== 200).length;
   const booked = await ctx.db('reservations').where({ service_id: service.id, day: DAY, status: 'booked' }).count({ n: '*' }).first();

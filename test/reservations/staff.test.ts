@@ -199,8 +199,8 @@ describe('booking rules of a service', () => {
     const small = await enrolledFamily(ctx, {}, [{ firstName: 'Petit', birthDate: '2022-01-01' }, { firstName: 'Grand', birthDate: '2018-01-01' }], service);
     const other = await enrolledFamily(ctx, {}, [{ firstName: 'Petit2', birthDate: '2022-03-01' }], service);
     await small.browser.post('/reservations', { slots: small.household.children.map((c) => slot(c.id, service.id, '2026-09-24')) }, { from: '/reservations' });
-    await other.browser.post('/reservations', { slots: [slot(other.child.id, service.id, '2026-09-24')] }, { from: '/reservations' });
+    const res = await other.browser.post('/reservations', { slots: [slot(other.child.id, service.id, '2026-09-24')] }, { from: '/reservations' });
     expect((await live(ctx, { service_id: service.id })).map((r) => r.group_key).sort()).toEqual(['grands', 'petits']);
-    expect((await other.browser.get('/reservations/result')).text).toContain('Non réservé : complet');
+    expect((await other.browser.get(res.headers.location!)).text).toContain('Non réservé : complet');
   });
 });
