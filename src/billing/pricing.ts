@@ -50,7 +50,9 @@ export async function monthEstimate(q: Queryable, householdId: number, month: st
  * (`readTogether`/`compiledReads`: its one row comes back as a one-element list); then
  * `monthEstimateFrom`. `from`/`to` are the month's bounds (monthBounds).
  */
-export const monthEstimateQuery = (q: Queryable, householdId: number, from: string, to: string) => householdMonthQuery(q, from, to, householdId);
+export const monthEstimateQuery = (q: Queryable, householdId: number, from: string, to: string) =>
+  // Typed as what readTogether gives for it (its rows), not as what running it alone would.
+  householdMonthQuery(q, from, to, householdId) as unknown as Promise<Record<string, unknown>[]>;
 
 export function monthEstimateFrom(month: string, householdId: number, rows: Record<string, unknown>[]): MonthEstimate {
   return estimateOf(month, householdMonthFrom(month, householdId, householdMonthRowsFrom(rows[0]!)));

@@ -407,7 +407,7 @@ export const dashboardReads = compiledReads((q, p: { householdId: number; accoun
   missing: missingDocuments(q, p.householdId, p.day),
   invoices: unpaidInvoices(q, p.householdId),
   openRequests: openRequestsOf(q, p.householdId, p.accountId),
-  estimate: monthEstimateQuery(q, p.householdId, p.monthFrom, p.monthTo) as unknown as Promise<Record<string, unknown>[]>,
+  estimate: monthEstimateQuery(q, p.householdId, p.monthFrom, p.monthTo),
 }));
 
 /** Everything stored about the household, for the RGPD export. */
