@@ -21,6 +21,7 @@ import {
   type BracketRow,
   type ChildNameRow,
   type CustodyRow,
+  type HouseholdMonthRows,
   type ReservationDays,
   type ServiceBillingRow,
   type ServiceRatesRow,
@@ -358,19 +359,21 @@ export function priceHouseholds(
   return result.sort((a, b) => a.familyNumber.localeCompare(b.familyNumber));
 }
 
+/** One household's month from what householdMonthRows read (empty: nothing billed and no anomaly). */
+export function householdMonthFrom(month: string, householdId: number, rows: HouseholdMonthRows): HouseholdMonth[] {
+  const byPayer = cellsByPayer(monthCells(month, rows.reservations, rows.attendance), rows.custody, householdId);
+  if (!byPayer.size) return [];
+  const pricing = pricingFrom(rows.services, rows.brackets, rows.rates, rows.rateBrackets);
+  return priceHouseholds(byPayer, pricing, householdsFrom(rows.households, rows.qfHistory), rows.childNames);
+}
+
 /**
  * Computes the month for every household with something on it (or only `householdId`, in one
  * round trip: the dashboard's estimate). Households with nothing billed and no anomaly are left out.
  */
 export async function computeMonth(q: Queryable, month: string, opts: { householdId?: number } = {}): Promise<HouseholdMonth[]> {
   const { from, to } = monthBounds(month);
-  if (opts.householdId) {
-    const rows = await householdMonthRows(q, from, to, opts.householdId);
-    const byPayer = cellsByPayer(monthCells(month, rows.reservations, rows.attendance), rows.custody, opts.householdId);
-    if (!byPayer.size) return [];
-    const pricing = pricingFrom(rows.services, rows.brackets, rows.rates, rows.rateBrackets);
-    return priceHouseholds(byPayer, pricing, householdsFrom(rows.households, rows.qfHistory), rows.childNames);
-  }
+  if (opts.householdId) return householdMonthFrom(month, opts.householdId, await householdMonthRows(q, from, to, opts.householdId));
   const [reservations, attendance] = await Promise.all([monthReservationDays(q, from, to), monthAttendanceDays(q, from, to)]);
   const cells = monthCells(month, reservations, attendance);
   const orphans = orphanChildren(cells);

@@ -2,7 +2,8 @@
 // (the dashboard). The same functions as the invoicing run, so a preview never disagrees with
 // the invoice.
 import type { Queryable } from '../platform/db.js';
-import { computeMonth, loadHouseholds, loadPricing, priceOnDay, type PriceOnDay } from './compute.js';
+import { computeMonth, householdMonthFrom, loadHouseholds, loadPricing, priceOnDay, type HouseholdMonth, type PriceOnDay } from './compute.js';
+import { householdMonthQuery, householdMonthRowsFrom } from './repository.js';
 import { sumCents } from './money.js';
 
 /**
@@ -33,9 +34,32 @@ export async function selectionTotal(q: Queryable, householdId: number, serviceI
   return { totalCents: sumCents(prices), unitCents: prices[0] ?? null };
 }
 
+export interface MonthEstimate {
+  month: string;
+  totalCents: number;
+  lines: number;
+}
+
 /** The month's estimated total so far for the household: what its bookings and presences would be billed. */
-export async function monthEstimate(q: Queryable, householdId: number, month: string): Promise<{ month: string; totalCents: number; lines: number }> {
-  const [mine] = await computeMonth(q, month, { householdId });
+export async function monthEstimate(q: Queryable, householdId: number, month: string): Promise<MonthEstimate> {
+  return estimateOf(month, await computeMonth(q, month, { householdId }));
+}
+
+/**
+ * The estimate's one statement, for a page that reads it with others in one round trip
+ * (`readTogether`/`compiledReads`: its one row comes back as a one-element list); then
+ * `monthEstimateFrom`. `from`/`to` are the month's bounds (monthBounds).
+ */
+export const monthEstimateQuery = (q: Queryable, householdId: number, from: string, to: string) =>
+  // Typed as what readTogether gives for it (its rows), not as what running it alone would.
+  householdMonthQuery(q, from, to, householdId) as unknown as Promise<Record<string, unknown>[]>;
+
+export function monthEstimateFrom(month: string, householdId: number, rows: Record<string, unknown>[]): MonthEstimate {
+  return estimateOf(month, householdMonthFrom(month, householdId, householdMonthRowsFrom(rows[0]!)));
+}
+
+function estimateOf(month: string, computed: HouseholdMonth[]): MonthEstimate {
+  const [mine] = computed;
   return { month, totalCents: mine?.totalCents ?? 0, lines: mine?.lines.length ?? 0 };
 }
 

@@ -1,4 +1,5 @@
 // SQL for rates, QF history, invoices and the set-based reads of the invoicing run. No rules here.
+import type { Knex } from 'knex';
 import type { Queryable } from '../platform/db.js';
 
 export type InvoiceStatus = 'unpaid' | 'partially_paid' | 'paid' | 'direct_debit_planned' | 'debited';
@@ -257,8 +258,14 @@ export interface HouseholdMonthRows {
  * lists come as JSON (dates as 'YYYY-MM-DD', in the order the separate queries give).
  */
 export async function householdMonthRows(q: Queryable, from: string, to: string, householdId: number): Promise<HouseholdMonthRows> {
+  const { rows } = await householdMonthQuery(q, from, to, householdId);
+  return householdMonthRowsFrom(rows[0]!);
+}
+
+/** The statement of householdMonthRows, to run with other reads (the dashboard's readTogether). */
+export function householdMonthQuery(q: Queryable, from: string, to: string, householdId: number): Knex.Raw<{ rows: Record<string, unknown>[] }> {
   const kids = 'AND child_id IN (SELECT child_id FROM kids)';
-  const { rows } = await q.raw(
+  return q.raw(
     `WITH kids AS (
             SELECT member_id AS child_id FROM household_members WHERE household_id = ?
       UNION SELECT child_id FROM reservations WHERE household_id = ? AND day BETWEEN ?::date AND ?::date AND status <> 'waiting'),
@@ -288,7 +295,10 @@ export async function householdMonthRows(q: Queryable, from: string, to: string,
                  WHERE member_id IN (SELECT child_id FROM att WHERE household_id IS NULL)) c) AS custody`,
     [householdId, householdId, from, to, from, to, from, to, householdId, householdId],
   );
-  const r = rows[0] as Record<string, unknown>;
+}
+
+/** householdMonthQuery's one row, typed. */
+export function householdMonthRowsFrom(r: Record<string, unknown>): HouseholdMonthRows {
   return {
     reservations: r.reservations as ReservationDays[],
     attendance: r.attendance as AttendanceDays[],

@@ -2,7 +2,9 @@
 // other features' rows the household pages show (documents, enrolments, reservations, invoices).
 // No rules here.
 import { listCurrentForHousehold } from '../documents/repository.js';
-import type { Queryable } from '../platform/db.js';
+import { monthEstimateQuery } from '../billing/pricing.js';
+import { compiledReads, type Queryable } from '../platform/db.js';
+import { OPEN_STATUSES, type RequestRow } from '../requests/repository.js';
 
 export interface HouseholdRow {
   id: number;
@@ -385,6 +387,28 @@ export const unpaidInvoices = (q: Queryable, householdId: number) =>
     .whereIn('status', ['unpaid', 'partially_paid'])
     .orderBy('due_on')
     .select('id', 'number', 'month', 'due_on', 'total_cents', 'paid_cents', 'status') as Promise<{ id: number; number: string; month: string; due_on: string; total_cents: number; paid_cents: number; status: string }[]>;
+
+/** Requests still open that the household or the account filed. */
+export const openRequestsOf = (q: Queryable, householdId: number, accountId: number) =>
+  q('requests')
+    .where((w) => w.where({ household_id: householdId }).orWhere({ account_id: accountId }))
+    .whereIn('status', OPEN_STATUSES)
+    .orderBy('created_at', 'desc')
+    .select('id', 'type', 'tracking_code', 'status', 'summary') as Promise<Pick<RequestRow, 'id' | 'type' | 'tracking_code' | 'status' | 'summary'>[]>;
+
+/**
+ * Everything the parent's dashboard reads, in one statement compiled once: the six short lists and
+ * the month estimate's statement (`monthFrom`/`monthTo`: the month's bounds).
+ */
+export const dashboardReads = compiledReads((q, p: { householdId: number; accountId: number; day: string; in30: string; monthFrom: string; monthTo: string }) => ({
+  children: dashboardChildren(q, p.householdId),
+  reservations: nextReservations(q, p.householdId, p.day, 30),
+  expiring: expiringDocuments(q, p.householdId, p.day, p.in30),
+  missing: missingDocuments(q, p.householdId, p.day),
+  invoices: unpaidInvoices(q, p.householdId),
+  openRequests: openRequestsOf(q, p.householdId, p.accountId),
+  estimate: monthEstimateQuery(q, p.householdId, p.monthFrom, p.monthTo),
+}));
 
 /** Everything stored about the household, for the RGPD export. */
 export async function exportData(q: Queryable, householdId: number) {

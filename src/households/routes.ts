@@ -11,9 +11,7 @@ import { currentHouseholdId, idParam, withHousehold } from './access.js';
 import type { HouseholdView, MemberRow } from './repository.js';
 import { activateSchema, householdSchema, inviteSchema, lostCodeSchema, memberSchema, MEMBER_KINDS, type MemberKind } from './schemas.js';
 import { createHouseholdsService, type HouseholdsService } from './service.js';
-import { monthEstimate } from '../billing/pricing.js';
 import { createLimiter, ipKey } from '../web/rate-limit.js';
-import { parisNow } from '../platform/clock.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -111,9 +109,7 @@ export function householdsRoutes(deps: AppDeps): Router {
     if (req.account?.role !== 'parent') return next();
     const householdId = req.account.householdId;
     if (!householdId) return res.redirect(303, '/household/start');
-    // Independent reads: side by side on the pool rather than one after the other.
-    const [data, estimate] = await Promise.all([households.dashboard(householdId, req.account.id), monthEstimate(deps.db, householdId, parisNow(deps.clock).toFormat('yyyy-MM'))]);
-    res.render('dashboard/index', { ...data, estimate });
+    res.render('dashboard/index', await households.dashboard(householdId, req.account.id));
   });
 
   // ---------- No household yet: create one or link a family card ----------

@@ -4,15 +4,18 @@
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
+import { monthBounds } from '../billing/compute.js';
+import { monthEstimateFrom } from '../billing/pricing.js';
 import type { Actor } from '../platform/audit.js';
 import { today, TIME_ZONE } from '../platform/clock.js';
 import { hashToken, randomCode } from '../platform/codes.js';
-import { readTogether, withTransaction, type Queryable, type Tx } from '../platform/db.js';
+import { withTransaction, type Queryable, type Tx } from '../platform/db.js';
 import { getTown } from '../platform/town.js';
 import { createRequestsService, registerRequestType } from '../requests/service.js';
 import { OPEN_STATUSES, type RequestRow } from '../requests/repository.js';
 import { FormError } from '../web/forms.js';
 import { tFr } from '../web/i18n.js';
+import { addDays } from '../reservations/rules.js';
 import { householdIdOf } from './access.js';
 import * as repo from './repository.js';
 import { normaliseFamilyNumber, type HouseholdInput, type MemberInput } from './schemas.js';
@@ -456,18 +459,13 @@ export function createHouseholdsService(deps: AppDeps) {
     /** The parent's home page: children and their next activities, documents, requests, invoices. */
     async dashboard(householdId: number, accountId: number) {
       const day = today(deps.clock);
-      const in30 = DateTime.fromISO(day, { zone: TIME_ZONE }).plus({ days: 30 }).toISODate()!;
-      // Six short lists in one round trip (the page every parent opens first).
-      const { children: kids, reservations, expiring, missing, invoices, openRequests } = await readTogether(deps.db, {
-        children: repo.dashboardChildren(deps.db, householdId),
-        reservations: repo.nextReservations(deps.db, householdId, day, 30),
-        expiring: repo.expiringDocuments(deps.db, householdId, day, in30),
-        missing: repo.missingDocuments(deps.db, householdId, day),
-        invoices: repo.unpaidInvoices(deps.db, householdId),
-        openRequests: deps.db('requests').where((w) => w.where({ household_id: householdId }).orWhere({ account_id: accountId })).whereIn('status', OPEN_STATUSES).orderBy('created_at', 'desc').select('id', 'type', 'tracking_code', 'status', 'summary') as Promise<Pick<RequestRow, 'id' | 'type' | 'tracking_code' | 'status' | 'summary'>[]>,
-      });
-      const children = kids.map((c) => ({ ...c, next: reservations.filter((r) => r.child_id === c.id).slice(0, 3) }));
-      return { children, expiring, missing, invoices, openRequests };
+      const month = day.slice(0, 7);
+      const { from, to } = monthBounds(month);
+      // Six short lists and the month's estimate in one round trip (the page every parent opens first).
+      const r = await repo.dashboardReads(deps.db, { householdId, accountId, day, in30: addDays(day, 30), monthFrom: from, monthTo: to });
+      const children = r.children.map((c) => ({ ...c, next: r.reservations.filter((x) => x.child_id === c.id).slice(0, 3) }));
+      const estimate = monthEstimateFrom(month, householdId, r.estimate);
+      return { children, expiring: r.expiring, missing: r.missing, invoices: r.invoices, openRequests: r.openRequests, estimate };
     },
 
     /** The child's page: details, documents, enrolments and next booked days, all through this household. */

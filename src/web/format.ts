@@ -4,8 +4,21 @@ import { TIME_ZONE } from '../platform/clock.js';
 
 const euro = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
 
+// Intl's formatting is slow next to a lookup, and a page shows the same few amounts (prices,
+// invoices): the text of an amount never changes, so it is kept (bounded).
+const formattedAmounts = new Map<number, string>();
+
 /** 123450 → "1 234,50 €" (with the narrow no-break spaces French typography uses). */
-export const formatMoney = (cents: number | null | undefined): string => (cents == null ? '' : euro.format(cents / 100));
+export function formatMoney(cents: number | null | undefined): string {
+  if (cents == null) return '';
+  let text = formattedAmounts.get(cents);
+  if (text === undefined) {
+    text = euro.format(cents / 100);
+    if (formattedAmounts.size >= 5000) formattedAmounts.clear();
+    formattedAmounts.set(cents, text);
+  }
+  return text;
+}
 
 // A page formats the same few days over and over (a month calendar: hundreds of labels); the
 // answer for a day string never changes, so it is kept (bounded).

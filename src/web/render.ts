@@ -13,7 +13,9 @@ export function setUpViews(app: Express, production: boolean): void {
   if (production) app.enable('view cache');
   app.engine('ejs', (file: string, options: object, cb: EngineCallback) => {
     const opts = options as Record<string, unknown>;
-    const ejsOpts = { cache: production, filename: file, views: [VIEWS_DIR], async: false };
+    // `root`: an include written from the views folder (`include('/partials/header')`) is found
+    // without the disk check ejs makes for a relative one (a stat() per include per page).
+    const ejsOpts = { cache: production, filename: file, views: [VIEWS_DIR], root: VIEWS_DIR, async: false };
     ejs.renderFile(file, opts, ejsOpts, (err, body) => {
       if (err) return cb(err);
       if (opts.layout === false) return cb(null, body);

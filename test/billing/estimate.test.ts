@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeMonth, type HouseholdMonth } from '../../src/billing/compute.js';
 import { monthEstimate } from '../../src/billing/pricing.js';
+import { createHouseholdsService } from '../../src/households/service.js';
 import {
   addAttendance,
   addDocument,
@@ -93,6 +94,12 @@ describe('the month of one household', () => {
       expect(comparable(one)).toEqual(comparable(whole));
       expect(await monthEstimate(ctx.db, id, '2026-09')).toEqual({ month: '2026-09', totalCents: whole?.totalCents ?? 0, lines: whole?.lines.length ?? 0 });
     }
+    // The dashboard reads the same statement with its other lists (one compiled statement for every
+    // household): each household still gets its own estimate.
+    ctx.clock.set('2026-09-20T08:00:00Z');
+    const households = createHouseholdsService(ctx.deps);
+    for (const id of ids) expect((await households.dashboard(id, 0)).estimate).toEqual(await monthEstimate(ctx.db, id, '2026-09'));
+    ctx.clock.set('2026-10-02T08:00:00Z');
     // The fixture does reach the cases it is meant to.
     const mine = all.find((h) => h.householdId === a.household.id)!;
     expect(mine.lines.filter((l) => l.childId === lea && l.kind === 'booked').map((l) => l.unitCents).sort()).toEqual([250, 450]);

@@ -1,7 +1,7 @@
 // Statements that come back run as named prepared statements (parsed once per connection, generic
 // plan after five runs): the dashboard's queries cost more to plan than to execute.
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDb, readTogether } from '../../src/platform/db.js';
+import { compiledReads, createDb, readTogether } from '../../src/platform/db.js';
 import { createDatabase } from '../support/context.js';
 
 describe('prepared statements', () => {
@@ -58,6 +58,35 @@ describe('readTogether', () => {
       expect(got.none).toEqual([]);
       // Through JSON a timestamp is an ISO string, not a Date: pages select what they show.
       expect(new Date(got.stamps[0]!.at).toISOString()).toBe('2026-01-01T10:00:00.000Z');
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+describe('compiledReads', () => {
+  it('builds the SQL once and fills each call with its own parameters (raw statements too)', async () => {
+    const db = createDb(await createDatabase(), 2);
+    try {
+      await db.raw('CREATE TABLE cr (id int, name text, day date)');
+      await db('cr').insert([
+        { id: 1, name: 'a', day: '2026-09-01' },
+        { id: 2, name: 'b', day: '2026-09-02' },
+        { id: 3, name: 'a', day: '2026-09-03' },
+      ]);
+      let builds = 0;
+      const reads = compiledReads((q, p: { name: string; from: string; minId: number }) => {
+        builds++;
+        return {
+          byName: q('cr').where({ name: p.name }).where('day', '>=', p.from).orderBy('id').select('id', 'day') as Promise<{ id: number; day: string }[]>,
+          counted: q.raw('SELECT count(*)::int AS n FROM cr WHERE id >= ? AND name <> ?', [p.minId, p.name]) as unknown as Promise<{ n: number }[]>,
+        };
+      });
+      expect(await reads(db, { name: 'a', from: '2026-09-02', minId: 1 })).toEqual({ byName: [{ id: 3, day: '2026-09-03' }], counted: [{ n: 1 }] });
+      expect(await reads(db, { name: 'b', from: '2026-09-01', minId: 3 })).toEqual({ byName: [{ id: 2, day: '2026-09-02' }], counted: [{ n: 1 }] });
+      expect(await db.transaction((tx) => reads(tx, { name: 'a', from: '2026-09-01', minId: 2 }))).toEqual({ byName: [{ id: 1, day: '2026-09-01' }, { id: 3, day: '2026-09-03' }], counted: [{ n: 1 }] });
+      expect(builds).toBe(1);
+      await expect(reads(db, { name: 'a', from: undefined as unknown as string, minId: 1 })).rejects.toThrow(/no value for "from"/);
     } finally {
       await db.destroy();
     }
