@@ -13,6 +13,8 @@ import type { Knex } from 'knex';
 // (the bench generator's session_replication_role = replica) must call
 // refresh_child_pickups(<all children>) afterwards.
 const PICKUPS_LOCK_CLASS = 7301;
+/** Above this many children, a refresh locks the whole table instead (rebuilds only: a trigger refreshes one household's members). */
+const BULK = 1000;
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`CREATE TABLE child_pickups (
@@ -23,7 +25,13 @@ export async function up(knex: Knex): Promise<void> {
   // contact linked to both households of a child in alternating custody is listed once).
   await knex.raw(`CREATE FUNCTION refresh_child_pickups(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
     BEGIN
-      PERFORM pg_advisory_xact_lock(${PICKUPS_LOCK_CLASS}, (id % 2147483647)::int) FROM (SELECT DISTINCT id FROM unnest(ids) AS id ORDER BY id) s;
+      IF cardinality(ids) > ${BULK} THEN
+        -- A rebuild (migration, bulk load): one table lock, not thousands of advisory locks (each
+        -- takes a slot of the server's lock table, sized max_locks_per_transaction × connections).
+        LOCK TABLE child_pickups IN EXCLUSIVE MODE;
+      ELSE
+        PERFORM pg_advisory_xact_lock(${PICKUPS_LOCK_CLASS}, (id % 2147483647)::int) FROM (SELECT DISTINCT id FROM unnest(ids) AS id ORDER BY id) s;
+      END IF;
       DELETE FROM child_pickups WHERE child_id = ANY(ids);
       INSERT INTO child_pickups (child_id, pickups)
       SELECT child_id, string_agg(text, ' ; ' ORDER BY last_name, first_name)

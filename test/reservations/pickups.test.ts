@@ -132,6 +132,15 @@ describe('authorised pick-ups kept per child', () => {
     await check();
   });
 
+  it('a rebuild of every child (over 1,000 ids: one table lock) gives the same texts', async () => {
+    const household = await createHousehold(ctx.deps, { children: [{ firstName: 'Rui', lastName: 'Costa' }] });
+    await addContact(household.id, { first_name: 'Ana', last_name: 'Costa', phone: '06 12 12 12 12' });
+    await ctx.db('child_pickups').update({ pickups: 'stale' });
+    await ctx.db.raw(`SELECT refresh_child_pickups(ARRAY(SELECT id FROM members WHERE kind = 'child') || ARRAY(SELECT -g FROM generate_series(1, 1001) g)::bigint[])`);
+    expect(await pickupsOf(household.children[0]!.id)).toBe('Ana Costa, 06 12 12 12 12');
+    expect(await kept()).toEqual(await pickupsFromContacts());
+  });
+
   it('two transactions changing contacts of the same child at once both count', async () => {
     const household = await createHousehold(ctx.deps, { children: [{ firstName: 'Ines', lastName: 'Vidal' }] });
     const child = household.children[0]!;
