@@ -10,7 +10,7 @@ import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
-import { dayStates, openDays } from '../services/calendar.js';
+import { dayStates, dayStatesFrom, openDays, publicHolidaysIn } from '../services/calendar.js';
 import { addDays, parisDayOf, weekDaysOf } from './rules.js';
 import { rulesOf } from './policy.js';
 import * as repo from './repository.js';
@@ -35,18 +35,21 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
 
   async function renderSheet(req: Request, res: Response, status = 200, errors: FormErrors = noErrors()) {
     const account = currentAccount(req);
-    const services = (await staffRepo.visibleServices(deps.db, account)) as repo.ServiceRow[];
     const day = dayOf(req.query.date ?? req.body?.date);
     const requested = req.query.service ?? req.body?.service;
-    const serviceId = requested ? Number(requested) : services[0]?.id;
-    const service = services.find((s) => s.id === serviceId);
-    if (requested && !service) throw new HttpError(404);
-    const [sheet, states, locked] = await Promise.all([
-      service ? staffRepo.attendanceSheet(deps.db, service.id, day) : { rows: [], unbooked: [] },
-      service ? dayStates(deps.db, service, day, day) : undefined,
-      repo.isMonthLocked(deps.db, day.slice(0, 7)),
+    const requestedId = requested ? Number(requested) : undefined;
+    // Two round trips side by side: the page's facts, and the requested service's rows (shown
+    // only once the facts say this account may see that service).
+    const [facts, requestedSheet] = await Promise.all([
+      staffRepo.sheetFacts(deps.db, account, day),
+      requestedId !== undefined && Number.isSafeInteger(requestedId) ? staffRepo.attendanceSheet(deps.db, requestedId, day) : undefined,
     ]);
-    const { rows, unbooked } = sheet;
+    const { services, periods, locked } = facts;
+    const service = services.find((s) => s.id === (requested ? requestedId : services[0]?.id));
+    if (requested && !service) throw new HttpError(404);
+    const { rows, unbooked } = service ? (requestedSheet ?? (await staffRepo.attendanceSheet(deps.db, service.id, day))) : { rows: [], unbooked: [] };
+    const closed = new Map(facts.closures.filter((c) => c.service_id === service?.id).map((c) => [day, c.reason]));
+    const open = service ? dayStatesFrom(service, day, day, { periods, publicHolidays: publicHolidaysIn(periods, day, day), closed }).get(day) : undefined;
     res.status(status).render('admin/attendance/index', {
       services,
       service,
@@ -54,7 +57,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
       rows,
       attendanceRowsHtml,
       unbooked,
-      open: states?.get(day),
+      open,
       locked,
       errors,
       counts: {

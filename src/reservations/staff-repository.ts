@@ -1,5 +1,6 @@
 // Read-side queries of the staff pages: attendance sheet, kitchen headcount, occupation.
-import type { Queryable } from '../platform/db.js';
+import { readTogether, type Queryable } from '../platform/db.js';
+import type { Period, ServiceOpening } from '../services/calendar.js';
 
 export interface SheetRow {
   child_id: number;
@@ -35,30 +36,62 @@ export function visibleServices(q: Queryable, account: { id: number; role: strin
     .select('s.*');
 }
 
+/** What the sheet page shows of a service (its name) and needs for the day's state (ServiceOpening). */
+export interface SheetService extends ServiceOpening {
+  name: string;
+}
+
+/**
+ * Everything of the sheet page but its rows, in one round trip (run beside `attendanceSheet`): the
+ * services this account may see, the town calendar's periods covering the day, the day's closures
+ * of those services, and whether the month is invoiced.
+ */
+export async function sheetFacts(q: Queryable, account: { id: number; role: string }, day: string) {
+  const visible = () => visibleServices(q, account).clearSelect();
+  const read = await readTogether(q, {
+    services: visible().select('s.id', 's.name', 's.opening_days', 's.weekdays', 's.school_year_id') as Promise<SheetService[]>,
+    periods: q('calendar_periods')
+      .where('starts_on', '<=', day)
+      .andWhere((w) => w.whereNull('ends_on').orWhere('ends_on', '>=', day))
+      .select('kind', 'starts_on', 'ends_on', 'school_year_id') as Promise<(Period & { school_year_id: string | null })[]>,
+    closures: q('service_day_closures')
+      .where({ day })
+      .whereIn('service_id', visible().clearOrder().select('s.id'))
+      .select('service_id', 'reason') as Promise<{ service_id: number; reason: string }[]>,
+    locked: q('locked_months').where({ month: day.slice(0, 7) }).select('month') as Promise<{ month: string }[]>,
+  });
+  return { services: read.services, periods: read.periods, closures: read.closures, locked: read.locked.length > 0 };
+}
+
 /**
  * The day's sheet in one round trip: the booked (or sick) children and those recorded without a
  * booking (`rows`, with their authorised pick-ups), and the children enrolled (accepted) in the
  * service who are on neither list (`unbooked`: for "present without booking").
+ *
+ * The day's reservations, attendance and enrolments are read once each and grouped per child
+ * (hundreds of rows); each child's row and pick-ups (kept in child_pickups by triggers, migration
+ * 090100) are then fetched by primary key. `OFFSET 0` keeps that lateral subquery a per-child
+ * lookup: flattened, the planner (which expects 200 children from the grouping) preferred
+ * scanning every member and every child's pick-ups into hash tables, several times the cost.
  */
 export async function attendanceSheet(q: Queryable, serviceId: number, day: string): Promise<{ rows: SheetRow[]; unbooked: SheetChild[] }> {
   const result = await q.raw(
     `SELECT m.id AS child_id, m.first_name, m.last_name, m.class_level, sc.name AS school, m.diet, m.allergies, m.has_pai,
-            r.status AS reservation_status, COALESCE(r.household_id, a.household_id) AS household_id, a.status AS attendance,
-            (r.child_id IS NOT NULL OR a.child_id IS NOT NULL) AS on_sheet,
-            CASE WHEN r.child_id IS NOT NULL OR a.child_id IS NOT NULL THEN (
-              SELECT string_agg(p.text, ' ; ' ORDER BY p.last_name, p.first_name) FROM (
-                SELECT DISTINCT concat_ws(', ', c.first_name || ' ' || c.last_name, NULLIF(c.relationship, ''), NULLIF(c.phone, '')) AS text, c.last_name, c.first_name
-                  FROM household_members child_hm
-                  JOIN household_members hm ON hm.household_id = child_hm.household_id
-                  JOIN members c ON c.id = hm.member_id
-                 WHERE child_hm.member_id = m.id AND c.kind = 'contact' AND c.can_pick_up AND c.deleted_at IS NULL) p) END AS pickups
-       FROM (SELECT child_id FROM reservations WHERE service_id = :s AND day = :d AND status IN ('booked','sick')
-             UNION SELECT child_id FROM attendance WHERE service_id = :s AND day = :d
-             UNION SELECT child_id FROM enrolments WHERE service_id = :s AND status = 'accepted') who
-       JOIN members m ON m.id = who.child_id
+            w.reservation_status, w.household_id, w.attendance, w.on_sheet, m.pickups
+       FROM (SELECT child_id, max(booked_status) AS reservation_status, COALESCE(max(booked_household), max(marked_household)) AS household_id,
+                    max(marked_status) AS attendance, bool_or(on_sheet) AS on_sheet
+               FROM (SELECT child_id, status AS booked_status, household_id AS booked_household, NULL::text AS marked_status, NULL::bigint AS marked_household, true AS on_sheet
+                       FROM reservations WHERE service_id = :s AND day = :d AND status IN ('booked','sick')
+                     UNION ALL
+                     SELECT child_id, NULL, NULL, status, household_id, true FROM attendance WHERE service_id = :s AND day = :d
+                     UNION ALL
+                     SELECT child_id, NULL, NULL, NULL, NULL, false FROM enrolments WHERE service_id = :s AND status = 'accepted') facts
+              GROUP BY child_id) w
+      CROSS JOIN LATERAL (
+             SELECT m.id, m.first_name, m.last_name, m.class_level, m.school_id, m.diet, m.allergies, m.has_pai,
+                    CASE WHEN w.on_sheet THEN (SELECT p.pickups FROM child_pickups p WHERE p.child_id = m.id) END AS pickups
+               FROM members m WHERE m.id = w.child_id OFFSET 0) m
        LEFT JOIN schools sc ON sc.id = m.school_id
-       LEFT JOIN reservations r ON r.child_id = m.id AND r.service_id = :s AND r.day = :d AND r.status IN ('booked','sick')
-       LEFT JOIN attendance a ON a.child_id = m.id AND a.service_id = :s AND a.day = :d
       ORDER BY lower(m.last_name), lower(m.first_name), m.id`,
     { s: serviceId, d: day },
   );
@@ -95,8 +128,15 @@ export interface HeadcountAllergy {
  * them with allergies or a PAI. One statement: both come from the same join of the day's canteen
  * bookings with the children (thousands of rows), which is most of the cost; the children with
  * allergies travel as JSON in their (school, diet) group.
+ *
+ * Sent without parameters (the day and the sites written in, after checking them): PostgreSQL then
+ * plans it for that day. As a prepared statement it switched to the generic plan after five runs,
+ * which expects ≈ 900 meals instead of ≈ 7,800 and fetches the children one index probe at a time:
+ * ≈ 35 % more CPU than planning it each time (measured on the bench town, docs/performance.md).
  */
 export async function headcount(q: Queryable, day: string, siteIds: number[] | null): Promise<{ rows: HeadcountRow[]; allergies: HeadcountAllergy[] }> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || siteIds?.some((id) => !Number.isSafeInteger(id))) throw new Error('headcount: invalid day or site');
+  const sites = siteIds ? `ARRAY[${siteIds.join(',')}]::bigint[]` : 'NULL::bigint[]';
   const result = await q.raw(
     `SELECT sc.id AS school_id, sc.name AS school, COALESCE(m.diet, 'none') AS diet, count(*)::int AS meals,
             json_agg(json_build_object('id', m.id, 'first_name', m.first_name, 'last_name', m.last_name, 'class_level', m.class_level,
@@ -106,11 +146,10 @@ export async function headcount(q: Queryable, day: string, siteIds: number[] | n
        JOIN services s ON s.id = r.service_id
        JOIN members m ON m.id = r.child_id
        LEFT JOIN schools sc ON sc.id = COALESCE(s.site_school_id, m.school_id)
-      WHERE r.day = :day AND r.status = 'booked' AND s.kind = 'canteen'
-        AND (CAST(:sites AS int[]) IS NULL OR COALESCE(s.site_school_id, m.school_id) = ANY(CAST(:sites AS int[])))
+      WHERE r.day = DATE '${day}' AND r.status = 'booked' AND s.kind = 'canteen'
+        AND (${sites} IS NULL OR COALESCE(s.site_school_id, m.school_id) = ANY(${sites}))
       GROUP BY sc.id, sc.name, COALESCE(m.diet, 'none')
       ORDER BY sc.name, COALESCE(m.diet, 'none')`,
-    { day, sites: siteIds },
   );
   const groups = (result as { rows: (HeadcountRow & { allergic: Omit<HeadcountAllergy, 'school_id' | 'school'>[] | null })[] }).rows;
   // Each child once per school (booked at two canteens of one school: two meals, one line), by
