@@ -1,5 +1,5 @@
 // Read-side queries of the staff pages: attendance sheet, kitchen headcount, occupation.
-import { readTogether, type Queryable } from '../platform/db.js';
+import { PLANNED_EACH_TIME, readTogether, type Queryable } from '../platform/db.js';
 import type { Period, ServiceOpening } from '../services/calendar.js';
 
 export interface SheetRow {
@@ -129,14 +129,12 @@ export interface HeadcountAllergy {
  * bookings with the children (thousands of rows), which is most of the cost; the children with
  * allergies travel as JSON in their (school, diet) group.
  *
- * Sent without parameters (the day and the sites written in, after checking them): PostgreSQL then
- * plans it for that day. As a prepared statement it switched to the generic plan after five runs,
- * which expects ≈ 900 meals instead of ≈ 7,800 and fetches the children one index probe at a time:
- * ≈ 35 % more CPU than planning it each time (measured on the bench town, docs/performance.md).
+ * Planned with its values each time (PLANNED_EACH_TIME): as a prepared statement it switched to the
+ * generic plan after five runs, which expects ≈ 900 meals instead of ≈ 7,800 and fetches the
+ * children one index probe at a time: ≈ 35 % more CPU (measured on the bench town, docs/performance.md).
  */
 export async function headcount(q: Queryable, day: string, siteIds: number[] | null): Promise<{ rows: HeadcountRow[]; allergies: HeadcountAllergy[] }> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || siteIds?.some((id) => !Number.isSafeInteger(id))) throw new Error('headcount: invalid day or site');
-  const sites = siteIds ? `ARRAY[${siteIds.join(',')}]::bigint[]` : 'NULL::bigint[]';
   const result = await q.raw(
     `SELECT sc.id AS school_id, sc.name AS school, COALESCE(m.diet, 'none') AS diet, count(*)::int AS meals,
             json_agg(json_build_object('id', m.id, 'first_name', m.first_name, 'last_name', m.last_name, 'class_level', m.class_level,
@@ -146,11 +144,12 @@ export async function headcount(q: Queryable, day: string, siteIds: number[] | n
        JOIN services s ON s.id = r.service_id
        JOIN members m ON m.id = r.child_id
        LEFT JOIN schools sc ON sc.id = COALESCE(s.site_school_id, m.school_id)
-      WHERE r.day = DATE '${day}' AND r.status = 'booked' AND s.kind = 'canteen'
-        AND (${sites} IS NULL OR COALESCE(s.site_school_id, m.school_id) = ANY(${sites}))
+      WHERE r.day = ?::date AND r.status = 'booked' AND s.kind = 'canteen'
+        AND (?::bigint[] IS NULL OR COALESCE(s.site_school_id, m.school_id) = ANY(?::bigint[]))
       GROUP BY sc.id, sc.name, COALESCE(m.diet, 'none')
       ORDER BY sc.name, COALESCE(m.diet, 'none')`,
-  );
+    [day, siteIds, siteIds],
+  ).options(PLANNED_EACH_TIME);
   const groups = (result as { rows: (HeadcountRow & { allergic: Omit<HeadcountAllergy, 'school_id' | 'school'>[] | null })[] }).rows;
   // Each child once per school (booked at two canteens of one school: two meals, one line), by
   // school then name (code point order, as the bench and test databases' C collation sorts).

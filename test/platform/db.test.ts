@@ -1,7 +1,7 @@
 // Statements that come back run as named prepared statements (parsed once per connection, generic
 // plan after five runs): the dashboard's queries cost more to plan than to execute.
 import { afterAll, describe, expect, it } from 'vitest';
-import { compiledReads, createDb, readTogether } from '../../src/platform/db.js';
+import { compiledReads, createDb, PLANNED_EACH_TIME, readTogether } from '../../src/platform/db.js';
 import { createDatabase } from '../support/context.js';
 
 describe('prepared statements', () => {
@@ -19,6 +19,21 @@ describe('prepared statements', () => {
       return rows as { name: string; statement: string }[];
     });
   }
+
+  it('leaves a statement marked PLANNED_EACH_TIME unnamed (planned with its values every run)', async () => {
+    const db = createDb(await createDatabase(), 1);
+    dbs.push(db);
+    const rows = await db.transaction(async (tx) => {
+      for (let i = 0; i < 3; i++) {
+        const { rows: got } = await tx.raw('SELECT count(*)::int AS n FROM schools WHERE id > ?', [i]).options(PLANNED_EACH_TIME);
+        expect(got).toHaveLength(1);
+        await tx.raw('SELECT count(*)::int AS n FROM services WHERE id > ?', [i]);
+      }
+      return (await tx.raw('SELECT statement FROM pg_prepared_statements')).rows as { statement: string }[];
+    });
+    expect(rows.some((r) => r.statement.includes('FROM schools'))).toBe(false);
+    expect(rows.some((r) => r.statement.includes('FROM services'))).toBe(true);
+  });
 
   it('names a parameterised statement from its second run, and only once', async () => {
     const db = createDb(await createDatabase(), 1);
