@@ -36,6 +36,14 @@ describe('the family card', () => {
     await expect(page.locator('main').textContent()).resolves.toContain('Éloïse Testeur');
     // At 360 px nothing is wider than the screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    // The parent's nine header links fit in three rows (they wrapped into five, half the first screen), each a 44 px target.
+    const header = await page.evaluate(() => ({
+      height: document.querySelector('.site-header')!.getBoundingClientRect().height,
+      targets: [...document.querySelectorAll('.site-nav a, .site-nav button')].map((el) => el.getBoundingClientRect().height),
+    }));
+    expect(header.targets).toHaveLength(9);
+    expect(Math.min(...header.targets)).toBeGreaterThanOrEqual(44);
+    expect(header.height).toBeLessThan(240);
 
     // A form error first, then the change.
     await visit(page, '/household/edit');
