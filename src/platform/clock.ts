@@ -31,18 +31,24 @@ export function parisNow(clock: Clock): DateTime {
   return DateTime.fromJSDate(clock.now(), { zone: TIME_ZONE });
 }
 
-// The last Paris day asked for and the instants it spans: most requests fall in the same day, and
-// building a zoned luxon DateTime for each cost ≈ 2 % of a page. A pure function of the instant (a
+// The last Paris day asked for and the instants it spans: most requests, and every slot and
+// calendar cell the rules check against "now", fall in the same day, and building a zoned luxon
+// DateTime for each cost ≈ 2 % of a page. A pure function of the instant (a
 // moved test clock or another instance gets the right day).
 let lastDay: { day: string; from: number; to: number } | null = null;
 
-/** Today's calendar date in Europe/Paris, as 'YYYY-MM-DD'. */
-export function today(clock: Clock): string {
-  const ms = clock.now().getTime();
+/** The Europe/Paris calendar date of an instant, as 'YYYY-MM-DD'. */
+export function parisDayOf(instant: Date): string {
+  const ms = instant.getTime();
   if (lastDay && ms >= lastDay.from && ms < lastDay.to) return lastDay.day;
   const start = DateTime.fromMillis(ms, { zone: TIME_ZONE }).startOf('day');
   lastDay = { day: start.toISODate() as string, from: start.toMillis(), to: start.plus({ days: 1 }).toMillis() };
   return lastDay.day;
+}
+
+/** Today's calendar date in Europe/Paris, as 'YYYY-MM-DD'. */
+export function today(clock: Clock): string {
+  return parisDayOf(clock.now());
 }
 
 /** A Paris wall-clock date and time as an instant. */

@@ -3,7 +3,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { today } from '../platform/clock.js';
+import { parisDayOf, today } from '../platform/clock.js';
 import { childrenOfHousehold, idParam } from '../households/access.js';
 import { actorOf, currentAccount, requireAgent, requireManager, requireRole } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
@@ -11,7 +11,7 @@ import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
 import { dayStates, dayStatesFrom, openDays, publicHolidaysIn } from '../services/calendar.js';
-import { addDays, parisDayOf, weekDaysOf } from './rules.js';
+import { addDays, weekDaysOf } from './rules.js';
 import { rulesOf } from './policy.js';
 import * as repo from './repository.js';
 import * as staffRepo from './staff-repository.js';

@@ -1,7 +1,8 @@
 // Whether a sick absence is excused: the medical certificate must reach the vault within 7 days
 // of the day. The billing feature asks this when it invoices a month.
 import type { Queryable } from '../platform/db.js';
-import { certificateDeadline, parisDayOf } from './rules.js';
+import { parisDayOf } from '../platform/clock.js';
+import { certificateDeadline } from './rules.js';
 
 export type SickCertificateStatus = 'in_time' | 'late' | 'awaiting' | 'missing';
 

@@ -7,12 +7,12 @@ import {
   custodyAllows,
   isBeforeDeadline,
   isOpenForBooking,
-  parisDayOf,
   sickDeclarationAllowed,
   type Calendar,
   type Deadline,
   type Opening,
 } from './rules.js';
+import { parisDayOf } from '../platform/clock.js';
 import type { DayState } from '../services/calendar.js';
 import type { ServiceRow } from './repository.js';
 

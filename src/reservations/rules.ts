@@ -3,7 +3,8 @@
 // computed in Europe/Paris with luxon (DST handled by the library, never by hand-made offsets).
 // "Now" is always passed in, so the same code serves the web request and the database transaction.
 import { DateTime } from 'luxon';
-import { TIME_ZONE } from '../platform/clock.js';
+import { parisDayOf, TIME_ZONE } from '../platform/clock.js';
+import { boundedMemo } from '../platform/memo.js';
 
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -48,18 +49,16 @@ const TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const invalidDay = (day: string) => new RangeError(`Invalid day: ${JSON.stringify(day)} (expected YYYY-MM-DD)`);
 
 // A month calendar asks for the same few days thousands of times, and a zoned luxon DateTime costs
-// an Intl offset lookup to build. DateTimes are immutable, so parsed days are kept (bounded).
-const parsedDays = new Map<string, DateTime>();
+// an Intl offset lookup to build. DateTimes are immutable, so parsed days are kept.
+const parsedDays = boundedMemo<string, DateTime>();
 
 /** Parses a 'YYYY-MM-DD' day as midnight in Paris; throws on anything else (bad data must not pass silently). */
 function parseDay(day: string): DateTime {
-  const known = parsedDays.get(day);
-  if (known) return known;
-  const parsed = DAY_PATTERN.test(day) ? DateTime.fromISO(day, { zone: TIME_ZONE }) : null;
-  if (!parsed?.isValid) throw invalidDay(day);
-  if (parsedDays.size >= 5000) parsedDays.clear();
-  parsedDays.set(day, parsed);
-  return parsed;
+  return parsedDays(day, () => {
+    const parsed = DAY_PATTERN.test(day) ? DateTime.fromISO(day, { zone: TIME_ZONE }) : null;
+    if (!parsed?.isValid) throw invalidDay(day);
+    return parsed;
+  });
 }
 
 const DAY_MS = 86_400_000;
@@ -105,34 +104,12 @@ function at(day: DateTime, time: TimeOfDay): Date {
 }
 
 // Every cell of a month calendar asks for a deadline (a zoned `set`: an Intl offset lookup each
-// time); the instant of a day's wall-clock time never changes, so it is kept (bounded, as above).
-const instants = new Map<string, number>();
+// time); the instant of a day's wall-clock time never changes, so it is kept.
+const instants = boundedMemo<string, number>();
 
 /** `at` for a 'YYYY-MM-DD' day. */
 function atDay(day: string, time: TimeOfDay): Date {
-  const key = `${day} ${time}`;
-  let ms = instants.get(key);
-  if (ms === undefined) {
-    ms = at(parseDay(day), time).getTime();
-    if (instants.size >= 5000) instants.clear();
-    instants.set(key, ms);
-  }
-  return new Date(ms);
-}
-
-// The rules ask the Paris date of the same instant ("now") for every slot and every calendar cell,
-// and a zoned luxon DateTime costs an Intl offset lookup: the last answer is kept (pure function).
-let lastInstant = NaN;
-let lastDay = '';
-
-/** The Paris calendar date of an instant. */
-export function parisDayOf(instant: Date): string {
-  const ms = instant.getTime();
-  if (ms !== lastInstant) {
-    lastDay = toDay(DateTime.fromJSDate(instant, { zone: TIME_ZONE }));
-    lastInstant = ms;
-  }
-  return lastDay;
+  return new Date(instants(`${day} ${time}`, () => at(parseDay(day), time).getTime()));
 }
 
 export function addDays(day: string, days: number): string {

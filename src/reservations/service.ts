@@ -357,11 +357,8 @@ export function createReservationsService(deps: AppDeps) {
       answers[i] = outcomes.map(p.judged.named);
     }
     // A seat given to a row that then conflicted is still free: offer it to the waiting list.
-    const freed = new Set(rows.filter((r, i) => booked[i]!.seatLeft).map((r) => `${r.service_id}|${r.day}|${r.group_key}`));
-    for (const key of freed) {
-      const [serviceId, day, group] = key.split('|') as [string, string, string];
-      await withTransaction(db, (tx) => promoteFirst(tx, facts.services.get(Number(serviceId))!, day, group));
-    }
+    const freed = new Map(rows.filter((_, i) => booked[i]!.seatLeft).map((r) => [repo.seatKey(r.service_id, r.day, r.group_key), r]));
+    for (const r of freed.values()) await withTransaction(db, (tx) => promoteFirst(tx, facts.services.get(r.service_id)!, r.day, r.group_key));
     return answers;
   }
 

@@ -1,41 +1,28 @@
 // Formatting for views only: the rest of the code keeps integer cents and 'YYYY-MM-DD' strings.
 import { DateTime } from 'luxon';
 import { TIME_ZONE } from '../platform/clock.js';
+import { boundedMemo } from '../platform/memo.js';
 
 const euro = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
 
 // Intl's formatting is slow next to a lookup, and a page shows the same few amounts (prices,
-// invoices): the text of an amount never changes, so it is kept (bounded).
-const formattedAmounts = new Map<number, string>();
+// invoices): the text of an amount never changes, so it is kept.
+const formattedAmounts = boundedMemo<number, string>();
 
 /** 123450 → "1 234,50 €" (with the narrow no-break spaces French typography uses). */
 export function formatMoney(cents: number | null | undefined): string {
-  if (cents == null) return '';
-  let text = formattedAmounts.get(cents);
-  if (text === undefined) {
-    text = euro.format(cents / 100);
-    if (formattedAmounts.size >= 5000) formattedAmounts.clear();
-    formattedAmounts.set(cents, text);
-  }
-  return text;
+  return cents == null ? '' : formattedAmounts(cents, () => euro.format(cents / 100));
 }
 
 // A page formats the same few days over and over (a month calendar: hundreds of labels); the
-// answer for a day string never changes, so it is kept (bounded).
-const formattedDays = new Map<string, string>();
+// answer for a day string never changes, so it is kept.
+const formattedDays = boundedMemo<string, string>();
 
 /** '2026-09-01' → "1 septembre 2026"; an instant → "1 septembre 2026 à 08:30". */
 export function formatDate(value: string | Date | null | undefined, style: 'long' | 'short' | 'weekday' = 'long'): string {
   if (value == null) return '';
   if (typeof value !== 'string') return formatDateUncached(value, style);
-  const key = `${style}|${value}`;
-  let text = formattedDays.get(key);
-  if (text === undefined) {
-    text = formatDateUncached(value, style);
-    if (formattedDays.size >= 5000) formattedDays.clear();
-    formattedDays.set(key, text);
-  }
-  return text;
+  return formattedDays(`${style}|${value}`, () => formatDateUncached(value, style));
 }
 
 function formatDateUncached(value: string | Date, style: 'long' | 'short' | 'weekday'): string {

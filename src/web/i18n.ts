@@ -55,8 +55,11 @@ const fixedTs = new Map<Language, T>();
 /** Bounds the memo below whatever keys are built from data (request types, statuses…). */
 const MEMO_LIMIT = 10_000;
 
-/** A catalogue string cut at its `{{name}}` placeholders: [text, name, text, name, …, text]. */
-type Template = string[];
+/** A catalogue string cut at its `{{name}}` placeholders (parts: [text, name, text, …, text]) and the names it has. */
+interface Template {
+  parts: string[];
+  names: Set<string>;
+}
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 /** Options i18next reads itself (plural, context…): never filled in by hand. */
 const RESERVED = new Set(['count', 'context', 'ordinal', 'defaultValue', 'lng', 'lngs', 'ns', 'replace', 'interpolation', 'postProcess', 'returnObjects', 'returnDetails', 'joinArrays', 'keySeparator', 'nsSeparator', 'fallbackLng']);
@@ -67,25 +70,20 @@ function templateOf(text: unknown): Template | null {
   const parts = text.split(PLACEHOLDER);
   // Anything else between braces (a format, an unescaped `{{- x}}`) is left to i18next.
   if (parts.some((p, i) => i % 2 === 0 && p.includes('{{'))) return null;
-  return parts;
+  return { parts, names: new Set(parts.filter((_, i) => i % 2 === 1)) };
 }
 
 /** The template filled with `vars`, or undefined when they are not exactly its placeholders, each a string or a number. */
-function fill(template: Template, vars: Record<string, unknown>): string | undefined {
-  let out = template[0]!;
-  let used = 0;
-  for (let i = 1; i < template.length; i += 2) {
-    const name = template[i]!;
-    const value = vars[name];
+function fill({ parts, names }: Template, vars: Record<string, unknown>): string | undefined {
+  const given = Object.keys(vars);
+  // Every placeholder is filled below, so the same count means no value beyond them.
+  if (given.length !== names.size || given.some((n) => RESERVED.has(n))) return undefined;
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const value = Object.hasOwn(vars, parts[i]!) ? vars[parts[i]!] : undefined;
     if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-    if (!Object.hasOwn(vars, name)) return undefined;
-    out += String(value) + template[i + 1]!;
-    used++;
+    out += String(value) + parts[i + 1]!;
   }
-  const names = Object.keys(vars);
-  if (names.length > used || names.some((n) => RESERVED.has(n))) return undefined;
-  // A placeholder named twice counts twice above: check the names, not the count.
-  if (names.length !== new Set(template.filter((_, i) => i % 2 === 1)).size) return undefined;
   return out;
 }
 

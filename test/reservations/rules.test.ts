@@ -12,13 +12,13 @@ import {
   isOpenForBooking,
   isoWeekParity,
   isWorkingDay,
-  parisDayOf,
   previousWorkingDay,
   sickDeclarationAllowed,
   weekDaysOf,
   type Calendar,
   type Deadline,
 } from '../../src/reservations/rules.js';
+import { parisDayOf } from '../../src/platform/clock.js';
 
 // Real French holidays of 2026–2027, plus Friday 7 May 2027: the town's bridge day after Ascension.
 const cal: Calendar = {
