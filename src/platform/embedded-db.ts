@@ -42,7 +42,9 @@ export function isReachableByOthers(dir: string): boolean {
 export function clusterDirFor(dataDir: string, name = 'pg'): { dir: string; relocated: boolean } {
   const wanted = path.join(dataDir, name);
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot || isReachableByOthers(wanted)) return { dir: wanted, relocated: false };
+  // The cluster folder itself is the postgres user's, mode 0700 once initdb ran: only the folders on
+  // the way to it must be open, or the second start would find it closed and move away from it.
+  if (!isRoot || isReachableByOthers(path.dirname(wanted))) return { dir: wanted, relocated: false };
   const hash = createHash('sha256').update(path.resolve(wanted)).digest('hex').slice(0, 16);
   return { dir: path.join('/var/tmp', `portail-famille-pg-${hash}`), relocated: true };
 }

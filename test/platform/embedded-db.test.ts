@@ -13,6 +13,9 @@ describe('embedded PostgreSQL folder', () => {
     try {
       expect(isReachableByOthers(dir)).toBe(true);
       expect(clusterDirFor(dir).dir).toBe(path.join(dir, 'pg'));
+      // once initdb made the cluster folder 0700, the next start still finds it there
+      mkdirSync(path.join(dir, 'pg'), { mode: 0o700 });
+      expect(clusterDirFor(dir)).toEqual({ dir: path.join(dir, 'pg'), relocated: false });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
