@@ -167,7 +167,12 @@ export class Session {
   async login(email: string, password: string, totpSecret?: string): Promise<this> {
     const res = await this.post('/login', { email, password }, '/login');
     if (res.status === 303 && res.location === '/login/code') {
-      const code = await this.post('/login/code', { code: authenticator.generate(totpSecret ?? '') }, '/login/code');
+      let code = await this.post('/login/code', { code: authenticator.generate(totpSecret ?? '') }, '/login/code');
+      if (code.status !== 303) {
+        // A code logs in once (replay refused): a run started within 30 s of the last one waits for the next code, like the agent would.
+        await new Promise((r) => setTimeout(r, authenticator.timeRemaining() * 1000 + 500));
+        code = await this.post('/login/code', { code: authenticator.generate(totpSecret ?? '') }, '/login/code');
+      }
       if (code.status !== 303) throw new Error(`second factor refused for ${email}`);
     } else if (res.status !== 303) {
       throw new Error(`login failed for ${email}: ${res.status}`);
