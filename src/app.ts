@@ -1,8 +1,6 @@
 // createApp(deps): the middleware stack and the routers, in order. No I/O at import time.
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { AppDeps } from './deps.js';
 import { features } from './features.js';
@@ -15,6 +13,7 @@ import { flash, takeFlash } from './web/flash.js';
 import { viewHelpers } from './web/format.js';
 import { getT } from './web/i18n.js';
 import { setUpViews } from './web/render.js';
+import { requestBindings, requestLog } from './web/request-log.js';
 import { sessionMiddleware } from './web/session.js';
 import { noErrors } from './web/forms.js';
 import { getTown } from './platform/town.js';
@@ -59,22 +58,7 @@ export function createApp(deps: AppDeps): App {
     }),
   );
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const id = randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // No personal data: method, path without query, status, time.
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      },
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/css/') || (req.url ?? '').startsWith('/js/') },
-    }),
-  );
+  app.use(requestLog(deps.logger));
 
   app.get('/healthz', healthCheck(deps));
   // The benchmarks' ceiling: one small query and one tiny template, before sessions.
@@ -148,7 +132,7 @@ export function createApp(deps: AppDeps): App {
       return renderError(res, 403, 'csrf', back);
     }
     const status = err instanceof HttpError ? err.status : (err as { status?: number }).status && (err as { status: number }).status < 500 ? (err as { status: number }).status : 500;
-    if (status >= 500) req.log?.error({ err }, 'request failed');
+    if (status >= 500) deps.logger.error({ err, req: requestBindings(req) }, 'request failed');
     renderError(res, status === 401 ? 403 : status, undefined, '/');
   });
 
