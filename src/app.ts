@@ -6,7 +6,7 @@ import type { AppDeps } from './deps.js';
 import { features } from './features.js';
 import { loadCurrentAccount, sessionQueries } from './accounts/repository.js';
 import { PUBLIC_DIR } from './platform/paths.js';
-import { loadAccount, requireStaff } from './web/auth.js';
+import { idleTouchOf, loadAccount, requireStaff } from './web/auth.js';
 import { CsrfError, csrfProtection, csrfToken } from './web/csrf.js';
 import { HttpError } from './web/errors.js';
 import { flash, takeFlash } from './web/flash.js';
@@ -80,7 +80,7 @@ export function createApp(deps: AppDeps): App {
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
 
   // Every request with a cookie reads its session here, with its account and household (one statement).
-  app.use(sessionMiddleware(deps, sessionQueries));
+  app.use(sessionMiddleware(deps, sessionQueries, idleTouchOf(deps.config)));
   app.use((req, _res, next) => {
     req.lang = 'fr';
     next();

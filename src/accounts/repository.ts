@@ -1,7 +1,7 @@
 // SQL for accounts. No rules here.
 import type { SessionData } from 'express-session';
 import type { Queryable } from '../platform/db.js';
-import type { SessionRead } from '../web/session.js';
+import type { IdleTouch, SessionRead } from '../web/session.js';
 import type { CurrentAccount, Role } from '../web/types.js';
 
 export interface AccountRow {
@@ -127,17 +127,28 @@ export async function countUnusedRecoveryCodes(q: Queryable, accountId: number):
 
 // --- Sessions (src/web/session.ts's store) ---
 
-/** A live session and, in the same statement, the live account it names (see PgSessionStore). */
-export async function readSession(q: Queryable, sid: string, now: Date): Promise<SessionRead | null> {
+/**
+ * A live session and, in the same statement, the live account it names (see PgSessionStore), its
+ * idle timer moved when `touch` says so (IdleTouch). `sess` is returned as it was read.
+ */
+export async function readSession(q: Queryable, sid: string, now: Date, touch: IdleTouch): Promise<SessionRead | null> {
   const { rows } = await q.raw(
-    `SELECT s.sess, ${CURRENT_ACCOUNT_COLUMNS}
-       FROM sessions s LEFT JOIN accounts a ON a.id = (s.sess->>'accountId')::bigint AND a.disabled_at IS NULL
-      WHERE s.sid = ? AND s.expire >= ?`,
-    [sid, now],
+    `WITH s AS (SELECT sid, sess FROM sessions WHERE sid = ? AND expire >= ?),
+     touched AS (
+       UPDATE sessions u SET sess = jsonb_set(u.sess::jsonb, '{lastSeenAt}', to_jsonb(?::bigint))::json
+         FROM s
+        WHERE u.sid = s.sid AND s.sess->>'accountId' IS NOT NULL
+          AND (s.sess->>'lastSeenAt')::bigint < ?::bigint
+          AND (s.sess->>'lastSeenAt')::bigint >= CASE WHEN coalesce(s.sess->>'role', '') IN ('', 'parent') THEN ?::bigint ELSE ?::bigint END
+          AND (s.sess->>'loginAt')::bigint >= ?::bigint
+       RETURNING u.sid)
+     SELECT s.sess, EXISTS (SELECT 1 FROM touched) AS touched, ${CURRENT_ACCOUNT_COLUMNS}
+       FROM s LEFT JOIN accounts a ON a.id = (s.sess->>'accountId')::bigint AND a.disabled_at IS NULL`,
+    [sid, now, touch.nowMs, touch.staleBeforeMs, touch.parentAliveFromMs, touch.staffAliveFromMs, touch.loginFromMs],
   );
-  const row = rows[0] as (CurrentAccountRow & { sess: SessionData; id: number | null }) | undefined;
+  const row = rows[0] as (CurrentAccountRow & { sess: SessionData; touched: boolean; id: number | null }) | undefined;
   if (!row) return null;
-  return { sess: row.sess, account: row.id === null ? null : toCurrentAccount(row) };
+  return { sess: row.sess, touched: row.touched, account: row.id === null ? null : toCurrentAccount(row) };
 }
 
 export async function writeSession(q: Queryable, sid: string, sess: SessionData, expire: Date): Promise<void> {

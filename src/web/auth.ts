@@ -3,12 +3,36 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from './errors.js';
 import { flash } from './flash.js';
-import { takePrefetchedAccount } from './session.js';
+import { takeSessionRead, type IdleTouch } from './session.js';
 import { getT } from './i18n.js';
 import { STAFF_ROLES, type CurrentAccount, type Role } from './types.js';
 
 export interface AccountLoader {
   (id: number): Promise<CurrentAccount | null>;
+}
+
+/** lastSeenAt is written again when it is older than this (not on every request). */
+const SEEN_EVERY_MS = 60_000;
+
+type Limits = Pick<AppDeps['config'], 'STAFF_IDLE_MINUTES' | 'PARENT_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS'>;
+
+/** The idle limit of a session's role, in ms. */
+const idleMsOf = (config: Limits, role: string | undefined) =>
+  (role && role !== 'parent' ? config.STAFF_IDLE_MINUTES : config.PARENT_IDLE_MINUTES) * 60_000;
+
+/** The session read's idle timer at `now`, with loadAccount's limits (see IdleTouch). */
+export function idleTouchOf(config: Limits): (now: Date) => IdleTouch {
+  const absoluteMs = config.SESSION_ABSOLUTE_HOURS * 3600_000;
+  return (now) => {
+    const nowMs = now.getTime();
+    return {
+      nowMs,
+      staleBeforeMs: nowMs - SEEN_EVERY_MS,
+      parentAliveFromMs: nowMs - idleMsOf(config, 'parent'),
+      staffAliveFromMs: nowMs - idleMsOf(config, 'agent'),
+      loginFromMs: nowMs - absoluteMs,
+    };
+  };
 }
 
 /** Loads req.account from the session, ending sessions that were idle or open for too long. */
@@ -17,12 +41,14 @@ export function loadAccount(deps: AppDeps, loader: AccountLoader): RequestHandle
     const s = req.session;
     if (!s?.accountId) return next();
     const now = deps.clock.now().getTime();
-    const staff = s.role && s.role !== 'parent';
-    const idleMs = (staff ? deps.config.STAFF_IDLE_MINUTES : deps.config.PARENT_IDLE_MINUTES) * 60_000;
+    const idleMs = idleMsOf(deps.config, s.role);
     const absoluteMs = deps.config.SESSION_ABSOLUTE_HOURS * 3600_000;
-    const expired = now - (s.lastSeenAt ?? now) > idleMs || now - (s.loginAt ?? now) > absoluteMs;
-    // The store usually read the account with the session (one round trip): use it when it is this session's.
-    const prefetched = takePrefetchedAccount(req);
+    // The store usually read the account with the session (one round trip) and may have moved the
+    // idle timer in that statement: the limit is judged on the value it had.
+    const read = takeSessionRead(req);
+    const lastSeenAt = read?.seenBefore ?? s.lastSeenAt;
+    const expired = now - (lastSeenAt ?? now) > idleMs || now - (s.loginAt ?? now) > absoluteMs;
+    const prefetched = read?.account;
     const account = expired ? null : prefetched?.id === s.accountId ? prefetched : await loader(s.accountId);
     if (!account) {
       // Keep the session (and its CSRF token) but log out: the next login comes back here.
@@ -32,8 +58,8 @@ export function loadAccount(deps: AppDeps, loader: AccountLoader): RequestHandle
       return next();
     }
     req.account = account;
-    // Write the session at most once a minute for the idle timer, not on every request.
-    if (now - (s.lastSeenAt ?? 0) > 60_000) s.lastSeenAt = now;
+    // Usually done by the read; otherwise (no lastSeenAt yet) saved with the session, at most once a minute.
+    if (now - (s.lastSeenAt ?? 0) > SEEN_EVERY_MS) s.lastSeenAt = now;
     next();
   };
 }

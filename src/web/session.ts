@@ -5,37 +5,68 @@
 // logged-in request makes, and the store reads the logged-in account (and its household) in that
 // same statement. On this machine a round trip costs more CPU than the queries themselves
 // (docs/performance.md), so a page saves two. The account read with the session is handed to
-// loadAccount (src/web/auth.ts) through `takePrefetchedAccount`, for this request only: nothing is
+// loadAccount (src/web/auth.ts) through `takeSessionRead`, for this request only: nothing is
 // kept between requests, so an account disabled or moved is seen on the next request by every instance.
+// The same statement keeps the idle timer (lastSeenAt, at most once a minute): see IdleTouch.
 import session from 'express-session';
 import type { Request, RequestHandler } from 'express';
 import type { AppDeps } from '../deps.js';
+import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db.js';
 import type { CurrentAccount } from './types.js';
 
 export const SESSION_COOKIE = 'pf.sid';
 
-/** What the store reads for a session id: its data and, when it names a live account, that account. */
+/**
+ * What the store reads for a session id: its data, the live account it names (if any), and
+ * whether the read also moved its lastSeenAt to IdleTouch.nowMs (`sess` is the data as it was).
+ */
 export interface SessionRead {
   sess: session.SessionData;
   account: CurrentAccount | null;
+  touched: boolean;
+}
+
+/**
+ * The idle timer, kept by the read itself: a logged-in session last seen over a minute ago, and
+ * still alive by the idle and absolute limits, gets lastSeenAt = nowMs in the same statement.
+ * Without it, that request paid express-session's save (one more round trip, a commit, the
+ * cookie signed and sent again): at the opening of a holiday centre, every parent who waited on
+ * the page. The limits are loadAccount's (idleTouchOf): it still decides, from the value read.
+ */
+export interface IdleTouch {
+  nowMs: number;
+  /** lastSeenAt before this: written again. */
+  staleBeforeMs: number;
+  /** lastSeenAt from this on: not idle (parents, staff). */
+  parentAliveFromMs: number;
+  staffAliveFromMs: number;
+  /** loginAt from this on: within the absolute limit. */
+  loginFromMs: number;
 }
 
 export interface SessionQueries {
-  read(db: Db, sid: string, now: Date): Promise<SessionRead | null>;
+  read(db: Db, sid: string, now: Date, touch: IdleTouch): Promise<SessionRead | null>;
   write(db: Db, sid: string, sess: session.SessionData, expire: Date): Promise<void>;
   remove(db: Db, sid: string): Promise<void>;
 }
 
-/** Accounts read along with a session, waiting for the same request's loadAccount (keyed by session id). */
-const prefetched = new Map<string, CurrentAccount>();
+/** What the store read with a session, for the same request's loadAccount. */
+export interface PrefetchedRead {
+  account?: CurrentAccount;
+  /** lastSeenAt as it was when the read moved it (the idle limit is judged on this one). */
+  seenBefore?: number;
+}
+
+/** Reads waiting for the same request's loadAccount (keyed by session id). */
+const prefetched = new Map<string, PrefetchedRead>();
 const PREFETCH_LIMIT = 10_000;
 
-/** The account the store read with this request's session, if any (taken: a second call returns undefined). */
-export function takePrefetchedAccount(req: Request): CurrentAccount | undefined {
-  const account = prefetched.get(req.sessionID);
-  if (account) prefetched.delete(req.sessionID);
-  return account;
+/** What the store read with this request's session, if anything (taken: a second call returns undefined). */
+export function takeSessionRead(req: Request): PrefetchedRead | undefined {
+  const read = prefetched.get(req.sessionID);
+  if (read) prefetched.delete(req.sessionID);
+  return read;
 }
 
 export class PgSessionStore extends session.Store {
@@ -43,16 +74,26 @@ export class PgSessionStore extends session.Store {
     private readonly db: Db,
     private readonly queries: SessionQueries,
     private readonly ttlMs: number,
+    private readonly touchOf: (now: Date) => IdleTouch,
+    private readonly clock: Clock,
   ) {
     super();
   }
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
-    this.queries.read(this.db, sid, new Date()).then((row) => {
+    const touch = this.touchOf(this.clock.now());
+    this.queries.read(this.db, sid, new Date(), touch).then((row) => {
       if (!row) return callback(null, null);
       // Bounded whatever happens to a request between the store and loadAccount.
       if (prefetched.size >= PREFETCH_LIMIT) prefetched.clear();
-      if (row.account) prefetched.set(sid, row.account);
+      const read: PrefetchedRead = {};
+      if (row.account) read.account = row.account;
+      if (row.touched) {
+        read.seenBefore = row.sess.lastSeenAt;
+        // Handed over as stored, so that express-session sees nothing to save.
+        row.sess.lastSeenAt = touch.nowMs;
+      }
+      if (read.account || read.seenBefore !== undefined) prefetched.set(sid, read);
       else prefetched.delete(sid);
       callback(null, row.sess);
     }, callback);
@@ -68,11 +109,11 @@ export class PgSessionStore extends session.Store {
     this.queries.remove(this.db, sid).then(() => callback?.(), callback);
   }
   // No touch(): express-session would otherwise UPDATE the row (a commit) on every request that did
-  // not change the session. The idle timer is lastSeenAt (written at most once a minute, src/web/auth.ts),
-  // each save pushes the row's expiry, and the absolute limit is checked from loginAt.
+  // not change the session. The idle timer is lastSeenAt (moved by the read at most once a minute),
+  // and the absolute limit is checked from loginAt.
 }
 
-export function sessionMiddleware(deps: AppDeps, queries: SessionQueries): RequestHandler {
+export function sessionMiddleware(deps: AppDeps, queries: SessionQueries, touchOf: (now: Date) => IdleTouch): RequestHandler {
   const absoluteMs = deps.config.SESSION_ABSOLUTE_HOURS * 3600 * 1000;
   return session({
     name: SESSION_COOKIE,
@@ -81,7 +122,7 @@ export function sessionMiddleware(deps: AppDeps, queries: SessionQueries): Reque
     saveUninitialized: false,
     rolling: false,
     proxy: Boolean(deps.config.TRUST_PROXY),
-    store: new PgSessionStore(deps.db, queries, absoluteMs),
+    store: new PgSessionStore(deps.db, queries, absoluteMs, touchOf, deps.clock),
     cookie: {
       httpOnly: true,
       sameSite: 'lax',

@@ -10,6 +10,63 @@ afterAll(async () => ctx?.close());
 
 const sessionCookie = (res: supertest.Response) => ((res.headers['set-cookie'] as unknown as string[] | undefined) ?? []).find((c) => c.startsWith('pf.sid='));
 
+const csrfOf = async (agent: supertest.Agent) => /name="_csrf" value="([^"]+)"/.exec((await agent.get('/account')).text)?.[1] ?? '';
+const lastSeenOf = async (sid: string) => {
+  const row = (await ctx.db('sessions').where({ sid }).first('sess')) as { sess: { lastSeenAt: number } };
+  return row.sess.lastSeenAt;
+};
+const sidOf = (browser: { agent: supertest.Agent }) =>
+  decodeURIComponent(browser.agent.jar.getCookie('pf.sid', { domain: '127.0.0.1', path: '/', secure: false, script: false })!.value).replace(/^s:/, '').replace(/\.[^.]+$/, '');
+
+describe('idle timer', () => {
+  it('is moved by the session read itself, at most once a minute: no save, no cookie sent again', async () => {
+    const account = await createAccount(ctx.deps);
+    const browser = await loginAs(ctx, account);
+    await browser.agent.get('/account');
+    const sid = sidOf(browser);
+    const seen = await lastSeenOf(sid);
+    ctx.clock.advance(30_000);
+    expect((await browser.agent.get('/account')).status).toBe(200);
+    expect(await lastSeenOf(sid)).toBe(seen); // within the minute: nothing written
+    ctx.clock.advance(2 * 60_000);
+    const later = await browser.agent.get('/account');
+    expect(later.status).toBe(200);
+    expect(sessionCookie(later)).toBeUndefined();
+    expect(await lastSeenOf(sid)).toBe(ctx.clock.now().getTime());
+  });
+
+  it('is not moved for a session already idle too long: the person is logged out', async () => {
+    const account = await createAccount(ctx.deps);
+    const browser = await loginAs(ctx, account);
+    await browser.agent.get('/account');
+    const sid = sidOf(browser);
+    const seen = await lastSeenOf(sid);
+    ctx.clock.advance((ctx.deps.config.PARENT_IDLE_MINUTES + 1) * 60_000);
+    const res = await browser.agent.get('/account');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/login?next=%2Faccount');
+    const row = (await ctx.db('sessions').where({ sid }).first('sess')) as { sess: { lastSeenAt: number; accountId?: number } };
+    expect(row.sess.accountId).toBeUndefined();
+    expect(row.sess.lastSeenAt).toBe(seen);
+  });
+
+  it('is not moved past the absolute limit, however active the person was', async () => {
+    const agent = await createAccount(ctx.deps, { role: 'agent' });
+    const browser = await loginAs(ctx, agent);
+    const sid = sidOf(browser);
+    for (let h = 0; h < ctx.deps.config.SESSION_ABSOLUTE_HOURS - 1; h++) {
+      ctx.clock.advance(60 * 60_000);
+      expect((await browser.agent.get('/account')).status).toBe(200);
+    }
+    const seen = await lastSeenOf(sid);
+    ctx.clock.advance(61 * 60_000 + 60 * 60_000);
+    expect((await browser.agent.get('/account')).status).toBe(303);
+    const row = (await ctx.db('sessions').where({ sid }).first('sess')) as { sess: { lastSeenAt: number; accountId?: number } };
+    expect(row.sess.accountId).toBeUndefined();
+    expect(row.sess.lastSeenAt).toBe(seen);
+  });
+});
+
 describe('session cookie', () => {
   it('is sent when the session starts and changes, not on requests that leave it as it was', async () => {
     const account = await createAccount(ctx.deps);
@@ -22,11 +79,10 @@ describe('session cookie', () => {
       expect(again.status).toBe(200);
       expect(sessionCookie(again)).toBeUndefined();
     }
-    // Over a minute later the idle timer is written: the session is saved and its cookie sent again.
-    ctx.clock.advance(2 * 60_000);
-    const later = await browser.agent.get('/account');
-    expect(later.status).toBe(200);
-    expect(sessionCookie(later)).toMatch(/^pf\.sid=s%3A[^;]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+    // A change to the session (here the flash after saving a form) sends it again, with its attributes.
+    const saved = await browser.agent.post('/account/name').type('form').send({ _csrf: await csrfOf(browser.agent), first_name: 'Léa', last_name: 'Martin' });
+    expect(saved.status).toBe(303);
+    expect(sessionCookie(saved)).toMatch(/^pf\.sid=s%3A[^;]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
   });
 
   it('is signed with the session secret: a cookie signed with another one is a visitor', async () => {
