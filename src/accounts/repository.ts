@@ -129,30 +129,38 @@ export async function countUnusedRecoveryCodes(q: Queryable, accountId: number):
 
 /**
  * A live session and, in the same statement, the live account it names (see PgSessionStore), its
- * idle timer moved when `touch` says so (IdleTouch). `sess` is returned as it was read.
+ * idle timer moved when `touch` says so (IdleTouch). The timer is the last_seen_ms column (the
+ * session's own lastSeenAt is given that value); `sess` is returned as it was before the move.
  */
 export async function readSession(q: Queryable, sid: string, now: Date, touch: IdleTouch): Promise<SessionRead | null> {
   const { rows } = await q.raw(
-    `WITH s AS (SELECT sid, sess FROM sessions WHERE sid = ? AND expire >= ?),
+    `WITH s AS (SELECT sid, sess, last_seen_ms FROM sessions WHERE sid = ? AND expire >= ?),
      touched AS (
-       UPDATE sessions u SET sess = jsonb_set(u.sess::jsonb, '{lastSeenAt}', to_jsonb(?::bigint))::json
+       UPDATE sessions u SET last_seen_ms = ?::bigint
          FROM s
         WHERE u.sid = s.sid AND s.sess->>'accountId' IS NOT NULL
-          AND (s.sess->>'lastSeenAt')::bigint < ?::bigint
-          AND (s.sess->>'lastSeenAt')::bigint >= CASE WHEN coalesce(s.sess->>'role', '') IN ('', 'parent') THEN ?::bigint ELSE ?::bigint END
+          AND s.last_seen_ms < ?::bigint
+          AND s.last_seen_ms >= CASE WHEN coalesce(s.sess->>'role', '') IN ('', 'parent') THEN ?::bigint ELSE ?::bigint END
           AND (s.sess->>'loginAt')::bigint >= ?::bigint
        RETURNING u.sid)
-     SELECT s.sess, EXISTS (SELECT 1 FROM touched) AS touched, ${CURRENT_ACCOUNT_COLUMNS}
+     SELECT s.sess, s.last_seen_ms, EXISTS (SELECT 1 FROM touched) AS touched, ${CURRENT_ACCOUNT_COLUMNS}
        FROM s LEFT JOIN accounts a ON a.id = (s.sess->>'accountId')::bigint AND a.disabled_at IS NULL`,
     [sid, now, touch.nowMs, touch.staleBeforeMs, touch.parentAliveFromMs, touch.staffAliveFromMs, touch.loginFromMs],
   );
-  const row = rows[0] as (CurrentAccountRow & { sess: SessionData; touched: boolean; id: number | null }) | undefined;
+  const row = rows[0] as (CurrentAccountRow & { sess: SessionData; last_seen_ms: string | null; touched: boolean; id: number | null }) | undefined;
   if (!row) return null;
+  if (row.last_seen_ms !== null) row.sess.lastSeenAt = Number(row.last_seen_ms);
   return { sess: row.sess, touched: row.touched, account: row.id === null ? null : toCurrentAccount(row) };
 }
 
+/** The whole session, its idle timer included (never moved back by a save that read it earlier). */
 export async function writeSession(q: Queryable, sid: string, sess: SessionData, expire: Date): Promise<void> {
-  await q.raw('INSERT INTO sessions (sid, sess, expire) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET sess = EXCLUDED.sess, expire = EXCLUDED.expire', [sid, JSON.stringify(sess), expire]);
+  await q.raw(
+    `INSERT INTO sessions (sid, sess, expire, last_seen_ms) VALUES (?, ?, ?, ?::bigint)
+     ON CONFLICT (sid) DO UPDATE SET sess = EXCLUDED.sess, expire = EXCLUDED.expire,
+       last_seen_ms = GREATEST(sessions.last_seen_ms, EXCLUDED.last_seen_ms)`,
+    [sid, JSON.stringify(sess), expire, sess.lastSeenAt ?? null],
+  );
 }
 
 export async function removeSession(q: Queryable, sid: string): Promise<void> {
