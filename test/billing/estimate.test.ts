@@ -114,4 +114,31 @@ describe('the month of one household', () => {
     );
     expect(all.find((h) => h.householdId === e.household.id)).toBeUndefined();
   });
+
+  it('counts the days a household booked for a child that has since moved to another household', async () => {
+    const canteen = await createService(ctx.deps, { kind: 'canteen', unit: 'meal', billing_basis: 'bookings' });
+    await setRates(ctx.deps, canteen.id, { brackets: [130, 260, 390, 460], outOfTown: 530 });
+    const f = await createFamily(ctx.deps, [{ firstName: 'Noé' }]);
+    const g = await createFamily(ctx.deps, [{ firstName: 'Ana' }]);
+    const noe = f.household.children[0]!.id;
+    await addQf(ctx.deps, f.household.id, 700, '2026-01-01');
+    await addReservations(ctx.deps, { serviceId: canteen.id, childId: noe, householdId: f.household.id, days: [d(1), d(2), d(3)] });
+    // Noé moves to G mid-month: F keeps the days it booked, G pays the ones after.
+    await ctx.db('household_members').where({ household_id: f.household.id, member_id: noe }).delete();
+    await ctx.db('household_members').insert({ household_id: g.household.id, member_id: noe, linked_at: new Date() });
+    await addReservations(ctx.deps, { serviceId: canteen.id, childId: noe, householdId: g.household.id, days: [d(17), d(18)] });
+
+    const all = await computeMonth(ctx.db, '2026-09');
+    ctx.clock.set('2026-09-20T08:00:00Z');
+    const households = createHouseholdsService(ctx.deps);
+    for (const id of [f.household.id, g.household.id]) {
+      const whole = all.find((h) => h.householdId === id);
+      const [one] = await computeMonth(ctx.db, '2026-09', { householdId: id });
+      expect(comparable(one)).toEqual(comparable(whole));
+      expect((await households.dashboard(id, 0)).estimate).toEqual({ month: '2026-09', totalCents: whole?.totalCents ?? 0, lines: whole?.lines.length ?? 0 });
+    }
+    ctx.clock.set('2026-10-02T08:00:00Z');
+    expect(all.find((h) => h.householdId === f.household.id)!.lines.map((l) => [l.childId, l.kind, l.days])).toEqual([[noe, 'booked', [d(1), d(2), d(3)]]]);
+    expect(all.find((h) => h.householdId === g.household.id)!.lines.filter((l) => l.childId === noe).map((l) => l.days)).toEqual([[d(17), d(18)]]);
+  });
 });
