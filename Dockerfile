@@ -22,4 +22,4 @@ EXPOSE 3000
 # A heap budget: V8 then grows the heap by smaller steps and collects sooner, which keeps the
 # process under 250 MB at load instead of letting garbage pile up to 300 MB (docs/performance.md,
 # "Memory"). The bench starts the app with the flags of this line.
-CMD ["node", "--max-old-space-size=256", "--max-semi-space-size=8", "dist/src/server.js"]
+CMD ["node", "--max-old-space-size=256", "--max-semi-space-size=16", "dist/src/server.js"]

@@ -43,10 +43,11 @@ export async function getDatabase(config: Config, logger: Logger): Promise<{ url
 export async function startPlatform(config: Config, opts: { clock?: Clock; logger?: Logger; migrate?: boolean; poolMax?: number } = {}): Promise<Platform> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const { url, embedded } = await getDatabase(config, logger);
-  // 20: under load each page runs several independent queries side by side (Promise.all), and a
-  // booking rush holds connections in short transactions; PostgreSQL's default 100 connections
-  // leave room for a few instances, the worker and the session store's pool.
-  const db: Db = createDb(url, opts.poolMax ?? 20, { prepare: config.DATABASE_PREPARED_STATEMENTS });
+  // 8 by default: most pages are one or two statements, and on a small machine more backends only
+  // take turns on the same cores (with 20, the dashboard cost 15 % more PostgreSQL CPU a page:
+  // docs/performance.md, fifth round). Enough for the worker's invoicing run (a transaction and 4
+  // PDFs at once) to leave pages room; raise it with the database's cores.
+  const db: Db = createDb(url, opts.poolMax ?? config.DATABASE_POOL_MAX, { prepare: config.DATABASE_PREPARED_STATEMENTS });
   try {
     if (opts.migrate !== false) {
       const ran = await migrateLatest(db);
