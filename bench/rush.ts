@@ -8,6 +8,7 @@
 // --reuse-sessions (for iterating, not for the figures): keeps the sessions in $TMPDIR and uses them
 // again while they are alive (parent idle limit), skipping the minutes of argon2 logins.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../src/platform/db.js';
@@ -24,6 +25,35 @@ const REUSE = process.argv.includes('--reuse-sessions');
 /** Also GET the result page each POST redirects to (the parent's browser does), timed from the click. */
 const FOLLOW = process.argv.includes('--follow');
 const SESSIONS_FILE = path.join(os.tmpdir(), `pf-rush-sessions-${PARENTS}.json`);
+
+/** Connections the kernel dropped because the app's accept queue was full (Linux, whole machine). */
+function listenOverflows(): number | null {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const names = lines[0]!.split(/\s+/);
+    const values = lines[1]!.split(/\s+/);
+    return Number(values[names.indexOf('ListenOverflows')]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One HTTP exchange with node:http rather than fetch: the clicks' own CPU shares the machine's two
+ * cores with the app and PostgreSQL, and fetch cost about twice as much per request.
+ */
+function request(url: string, agent: http.Agent, opts: { method: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; location: string | undefined; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: opts.method, headers: opts.body === undefined ? opts.headers : { ...opts.headers, 'content-length': Buffer.byteLength(opts.body) }, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
@@ -106,8 +136,8 @@ async function main() {
     // As in town, every parent opened the page a while before the opening and waited: their
     // sessions were last seen 2 minutes ago, so each click also moves the idle timer.
     await db.raw(
-      `UPDATE sessions SET sess = jsonb_set(sess::jsonb, '{lastSeenAt}', to_jsonb((extract(epoch FROM now()) * 1000)::bigint - 120000))::json
-        WHERE sess->>'role' = 'parent' AND sess->>'lastSeenAt' IS NOT NULL`,
+      `UPDATE sessions SET last_seen_ms = (extract(epoch FROM now()) * 1000)::bigint - 120000
+        WHERE sess->>'role' = 'parent' AND last_seen_ms IS NOT NULL`,
     );
     // The opening instant: from now on the app's rules let parents book.
     await db('services').where({ id: service.id }).update({ booking_opens_at: new Date() });
@@ -119,29 +149,30 @@ async function main() {
     const statuses = new Map<string, number>();
     const started = performance.now();
     const clientCpuBefore = process.cpuUsage();
+    const overflowsBefore = listenOverflows();
     await Promise.all(
       sessions.map(async (p) => {
         const t0 = performance.now();
         let key: string;
         try {
           const body = new URLSearchParams({ _csrf: p.csrf, slots: `${p.child_id}:${service.id}:${day}`, waitlist: '1', return_to: '/reservations' });
-          const res = await fetch(`${app.baseUrl}/reservations`, {
+          // Each parent's own connection (their browser), kept for the result page.
+          const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+          const res = await request(`${app.baseUrl}/reservations`, agent, {
             method: 'POST',
             headers: { ...PROXY_HEADERS, cookie: p.session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
             body: body.toString(),
-            redirect: 'manual',
           });
-          await res.arrayBuffer();
-          const location = res.headers.get('location') ?? '';
+          const location = res.location ?? '';
           key = res.status === 303 && location.startsWith('/reservations/result') ? 'ok' : `HTTP ${res.status}`;
           latencies.push(performance.now() - t0);
           if (FOLLOW && key === 'ok') {
             // The parent's browser follows the redirect: the page that says booked or waiting-listed.
-            const page = await fetch(`${app.baseUrl}${location}`, { headers: { ...PROXY_HEADERS, cookie: p.session.cookie }, redirect: 'manual' });
-            const text = await page.text();
-            if (page.status !== 200 || !/Réservé|liste d&#39;attente/.test(text)) key = `result page HTTP ${page.status}`;
+            const page = await request(`${app.baseUrl}${location}`, agent, { method: 'GET', headers: { ...PROXY_HEADERS, cookie: p.session.cookie } });
+            if (page.status !== 200 || !/Réservé|liste d&#39;attente/.test(page.text)) key = `result page HTTP ${page.status}`;
             else shown.push(performance.now() - t0);
           }
+          agent.destroy();
         } catch (err) {
           key = `network: ${(err as Error).message}`;
           latencies.push(performance.now() - t0);
@@ -152,6 +183,7 @@ async function main() {
     const wallMs = performance.now() - started;
     // This script's own CPU (1,000 fetches): it shares the machine's two cores with the app and PostgreSQL.
     const clientCpu = process.cpuUsage(clientCpuBefore);
+    const overflowsAfter = listenOverflows();
     // CPU per request (app process, bench PostgreSQL): steadier than latency on a shared machine.
     const cpuAfter = cpuSnapshot(app.child.pid!, bench.postmasterPid);
     const perRequest = (ms: number) => Math.round((ms / sessions.length) * 100) / 100;
@@ -184,6 +216,8 @@ async function main() {
       pgCpuMsPerRequest: perRequest(cpuAfter.pg - cpuBefore.pg),
       clientCpuMsPerRequest: perRequest((clientCpu.user + clientCpu.system) / 1000),
       firstAnswerMs: Math.round(latencies[0] ?? 0),
+      /** Connections dropped by a full accept queue during the rush (each retried by its client a second later). */
+      listenOverflows: overflowsBefore === null || overflowsAfter === null ? null : overflowsAfter - overflowsBefore,
       loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10),
     };
     console.table({
@@ -193,6 +227,7 @@ async function main() {
       'p50 / p95 / p99 ms': `${result.p50} / ${result.p95} / ${result.p99}`,
       ...(result.resultPageShown ? { 'result page shown p50 / p95 / p99 ms': `${result.resultPageShown.p50} / ${result.resultPageShown.p95} / ${result.resultPageShown.p99}` } : {}),
       'first / all answered in': `${result.firstAnswerMs} / ${result.wallMs} ms`,
+      'connections dropped (accept queue full)': result.listenOverflows ?? 'n/a',
       'peak RSS': `${result.peakRssMb} MB`,
       [FOLLOW ? 'CPU ms per parent (POST + page) app / PG' : 'CPU ms per POST app / PG / this client']: `${result.appCpuMsPerRequest} / ${result.pgCpuMsPerRequest} / ${result.clientCpuMsPerRequest}`,
       'load average': result.loadAverage.join(' '),

@@ -1,11 +1,13 @@
 // Entry point: config → database (embedded or DATABASE_URL) → migrate → seed (demo) → listen.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { startPlatform } from './platform/bootstrap.js';
 import { createLogger } from './platform/logger.js';
 import { runSeeds } from './platform/seeds.js';
 import { createWorker } from './platform/worker.js';
+
+const LISTEN_BACKLOG = 4096;
 
 async function main() {
   const started = Date.now();
@@ -23,7 +25,10 @@ async function main() {
   const worker = config.RUN_WORKER ? createWorker(deps, platform.databaseUrl) : null;
   await worker?.start();
   const app = createApp(deps);
-  const server: Server = app.listen(config.PORT, () => {
+  // Connections waiting to be accepted: Node's 511 overflowed when 1,000 parents clicked at a
+  // holiday centre's opening (the kernel dropped the rest, whose browsers retried a second later).
+  // The kernel caps it at net.core.somaxconn (4,096 on current kernels).
+  const server: Server = createServer(app).listen({ port: config.PORT, backlog: LISTEN_BACKLOG }, () => {
     logger.info({ port: config.PORT, url: config.baseUrl, ms: Date.now() - started }, 'Portail Famille is listening');
   });
   server.on('error', async (err: NodeJS.ErrnoException) => {
