@@ -1,11 +1,10 @@
 // Reservations: book (capacity in the transaction), cancel, sick child, waiting list, closed days,
 // and the month calendar a parent sees. Owns its transactions; never sees req/res.
-import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
 import { withTransaction, isUniqueViolation, type Queryable, type Tx } from '../platform/db.js';
 import { createBatcher, ONE_BY_ONE } from '../platform/batcher.js';
-import { today, TIME_ZONE } from '../platform/clock.js';
+import { today } from '../platform/clock.js';
 import { getTown } from '../platform/town.js';
 import { dayStates, dayStatesFrom, publicHolidaysBetween, publicHolidaysIn, type DayState } from '../services/calendar.js';
 import { FormError } from '../web/forms.js';
@@ -13,6 +12,7 @@ import { formatDate } from '../web/format.js';
 import { tFr } from '../web/i18n.js';
 import { addDays, expandWeeklyPattern, weekDaysOf, type Calendar } from './rules.js';
 import { bookingRefusal, canCancel, canDeclareSick, rulesOf, seatGroup, type Refusal, type ServiceRules } from './policy.js';
+import { monthBounds } from '../billing/compute.js';
 import * as repo from './repository.js';
 import type { ReservationRow, ServiceRow } from './repository.js';
 
@@ -555,7 +555,7 @@ export function createReservationsService(deps: AppDeps) {
    */
   async function monthCalendars(input: { householdId: number; children: { id: number; first_name: string; birth_date: string; school_id: number | null; custody_weeks: 'odd' | 'even' | null }[]; month: string; serviceIds?: number[]; staff?: boolean }) {
     const first = `${input.month}-01`;
-    const last = DateTime.fromISO(first, { zone: TIME_ZONE }).endOf('month').toISODate() as string;
+    const last = monthBounds(input.month).to;
     const gridFrom = weekDaysOf(first)[0]!;
     const gridTo = weekDaysOf(last)[6]!;
     const childIds = input.children.map((c) => c.id);
