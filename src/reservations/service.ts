@@ -588,6 +588,9 @@ export function createReservationsService(deps: AppDeps) {
     const presenceOf = new Map(attendance.map((a) => [slotKey({ serviceId: a.service_id, childId: a.child_id, day: a.day }), a.status]));
     const enrolmentOf = new Map(enrolments.map((e) => [`${e.child_id}|${e.service_id}`, e]));
     const todayDay = today(clock);
+    // The grid's weeks (Monday to Friday), computed once for every calendar of the page.
+    const grid: { monday: string; days: string[] }[] = [];
+    for (let monday = gridFrom; monday <= gridTo; monday = addDays(monday, 7)) grid.push({ monday, days: [0, 1, 2, 3, 4].map((i) => addDays(monday, i)) });
 
     return input.children.map((child) => ({
       child,
@@ -598,12 +601,8 @@ export function createReservationsService(deps: AppDeps) {
           const states = statesByService.get(service.id)!;
           const weekdays = enrolmentOf.get(`${child.id}|${service.id}`)?.options?.weekdays ?? service.weekdays;
           const weeks: { monday: string; days: (Cell | null)[] }[] = [];
-          for (let monday = gridFrom; monday <= gridTo; monday = addDays(monday, 7)) {
-            const days = [0, 1, 2, 3, 4].map((i) => {
-              const day = addDays(monday, i);
-              if (day < first || day > last) return null;
-              return cellOf(service, rules, states.get(day), day);
-            });
+          for (const { monday, days: weekDays } of grid) {
+            const days = weekDays.map((day) => (day < first || day > last ? null : cellOf(service, rules, states.get(day), day)));
             if (days.some((d) => d !== null)) weeks.push({ monday, days });
           }
           return { service, rules, weeks, patternWeekdays: weekdays.map(Number) };
