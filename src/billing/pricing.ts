@@ -2,8 +2,8 @@
 // (the dashboard). The same functions as the invoicing run, so a preview never disagrees with
 // the invoice.
 import type { Queryable } from '../platform/db.js';
-import { computeMonth, householdMonthFrom, loadHouseholds, loadPricing, priceOnDay, type HouseholdMonth, type PriceOnDay } from './compute.js';
-import { householdMonthQuery, householdMonthRowsFrom } from './repository.js';
+import { computeMonth, householdMonthFrom, householdsFrom, priceOnDay, pricingFrom, type HouseholdMonth, type PriceOnDay } from './compute.js';
+import { householdMonthQuery, householdMonthRowsFrom, pricingRows } from './repository.js';
 import { sumCents } from './money.js';
 
 /**
@@ -13,8 +13,7 @@ import { sumCents } from './money.js';
 export async function unitPricesFor(q: Queryable, householdId: number, serviceIds: number[], day: string): Promise<Map<number, PriceOnDay>> {
   const out = new Map<number, PriceOnDay>();
   if (!serviceIds.length) return out;
-  const [pricing, households] = await Promise.all([loadPricing(q, serviceIds), loadHouseholds(q, [householdId])]);
-  const household = households.get(householdId);
+  const { pricing, household } = await pricingOf(q, householdId, serviceIds);
   if (!household) return out;
   for (const [id, p] of pricing) {
     const price = priceOnDay(p, household, day);
@@ -23,12 +22,20 @@ export async function unitPricesFor(q: Queryable, householdId: number, serviceId
   return out;
 }
 
+/** The services' pricing and the household's flags and QF history: one statement. */
+async function pricingOf(q: Queryable, householdId: number, serviceIds: number[]) {
+  const rows = await pricingRows(q, householdId, serviceIds);
+  return {
+    pricing: pricingFrom(rows.services, rows.brackets, rows.rates, rows.rateBrackets),
+    household: householdsFrom(rows.households, rows.qfHistory).get(householdId),
+  };
+}
+
 /** Total of a selection of days of one service: the unit price of each day, summed exactly. */
 export async function selectionTotal(q: Queryable, householdId: number, serviceId: number, days: string[]): Promise<{ totalCents: number; unitCents: number | null }> {
   if (!days.length) return { totalCents: 0, unitCents: null };
-  const [pricing, households] = await Promise.all([loadPricing(q, [serviceId]), loadHouseholds(q, [householdId])]);
+  const { pricing, household } = await pricingOf(q, householdId, [serviceId]);
   const p = pricing.get(serviceId);
-  const household = households.get(householdId);
   if (!p || !household) return { totalCents: 0, unitCents: null };
   const prices = days.map((d) => priceOnDay(p, household, d)?.unitCents ?? 0);
   return { totalCents: sumCents(prices), unitCents: prices[0] ?? null };

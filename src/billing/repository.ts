@@ -265,6 +265,51 @@ export async function householdMonthRows(q: Queryable, from: string, to: string,
   return householdMonthRowsFrom(rows[0]!);
 }
 
+const PRICING_SERVICE_COLUMNS = 'id, name, kind, unit, billing_basis, school_year_id, active';
+
+/**
+ * The pricing grid of the services of a `svc` CTE (PRICING_SERVICE_COLUMNS) and one household's
+ * flags and QF history, as the JSON columns services, brackets, rates, rate_brackets, households
+ * and qf_history (in the order the separate queries give). Two `?`: the household, twice.
+ */
+const PRICING_COLUMNS = `(SELECT coalesce(json_agg(svc ORDER BY school_year_id DESC, name), '[]') FROM svc) AS services,
+       (SELECT coalesce(json_agg(b ORDER BY b.school_year_id, b.min_qf), '[]')
+          FROM (SELECT id, school_year_id, min_qf, max_qf, label FROM qf_brackets WHERE school_year_id = ANY(ARRAY(SELECT school_year_id FROM svc))) b) AS brackets,
+       (SELECT coalesce(json_agg(r), '[]')
+          FROM (SELECT service_id, out_of_town_cents, unknown_qf_cents, late_cancel_cents, unbooked_surcharge_cents
+                  FROM service_rates WHERE service_id = ANY(ARRAY(SELECT id FROM svc))) r) AS rates,
+       (SELECT coalesce(json_agg(p), '[]')
+          FROM (SELECT service_id, bracket_id, unit_cents FROM service_rate_brackets WHERE service_id = ANY(ARRAY(SELECT id FROM svc))) p) AS rate_brackets,
+       (SELECT coalesce(json_agg(h), '[]') FROM (SELECT id, out_of_town, paperless, family_number FROM households WHERE id = ?) h) AS households,
+       (SELECT coalesce(json_agg(x ORDER BY x.valid_from, x.id), '[]')
+          FROM (SELECT id, household_id, value, valid_from, valid_to FROM qf_history WHERE household_id = ?) x) AS qf_history`;
+
+export type PricingRows = Pick<HouseholdMonthRows, 'services' | 'brackets' | 'rates' | 'rateBrackets' | 'households' | 'qfHistory'>;
+
+/**
+ * The pricing grid of the services and the household's flags and QF history, in one statement
+ * (the reservations page asked six queries, two round trips deep, for a price per service).
+ */
+export async function pricingRows(q: Queryable, householdId: number, serviceIds: number[]): Promise<PricingRows> {
+  const { rows } = (await q.raw(
+    `WITH svc AS (SELECT ${PRICING_SERVICE_COLUMNS} FROM services WHERE id = ANY(?::int[])) SELECT ${PRICING_COLUMNS}`,
+    [serviceIds, householdId, householdId],
+  )) as { rows: Record<string, unknown>[] };
+  return pricingRowsFrom(rows[0]!);
+}
+
+/** The PRICING_COLUMNS of a row, typed. */
+function pricingRowsFrom(r: Record<string, unknown>): PricingRows {
+  return {
+    services: r.services as ServiceBillingRow[],
+    brackets: r.brackets as BracketRow[],
+    rates: r.rates as ServiceRatesRow[],
+    rateBrackets: r.rate_brackets as HouseholdMonthRows['rateBrackets'],
+    households: r.households as HouseholdMonthRows['households'],
+    qfHistory: r.qf_history as HouseholdMonthRows['qfHistory'],
+  };
+}
+
 /** The statement of householdMonthRows, to run with other reads (the dashboard's readTogether). */
 export function householdMonthQuery(q: Queryable, from: string, to: string, householdId: number): Knex.Raw<{ rows: Record<string, unknown>[] }> {
   // The sets the parts filter on travel as arrays (`= ANY(ARRAY(…))`) rather than `IN (SELECT …)`:
@@ -278,22 +323,12 @@ export function householdMonthQuery(q: Queryable, from: string, to: string, hous
       UNION SELECT child_id FROM reservations WHERE household_id = ? AND day BETWEEN ?::date AND ?::date AND status <> 'waiting'),
      res AS (${reservationDaysSql(kids)}),
      att AS (${attendanceDaysSql(kids)}),
-     svc AS (SELECT id, name, kind, unit, billing_basis, school_year_id, active FROM services
+     svc AS (SELECT ${PRICING_SERVICE_COLUMNS} FROM services
               WHERE id = ANY(ARRAY(SELECT service_id FROM res UNION ALL SELECT service_id FROM att)))
      SELECT
        (SELECT coalesce(json_agg(res), '[]') FROM res) AS reservations,
        (SELECT coalesce(json_agg(att), '[]') FROM att) AS attendance,
-       (SELECT coalesce(json_agg(svc ORDER BY school_year_id DESC, name), '[]') FROM svc) AS services,
-       (SELECT coalesce(json_agg(b ORDER BY b.school_year_id, b.min_qf), '[]')
-          FROM (SELECT id, school_year_id, min_qf, max_qf, label FROM qf_brackets WHERE school_year_id = ANY(ARRAY(SELECT school_year_id FROM svc))) b) AS brackets,
-       (SELECT coalesce(json_agg(r), '[]')
-          FROM (SELECT service_id, out_of_town_cents, unknown_qf_cents, late_cancel_cents, unbooked_surcharge_cents
-                  FROM service_rates WHERE service_id = ANY(ARRAY(SELECT id FROM svc))) r) AS rates,
-       (SELECT coalesce(json_agg(p), '[]')
-          FROM (SELECT service_id, bracket_id, unit_cents FROM service_rate_brackets WHERE service_id = ANY(ARRAY(SELECT id FROM svc))) p) AS rate_brackets,
-       (SELECT coalesce(json_agg(h), '[]') FROM (SELECT id, out_of_town, paperless, family_number FROM households WHERE id = ?) h) AS households,
-       (SELECT coalesce(json_agg(x ORDER BY x.valid_from, x.id), '[]')
-          FROM (SELECT id, household_id, value, valid_from, valid_to FROM qf_history WHERE household_id = ?) x) AS qf_history,
+       ${PRICING_COLUMNS},
        (SELECT coalesce(json_agg(m), '[]')
           FROM (SELECT id, first_name, last_name FROM members
                  WHERE id = ANY(ARRAY(SELECT child_id FROM res UNION ALL SELECT child_id FROM att))) m) AS child_names,
@@ -309,12 +344,7 @@ export function householdMonthRowsFrom(r: Record<string, unknown>): HouseholdMon
   return {
     reservations: r.reservations as ReservationDays[],
     attendance: r.attendance as AttendanceDays[],
-    services: r.services as ServiceBillingRow[],
-    brackets: r.brackets as BracketRow[],
-    rates: r.rates as ServiceRatesRow[],
-    rateBrackets: r.rate_brackets as HouseholdMonthRows['rateBrackets'],
-    households: r.households as HouseholdMonthRows['households'],
-    qfHistory: r.qf_history as HouseholdMonthRows['qfHistory'],
+    ...pricingRowsFrom(r),
     childNames: r.child_names as ChildNameRow[],
     custody: r.custody as CustodyRow[],
   };

@@ -1,11 +1,10 @@
 // Reservations: book (capacity in the transaction), cancel, sick child, waiting list, closed days,
 // and the month calendar a parent sees. Owns its transactions; never sees req/res.
-import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
 import { withTransaction, isUniqueViolation, type Queryable, type Tx } from '../platform/db.js';
 import { createBatcher, ONE_BY_ONE } from '../platform/batcher.js';
-import { today, TIME_ZONE } from '../platform/clock.js';
+import { today } from '../platform/clock.js';
 import { getTown } from '../platform/town.js';
 import { dayStates, dayStatesFrom, publicHolidaysBetween, publicHolidaysIn, type DayState } from '../services/calendar.js';
 import { FormError } from '../web/forms.js';
@@ -13,6 +12,7 @@ import { formatDate } from '../web/format.js';
 import { tFr } from '../web/i18n.js';
 import { addDays, expandWeeklyPattern, weekDaysOf, type Calendar } from './rules.js';
 import { bookingRefusal, canCancel, canDeclareSick, rulesOf, seatGroup, type Refusal, type ServiceRules } from './policy.js';
+import { monthBounds } from '../billing/compute.js';
 import * as repo from './repository.js';
 import type { ReservationRow, ServiceRow } from './repository.js';
 
@@ -555,7 +555,7 @@ export function createReservationsService(deps: AppDeps) {
    */
   async function monthCalendars(input: { householdId: number; children: { id: number; first_name: string; birth_date: string; school_id: number | null; custody_weeks: 'odd' | 'even' | null }[]; month: string; serviceIds?: number[]; staff?: boolean }) {
     const first = `${input.month}-01`;
-    const last = DateTime.fromISO(first, { zone: TIME_ZONE }).endOf('month').toISODate() as string;
+    const last = monthBounds(input.month).to;
     const gridFrom = weekDaysOf(first)[0]!;
     const gridTo = weekDaysOf(last)[6]!;
     const childIds = input.children.map((c) => c.id);
@@ -588,6 +588,9 @@ export function createReservationsService(deps: AppDeps) {
     const presenceOf = new Map(attendance.map((a) => [slotKey({ serviceId: a.service_id, childId: a.child_id, day: a.day }), a.status]));
     const enrolmentOf = new Map(enrolments.map((e) => [`${e.child_id}|${e.service_id}`, e]));
     const todayDay = today(clock);
+    // The grid's weeks (Monday to Friday), computed once for every calendar of the page.
+    const grid: { monday: string; days: string[] }[] = [];
+    for (let monday = gridFrom; monday <= gridTo; monday = addDays(monday, 7)) grid.push({ monday, days: [0, 1, 2, 3, 4].map((i) => addDays(monday, i)) });
 
     return input.children.map((child) => ({
       child,
@@ -598,12 +601,8 @@ export function createReservationsService(deps: AppDeps) {
           const states = statesByService.get(service.id)!;
           const weekdays = enrolmentOf.get(`${child.id}|${service.id}`)?.options?.weekdays ?? service.weekdays;
           const weeks: { monday: string; days: (Cell | null)[] }[] = [];
-          for (let monday = gridFrom; monday <= gridTo; monday = addDays(monday, 7)) {
-            const days = [0, 1, 2, 3, 4].map((i) => {
-              const day = addDays(monday, i);
-              if (day < first || day > last) return null;
-              return cellOf(service, rules, states.get(day), day);
-            });
+          for (const { monday, days: weekDays } of grid) {
+            const days = weekDays.map((day) => (day < first || day > last ? null : cellOf(service, rules, states.get(day), day)));
             if (days.some((d) => d !== null)) weeks.push({ monday, days });
           }
           return { service, rules, weeks, patternWeekdays: weekdays.map(Number) };

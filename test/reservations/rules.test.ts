@@ -13,6 +13,7 @@ import {
   isoWeekParity,
   isWorkingDay,
   previousWorkingDay,
+  shiftMonth,
   sickDeclarationAllowed,
   weekDaysOf,
   type Calendar,
@@ -339,6 +340,15 @@ describe('weeks and weekly patterns', () => {
     expect(expandWeeklyPattern('2026-11-02', '2026-11-13', [])).toEqual([]);
     expect(() => expandWeeklyPattern('2026-11-02', '2026-11-13', [0])).toThrow(RangeError);
     expect(() => expandWeeklyPattern('2026-11-02', '2026-11-13', [8])).toThrow(RangeError);
+  });
+});
+
+describe('months', () => {
+  it('shifts a month across years', () => {
+    expect(shiftMonth('2026-12', 1)).toBe('2027-01');
+    expect(shiftMonth('2026-01', -1)).toBe('2025-12');
+    expect(shiftMonth('2026-03', -1)).toBe('2026-02');
+    expect(shiftMonth('2026-06', 0)).toBe('2026-06');
   });
 });
 
