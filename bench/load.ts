@@ -165,6 +165,8 @@ async function main() {
       { name: 'baseline', requests: () => [{ method: 'GET', path: '/_baseline' }] },
       { name: 'dashboard', requests: () => rotating((i) => get(parentAt(i).session!, '/')) },
       { name: 'calendar (month)', requests: () => rotating((i) => get(parentAt(i).session!, `/children/${parentAt(i).childId}/agenda?month=${CALENDAR_MONTH}`)) },
+      // The page parents book from: every child's month calendars at once (the list form of the statements).
+      { name: 'booking page (all children)', requests: () => rotating((i) => get(parentAt(i).session!, `/reservations?month=${CALENDAR_MONTH}`)) },
       {
         name: 'book a day (POST)',
         requests: () =>
