@@ -577,7 +577,8 @@ export function createReservationsService(deps: AppDeps) {
         return [s.id, dayStatesFrom(s, gridFrom, gridTo, { periods, publicHolidays, closed })];
       }),
     );
-    // Indexed once per page instead of a scan of every row for every cell.
+    // Indexed once per page instead of a scan of every row for every cell. Rows are looked up by
+    // child: those of the household's other children (calendarFacts may read them) never show.
     const rowsOfCell = new Map<string, ReservationRow[]>();
     for (const r of reservations) {
       const key = slotKey({ serviceId: r.service_id, childId: r.child_id, day: r.day });
