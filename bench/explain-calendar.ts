@@ -9,12 +9,11 @@ import type { Knex } from 'knex';
 import { createDeps } from '../src/deps.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/platform/logger.js';
-import { systemClock } from '../src/platform/clock.js';
+import { monthBounds, systemClock } from '../src/platform/clock.js';
 import { childrenOfHousehold } from '../src/households/access.js';
 import { createReservationsService } from '../src/reservations/service.js';
 import * as repo from '../src/reservations/repository.js';
 import { bookingPrices } from '../src/billing/pricing.js';
-import { monthBounds } from '../src/billing/compute.js';
 import { arg, openBench } from './lib.js';
 
 const HOUSEHOLDS = Number(arg('households', '6'));

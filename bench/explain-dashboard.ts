@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import type { Knex } from 'knex';
 import { dashboardReads } from '../src/households/repository.js';
-import { monthBounds, addDays } from '../src/billing/compute.js';
+import { addDays } from '../src/billing/compute.js';
+import { monthBounds } from '../src/platform/clock.js';
 import { arg, openBench } from './lib.js';
 
 const HOUSEHOLDS = Number(arg('households', '6'));

@@ -2,7 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
-import { parisNow, today } from '../platform/clock.js';
+import { parisNow, shiftMonth, today } from '../platform/clock.js';
 import { idParam } from '../households/access.js';
 import { findRequest, listEvents } from '../requests/repository.js';
 import { actorOf, requireAgent, requireManager } from '../web/auth.js';
@@ -45,7 +45,7 @@ export function billingAdminRoutes(deps: AppDeps): Router {
   const router = Router();
   const billing = createBillingService(deps);
 
-  const previousMonth = () => parisNow(deps.clock).minus({ months: 1 }).toFormat('yyyy-MM');
+  const previousMonth = () => shiftMonth(today(deps.clock).slice(0, 7), -1);
 
   // ---------- rates ----------
 

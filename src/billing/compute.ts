@@ -2,6 +2,7 @@
 // set-based queries, resolves who pays each child × service × day, prices it on that day (QF
 // history, out-of-town rate) and applies the rules of rules.ts. Pure reading: nothing is written.
 import { DateTime } from 'luxon';
+import { monthBounds } from '../platform/clock.js';
 import type { Queryable } from '../platform/db.js';
 import { certificateDeadline } from '../reservations/rules.js';
 import { multiplyCents, sumCents } from './money.js';
@@ -65,14 +66,6 @@ export interface HouseholdMonth {
   lines: ComputedLine[];
   totalCents: number;
   anomalies: Anomaly[];
-}
-
-/** The first and last days of a 'YYYY-MM' month (calendar arithmetic: no time zone involved). */
-export function monthBounds(month: string): { from: string; to: string } {
-  const [year, m] = month.split('-').map(Number) as [number, number];
-  // Day 0 of the next month is the last day of this one.
-  const last = new Date(Date.UTC(year, m, 0)).getUTCDate();
-  return { from: `${month}-01`, to: `${month}-${String(last).padStart(2, '0')}` };
 }
 
 export function addDays(day: string, n: number): string {

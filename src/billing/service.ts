@@ -3,7 +3,7 @@
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
-import { today } from '../platform/clock.js';
+import { monthBounds, today } from '../platform/clock.js';
 import { mapBounded } from '../platform/bounded.js';
 import { isUniqueViolation, withTransaction, type Tx } from '../platform/db.js';
 import { getTown, type Town } from '../platform/town.js';
@@ -11,7 +11,7 @@ import { createRequestsService, registerRequestType } from '../requests/service.
 import { FormError } from '../web/forms.js';
 import { formatDate, formatMoney } from '../web/format.js';
 import { tFr } from '../web/i18n.js';
-import { addDays, computeMonth, monthBounds, type ComputedLine, type HouseholdMonth } from './compute.js';
+import { addDays, computeMonth, type ComputedLine, type HouseholdMonth } from './compute.js';
 import { assertCents, multiplyCents } from './money.js';
 import { monthLabel, renderInvoicePdf, renderInvoicesPdf, type PdfInvoice } from './pdf.js';
 import {

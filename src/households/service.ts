@@ -4,10 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
-import { monthBounds } from '../billing/compute.js';
 import { monthEstimateFrom } from '../billing/pricing.js';
 import type { Actor } from '../platform/audit.js';
-import { today, TIME_ZONE } from '../platform/clock.js';
+import { monthBounds, today, TIME_ZONE } from '../platform/clock.js';
 import { hashToken, randomCode } from '../platform/codes.js';
 import { withTransaction, type Queryable, type Tx } from '../platform/db.js';
 import { getTown } from '../platform/town.js';

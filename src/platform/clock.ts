@@ -55,3 +55,17 @@ export function today(clock: Clock): string {
 export function parisInstant(day: string, time = '00:00'): Date {
   return DateTime.fromISO(`${day}T${time}`, { zone: TIME_ZONE }).toJSDate();
 }
+
+/** The first and last days of a 'YYYY-MM' month (calendar arithmetic: no time zone involved). */
+export function monthBounds(month: string): { from: string; to: string } {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  // Day 0 of the next month is the last day of this one.
+  const last = new Date(Date.UTC(year, m, 0)).getUTCDate();
+  return { from: `${month}-01`, to: `${month}-${String(last).padStart(2, '0')}` };
+}
+
+/** The month `by` months after (or before) a 'YYYY-MM' month, without a time zone (a month has none). */
+export function shiftMonth(month: string, by: number): string {
+  const d = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1 + by, 1));
+  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}

@@ -1,7 +1,7 @@
 // Parent-facing reservations: the month calendars, booking, cancelling, sick child, the agenda.
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps.js';
-import { today } from '../platform/clock.js';
+import { monthBounds, shiftMonth, today } from '../platform/clock.js';
 import { childrenOfHousehold, currentHouseholdId, idParam, withHousehold, type ChildRow } from '../households/access.js';
 import { actorOf, requireParent } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
@@ -11,12 +11,11 @@ import { getT } from '../web/i18n.js';
 import { signValue, verifyValue } from '../web/signed.js';
 import { localPath } from '../web/urls.js';
 import { certificateInTime } from './certificates.js';
-import { certificateDeadline, shiftMonth } from './rules.js';
+import { certificateDeadline } from './rules.js';
 import { certificateSchema, monthSchema, parseSlot, patternSchema, slotsSchema } from './schemas.js';
 import { createReservationsService, type Outcome, type Slot } from './service.js';
 import * as repo from './repository.js';
 import { bookingPrices } from '../billing/pricing.js';
-import { monthBounds } from '../billing/compute.js';
 
 declare module 'express-session' {
   interface SessionData {

@@ -116,12 +116,6 @@ export function addDays(day: string, days: number): string {
   return utcDayString(utcMidnight(day) + days * DAY_MS);
 }
 
-/** The month `by` months after (or before) a 'YYYY-MM' month, without a time zone (a month has none). */
-export function shiftMonth(month: string, by: number): string {
-  const d = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1 + by, 1));
-  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-}
-
 export function isoWeekdayOf(day: string): IsoWeekday {
   const weekday = new Date(utcMidnight(day)).getUTCDay();
   return (weekday === 0 ? 7 : weekday) as IsoWeekday;

@@ -4,7 +4,7 @@ import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
 import { withTransaction, isUniqueViolation, type Queryable, type Tx } from '../platform/db.js';
 import { createBatcher, ONE_BY_ONE } from '../platform/batcher.js';
-import { today } from '../platform/clock.js';
+import { monthBounds, today } from '../platform/clock.js';
 import { getTown } from '../platform/town.js';
 import { dayStates, dayStatesFrom, publicHolidaysBetween, publicHolidaysIn, type DayState } from '../services/calendar.js';
 import { FormError } from '../web/forms.js';
@@ -12,7 +12,6 @@ import { formatDate } from '../web/format.js';
 import { tFr } from '../web/i18n.js';
 import { addDays, expandWeeklyPattern, weekDaysOf, type Calendar } from './rules.js';
 import { bookingRefusal, canCancel, canDeclareSick, rulesOf, seatGroup, type Refusal, type ServiceRules } from './policy.js';
-import { monthBounds } from '../billing/compute.js';
 import * as repo from './repository.js';
 import type { ReservationRow, ServiceRow } from './repository.js';
 

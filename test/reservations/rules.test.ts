@@ -1,5 +1,6 @@
 import { Settings } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { shiftMonth } from '../../src/platform/clock.js';
 import {
   ageGroupOf,
   ageOn,
@@ -13,7 +14,6 @@ import {
   isoWeekParity,
   isWorkingDay,
   previousWorkingDay,
-  shiftMonth,
   sickDeclarationAllowed,
   weekDaysOf,
   type Calendar,

@@ -15,16 +15,25 @@ const lastSeenOf = async (sid: string) => {
   const row = (await ctx.db('sessions').where({ sid }).first('last_seen_ms')) as { last_seen_ms: string };
   return Number(row.last_seen_ms);
 };
+/** Logged out (no account left in the session), its idle timer where it was. */
+const expectLoggedOutUnmoved = async (sid: string, seen: number) => {
+  const row = (await ctx.db('sessions').where({ sid }).first('sess')) as { sess: { accountId?: number } };
+  expect(row.sess.accountId).toBeUndefined();
+  expect(await lastSeenOf(sid)).toBe(seen);
+};
+/** A freshly logged-in parent, one page seen: its browser, session id and idle timer. */
+const parentWithPageSeen = async () => {
+  const browser = await loginAs(ctx, await createAccount(ctx.deps));
+  await browser.agent.get('/account');
+  const sid = sidOf(browser);
+  return { browser, sid, seen: await lastSeenOf(sid) };
+};
 const sidOf = (browser: { agent: supertest.Agent }) =>
   decodeURIComponent(browser.agent.jar.getCookie('pf.sid', { domain: '127.0.0.1', path: '/', secure: false, script: false })!.value).replace(/^s:/, '').replace(/\.[^.]+$/, '');
 
 describe('idle timer', () => {
   it('is moved by the session read itself, at most once a minute: no save, no cookie sent again', async () => {
-    const account = await createAccount(ctx.deps);
-    const browser = await loginAs(ctx, account);
-    await browser.agent.get('/account');
-    const sid = sidOf(browser);
-    const seen = await lastSeenOf(sid);
+    const { browser, sid, seen } = await parentWithPageSeen();
     ctx.clock.advance(30_000);
     expect((await browser.agent.get('/account')).status).toBe(200);
     expect(await lastSeenOf(sid)).toBe(seen); // within the minute: nothing written
@@ -36,18 +45,12 @@ describe('idle timer', () => {
   });
 
   it('is not moved for a session already idle too long: the person is logged out', async () => {
-    const account = await createAccount(ctx.deps);
-    const browser = await loginAs(ctx, account);
-    await browser.agent.get('/account');
-    const sid = sidOf(browser);
-    const seen = await lastSeenOf(sid);
+    const { browser, sid, seen } = await parentWithPageSeen();
     ctx.clock.advance((ctx.deps.config.PARENT_IDLE_MINUTES + 1) * 60_000);
     const res = await browser.agent.get('/account');
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/login?next=%2Faccount');
-    const row = (await ctx.db('sessions').where({ sid }).first('sess')) as { sess: { accountId?: number } };
-    expect(row.sess.accountId).toBeUndefined();
-    expect(await lastSeenOf(sid)).toBe(seen);
+    await expectLoggedOutUnmoved(sid, seen);
   });
 
   it('is not moved past the absolute limit, however active the person was', async () => {
@@ -61,9 +64,7 @@ describe('idle timer', () => {
     const seen = await lastSeenOf(sid);
     ctx.clock.advance(61 * 60_000 + 60 * 60_000);
     expect((await browser.agent.get('/account')).status).toBe(303);
-    const row = (await ctx.db('sessions').where({ sid }).first('sess')) as { sess: { accountId?: number } };
-    expect(row.sess.accountId).toBeUndefined();
-    expect(await lastSeenOf(sid)).toBe(seen);
+    await expectLoggedOutUnmoved(sid, seen);
   });
 });
 
