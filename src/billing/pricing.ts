@@ -2,8 +2,9 @@
 // (the dashboard). The same functions as the invoicing run, so a preview never disagrees with
 // the invoice.
 import type { Queryable } from '../platform/db.js';
-import { computeMonth, householdMonthFrom, householdsFrom, priceOnDay, pricingFrom, type HouseholdMonth, type PriceOnDay } from './compute.js';
-import { householdMonthQuery, householdMonthRowsFrom, pricingRows } from './repository.js';
+import { householdMonthFrom, householdsFrom, priceOnDay, pricingFrom, type HouseholdMonth, type PriceOnDay } from './compute.js';
+import { householdMonthQuery, householdMonthRowsFrom, pricingRows, storedEstimateQuery, storeEstimate } from './repository.js';
+import { monthBounds } from '../platform/clock.js';
 import { sumCents } from './money.js';
 
 /**
@@ -47,22 +48,34 @@ export interface MonthEstimate {
   lines: number;
 }
 
-/** The month's estimated total so far for the household: what its bookings and presences would be billed. */
+/**
+ * The month's estimated total so far for the household (what its bookings and presences would be
+ * billed), computed now — and stored, for the dashboard to read while nothing it depends on changes.
+ */
 export async function monthEstimate(q: Queryable, householdId: number, month: string): Promise<MonthEstimate> {
-  return estimateOf(month, await computeMonth(q, month, { householdId }));
+  const { from, to } = monthBounds(month);
+  const { rows } = await householdMonthQuery(q, from, to, householdId);
+  const row = rows[0]!;
+  const estimate = estimateOf(month, householdMonthFrom(month, householdId, householdMonthRowsFrom(row)));
+  // Only a shortcut for later pages: the estimate shown is right whether or not it is kept.
+  await storeEstimate(q, { householdId, month, version: String(row.estimate_version), epoch: String(row.pricing_epoch), totalCents: estimate.totalCents, lines: estimate.lines });
+  return estimate;
 }
 
 /**
- * The estimate's one statement, for a page that reads it with others in one round trip
- * (`readTogether`/`compiledReads`: its one row comes back as a one-element list); then
- * `monthEstimateFrom`. `from`/`to` are the month's bounds (monthBounds).
+ * The stored estimate's statement, for a page that reads it with others in one round trip
+ * (`compiledReads`: its row, if still valid, comes back as a one-element list); then
+ * `currentEstimate`.
  */
-export const monthEstimateQuery = (q: Queryable, householdId: number, from: string, to: string) =>
-  // Typed as what readTogether gives for it (its rows), not as what running it alone would.
-  householdMonthQuery(q, from, to, householdId) as unknown as Promise<Record<string, unknown>[]>;
+export const storedEstimateRead = (q: Queryable, householdId: number, month: string) =>
+  // Typed as what compiledReads gives for it (its rows), not as what running it alone would.
+  storedEstimateQuery(q, householdId, month) as unknown as Promise<{ total_cents: number; lines: number }[]>;
 
-export function monthEstimateFrom(month: string, householdId: number, rows: Record<string, unknown>[]): MonthEstimate {
-  return estimateOf(month, householdMonthFrom(month, householdId, householdMonthRowsFrom(rows[0]!)));
+/** The stored estimate when still valid, otherwise computed again (and stored). */
+export async function currentEstimate(q: Queryable, householdId: number, month: string, stored: { total_cents: number; lines: number }[]): Promise<MonthEstimate> {
+  const [row] = stored;
+  if (row) return { month, totalCents: Number(row.total_cents), lines: row.lines };
+  return monthEstimate(q, householdId, month);
 }
 
 function estimateOf(month: string, computed: HouseholdMonth[]): MonthEstimate {

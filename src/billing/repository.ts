@@ -334,8 +334,46 @@ export function householdMonthQuery(q: Queryable, from: string, to: string, hous
                  WHERE id = ANY(ARRAY(SELECT child_id FROM res UNION ALL SELECT child_id FROM att))) m) AS child_names,
        (SELECT coalesce(json_agg(c ORDER BY c.household_id), '[]')
           FROM (SELECT member_id, household_id, custody_weeks FROM household_members
-                 WHERE member_id = ANY(ARRAY(SELECT child_id FROM att WHERE household_id IS NULL))) c) AS custody`,
-    [householdId, householdId, from, to, from, to, from, to, householdId, householdId],
+                 WHERE member_id = ANY(ARRAY(SELECT child_id FROM att WHERE household_id IS NULL))) c) AS custody,
+       -- What these rows are, for storing the estimate (household_estimates): read in the same snapshot.
+       coalesce((SELECT version FROM household_estimates WHERE household_id = ?), 0) AS estimate_version,
+       (SELECT version FROM pricing_epoch) AS pricing_epoch`,
+    [householdId, householdId, from, to, from, to, from, to, householdId, householdId, householdId],
+  );
+}
+
+// ---------- the stored estimate (migration 20261206090000: triggers keep its version) ----------
+
+/**
+ * The household's stored estimate of `month` (0 or 1 row), only if it was computed at the
+ * household's current version and the current pricing epoch: any write it depends on since then,
+ * from any instance, makes it miss.
+ */
+export const storedEstimateQuery = (q: Queryable, householdId: number, month: string) =>
+  q.raw(
+    `SELECT e.total_cents, e.lines FROM household_estimates e
+      WHERE e.household_id = ? AND e.month = ? AND e.computed_version = e.version
+        AND e.computed_epoch = (SELECT version FROM pricing_epoch)`,
+    [householdId, month],
+  );
+
+/**
+ * Stores an estimate computed at `version`/`epoch` (householdMonthQuery's estimate_version and
+ * pricing_epoch). Kept only if no write bumped the household since it was read: a later write's
+ * version is never overwritten by an older computation.
+ */
+export async function storeEstimate(
+  q: Queryable,
+  e: { householdId: number; month: string; version: string; epoch: string; totalCents: number; lines: number },
+): Promise<void> {
+  await q.raw(
+    `INSERT INTO household_estimates AS e (household_id, version, month, computed_version, computed_epoch, total_cents, lines)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (household_id) DO UPDATE
+        SET month = excluded.month, computed_version = excluded.computed_version, computed_epoch = excluded.computed_epoch,
+            total_cents = excluded.total_cents, lines = excluded.lines
+      WHERE e.version = excluded.computed_version`,
+    [e.householdId, e.version, e.month, e.version, e.epoch, e.totalCents, e.lines],
   );
 }
 

@@ -2,7 +2,7 @@
 // other features' rows the household pages show (documents, enrolments, reservations, invoices).
 // No rules here.
 import { listCurrentForHousehold } from '../documents/repository.js';
-import { monthEstimateQuery } from '../billing/pricing.js';
+import { storedEstimateRead } from '../billing/pricing.js';
 import { compiledReads, type Queryable } from '../platform/db.js';
 import { OPEN_STATUSES, type RequestRow } from '../requests/repository.js';
 
@@ -400,14 +400,14 @@ export const openRequestsOf = (q: Queryable, householdId: number, accountId: num
  * Everything the parent's dashboard reads, in one statement compiled once: the six short lists and
  * the month estimate's statement (`monthFrom`/`monthTo`: the month's bounds).
  */
-export const dashboardReads = compiledReads((q, p: { householdId: number; accountId: number; day: string; in30: string; monthFrom: string; monthTo: string }) => ({
+export const dashboardReads = compiledReads((q, p: { householdId: number; accountId: number; day: string; in30: string; month: string }) => ({
   children: dashboardChildren(q, p.householdId),
   reservations: nextReservations(q, p.householdId, p.day, 30),
   expiring: expiringDocuments(q, p.householdId, p.day, p.in30),
   missing: missingDocuments(q, p.householdId, p.day),
   invoices: unpaidInvoices(q, p.householdId),
   openRequests: openRequestsOf(q, p.householdId, p.accountId),
-  estimate: monthEstimateQuery(q, p.householdId, p.monthFrom, p.monthTo),
+  estimate: storedEstimateRead(q, p.householdId, p.month),
 }));
 
 /** Everything stored about the household, for the RGPD export. */

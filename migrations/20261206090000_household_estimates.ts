@@ -1,0 +1,127 @@
+import type { Knex } from 'knex';
+
+// The dashboard's month estimate, stored per household (src/billing/estimates.ts). Computing it
+// is the dashboard's costliest part (≈ 0.3 ms of PostgreSQL and 0.1 ms of JavaScript a page), and
+// it only changes when one of the rows it is computed from changes. So PostgreSQL itself keeps a
+// version: triggers on every table the estimate reads bump the version of each household concerned
+// (or, for the pricing grid, one town-wide epoch) in the transaction that makes the change. A stored
+// estimate is used only while it was computed at the current version and epoch: whichever code path
+// or app instance writes, a stale estimate is never shown, and nothing needs to be cleared.
+//
+// What the estimate reads (billing/repository.ts householdMonthQuery), and who bumps what:
+// - reservations, attendance: the row's household and every household of its child (who pays a day
+//   is decided over all the child's rows and homes);
+// - household_members (custody weeks, a child moving): the row's household and the child's others;
+// - qf_history, households.out_of_town: the household (a sick certificate counts from its upload
+//   day, written once with the document; linking it updates the reservation, which bumps);
+// - services, qf_brackets, service_rates, service_rate_brackets: the town-wide pricing epoch.
+// Statement triggers with transition tables: a sheet of 300 children saved in one statement bumps
+// each household once, in one statement, in household order (no deadlock between two such saves).
+export async function up(knex: Knex): Promise<void> {
+  await knex.raw(`
+    CREATE TABLE household_estimates (
+      household_id bigint PRIMARY KEY REFERENCES households(id) ON DELETE CASCADE,
+      -- Bumped by the triggers below; 0 for a row first written by a computation.
+      version bigint NOT NULL DEFAULT 1,
+      -- The stored estimate and what it was computed at (null until first computed).
+      month text,
+      computed_version bigint,
+      computed_epoch bigint,
+      total_cents bigint,
+      lines integer
+    ) WITH (fillfactor = 80)`);
+  await knex.raw(`
+    CREATE TABLE pricing_epoch (
+      id boolean PRIMARY KEY DEFAULT true CHECK (id),
+      version bigint NOT NULL DEFAULT 1
+    )`);
+  await knex.raw('INSERT INTO pricing_epoch DEFAULT VALUES');
+
+  await knex.raw(`
+    CREATE FUNCTION bump_household_estimates(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+      INSERT INTO household_estimates AS e (household_id)
+      SELECT h.id FROM households h WHERE h.id = ANY(ids) ORDER BY h.id
+      ON CONFLICT (household_id) DO UPDATE SET version = e.version + 1
+    $$`);
+  // A trigger with transition tables fires on one event only, and a function may only name the
+  // tables its trigger declares: each function reads old_rows / new_rows according to TG_OP.
+  // Rows with a child (reservations, attendance; household_members' member): their household and
+  // every home of the child.
+  for (const [fn, childColumn] of [
+    ['bump_estimates_of_child_rows', 'child_id'],
+    ['bump_estimates_of_memberships', 'member_id'],
+  ] as const) {
+    await knex.raw(`
+      CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        homes bigint[] := '{}';
+        children bigint[] := '{}';
+      BEGIN
+        IF TG_OP <> 'DELETE' THEN
+          homes := ARRAY(SELECT household_id FROM new_rows WHERE household_id IS NOT NULL);
+          children := ARRAY(SELECT ${childColumn} FROM new_rows);
+        END IF;
+        IF TG_OP <> 'INSERT' THEN
+          homes := homes || ARRAY(SELECT household_id FROM old_rows WHERE household_id IS NOT NULL);
+          children := children || ARRAY(SELECT ${childColumn} FROM old_rows);
+        END IF;
+        PERFORM bump_household_estimates(homes || ARRAY(SELECT household_id FROM household_members WHERE member_id = ANY(children)));
+        RETURN NULL;
+      END $$`);
+  }
+  await knex.raw(`
+    CREATE FUNCTION bump_estimates_of_household_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+      homes bigint[] := '{}';
+    BEGIN
+      IF TG_OP <> 'DELETE' THEN homes := ARRAY(SELECT household_id FROM new_rows); END IF;
+      IF TG_OP <> 'INSERT' THEN homes := homes || ARRAY(SELECT household_id FROM old_rows); END IF;
+      PERFORM bump_household_estimates(homes);
+      RETURN NULL;
+    END $$`);
+  await knex.raw(`
+    CREATE FUNCTION bump_estimate_of_household() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM bump_household_estimates(ARRAY[NEW.id]);
+      RETURN NULL;
+    END $$`);
+  await knex.raw(`
+    CREATE FUNCTION bump_pricing_epoch() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      UPDATE pricing_epoch SET version = version + 1;
+      RETURN NULL;
+    END $$`);
+
+  for (const [table, fn] of HOUSEHOLD_TABLES) {
+    await knex.raw(`CREATE TRIGGER ${table}_estimates_ins AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`);
+    await knex.raw(`CREATE TRIGGER ${table}_estimates_upd AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`);
+    await knex.raw(`CREATE TRIGGER ${table}_estimates_del AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`);
+  }
+  await knex.raw(`
+    CREATE TRIGGER households_estimates_upd AFTER UPDATE OF out_of_town ON households
+      FOR EACH ROW WHEN (OLD.out_of_town IS DISTINCT FROM NEW.out_of_town) EXECUTE FUNCTION bump_estimate_of_household()`);
+  for (const table of PRICING_TABLES) {
+    await knex.raw(`CREATE TRIGGER ${table}_pricing_epoch AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION bump_pricing_epoch()`);
+  }
+}
+
+const PRICING_TABLES = ['services', 'qf_brackets', 'service_rates', 'service_rate_brackets'];
+const HOUSEHOLD_TABLES = [
+  ['reservations', 'bump_estimates_of_child_rows'],
+  ['attendance', 'bump_estimates_of_child_rows'],
+  ['household_members', 'bump_estimates_of_memberships'],
+  ['qf_history', 'bump_estimates_of_household_rows'],
+] as const;
+
+export async function down(knex: Knex): Promise<void> {
+  for (const [table] of HOUSEHOLD_TABLES) {
+    for (const event of ['ins', 'upd', 'del']) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_estimates_${event} ON ${table}`);
+  }
+  await knex.raw('DROP TRIGGER IF EXISTS households_estimates_upd ON households');
+  for (const table of PRICING_TABLES) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_pricing_epoch ON ${table}`);
+  for (const fn of ['bump_estimates_of_child_rows', 'bump_estimates_of_memberships', 'bump_estimates_of_household_rows', 'bump_estimate_of_household', 'bump_pricing_epoch']) {
+    await knex.raw(`DROP FUNCTION IF EXISTS ${fn}()`);
+  }
+  await knex.raw('DROP FUNCTION IF EXISTS bump_household_estimates(bigint[])');
+  await knex.raw('DROP TABLE IF EXISTS household_estimates, pricing_epoch');
+}
