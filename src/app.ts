@@ -1,5 +1,5 @@
 // createApp(deps): the middleware stack and the routers, in order. No I/O at import time.
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import path from 'node:path';
 import type { AppDeps } from './deps.js';
@@ -10,6 +10,7 @@ import { idleTouchOf, loadAccount, requireStaff } from './web/auth.js';
 import { CsrfError, csrfProtection, csrfToken } from './web/csrf.js';
 import { HttpError } from './web/errors.js';
 import { flash, takeFlash } from './web/flash.js';
+import { gated } from './web/gate.js';
 import { viewHelpers } from './web/format.js';
 import { getT } from './web/i18n.js';
 import { setUpViews } from './web/render.js';
@@ -104,10 +105,14 @@ export function createApp(deps: AppDeps): App {
   });
   app.use(csrfProtection);
 
+  // Each feature's router is entered only under its own paths (src/web/gate.ts); the staff routers
+  // all live under /admin, behind one staff check (no public route starts with /admin).
+  const adminRouters: RequestHandler[] = [];
   for (const feature of features) {
-    if (feature.routes) app.use(feature.routes(deps));
-    if (feature.adminRoutes) app.use('/admin', requireStaff, feature.adminRoutes(deps));
+    if (feature.routes) app.use(gated(feature.routes(deps)));
+    if (feature.adminRoutes) adminRouters.push(gated(feature.adminRoutes(deps)));
   }
+  app.use('/admin', requireStaff, ...adminRouters);
 
   app.use((_req, _res, next) => next(new HttpError(404)));
 
