@@ -17,10 +17,35 @@ import type { Knex } from 'knex';
 // - services, qf_brackets, service_rates, service_rate_brackets: the town-wide pricing epoch.
 // Statement triggers with transition tables: a sheet of 300 children saved in one statement bumps
 // each household once, in one statement, in household order (no deadlock between two such saves).
+/** Bumps the households the query gives (ids may repeat or be null), in id order (no deadlock between two bumps). */
+const bump = (homes: string) => `
+  INSERT INTO household_estimates AS e (household_id)
+  SELECT DISTINCT x.h FROM (${homes}) x(h) WHERE x.h IS NOT NULL ORDER BY x.h
+  ON CONFLICT (household_id) DO UPDATE SET version = e.version + 1;`;
+
+/** The households of a transition table's rows: their own, and every home of their child. */
+const homesOfChildRows = (column: string) => (rows: string) =>
+  `SELECT household_id FROM ${rows} UNION ALL SELECT hm.household_id FROM household_members hm WHERE hm.member_id IN (SELECT ${column} FROM ${rows})`;
+
+const FUNCTIONS = [
+  ['bump_estimates_of_child_rows', homesOfChildRows('child_id')],
+  ['bump_estimates_of_memberships', homesOfChildRows('member_id')],
+  ['bump_estimates_of_household_rows', (rows: string) => `SELECT household_id FROM ${rows}`],
+] as const;
+
+const PRICING_TABLES = ['services', 'qf_brackets', 'service_rates', 'service_rate_brackets'];
+const HOUSEHOLD_TABLES = [
+  ['reservations', 'bump_estimates_of_child_rows'],
+  ['attendance', 'bump_estimates_of_child_rows'],
+  ['household_members', 'bump_estimates_of_memberships'],
+  ['qf_history', 'bump_estimates_of_household_rows'],
+] as const;
+
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     CREATE TABLE household_estimates (
-      household_id bigint PRIMARY KEY REFERENCES households(id) ON DELETE CASCADE,
+      -- No foreign key: a household deleted with its rows would have them bump it as it goes.
+      household_id bigint PRIMARY KEY,
       -- Bumped by the triggers below; 0 for a row first written by a computation.
       version bigint NOT NULL DEFAULT 1,
       -- The stored estimate and what it was computed at (null until first computed).
@@ -37,52 +62,23 @@ export async function up(knex: Knex): Promise<void> {
     )`);
   await knex.raw('INSERT INTO pricing_epoch DEFAULT VALUES');
 
-  await knex.raw(`
-    CREATE FUNCTION bump_household_estimates(ids bigint[]) RETURNS void LANGUAGE sql AS $$
-      INSERT INTO household_estimates AS e (household_id)
-      SELECT h.id FROM households h WHERE h.id = ANY(ids) ORDER BY h.id
-      ON CONFLICT (household_id) DO UPDATE SET version = e.version + 1
-    $$`);
-  // A trigger with transition tables fires on one event only, and a function may only name the
-  // tables its trigger declares: each function reads old_rows / new_rows according to TG_OP.
-  // Rows with a child (reservations, attendance; household_members' member): their household and
-  // every home of the child.
-  for (const [fn, childColumn] of [
-    ['bump_estimates_of_child_rows', 'child_id'],
-    ['bump_estimates_of_memberships', 'member_id'],
-  ] as const) {
+  // One INSERT per event, naming the transition tables directly: half the cost of gathering ids
+  // into arrays first (≈ 0.05 against 0.13 ms of backend CPU per one-row booking, bench/_trigcost).
+  for (const [fn, homesOf] of FUNCTIONS) {
     await knex.raw(`
       CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        homes bigint[] := '{}';
-        children bigint[] := '{}';
       BEGIN
-        IF TG_OP <> 'DELETE' THEN
-          homes := ARRAY(SELECT household_id FROM new_rows WHERE household_id IS NOT NULL);
-          children := ARRAY(SELECT ${childColumn} FROM new_rows);
+        IF TG_OP = 'INSERT' THEN ${bump(homesOf('new_rows'))}
+        ELSIF TG_OP = 'DELETE' THEN ${bump(homesOf('old_rows'))}
+        ELSE ${bump(`${homesOf('old_rows')} UNION ALL ${homesOf('new_rows')}`)}
         END IF;
-        IF TG_OP <> 'INSERT' THEN
-          homes := homes || ARRAY(SELECT household_id FROM old_rows WHERE household_id IS NOT NULL);
-          children := children || ARRAY(SELECT ${childColumn} FROM old_rows);
-        END IF;
-        PERFORM bump_household_estimates(homes || ARRAY(SELECT household_id FROM household_members WHERE member_id = ANY(children)));
         RETURN NULL;
       END $$`);
   }
   await knex.raw(`
-    CREATE FUNCTION bump_estimates_of_household_rows() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE
-      homes bigint[] := '{}';
-    BEGIN
-      IF TG_OP <> 'DELETE' THEN homes := ARRAY(SELECT household_id FROM new_rows); END IF;
-      IF TG_OP <> 'INSERT' THEN homes := homes || ARRAY(SELECT household_id FROM old_rows); END IF;
-      PERFORM bump_household_estimates(homes);
-      RETURN NULL;
-    END $$`);
-  await knex.raw(`
     CREATE FUNCTION bump_estimate_of_household() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      PERFORM bump_household_estimates(ARRAY[NEW.id]);
+      ${bump('SELECT NEW.id')}
       RETURN NULL;
     END $$`);
   await knex.raw(`
@@ -105,23 +101,12 @@ export async function up(knex: Knex): Promise<void> {
   }
 }
 
-const PRICING_TABLES = ['services', 'qf_brackets', 'service_rates', 'service_rate_brackets'];
-const HOUSEHOLD_TABLES = [
-  ['reservations', 'bump_estimates_of_child_rows'],
-  ['attendance', 'bump_estimates_of_child_rows'],
-  ['household_members', 'bump_estimates_of_memberships'],
-  ['qf_history', 'bump_estimates_of_household_rows'],
-] as const;
-
 export async function down(knex: Knex): Promise<void> {
   for (const [table] of HOUSEHOLD_TABLES) {
     for (const event of ['ins', 'upd', 'del']) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_estimates_${event} ON ${table}`);
   }
   await knex.raw('DROP TRIGGER IF EXISTS households_estimates_upd ON households');
   for (const table of PRICING_TABLES) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_pricing_epoch ON ${table}`);
-  for (const fn of ['bump_estimates_of_child_rows', 'bump_estimates_of_memberships', 'bump_estimates_of_household_rows', 'bump_estimate_of_household', 'bump_pricing_epoch']) {
-    await knex.raw(`DROP FUNCTION IF EXISTS ${fn}()`);
-  }
-  await knex.raw('DROP FUNCTION IF EXISTS bump_household_estimates(bigint[])');
+  for (const fn of [...FUNCTIONS.map(([name]) => name), 'bump_estimate_of_household', 'bump_pricing_epoch']) await knex.raw(`DROP FUNCTION IF EXISTS ${fn}()`);
   await knex.raw('DROP TABLE IF EXISTS household_estimates, pricing_epoch');
 }

@@ -1,0 +1,53 @@
+// npx tsx bench/trigger-cost.ts [--households 3000]
+// What the stored estimate's triggers (migration 20261206090000) add to a one-row booking: the
+// backend's own CPU per INSERT into reservations, one booking for each of N households, with the
+// triggers firing and with them off (session_replication_role = replica), twice each, alternating;
+// every insert is rolled back. CPU from /proc (10 ms ticks: use thousands of rows).
+import { readFileSync } from 'node:fs';
+import { migrateLatest } from '../src/platform/db.js';
+import { arg, openBench } from './lib.js';
+
+const N = Number(arg('households', '3000'));
+
+class RollBack extends Error {}
+
+/** utime + stime of a backend, in ms. */
+function backendCpuMs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+
+const bench = await openBench();
+const { db } = bench;
+try {
+  await migrateLatest(db);
+  const { rows } = await db.raw(
+    `SELECT DISTINCT ON (r.household_id) r.service_id, r.child_id, r.household_id FROM reservations r
+      WHERE r.status = 'booked' ORDER BY r.household_id LIMIT ?`,
+    [N],
+  );
+  for (const triggers of ['on', 'off', 'on', 'off']) {
+    await db
+      .transaction(async (tx) => {
+        const pid = (await tx.raw('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+        if (triggers === 'off') await tx.raw('SET LOCAL session_replication_role = replica');
+        const cpu0 = backendCpuMs(pid);
+        const t0 = performance.now();
+        for (const r of rows) {
+          await tx.raw(`INSERT INTO reservations (service_id, child_id, household_id, day, status, created_at) VALUES (?, ?, ?, '2030-01-02', 'booked', now())`, [
+            r.service_id,
+            r.child_id,
+            r.household_id,
+          ]);
+        }
+        const cpu = (backendCpuMs(pid) - cpu0) / rows.length;
+        console.log(`triggers ${triggers.padEnd(3)}  backend CPU ${cpu.toFixed(3)} ms per insert, wall ${((performance.now() - t0) / rows.length).toFixed(3)} ms`);
+        throw new RollBack();
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof RollBack)) throw err;
+      });
+  }
+} finally {
+  await bench.close();
+}
