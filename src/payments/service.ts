@@ -164,7 +164,7 @@ export function createPaymentsService(deps: AppDeps) {
      * first marked "prélèvement prévu" (idempotent), in case the invoicing run has not done it.
      */
     async openInvoices(householdId: number) {
-      await planDirectDebits(db, householdId);
+      await withTransaction(db, (tx) => planDirectDebits(tx, { householdId }));
       return householdOpenInvoices(db, householdId);
     },
 
@@ -173,7 +173,7 @@ export function createPaymentsService(deps: AppDeps) {
      * browser. Another household's invoice is a 404.
      */
     async startOnline(input: { householdId: number; invoiceId: number; accountId: number; payerEmail: string }): Promise<{ redirectUrl: string }> {
-      await planDirectDebits(db, input.householdId);
+      await withTransaction(db, (tx) => planDirectDebits(tx, { householdId: input.householdId }));
       const invoice = await findHouseholdInvoice(db, input.householdId, input.invoiceId);
       if (!invoice) throw new HttpError(404);
       if (invoice.status === 'direct_debit_planned') throw new FormError('form', 'payments.errors.directDebitPlanned');
@@ -237,7 +237,7 @@ export function createPaymentsService(deps: AppDeps) {
 
     /** The job: asks again for every operation still unknown, until it settles or expires. */
     async pollPending(): Promise<number> {
-      await planDirectDebits(db);
+      await withTransaction(db, (tx) => planDirectDebits(tx));
       const pending = await pendingOperations(db, POLL_BATCH);
       let settled = 0;
       for (const { id_op } of pending) {

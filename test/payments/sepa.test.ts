@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, createFamily, createInvoice, loginAs, type TestAccount } from '../support/index.js';
 import { createRequestsService } from '../../src/requests/service.js';
 import { parsePain008 } from '../../src/payments/sepa/pain008.js';
-import { startPaymentsContext, type PaymentsContext } from './support.js';
+import { issueInvoice, startPaymentsContext, type PaymentsContext } from './support.js';
 
 let ctx: PaymentsContext;
 let manager: TestAccount;
@@ -144,6 +144,28 @@ describe('SEPA direct debit', () => {
     await (await import('../../src/payments/service.js')).createPaymentsService(ctx.deps).pollPending();
     expect((await ctx.db('invoices').where({ id: a.id }).first()).status).toBe('unpaid');
     expect((await first.browser.get('/payments')).text).toContain(`la facture ${a.number}`);
+  });
+
+  it('accepting the mandate plans, in its transaction, the invoices issued since its activation; older ones stay to pay', async () => {
+    const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Léa' }]);
+    const browser = await loginAs(ctx, parent);
+    expect((await browser.post('/payments/direct-debit', VALID)).status).toBe(303);
+    const requested = await ctx.db('sepa_mandates').where({ household_id: household.id }).first();
+    const before = await issueInvoice(ctx, { householdId: household.id, totalCents: 3000, issuedAt: '2026-09-01T08:00:00Z' });
+    // Issued at the activation's instant by a run that committed before the activation did: the
+    // run's transaction saw no active mandate, the activation's sees the invoice.
+    const meanwhile = await issueInvoice(ctx, { householdId: household.id, totalCents: 4000, dueOn: '2026-10-15' });
+    expect((await ctx.db('invoices').where({ id: meanwhile.id }).first()).status).toBe('unpaid');
+
+    await createRequestsService(ctx.deps).decide(requested.request_id, 'accepted', { accountId: manager.id, role: 'manager' }, null);
+    const mandate = await ctx.db('sepa_mandates').where({ id: requested.id }).first();
+    expect(mandate.status).toBe('active');
+    const planned = await ctx.db('invoices').where({ id: meanwhile.id }).first('status', 'direct_debit_on', ctx.db.raw('xmin::text as xmin'));
+    expect(planned).toMatchObject({ status: 'direct_debit_planned', direct_debit_on: '2026-10-15' });
+    // Written by the transaction that activated the mandate.
+    const activation = await ctx.db('sepa_mandates').where({ id: requested.id }).first(ctx.db.raw('xmin::text as xmin'));
+    expect(planned.xmin).toBe(activation.xmin);
+    expect(await ctx.db('invoices').where({ id: before.id }).first()).toMatchObject({ status: 'unpaid', direct_debit_on: null });
   });
 
   it('the parent revokes the mandate: planned debits go back to "à payer"', async () => {
