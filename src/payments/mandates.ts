@@ -37,7 +37,9 @@ export function openMandateOf(q: Queryable, householdId: number): Promise<Mandat
  * after its mandate became active, unless a direct debit of that invoice was already rejected
  * (the parent then pays another way). Through billing's markDirectDebitsPlanned, in the caller's
  * transaction: where the facts change (the invoicing run's batch for its new invoices, a mandate's
- * activation for its household), and before a SEPA export. Idempotent.
+ * activation for its household), before a SEPA export, and in the daily job as a safety net for
+ * what those missed (a run and an activation committing at the same time). Idempotent. Never from
+ * a page view: reading an invoice does not change it.
  */
 export async function planDirectDebits(tx: Tx, scope: { householdId?: number; invoiceIds?: number[] } = {}): Promise<number> {
   if (scope.invoiceIds && !scope.invoiceIds.length) return 0;

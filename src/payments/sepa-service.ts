@@ -146,11 +146,11 @@ export function createSepaService(deps: AppDeps) {
       });
     },
 
-    /** What the month's export would hold. */
-    async preview(month: string, collectionDate: string) {
-      await withTransaction(db, (tx) => planDirectDebits(tx));
-      return candidates(db, month, collectionDate, false);
-    },
+    /** What the month's export would hold (reads only: the planning happened where invoices and mandates changed). */
+    preview: (month: string, collectionDate: string) => candidates(db, month, collectionDate, false),
+
+    /** The daily safety net: plans what the run's and the activation's transactions both missed. Idempotent. */
+    planDirectDebits: () => withTransaction(db, (tx) => planDirectDebits(tx)),
 
     /** Builds the pain.008 file and marks its invoices debited (one direct_debit payment each). */
     async export(month: string, collectionDate: string, actor: Actor): Promise<number> {

@@ -2,6 +2,7 @@
 // stand-in (and the stand-in's notification reaches the app) over HTTP, as in production.
 import type { Server } from 'node:http';
 import { invoicesIssued } from '../../src/billing/service.js';
+import { paymentsFeature } from '../../src/payments/index.js';
 import { withTransaction } from '../../src/platform/db.js';
 import { freePort } from '../../src/platform/embedded-db.js';
 import { createTestContext, type ContextOptions, type TestContext } from '../support/context.js';
@@ -73,3 +74,7 @@ export function issueInvoice(ctx: TestContext, opts: Parameters<typeof createInv
   });
 }
 
+/** The payments feature's daily job that plans the direct debits the transactions missed. */
+export async function runDailyDirectDebits(ctx: TestContext) {
+  await paymentsFeature.jobs!(ctx.deps).find((j) => j.name === 'daily.payments-direct-debits')!.handler({});
+}
