@@ -27,7 +27,6 @@ import {
   type InvoiceRow,
 } from './repository.js';
 import { bracketPrice, creditNoteSchema, eurosText, invoiceFilters, monthSchema, qfRefusalSchema, qfValidationSchema, ratesSchema, treasurySchema } from './schemas.js';
-import { planDirectDebits } from '../payments/mandates.js';
 import { createBillingService, displayStatus, remainingOf } from './service.js';
 
 const PAGE_SIZE = 50;
@@ -195,8 +194,6 @@ export function billingAdminRoutes(deps: AppDeps): Router {
     try {
       // A whole town's PDFs take longer than a page should: they are drawn behind, each stored once.
       const result = await billing.run(month, actorOf(req), { waitForPdfs: false });
-      // Households with an active SEPA mandate: their new invoices are collected by direct debit.
-      await planDirectDebits(deps.db);
       flash(req, t('billing.run.done', { count: result.created, skipped: result.skipped }));
     } catch (err) {
       if (!(err instanceof FormError)) throw err;

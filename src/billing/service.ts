@@ -119,17 +119,35 @@ export async function applyPayment(
   };
 }
 
-/** Marks an unpaid invoice as collected by direct debit on `on` (the payments feature's SEPA export). */
-export async function markDirectDebitPlanned(tx: Tx, invoiceId: number, on: string): Promise<boolean> {
-  const inv = await lockInvoice(tx, invoiceId);
-  if (
-    !inv ||
-    inv.kind !== 'invoice' ||
-    !['unpaid', 'partially_paid', 'direct_debit_planned'].includes(inv.status)
-  )
-    return false;
-  await updateInvoice(tx, invoiceId, { status: 'direct_debit_planned', direct_debit_on: on });
-  return true;
+/**
+ * Marks unpaid invoices as collected by direct debit on their due date (the payments feature's
+ * planning, in the caller's transaction); credit notes and settled invoices are left as they are.
+ * One statement: each row is locked and its status checked again as it is updated. Returns how
+ * many were marked.
+ */
+export async function markDirectDebitsPlanned(tx: Tx, invoiceIds: number[]): Promise<number> {
+  if (!invoiceIds.length) return 0;
+  return tx('invoices')
+    .whereRaw('id = any(?)', [invoiceIds])
+    .where({ kind: 'invoice' })
+    .whereIn('status', ['unpaid', 'partially_paid', 'direct_debit_planned'])
+    .update({ status: 'direct_debit_planned', direct_debit_on: tx.ref('due_on') });
+}
+
+/** What another feature does in the transaction that issues invoices (payments: plans their direct debit). */
+export type InvoicesIssuedHook = (tx: Tx, invoiceIds: number[]) => Promise<void>;
+
+const issuedHooks = new Map<string, InvoicesIssuedHook>();
+
+/** A feature reacts to invoices being issued, in the issuing transaction (registered at its module's load). */
+export function onInvoicesIssued(feature: string, hook: InvoicesIssuedHook): void {
+  issuedHooks.set(feature, hook);
+}
+
+/** Runs every feature's hook on invoices just issued in `tx` (the run's batch calls it). */
+export async function invoicesIssued(tx: Tx, invoiceIds: number[]): Promise<void> {
+  if (!invoiceIds.length) return;
+  for (const hook of issuedHooks.values()) await hook(tx, invoiceIds);
 }
 
 const KIND_KEYS: Record<string, string> = {
@@ -400,6 +418,11 @@ export function createBillingService(deps: AppDeps) {
         await setCounter(tx, year, 'invoice', last + todo.length);
         const idOf = new Map(inserted.map((r) => [r.household_id, r.id]));
         await insertLinesOfHouseholds(tx, prepared.linesJson, inserted);
+        // In the same transaction: an invoice is never visible issued but not yet planned for direct debit.
+        await invoicesIssued(
+          tx,
+          inserted.map((r) => r.id),
+        );
         await deps.outbox.enqueueMany(
           tx,
           todo.flatMap((hm, i) => {

@@ -1,9 +1,9 @@
 import type { Feature } from '../features.js';
 import { paymentsAdminRoutes } from './admin-routes.js';
 import { paymentsRoutes } from './routes.js';
+// Loading sepa-service registers the sepa_mandate request type and the invoice-issue hook.
+import { createSepaService } from './sepa-service.js';
 import { createPaymentsService } from './service.js';
-// Registers the sepa_mandate request type at load.
-import './sepa-service.js';
 
 export { mandateFor } from './mandates.js';
 
@@ -22,6 +22,15 @@ export const paymentsFeature: Feature = {
       cron: '* * * * *',
       handler: async () => {
         await createPaymentsService(deps).pollPending();
+      },
+    },
+    {
+      // Direct debits are planned in the transactions that issue invoices and activate mandates;
+      // this catches an invoice both missed (a run and an activation committing at once).
+      name: 'daily.payments-direct-debits',
+      cron: '15 6 * * *',
+      handler: async () => {
+        await createSepaService(deps).planDirectDebits();
       },
     },
   ],

@@ -1,5 +1,6 @@
 // Direct debit: the parent's mandate request (a démarche staff validate), revocation, the
 // monthly pain.008 export that marks invoices debited, and rejected debits.
+import { onInvoicesIssued } from '../billing/service.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
 import { TIME_ZONE, parisInstant, today } from '../platform/clock.js';
@@ -33,11 +34,17 @@ async function onMandateRequestStatus(tx: Tx, request: RequestRow, status: Reque
     await tx('sepa_mandates')
       .where({ id: mandate.id })
       .update({ status: 'active', rum, signed_on: DateTime.fromJSDate(at, { zone: TIME_ZONE }).toISODate(), activated_at: at });
+    // Invoices issued since that instant (a run committing meanwhile) are planned with the activation.
+    await planDirectDebits(tx, { householdId: mandate.household_id });
   } else if (status === 'refused' || status === 'cancelled') {
     await tx('sepa_mandates').where({ id: mandate.id }).update({ status, ended_at: at });
   }
 }
 registerRequestType(MANDATE_REQUEST_TYPE, { onStatus: onMandateRequestStatus });
+// The invoicing run's new invoices of households with an active mandate: planned in the run's transaction.
+onInvoicesIssued('payments', async (tx, invoiceIds) => {
+  await planDirectDebits(tx, { invoiceIds });
+});
 
 export interface ExportCandidate {
   invoice: PayableInvoice;
@@ -139,17 +146,18 @@ export function createSepaService(deps: AppDeps) {
       });
     },
 
-    /** What the month's export would hold. */
-    async preview(month: string, collectionDate: string) {
-      await planDirectDebits(db);
-      return candidates(db, month, collectionDate, false);
-    },
+    /** What the month's export would hold (reads only: the planning happened where invoices and mandates changed). */
+    preview: (month: string, collectionDate: string) => candidates(db, month, collectionDate, false),
+
+    /** The daily safety net: plans what the run's and the activation's transactions both missed. Idempotent. */
+    planDirectDebits: () => withTransaction(db, (tx) => planDirectDebits(tx)),
 
     /** Builds the pain.008 file and marks its invoices debited (one direct_debit payment each). */
     async export(month: string, collectionDate: string, actor: Actor): Promise<number> {
       if (collectionDate <= today(clock)) throw new FormError('collection_date', 'payments.sepa.errors.collectionDatePast');
-      await planDirectDebits(db);
       return withTransaction(db, async (tx) => {
+        // Nothing eligible left out of the file, even what the daily job has not planned yet.
+        await planDirectDebits(tx);
         const items = await candidates(tx, month, collectionDate, true);
         if (items.length === 0) throw new FormError('month', 'payments.sepa.errors.nothingToExport');
         const [{ count }] = (await tx('sepa_exports').where({ month }).count({ count: '*' })) as [{ count: number }];

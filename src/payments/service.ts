@@ -13,7 +13,6 @@ import { formatDate, formatMoney } from '../web/format.js';
 import { FormError } from '../web/forms.js';
 import { tFr } from '../web/i18n.js';
 import { applyToInvoice, findHouseholdInvoice, isPayableOnline, lockInvoice, remainingCents, type PayableInvoice } from './invoices.js';
-import { planDirectDebits } from './mandates.js';
 import { MIN_AMOUNT_CENTS } from './payfip/rules.js';
 import { PaymentProviderError, resultConfirms, type OperationResult } from './provider.js';
 import {
@@ -159,21 +158,14 @@ export function createPaymentsService(deps: AppDeps) {
   }
 
   const service = {
-    /**
-     * The household's invoices still to pay. Invoices received since a mandate became active are
-     * first marked "prélèvement prévu" (idempotent), in case the invoicing run has not done it.
-     */
-    async openInvoices(householdId: number) {
-      await planDirectDebits(db, householdId);
-      return householdOpenInvoices(db, householdId);
-    },
+    /** The household's invoices still to pay (reads only: direct debits are planned where invoices and mandates change). */
+    openInvoices: (householdId: number) => householdOpenInvoices(db, householdId),
 
     /**
      * A parent starts paying an invoice online (its remaining amount). Returns where to send the
      * browser. Another household's invoice is a 404.
      */
     async startOnline(input: { householdId: number; invoiceId: number; accountId: number; payerEmail: string }): Promise<{ redirectUrl: string }> {
-      await planDirectDebits(db, input.householdId);
       const invoice = await findHouseholdInvoice(db, input.householdId, input.invoiceId);
       if (!invoice) throw new HttpError(404);
       if (invoice.status === 'direct_debit_planned') throw new FormError('form', 'payments.errors.directDebitPlanned');
@@ -237,7 +229,6 @@ export function createPaymentsService(deps: AppDeps) {
 
     /** The job: asks again for every operation still unknown, until it settles or expires. */
     async pollPending(): Promise<number> {
-      await planDirectDebits(db);
       const pending = await pendingOperations(db, POLL_BATCH);
       let settled = 0;
       for (const { id_op } of pending) {

@@ -1,5 +1,6 @@
 // A household with an active SEPA mandate: the month's invoicing run marks its new invoice
-// "prélèvement prévu" and it can no longer be paid online; a household without one is untouched.
+// "prélèvement prévu" in the transaction that issues it, and it can no longer be paid online; a
+// household without one is untouched.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRequestsService } from '../../src/requests/service.js';
 import { addReservations, createAccount, createFamily, createService, loginAs, setRates, type TestAccount } from '../support/index.js';
@@ -38,11 +39,14 @@ it('the invoicing run plans the direct debit of mandated households only', async
   const run = await staff.post('/admin/billing/run', { month: '2026-09' }, { from: '/admin/billing?month=2026-09' });
   expect(run.status).toBe(303);
 
-  const planned = await ctx.db('invoices').where({ household_id: mandated.household.id, month: '2026-09' }).first();
-  expect(planned).toMatchObject({ status: 'direct_debit_planned', total_cents: 600 });
+  const invoiceOf = (householdId: number) => ctx.db('invoices').where({ household_id: householdId, month: '2026-09' }).first('*', ctx.db.raw('xmin::text as xmin'));
+  const planned = await invoiceOf(mandated.household.id);
+  expect(planned).toMatchObject({ status: 'direct_debit_planned', total_cents: 600, due_on: '2026-11-15' });
   expect(planned.direct_debit_on).toBe(planned.due_on);
-  const unpaid = await ctx.db('invoices').where({ household_id: other.household.id, month: '2026-09' }).first();
+  const unpaid = await invoiceOf(other.household.id);
   expect(unpaid).toMatchObject({ status: 'unpaid', direct_debit_on: null });
+  // Planned by the transaction that issued both (one batch), not by a later one: never seen issued but unplanned.
+  expect(planned.xmin).toBe(unpaid.xmin);
 
   // Not payable online any more.
   const pay = await parent.post(`/payments/invoices/${planned.id}/pay`, {}, { from: `/invoices/${planned.id}` });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, createFamily, createInvoice, loginAs, type TestAccount } from '../support/index.js';
 import { createRequestsService } from '../../src/requests/service.js';
 import { parsePain008 } from '../../src/payments/sepa/pain008.js';
-import { startPaymentsContext, type PaymentsContext } from './support.js';
+import { issueInvoice, runDailyDirectDebits, startPaymentsContext, type PaymentsContext } from './support.js';
 
 let ctx: PaymentsContext;
 let manager: TestAccount;
@@ -74,9 +74,9 @@ describe('SEPA direct debit', () => {
     const first = await mandatedFamily();
     const second = await mandatedFamily();
     await ctx.db('sepa_mandates').where({ id: second.mandate.id }).update({ first_debit_done: true });
-    const a = await createInvoice(ctx.deps, { householdId: first.household.id, totalCents: 5333, month: '2026-09', dueOn: '2026-10-05' });
-    const b = await createInvoice(ctx.deps, { householdId: second.household.id, totalCents: 12000, month: '2026-09', dueOn: '2026-10-05' });
-    const other = await createInvoice(ctx.deps, { householdId: first.household.id, totalCents: 999, month: '2026-08' });
+    const a = await issueInvoice(ctx, { householdId: first.household.id, totalCents: 5333, month: '2026-09', dueOn: '2026-10-05' });
+    const b = await issueInvoice(ctx, { householdId: second.household.id, totalCents: 12000, month: '2026-09', dueOn: '2026-10-05' });
+    const other = await issueInvoice(ctx, { householdId: first.household.id, totalCents: 999, month: '2026-08' });
 
     const parentPage = await first.browser.get('/payments');
     expect(parentPage.text).toContain('prélèvement prévu le 5 octobre 2026');
@@ -140,21 +140,71 @@ describe('SEPA direct debit', () => {
     await ctx.flushEmails();
     const mail = ctx.smtp.to(first.parent.email).find((m) => m.subject.includes('Prélèvement rejeté'));
     expect(mail?.text).toContain('provision insuffisante');
-    // Payable online again, and not re-planned by the poll.
-    await (await import('../../src/payments/service.js')).createPaymentsService(ctx.deps).pollPending();
+    // Payable online again, and not re-planned by the daily job.
+    await runDailyDirectDebits(ctx);
     expect((await ctx.db('invoices').where({ id: a.id }).first()).status).toBe('unpaid');
     expect((await first.browser.get('/payments')).text).toContain(`la facture ${a.number}`);
   });
 
+  it('accepting the mandate plans, in its transaction, the invoices issued since its activation; older ones stay to pay', async () => {
+    const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Léa' }]);
+    const browser = await loginAs(ctx, parent);
+    expect((await browser.post('/payments/direct-debit', VALID)).status).toBe(303);
+    const requested = await ctx.db('sepa_mandates').where({ household_id: household.id }).first();
+    const before = await issueInvoice(ctx, { householdId: household.id, totalCents: 3000, issuedAt: '2026-09-01T08:00:00Z' });
+    // Issued at the activation's instant by a run that committed before the activation did: the
+    // run's transaction saw no active mandate, the activation's sees the invoice.
+    const meanwhile = await issueInvoice(ctx, { householdId: household.id, totalCents: 4000, dueOn: '2026-10-15' });
+    expect((await ctx.db('invoices').where({ id: meanwhile.id }).first()).status).toBe('unpaid');
+
+    await createRequestsService(ctx.deps).decide(requested.request_id, 'accepted', { accountId: manager.id, role: 'manager' }, null);
+    const mandate = await ctx.db('sepa_mandates').where({ id: requested.id }).first();
+    expect(mandate.status).toBe('active');
+    const planned = await ctx.db('invoices').where({ id: meanwhile.id }).first('status', 'direct_debit_on', ctx.db.raw('xmin::text as xmin'));
+    expect(planned).toMatchObject({ status: 'direct_debit_planned', direct_debit_on: '2026-10-15' });
+    // Written by the transaction that activated the mandate.
+    const activation = await ctx.db('sepa_mandates').where({ id: requested.id }).first(ctx.db.raw('xmin::text as xmin'));
+    expect(planned.xmin).toBe(activation.xmin);
+    expect(await ctx.db('invoices').where({ id: before.id }).first()).toMatchObject({ status: 'unpaid', direct_debit_on: null });
+  });
+
+  it('viewing pages writes nothing: an invoice no transaction planned stays to pay until the daily job plans it', async () => {
+    const { household, browser } = await mandatedFamily();
+    // An invoice of a mandated household that nothing planned (the factory alone, not the run).
+    const missed = await createInvoice(ctx.deps, { householdId: household.id, totalCents: 2200, dueOn: '2026-10-15' });
+    const row = () => ctx.db('invoices').where({ id: missed.id }).first('status', 'direct_debit_on', ctx.db.raw('xmin::text as xmin'));
+    const untouched = await row();
+    expect(untouched).toMatchObject({ status: 'unpaid', direct_debit_on: null });
+
+    const page = await browser.get('/payments');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`la facture ${missed.number}`);
+    expect((await browser.get('/payments/direct-debit')).status).toBe(200);
+    const staff = await loginAs(ctx, manager);
+    const month = (await ctx.db('invoices').where({ id: missed.id }).first('month')).month;
+    expect((await staff.get(`/admin/payments/sepa?month=${month}&collection_date=2026-10-20`)).status).toBe(200);
+    // Same row version: not even rewritten with the same values.
+    expect(await row()).toEqual(untouched);
+
+    await runDailyDirectDebits(ctx);
+    expect(await ctx.db('invoices').where({ id: missed.id }).first()).toMatchObject({ status: 'direct_debit_planned', direct_debit_on: '2026-10-15' });
+    await runDailyDirectDebits(ctx);
+    expect(await ctx.db('invoices').where({ id: missed.id }).first()).toMatchObject({ status: 'direct_debit_planned', direct_debit_on: '2026-10-15' });
+  });
+
   it('the parent revokes the mandate: planned debits go back to "à payer"', async () => {
     const { parent, household, browser, mandate } = await mandatedFamily();
-    const inv = await createInvoice(ctx.deps, { householdId: household.id, totalCents: 2500 });
-    await browser.get('/payments');
-    expect((await ctx.db('invoices').where({ id: inv.id }).first()).status).toBe('direct_debit_planned');
+    const inv = await issueInvoice(ctx, { householdId: household.id, totalCents: 2500, dueOn: '2026-10-15' });
+    expect(await ctx.db('invoices').where({ id: inv.id }).first()).toMatchObject({ status: 'direct_debit_planned', direct_debit_on: '2026-10-15' });
     const res = await browser.post('/payments/direct-debit/revoke', {}, { from: '/payments/direct-debit' });
     expect(res.status).toBe(303);
     expect((await ctx.db('sepa_mandates').where({ id: mandate.id }).first()).status).toBe('revoked');
+    expect(await ctx.db('invoices').where({ id: inv.id }).first()).toMatchObject({ status: 'unpaid', direct_debit_on: null });
+    // Nothing plans it again: neither the daily job nor a new invoice's issue.
+    await runDailyDirectDebits(ctx);
+    const later = await issueInvoice(ctx, { householdId: household.id, totalCents: 1000 });
     expect((await ctx.db('invoices').where({ id: inv.id }).first()).status).toBe('unpaid');
+    expect((await ctx.db('invoices').where({ id: later.id }).first()).status).toBe('unpaid');
     expect(await ctx.db('audit_events').where({ action: 'payments.mandate_revoked', actor_account_id: parent.id })).toHaveLength(1);
     expect((await browser.get('/payments/direct-debit')).text).toContain('Demander le prélèvement automatique');
   });

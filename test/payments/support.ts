@@ -1,8 +1,12 @@
 // A test context whose app listens on a real port, so that the real PayFiP client reaches the
 // stand-in (and the stand-in's notification reaches the app) over HTTP, as in production.
 import type { Server } from 'node:http';
+import { invoicesIssued } from '../../src/billing/service.js';
+import { paymentsFeature } from '../../src/payments/index.js';
+import { withTransaction } from '../../src/platform/db.js';
 import { freePort } from '../../src/platform/embedded-db.js';
 import { createTestContext, type ContextOptions, type TestContext } from '../support/context.js';
+import { createInvoice } from '../support/factories.js';
 import type { Browser } from '../support/http.js';
 
 export interface PaymentsContext extends TestContext {
@@ -55,4 +59,22 @@ export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolea
     if (ok(v) || Date.now() > end) return v;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * An invoice issued as the invoicing run issues one: the row, and in the same transaction what
+ * the run's batch does with its new invoices (the payments feature plans the direct debit of a
+ * household with an active mandate). `createInvoice` alone is an invoice nothing planned.
+ */
+export function issueInvoice(ctx: TestContext, opts: Parameters<typeof createInvoice>[1]) {
+  return withTransaction(ctx.db, async (tx) => {
+    const invoice = await createInvoice({ ...ctx.deps, db: tx }, opts);
+    await invoicesIssued(tx, [invoice.id]);
+    return invoice;
+  });
+}
+
+/** The payments feature's daily job that plans the direct debits the transactions missed. */
+export async function runDailyDirectDebits(ctx: TestContext) {
+  await paymentsFeature.jobs!(ctx.deps).find((j) => j.name === 'daily.payments-direct-debits')!.handler({});
 }
