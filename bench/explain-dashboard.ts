@@ -3,12 +3,13 @@
 // backend's own CPU per execution (from /proc, 10 ms ticks: use many runs) under plan_cache_mode
 // custom / generic / auto, and with --analyze the EXPLAIN (ANALYZE, BUFFERS) of both plans, for a
 // few bench households on `--day` (the dashboard's today). `--part name` keeps one column of the
-// statement (children, reservations, expiring, missing, invoices, openRequests, estimate: the
-// stored estimate's read since migration 20261206090000; computing it is billing's householdMonthQuery).
+// statement (children, reservations, expiring, missing, invoices, openRequests, storedEstimate,
+// estimateRows: the stored estimate if valid, else the rows to compute it; migration 20261206090000).
 import { readFileSync } from 'node:fs';
 import type { Knex } from 'knex';
 import { dashboardReads } from '../src/households/repository.js';
 import { addDays } from '../src/billing/compute.js';
+import { monthBounds } from '../src/platform/clock.js';
 import { arg, openBench } from './lib.js';
 
 const HOUSEHOLDS = Number(arg('households', '6'));
@@ -32,7 +33,8 @@ try {
     [HOUSEHOLDS],
   );
   const month = DAY.slice(0, 7);
-  const paramsOf = (h: { id: number; account_id: number }) => ({ householdId: h.id, accountId: h.account_id, day: DAY, in30: addDays(DAY, 30), month });
+  const { from, to } = monthBounds(month);
+  const paramsOf = (h: { id: number; account_id: number }) => ({ householdId: h.id, accountId: h.account_id, day: DAY, in30: addDays(DAY, 30), month, monthFrom: from, monthTo: to });
 
   // The statement's text as the app sends it: caught from knex's query event.
   let captured: { sql: string; bindings: unknown[] } | undefined;

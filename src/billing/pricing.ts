@@ -55,27 +55,37 @@ export interface MonthEstimate {
 export async function monthEstimate(q: Queryable, householdId: number, month: string): Promise<MonthEstimate> {
   const { from, to } = monthBounds(month);
   const { rows } = await householdMonthQuery(q, from, to, householdId);
-  const row = rows[0]!;
+  return computedEstimate(q, householdId, month, rows[0]!);
+}
+
+/** Computes the estimate from householdMonthQuery's row and stores it at the versions the row was read at. */
+async function computedEstimate(q: Queryable, householdId: number, month: string, row: Record<string, unknown>): Promise<MonthEstimate> {
   const estimate = estimateOf(month, householdMonthFrom(month, householdId, householdMonthRowsFrom(row)));
   // Only a shortcut for later pages: the estimate shown is right whether or not it is kept.
   await storeEstimate(q, { householdId, month, version: String(row.estimate_version), epoch: String(row.pricing_epoch), totalCents: estimate.totalCents, lines: estimate.lines });
   return estimate;
 }
 
-/**
- * The stored estimate's statement, for a page that reads it with others in one round trip
- * (`compiledReads`: its row, if still valid, comes back as a one-element list); then
- * `currentEstimate`.
- */
-export const storedEstimateRead = (q: Queryable, householdId: number, month: string) =>
-  // Typed as what compiledReads gives for it (its rows), not as what running it alone would.
-  storedEstimateQuery(q, householdId, month) as unknown as Promise<{ total_cents: number; lines: number }[]>;
+type StoredRow = { total_cents: number; lines: number };
 
-/** The stored estimate when still valid, otherwise computed again (and stored). */
-export async function currentEstimate(q: Queryable, householdId: number, month: string, stored: { total_cents: number; lines: number }[]): Promise<MonthEstimate> {
-  const [row] = stored;
-  if (row) return { month, totalCents: Number(row.total_cents), lines: row.lines };
-  return monthEstimate(q, householdId, month);
+/**
+ * The estimate's two reads for a page that runs them with others in one statement
+ * (`compiledReads`): the stored estimate if still valid, else the rows to compute it from — exactly
+ * one of them has a row, read in the same snapshot. `from`/`to` are the month's bounds (monthBounds).
+ * Then `currentEstimate`.
+ */
+export const estimateReads = (q: Queryable, householdId: number, month: string, from: string, to: string) => ({
+  // Typed as what compiledReads gives for them (their rows), not as what running them alone would.
+  stored: storedEstimateQuery(q, householdId, month) as unknown as Promise<StoredRow[]>,
+  rows: householdMonthQuery(q, from, to, householdId, month) as unknown as Promise<Record<string, unknown>[]>,
+});
+
+/** The estimate from estimateReads' results: the stored one, or computed (and stored) from the rows read. */
+export async function currentEstimate(q: Queryable, householdId: number, month: string, read: { stored: StoredRow[]; rows: Record<string, unknown>[] }): Promise<MonthEstimate> {
+  const [stored] = read.stored;
+  if (stored) return { month, totalCents: Number(stored.total_cents), lines: stored.lines };
+  const [row] = read.rows;
+  return row ? computedEstimate(q, householdId, month, row) : monthEstimate(q, householdId, month);
 }
 
 function estimateOf(month: string, computed: HouseholdMonth[]): MonthEstimate {

@@ -310,8 +310,19 @@ function pricingRowsFrom(r: Record<string, unknown>): PricingRows {
   };
 }
 
-/** The statement of householdMonthRows, to run with other reads (the dashboard's readTogether). */
-export function householdMonthQuery(q: Queryable, from: string, to: string, householdId: number): Knex.Raw<{ rows: Record<string, unknown>[] }> {
+/**
+ * The statement of householdMonthRows. With `unlessStored` (the month, 'YYYY-MM'), it gives no row
+ * when the household's stored estimate of that month is still valid (STORED_ESTIMATE_VALID): the
+ * dashboard reads both in one statement, so exactly one answers, from the same snapshot, and the
+ * computation's parts are never run for a valid stored estimate (a one-time filter skips them).
+ */
+export function householdMonthQuery(
+  q: Queryable,
+  from: string,
+  to: string,
+  householdId: number,
+  unlessStored?: string,
+): Knex.Raw<{ rows: Record<string, unknown>[] }> {
   // The sets the parts filter on travel as arrays (`= ANY(ARRAY(…))`) rather than `IN (SELECT …)`:
   // the plan then probes an index (or filters a tiny table) once per set instead of hashing and
   // joining it each time. The statement is planned once per connection and run on every dashboard,
@@ -337,12 +348,18 @@ export function householdMonthQuery(q: Queryable, from: string, to: string, hous
                  WHERE member_id = ANY(ARRAY(SELECT child_id FROM att WHERE household_id IS NULL))) c) AS custody,
        -- What these rows are, for storing the estimate (household_estimates): read in the same snapshot.
        coalesce((SELECT version FROM household_estimates WHERE household_id = ?), 0) AS estimate_version,
-       (SELECT version FROM pricing_epoch) AS pricing_epoch`,
-    [householdId, householdId, from, to, from, to, from, to, householdId, householdId, householdId],
+       (SELECT version FROM pricing_epoch) AS pricing_epoch
+     ${unlessStored === undefined ? '' : `WHERE NOT EXISTS (${STORED_ESTIMATE_VALID})`}`,
+    [householdId, householdId, from, to, from, to, from, to, householdId, householdId, householdId, ...(unlessStored === undefined ? [] : [householdId, unlessStored])],
   );
 }
 
 // ---------- the stored estimate (migration 20261206090000: triggers keep its version) ----------
+
+/** The household's stored estimate of a month if still valid (bindings: household, month). */
+const STORED_ESTIMATE_VALID = `SELECT e.total_cents, e.lines FROM household_estimates e
+  WHERE e.household_id = ? AND e.month = ? AND e.computed_version = e.version
+    AND e.computed_epoch = (SELECT version FROM pricing_epoch)`;
 
 /**
  * The household's stored estimate of `month` (0 or 1 row), only if it was computed at the
@@ -350,12 +367,7 @@ export function householdMonthQuery(q: Queryable, from: string, to: string, hous
  * from any instance, makes it miss.
  */
 export const storedEstimateQuery = (q: Queryable, householdId: number, month: string) =>
-  q.raw(
-    `SELECT e.total_cents, e.lines FROM household_estimates e
-      WHERE e.household_id = ? AND e.month = ? AND e.computed_version = e.version
-        AND e.computed_epoch = (SELECT version FROM pricing_epoch)`,
-    [householdId, month],
-  );
+  q.raw(STORED_ESTIMATE_VALID, [householdId, month]);
 
 /**
  * Stores an estimate computed at `version`/`epoch` (householdMonthQuery's estimate_version and

@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
 import { currentEstimate } from '../billing/pricing.js';
 import type { Actor } from '../platform/audit.js';
-import { today, TIME_ZONE } from '../platform/clock.js';
+import { monthBounds, today, TIME_ZONE } from '../platform/clock.js';
 import { hashToken, randomCode } from '../platform/codes.js';
 import { withTransaction, type Queryable, type Tx } from '../platform/db.js';
 import { getTown } from '../platform/town.js';
@@ -459,11 +459,12 @@ export function createHouseholdsService(deps: AppDeps) {
     async dashboard(householdId: number, accountId: number) {
       const day = today(deps.clock);
       const month = day.slice(0, 7);
-      // Six short lists and the month's stored estimate in one round trip (the page every parent
-      // opens first); the estimate is computed again only when a change since made it stale.
-      const r = await repo.dashboardReads(deps.db, { householdId, accountId, day, in30: addDays(day, 30), month });
+      const { from, to } = monthBounds(month);
+      // Six short lists and the month's estimate in one round trip (the page every parent opens
+      // first): the stored estimate, or when a change since made it stale, the rows to compute it.
+      const r = await repo.dashboardReads(deps.db, { householdId, accountId, day, in30: addDays(day, 30), month, monthFrom: from, monthTo: to });
       const children = r.children.map((c) => ({ ...c, next: r.reservations.filter((x) => x.child_id === c.id).slice(0, 3) }));
-      const estimate = await currentEstimate(deps.db, householdId, month, r.estimate);
+      const estimate = await currentEstimate(deps.db, householdId, month, { stored: r.storedEstimate, rows: r.estimateRows });
       return { children, expiring: r.expiring, missing: r.missing, invoices: r.invoices, openRequests: r.openRequests, estimate };
     },
 
