@@ -342,9 +342,9 @@ function commitBeforeEnd(session: RequestSession, res: Response, next: NextFunct
     if (ending) return this;
     ending = true;
     const callEnd = () => (end as (...a: unknown[]) => Response).apply(res, args);
+    const cookiesBefore = res.getHeader('Set-Cookie');
     const saving = session.commit();
     if (!saving) return callEnd();
-    const cookiesBefore = res.getHeader('Set-Cookie');
     saving.then(callEnd, (err: unknown) => {
       if (res.headersSent) {
         callEnd();
