@@ -14,7 +14,7 @@
 // saveUninitialized: false, rolling: false, and keeps its formats, so that cookies and rows
 // stay valid across the deploy (and a rollback): the cookie is `s:<sid>.<HMAC-SHA256 base64,
 // unpadded>` (cookie-signature's), and the row's `sess` keeps express-session's `cookie` object.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from '../deps.js';
@@ -128,10 +128,10 @@ export class PgSessionStore {
 
 // --- The cookie: express-session's format, `s:` + cookie-signature's sign(sid, secret) ---
 
-const macOf = (sid: string, secret: string) => createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '');
+const macOf = (sid: string, secret: string | KeyObject) => createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '');
 
 /** The session id of a signed `s:<sid>.<mac>` value, undefined when unsigned, forged or empty. */
-export function unsignSessionId(raw: string, secret: string): string | undefined {
+export function unsignSessionId(raw: string, secret: string | KeyObject): string | undefined {
   if (!raw.startsWith('s:')) return undefined;
   const dot = raw.lastIndexOf('.');
   if (dot <= 2) return undefined;
@@ -166,7 +166,8 @@ const newSessionId = () => randomBytes(24).toString('base64url');
 
 interface SessionOptions {
   store: PgSessionStore;
-  secret: string;
+  /** The session secret's bytes, imported once (createHmac would import a string key on every call). */
+  secret: KeyObject;
   /** The cookie's lifetime from each save (express-session's maxAge). */
   maxAgeMs: number;
   secure: boolean;
@@ -174,18 +175,23 @@ interface SessionOptions {
 }
 
 const REQUEST = Symbol('request');
+const ID = Symbol('id');
 
 /**
- * req.session: the data as own enumerable properties (so JSON.stringify(session) is the data),
- * the request's bookkeeping in a non-enumerable symbol, the methods on the prototype.
+ * req.session: the data as its string-keyed properties (so JSON.stringify(session) is the data
+ * alone), the request's bookkeeping under symbols (which JSON leaves out), the methods on the prototype.
  */
 class SessionObject {
-  declare readonly [REQUEST]: RequestSession;
-  declare readonly id: string;
+  readonly [REQUEST]: RequestSession;
+  readonly [ID]: string;
 
   constructor(owner: RequestSession, id: string) {
-    Object.defineProperty(this, REQUEST, { value: owner });
-    Object.defineProperty(this, 'id', { value: id });
+    this[REQUEST] = owner;
+    this[ID] = id;
+  }
+
+  get id(): string {
+    return this[ID];
   }
 
   regenerate(callback: (err?: unknown) => void): void {
@@ -364,7 +370,7 @@ export function sessionMiddleware(deps: AppDeps, queries: SessionQueries, touchO
   const maxAgeMs = deps.config.SESSION_ABSOLUTE_HOURS * 3600 * 1000;
   const opts: SessionOptions = {
     store: new PgSessionStore(deps.db, queries, touchOf, deps.clock),
-    secret: deps.sessionSecret,
+    secret: createSecretKey(Buffer.from(deps.sessionSecret)),
     maxAgeMs,
     secure: deps.config.NODE_ENV === 'production',
     trustProxy: Boolean(deps.config.TRUST_PROXY),
