@@ -1,7 +1,6 @@
 // SQL for accounts. No rules here.
-import type { SessionData } from 'express-session';
 import type { Queryable } from '../platform/db.js';
-import type { IdleTouch, SessionRead } from '../web/session.js';
+import type { IdleTouch, SessionRead, StoredSession } from '../web/session.js';
 import type { CurrentAccount, Role } from '../web/types.js';
 
 export interface AccountRow {
@@ -147,14 +146,14 @@ export async function readSession(q: Queryable, sid: string, now: Date, touch: I
        FROM s LEFT JOIN accounts a ON a.id = (s.sess->>'accountId')::bigint AND a.disabled_at IS NULL`,
     [sid, now, touch.nowMs, touch.staleBeforeMs, touch.parentAliveFromMs, touch.staffAliveFromMs, touch.loginFromMs],
   );
-  const row = rows[0] as (CurrentAccountRow & { sess: SessionData; last_seen_ms: string | null; touched: boolean; id: number | null }) | undefined;
+  const row = rows[0] as (CurrentAccountRow & { sess: StoredSession; last_seen_ms: string | null; touched: boolean; id: number | null }) | undefined;
   if (!row) return null;
   if (row.last_seen_ms !== null) row.sess.lastSeenAt = Number(row.last_seen_ms);
   return { sess: row.sess, touched: row.touched, account: row.id === null ? null : toCurrentAccount(row) };
 }
 
 /** The whole session, its idle timer included (never moved back by a save that read it earlier). */
-export async function writeSession(q: Queryable, sid: string, sess: SessionData, expire: Date): Promise<void> {
+export async function writeSession(q: Queryable, sid: string, sess: StoredSession, expire: Date): Promise<void> {
   await q.raw(
     `INSERT INTO sessions (sid, sess, expire, last_seen_ms) VALUES (?, ?, ?, ?::bigint)
      ON CONFLICT (sid) DO UPDATE SET sess = EXCLUDED.sess, expire = EXCLUDED.expire,

@@ -2,7 +2,7 @@
 import type { Request } from 'express';
 import type { Role } from '../web/types.js';
 
-declare module 'express-session' {
+declare module '../web/types.js' {
   interface SessionData {
     /** The TOTP secret being set up (not yet proved by a code). */
     setupTotpSecret: string;

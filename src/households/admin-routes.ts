@@ -13,7 +13,7 @@ import { adminNewHouseholdSchema, custodySchema, householdSchema, memberSchema, 
 import { createHouseholdsService } from './service.js';
 import { householdValues, memberValues, postedValues, renderHouseholdForm, renderMemberForm, serviceErrors } from './routes.js';
 
-declare module 'express-session' {
+declare module '../web/types.js' {
   interface SessionData {
     /** The plain activation code just issued, kept for the agent's session only (it is stored hashed). */
     activationLetter: { householdId: number; code: string };

@@ -13,7 +13,7 @@ import { activateSchema, householdSchema, inviteSchema, lostCodeSchema, memberSc
 import { createHouseholdsService, type HouseholdsService } from './service.js';
 import { createLimiter, ipKey } from '../web/rate-limit.js';
 
-declare module 'express-session' {
+declare module '../web/types.js' {
   interface SessionData {
     /** The tracking code of the lost-code request just filed, shown once on the confirmation page. */
     lostCodeTracking: string;

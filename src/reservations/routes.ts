@@ -17,7 +17,7 @@ import { createReservationsService, type Outcome, type Slot } from './service.js
 import * as repo from './repository.js';
 import { bookingPrices } from '../billing/pricing.js';
 
-declare module 'express-session' {
+declare module '../web/types.js' {
   interface SessionData {
     /** What the last booking/cancellation did, shown once on /reservations/result. */
     reservationOutcome: StoredOutcome;

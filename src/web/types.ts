@@ -1,5 +1,4 @@
 // What the web layer adds to Express's request and session.
-import 'express-session';
 
 export type Role = 'parent' | 'animator' | 'agent' | 'manager' | 'admin';
 export const STAFF_ROLES: readonly Role[] = ['animator', 'agent', 'manager', 'admin'];
@@ -19,18 +18,34 @@ export interface FlashMessage {
   text: string;
 }
 
-declare module 'express-session' {
-  interface SessionData {
-    accountId: number;
-    /** Set between the password and the second factor: the account is not logged in yet. */
-    pendingAccountId: number;
-    pendingReturnTo: string;
-    role: Role;
-    loginAt: number;
-    lastSeenAt: number;
-    flash: FlashMessage[];
-  }
+/**
+ * What a session holds (src/web/session.ts keeps it in the `sessions` table). Other modules add
+ * their own keys with `declare module '../web/types.js' { interface SessionData { ... } }`.
+ */
+export interface SessionData {
+  accountId: number;
+  /** Set between the password and the second factor: the account is not logged in yet. */
+  pendingAccountId: number;
+  pendingReturnTo: string;
+  role: Role;
+  loginAt: number;
+  lastSeenAt: number;
+  flash: FlashMessage[];
+  /** csrf-sync's synchroniser token (src/web/csrf.ts). */
+  csrfToken: string | null;
 }
+
+/** req.session: the data, and what express-session's session offered that we use. */
+export interface SessionMethods {
+  readonly id: string;
+  /** A new id and no data (the old row is removed): at each step up (login, second factor). */
+  regenerate(callback: (err?: unknown) => void): void;
+  /** Removes the row; req.session is gone for the rest of the request. */
+  destroy(callback: (err?: unknown) => void): void;
+  /** Writes now (otherwise done before the response, when the data changed). */
+  save(callback?: (err?: unknown) => void): void;
+}
+export type Session = SessionMethods & Partial<SessionData>;
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -38,5 +53,7 @@ declare module 'express-serve-static-core' {
     /** A multipart limit broken while parsing (e.g. 'LIMIT_FILE_SIZE'); the route turns it into a form error. */
     uploadError?: string;
     lang: 'fr' | 'en';
+    session: Session;
+    sessionID: string;
   }
 }
