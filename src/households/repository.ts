@@ -365,16 +365,17 @@ export async function searchHouseholds(
     bindings.push(like, like, ...(phones ? [`%${digits}%`] : []), like, like, ...(phones ? [`%${digits}%`] : []));
   }
   const { rows } = await q.raw(
-    `SELECT h.id, h.family_number, h.email, h.postcode, h.city,
-        (SELECT string_agg(m.first_name || ' ' || m.last_name, ', ' ORDER BY m.id) FROM members m JOIN household_members hm ON hm.member_id = m.id
-          WHERE hm.household_id = h.id AND m.kind = 'guardian' AND m.deleted_at IS NULL) AS guardians,
-        (SELECT string_agg(m.first_name || ' ' || m.last_name, ', ' ORDER BY m.birth_date) FROM members m JOIN household_members hm ON hm.member_id = m.id
-          WHERE hm.household_id = h.id AND m.kind = 'child' AND m.deleted_at IS NULL) AS children,
-        f.total
+    `SELECT h.id, h.family_number, h.email, h.postcode, h.city, n.guardians, n.children, f.total
        FROM (SELECT h.id, h.family_number, count(*) OVER () AS total FROM households h
               ${where}
               ORDER BY h.family_number LIMIT ? OFFSET ?) f
        JOIN households h ON h.id = f.id
+       -- The page's names: one pass over each household's members for both lists.
+       CROSS JOIN LATERAL (
+         SELECT string_agg(m.first_name || ' ' || m.last_name, ', ' ORDER BY m.id) FILTER (WHERE m.kind = 'guardian') AS guardians,
+                string_agg(m.first_name || ' ' || m.last_name, ', ' ORDER BY m.birth_date) FILTER (WHERE m.kind = 'child') AS children
+           FROM household_members hm JOIN members m ON m.id = hm.member_id
+          WHERE hm.household_id = h.id AND m.deleted_at IS NULL) n
       ORDER BY f.family_number`,
     [...bindings, pageSize, (page - 1) * pageSize],
   );
