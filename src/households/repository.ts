@@ -330,8 +330,15 @@ export interface SearchRow {
 /**
  * Staff search: a family number, an email (household's or an account's), a name fragment (either
  * order, accent-insensitive) or 4+ digits of a phone number. One statement for the page and the
- * total: each way of matching is its own branch of a UNION, so that each can use its trigram index
- * (migrations 080100 and 080200) instead of one OR evaluated on every household.
+ * total. Each way of matching is its own branch, so that each can use its trigram index (migrations
+ * 080200, 080300 and 20261206100000: the expressions here are the indexes' own) instead of one OR
+ * evaluated on every household; bench/explain-search.ts shows the plans. The branches give ids
+ * (members', accounts', households'), which are looked up with `= ANY (ARRAY(…))`: index scans for
+ * the few hundred a name finds, where joining made PostgreSQL read all of household_members and
+ * households. Each pattern is computed once, in a scalar subquery: the statement is prepared
+ * (src/platform/db.ts) and its generic plan would otherwise recompute `lower(f_unaccent($n))` for
+ * every candidate row the index gives back (all of them for a term of fewer than 3 letters, which
+ * has no trigram).
  */
 export async function searchHouseholds(
   q: Queryable,
@@ -342,38 +349,33 @@ export async function searchHouseholds(
   const term = text.trim();
   const like = `%${term.replace(/[%_\\]/g, '\\$&')}%`;
   const digits = term.replace(/\D/g, '');
-  const branches: string[] = [];
+  const phones = digits.length >= 4;
+  let where = '';
   const bindings: (string | number)[] = [];
   if (term) {
-    branches.push(
-      'SELECT id AS household_id FROM households WHERE upper(family_number) LIKE upper(?)',
-      'SELECT id FROM households WHERE lower(email) LIKE lower(?)',
-      // search_name holds "last first | first last", unaccented and lowercased (migration 080300).
-      `SELECT hm.household_id FROM members m JOIN household_members hm ON hm.member_id = m.id
-        WHERE m.deleted_at IS NULL AND m.search_name LIKE lower(f_unaccent(?))`,
-      'SELECT ha.household_id FROM household_accounts ha JOIN accounts a ON a.id = ha.account_id WHERE lower(a.email) LIKE lower(?)',
-    );
-    bindings.push(like, like, like, like);
-    if (digits.length >= 4) {
-      branches.push(
-        `SELECT id FROM households WHERE regexp_replace(coalesce(phone_mobile,'') || ' ' || coalesce(phone_home,'') || ' ' || coalesce(phone_work,''), '\\D', '', 'g') LIKE ?`,
-        `SELECT hm.household_id FROM members m JOIN household_members hm ON hm.member_id = m.id
-          WHERE m.deleted_at IS NULL AND regexp_replace(coalesce(m.phone,'') || ' ' || coalesce(m.phone2,''), '\\D', '', 'g') LIKE ?`,
-      );
-      bindings.push(`%${digits}%`, `%${digits}%`);
-    }
+    where = `WHERE h.id = ANY (ARRAY(
+        SELECT id FROM households WHERE upper(family_number) LIKE (SELECT upper(?))
+        UNION ALL SELECT id FROM households WHERE lower(email) LIKE (SELECT lower(?))
+        ${phones ? `UNION ALL SELECT id FROM households WHERE regexp_replace(coalesce(phone_mobile,'') || ' ' || coalesce(phone_home,'') || ' ' || coalesce(phone_work,''), '\\D', '', 'g') LIKE ?` : ''}
+        UNION ALL SELECT household_id FROM household_accounts WHERE account_id = ANY (ARRAY(SELECT id FROM accounts WHERE lower(email) LIKE (SELECT lower(?))))
+        UNION ALL SELECT household_id FROM household_members WHERE member_id = ANY (ARRAY(
+          -- search_name holds "last first | first last", unaccented and lowercased (migration 080300).
+          SELECT id FROM members WHERE deleted_at IS NULL AND search_name LIKE (SELECT lower(f_unaccent(?)))
+          ${phones ? `UNION ALL SELECT id FROM members WHERE deleted_at IS NULL AND regexp_replace(coalesce(phone,'') || ' ' || coalesce(phone2,''), '\\D', '', 'g') LIKE ?` : ''}))))`;
+    bindings.push(like, like, ...(phones ? [`%${digits}%`] : []), like, like, ...(phones ? [`%${digits}%`] : []));
   }
   const { rows } = await q.raw(
-    `SELECT h.id, h.family_number, h.email, h.postcode, h.city,
-        (SELECT string_agg(m.first_name || ' ' || m.last_name, ', ' ORDER BY m.id) FROM members m JOIN household_members hm ON hm.member_id = m.id
-          WHERE hm.household_id = h.id AND m.kind = 'guardian' AND m.deleted_at IS NULL) AS guardians,
-        (SELECT string_agg(m.first_name || ' ' || m.last_name, ', ' ORDER BY m.birth_date) FROM members m JOIN household_members hm ON hm.member_id = m.id
-          WHERE hm.household_id = h.id AND m.kind = 'child' AND m.deleted_at IS NULL) AS children,
-        f.total
+    `SELECT h.id, h.family_number, h.email, h.postcode, h.city, n.guardians, n.children, f.total
        FROM (SELECT h.id, h.family_number, count(*) OVER () AS total FROM households h
-              ${branches.length ? `WHERE h.id IN (${branches.join(' UNION ')})` : ''}
+              ${where}
               ORDER BY h.family_number LIMIT ? OFFSET ?) f
        JOIN households h ON h.id = f.id
+       -- The page's names: one pass over each household's members for both lists.
+       CROSS JOIN LATERAL (
+         SELECT string_agg(m.first_name || ' ' || m.last_name, ', ' ORDER BY m.id) FILTER (WHERE m.kind = 'guardian') AS guardians,
+                string_agg(m.first_name || ' ' || m.last_name, ', ' ORDER BY m.birth_date) FILTER (WHERE m.kind = 'child') AS children
+           FROM household_members hm JOIN members m ON m.id = hm.member_id
+          WHERE hm.household_id = h.id AND m.deleted_at IS NULL) n
       ORDER BY f.family_number`,
     [...bindings, pageSize, (page - 1) * pageSize],
   );

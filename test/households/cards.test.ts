@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, createAccount, createFamily, createHousehold, createTestContext, householdForm, loginAs, type TestContext } from '../support/index.js';
+import { Browser, createAccount, createContact, createFamily, createHousehold, createTestContext, householdForm, loginAs, type TestContext } from '../support/index.js';
 import { DEMO_CARD } from '../../seeds/030-households.js';
 
 let ctx: TestContext;
@@ -281,6 +281,48 @@ describe('staff search', () => {
     const byAccount = await staff.get(`/admin/households?q=${encodeURIComponent('unique-9731@')}`);
     expect(byAccount.text).toContain(`/admin/households/${withAccount.id}"`);
     expect(byAccount.text).toContain('1 famille');
+  });
+
+  it('finds a fragment anywhere in each searched field, and takes % and _ literally', async () => {
+    // Each kind of match its own household, found by a fragment from the middle of the value.
+    const byName = await createHousehold(ctx.deps, { children: [{ firstName: 'Anaïs', lastName: 'Quérangal' }] });
+    const byEmail = await createHousehold(ctx.deps, { email: 'famille.orvalecq-42@example.test' });
+    const byPhone = await createHousehold(ctx.deps);
+    await ctx.db('households').where({ id: byPhone.id }).update({ phone_mobile: null, phone_home: '02 41 87 63 59', phone_work: '02 41 00 00 00' });
+    const byMemberPhone = await createHousehold(ctx.deps);
+    const contact = await createContact(ctx.deps, byMemberPhone.id, { lastName: 'Sansnom' });
+    await ctx.db('members').where({ id: contact }).update({ phone: '07 00 00 00 00', phone2: '+33 6 58 31 47 92' });
+    const byNumber = await createHousehold(ctx.deps);
+    const staff = await loginAs(ctx, await createAccount(ctx.deps, { role: 'agent' }));
+    const found = async (q: string) => {
+      const res = await staff.get(`/admin/households?q=${encodeURIComponent(q)}`);
+      expect(res.status, q).toBe(200);
+      return { text: res.text, count: Number(res.text.match(/<p role="status">(\d+) familles?<\/p>/)?.[1]) };
+    };
+    const cases: [string, number][] = [
+      ['ERANGA', byName.id], // accent typed without it, any case, middle of the surname
+      ['anais querangal', byName.id],
+      ['ORVALECQ-4', byEmail.id],
+      ['876359', byPhone.id], // middle digits of the home phone
+      ['31 47', byMemberPhone.id], // a member's second phone, typed with a space
+      [byNumber.familyNumber.slice(1).toLowerCase(), byNumber.id], // "e-000123": middle of the number
+    ];
+    for (const [q, id] of cases) {
+      const { text, count } = await found(q);
+      expect(text, q).toContain(`/admin/households/${id}"`);
+      expect(count, q).toBe(1);
+    }
+    // LIKE's wildcards are letters like the others.
+    const literal = await createHousehold(ctx.deps, { email: 'joker_7%x@example.test' });
+    const lookalike = await createHousehold(ctx.deps, { email: 'jokerZ7abcx@example.test' });
+    for (const q of ['joker_7%x', 'r_7%']) {
+      const { text, count } = await found(q);
+      expect(text, q).toContain(`/admin/households/${literal.id}"`);
+      expect(count, q).toBe(1);
+    }
+    expect((await found('jokerZ7abcx')).text).toContain(`/admin/households/${lookalike.id}"`);
+    expect((await found('jokerZ7_bcx')).count).toBe(0);
+    expect((await found('7%')).count).toBe(1);
   });
 
   it('is for agents: a parent gets 403, an animator gets 403', async () => {
