@@ -1,4 +1,4 @@
-// npx tsx bench/trigger-cost.ts [--households 3000]
+// npx tsx bench/trigger-cost.ts [--households 3000] [--batch 1]
 // What the stored estimate's triggers (migration 20261206090000) add to a one-row booking: the
 // backend's own CPU per INSERT into reservations, one booking for each of N households, with the
 // triggers firing and with them off (session_replication_role = replica), twice each, alternating;
@@ -8,6 +8,8 @@ import { migrateLatest } from '../src/platform/db.js';
 import { arg, openBench } from './lib.js';
 
 const N = Number(arg('households', '3000'));
+/** Bookings per INSERT statement (the rush decides its requests in batches of up to a few hundred). */
+const BATCH = Number(arg('batch', '1'));
 
 class RollBack extends Error {}
 
@@ -33,12 +35,13 @@ try {
         if (triggers === 'off') await tx.raw('SET LOCAL session_replication_role = replica');
         const cpu0 = backendCpuMs(pid);
         const t0 = performance.now();
-        for (const r of rows) {
-          await tx.raw(`INSERT INTO reservations (service_id, child_id, household_id, day, status, created_at) VALUES (?, ?, ?, '2030-01-02', 'booked', now())`, [
-            r.service_id,
-            r.child_id,
-            r.household_id,
-          ]);
+        for (let i = 0; i < rows.length; i += BATCH) {
+          const part = rows.slice(i, i + BATCH);
+          await tx.raw(
+            `INSERT INTO reservations (service_id, child_id, household_id, day, status, created_at)
+             SELECT s, c, h, '2030-01-02', 'booked', now() FROM unnest(?::int[], ?::bigint[], ?::bigint[]) AS r(s, c, h)`,
+            [part.map((r) => r.service_id), part.map((r) => r.child_id), part.map((r) => r.household_id)],
+          );
         }
         const cpu = (backendCpuMs(pid) - cpu0) / rows.length;
         console.log(`triggers ${triggers.padEnd(3)}  backend CPU ${cpu.toFixed(3)} ms per insert, wall ${((performance.now() - t0) / rows.length).toFixed(3)} ms`);
