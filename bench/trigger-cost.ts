@@ -23,11 +23,11 @@ const bench = await openBench();
 const { db } = bench;
 try {
   await migrateLatest(db);
-  const { rows } = await db.raw(
+  const { rows } = (await db.raw(
     `SELECT DISTINCT ON (r.household_id) r.service_id, r.child_id, r.household_id FROM reservations r
       WHERE r.status = 'booked' ORDER BY r.household_id LIMIT ?`,
     [N],
-  );
+  )) as { rows: { service_id: number; child_id: number; household_id: number }[] };
   for (const triggers of ['on', 'off', 'on', 'off']) {
     await db
       .transaction(async (tx) => {
