@@ -4,7 +4,6 @@
 // app sends them (caught from knex's query event while the page's reads run for a few bench
 // households): the backend's own CPU per execution of each (from /proc, 10 ms ticks: use many
 // runs), prepared as the pool runs them (--mode: plan_cache_mode, auto as the app), and with --analyze the EXPLAIN (ANALYZE, BUFFERS) of each.
-import { readFileSync } from 'node:fs';
 import type { Knex } from 'knex';
 import { createDeps } from '../src/deps.js';
 import { loadConfig } from '../src/config.js';
@@ -14,7 +13,7 @@ import { childrenOfHousehold } from '../src/households/access.js';
 import { createReservationsService } from '../src/reservations/service.js';
 import * as repo from '../src/reservations/repository.js';
 import { bookingPrices } from '../src/billing/pricing.js';
-import { arg, openBench } from './lib.js';
+import { arg, backendCpuMs, openBench } from './lib.js';
 
 const HOUSEHOLDS = Number(arg('households', '6'));
 const RUNS = Number(arg('runs', '200'));
@@ -22,12 +21,6 @@ const MONTH = arg('month', '2026-12');
 const ANALYZE = process.argv.includes('--analyze');
 const MODE = arg('mode', 'auto');
 const BOOKING = arg('page', 'agenda') === 'booking';
-
-/** utime + stime of a backend, in ms (clock ticks of 10 ms: read over many runs). */
-function backendCpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-}
 
 /** A binding as an SQL literal for EXECUTE (arrays as '{…}', which the prepared types cast). */
 function lit(v: unknown): string {

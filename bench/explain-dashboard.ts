@@ -5,24 +5,17 @@
 // few bench households on `--day` (the dashboard's today). `--part name` keeps one column of the
 // statement (children, reservations, expiring, missing, invoices, openRequests, storedEstimate,
 // estimateRows: the stored estimate if valid, else the rows to compute it; migration 20261206090000).
-import { readFileSync } from 'node:fs';
 import type { Knex } from 'knex';
 import { dashboardReads } from '../src/households/repository.js';
 import { addDays } from '../src/billing/compute.js';
 import { monthBounds } from '../src/platform/clock.js';
-import { arg, openBench } from './lib.js';
+import { arg, backendCpuMs, openBench } from './lib.js';
 
 const HOUSEHOLDS = Number(arg('households', '6'));
 const RUNS = Number(arg('runs', '200'));
 const PART = arg('part', '');
 const DAY = arg('day', '2026-11-25');
 const ANALYZE = process.argv.includes('--analyze');
-
-/** utime + stime of a backend, in ms (clock ticks of 10 ms: read over many runs). */
-function backendCpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-}
 
 const bench = await openBench();
 const { db } = bench;

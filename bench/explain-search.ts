@@ -6,14 +6,14 @@
 // --mode: plan_cache_mode, auto as the app), and with --analyze the EXPLAIN (ANALYZE, BUFFERS) of
 // the generic and the custom plan. --migrate brings the bench database to the latest migration (the
 // load bench does when its app starts), --rollback <name> undoes one (to measure before/after).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { searchHouseholds } from '../src/households/repository.js';
 import { migrateLatest } from '../src/platform/db.js';
 import { MIGRATIONS_DIR } from '../src/platform/paths.js';
-import { arg, openBench } from './lib.js';
+import { arg, backendCpuMs, openBench } from './lib.js';
 
 // The load bench's term, a surname fragment, a family number fragment, an email fragment, 4 and 6
 // digits of a phone, a 2-letter term, a term found nowhere.
@@ -24,12 +24,6 @@ const ANALYZE = process.argv.includes('--analyze');
 const SETTINGS = arg('set', '').split(',').filter(Boolean);
 const ROLLBACK = arg('rollback', '');
 const PAGE_SIZE = 25;
-
-/** utime + stime of a backend, in ms (clock ticks of 10 ms: read over many runs). */
-function backendCpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-}
 
 const lit = (v: unknown) => (typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
 

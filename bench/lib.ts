@@ -109,3 +109,9 @@ export function writeResult(name: string, data: unknown): string {
 }
 
 export const isoDate = () => new Date().toISOString().slice(0, 10);
+
+/** utime + stime of a process (a PostgreSQL backend), in ms from /proc (10 ms ticks: read over many runs). */
+export function backendCpuMs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}

@@ -3,21 +3,14 @@
 // backend's own CPU per INSERT into reservations, one booking for each of N households, with the
 // triggers firing and with them off (session_replication_role = replica), twice each, alternating;
 // every insert is rolled back. CPU from /proc (10 ms ticks: use thousands of rows).
-import { readFileSync } from 'node:fs';
 import { migrateLatest } from '../src/platform/db.js';
-import { arg, openBench } from './lib.js';
+import { arg, backendCpuMs, openBench } from './lib.js';
 
 const N = Number(arg('households', '3000'));
 /** Bookings per INSERT statement (the rush decides its requests in batches of up to a few hundred). */
 const BATCH = Number(arg('batch', '1'));
 
 class RollBack extends Error {}
-
-/** utime + stime of a backend, in ms. */
-function backendCpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-}
 
 const bench = await openBench();
 const { db } = bench;
