@@ -76,16 +76,21 @@ type StoredRow = { total_cents: number; lines: number };
  */
 export const estimateReads = (q: Queryable, householdId: number, month: string, from: string, to: string) => ({
   // Typed as what compiledReads gives for them (their rows), not as what running them alone would.
-  stored: storedEstimateQuery(q, householdId, month) as unknown as Promise<StoredRow[]>,
-  rows: householdMonthQuery(q, from, to, householdId, month) as unknown as Promise<Record<string, unknown>[]>,
+  storedEstimate: storedEstimateQuery(q, householdId, month) as unknown as Promise<StoredRow[]>,
+  estimateRows: householdMonthQuery(q, from, to, householdId, month) as unknown as Promise<Record<string, unknown>[]>,
 });
 
 /** The estimate from estimateReads' results: the stored one, or computed (and stored) from the rows read. */
-export async function currentEstimate(q: Queryable, householdId: number, month: string, read: { stored: StoredRow[]; rows: Record<string, unknown>[] }): Promise<MonthEstimate> {
-  const [stored] = read.stored;
+export async function currentEstimate(
+  q: Queryable,
+  householdId: number,
+  month: string,
+  read: { storedEstimate: StoredRow[]; estimateRows: Record<string, unknown>[] },
+): Promise<MonthEstimate> {
+  const [stored] = read.storedEstimate;
   if (stored) return { month, totalCents: Number(stored.total_cents), lines: stored.lines };
-  const [row] = read.rows;
-  return row ? computedEstimate(q, householdId, month, row) : monthEstimate(q, householdId, month);
+  // Both parts test the same validity in one snapshot: with no stored row, the rows are there.
+  return computedEstimate(q, householdId, month, read.estimateRows[0]!);
 }
 
 function estimateOf(month: string, computed: HouseholdMonth[]): MonthEstimate {

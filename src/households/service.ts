@@ -464,7 +464,7 @@ export function createHouseholdsService(deps: AppDeps) {
       // first): the stored estimate, or when a change since made it stale, the rows to compute it.
       const r = await repo.dashboardReads(deps.db, { householdId, accountId, day, in30: addDays(day, 30), month, monthFrom: from, monthTo: to });
       const children = r.children.map((c) => ({ ...c, next: r.reservations.filter((x) => x.child_id === c.id).slice(0, 3) }));
-      const estimate = await currentEstimate(deps.db, householdId, month, { stored: r.storedEstimate, rows: r.estimateRows });
+      const estimate = await currentEstimate(deps.db, householdId, month, r);
       return { children, expiring: r.expiring, missing: r.missing, invoices: r.invoices, openRequests: r.openRequests, estimate };
     },
 
