@@ -3,7 +3,7 @@
 // the invoice.
 import type { Queryable } from '../platform/db.js';
 import { householdMonthFrom, householdsFrom, priceOnDay, pricingFrom, type HouseholdMonth, type PriceOnDay } from './compute.js';
-import { householdMonthQuery, householdMonthRowsFrom, pricingRows, storedEstimateQuery, storeEstimate } from './repository.js';
+import { householdMonthQuery, householdMonthRowsFrom, householdStampQuery, pricingRows, storedEstimateQuery, storeEstimate } from './repository.js';
 import { monthBounds } from '../platform/clock.js';
 import { sumCents } from './money.js';
 
@@ -79,6 +79,15 @@ export const estimateReads = (q: Queryable, householdId: number, month: string, 
   storedEstimate: storedEstimateQuery(q, householdId, month) as unknown as Promise<StoredRow[]>,
   estimateRows: householdMonthQuery(q, from, to, householdId, month) as unknown as Promise<Record<string, unknown>[]>,
 });
+
+/** The household's stamp (billing householdStampQuery) as a part of a compiledReads. */
+export const stampRead = (q: Queryable, householdId: number) => householdStampQuery(q, householdId) as unknown as Promise<{ stamp: string }[]>;
+
+/** The household's stamp now: what a page of the household rendered from rows read with it is valid for. */
+export async function householdStamp(q: Queryable, householdId: number): Promise<string> {
+  const { rows } = (await householdStampQuery(q, householdId)) as { rows: { stamp: string }[] };
+  return rows[0]!.stamp;
+}
 
 /** The estimate from estimateReads' results: the stored one, or computed (and stored) from the rows read. */
 export async function currentEstimate(

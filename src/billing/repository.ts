@@ -370,6 +370,15 @@ export const storedEstimateQuery = (q: Queryable, householdId: number, month: st
   q.raw(STORED_ESTIMATE_VALID, [householdId, month]);
 
 /**
+ * The household's version and the town's epoch as one text ('12.3'). Triggers bump one or the
+ * other with every change to what the household's dashboard shows (migrations 20261206090000 and
+ * 20261206110000), so a page rendered from rows read with a stamp stays right while the stamp is
+ * the same (src/web/page-cache.ts).
+ */
+export const householdStampQuery = (q: Queryable, householdId: number) =>
+  q.raw(`SELECT coalesce((SELECT version FROM household_estimates WHERE household_id = ?), 0) || '.' || (SELECT version FROM pricing_epoch) AS stamp`, [householdId]);
+
+/**
  * Stores an estimate computed at `version`/`epoch` (householdMonthQuery's estimate_version and
  * pricing_epoch). Kept only if no write bumped the household since it was read: a later write's
  * version is never overwritten by an older computation.

@@ -2,7 +2,7 @@
 // other features' rows the household pages show (documents, enrolments, reservations, invoices).
 // No rules here.
 import { listCurrentForHousehold } from '../documents/repository.js';
-import { estimateReads } from '../billing/pricing.js';
+import { estimateReads, stampRead } from '../billing/pricing.js';
 import { compiledReads, type Queryable } from '../platform/db.js';
 import { OPEN_STATUSES, type RequestRow } from '../requests/repository.js';
 
@@ -410,6 +410,8 @@ export const dashboardReads = compiledReads((q, p: { householdId: number; accoun
   invoices: unpaidInvoices(q, p.householdId),
   openRequests: openRequestsOf(q, p.householdId, p.accountId),
   ...estimateReads(q, p.householdId, p.month, p.monthFrom, p.monthTo),
+  // What the page is rendered from, for keeping it (src/web/page-cache.ts).
+  stamp: stampRead(q, p.householdId),
 }));
 
 /** Everything stored about the household, for the RGPD export. */

@@ -7,6 +7,7 @@ import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
+import { PageCache, renderKeptPage } from '../web/page-cache.js';
 import { currentHouseholdId, idParam, withHousehold } from './access.js';
 import type { HouseholdView, MemberRow } from './repository.js';
 import { activateSchema, householdSchema, inviteSchema, lostCodeSchema, memberSchema, MEMBER_KINDS, type MemberKind } from './schemas.js';
@@ -103,13 +104,22 @@ export function householdsRoutes(deps: AppDeps): Router {
   const router = Router();
   const households = createHouseholdsService(deps);
   const inHousehold = [requireParent, withHousehold()];
+  // ≈ 3 kB a household: the last thousand or so dashboards viewed.
+  const dashboards = new PageCache(4 * 1024 * 1024);
 
   // ---------- The dashboard (GET / for a logged-in parent; the platform route passes it on) ----------
   router.get('/', async (req, res, next) => {
     if (req.account?.role !== 'parent') return next();
     const householdId = req.account.householdId;
     if (!householdId) return res.redirect(303, '/household/start');
-    res.render('dashboard/index', await households.dashboard(householdId, req.account.id));
+    // Kept rendered while nothing it shows has changed (src/web/page-cache.ts): the page parents
+    // come back to after every step. It shows the account's first name besides the household's rows.
+    const { id: accountId, firstName } = req.account;
+    const shown = (key: string) => `${req.lang}|${firstName}|${key}`;
+    await renderKeptPage(res, dashboards, 'dashboard/index', `${householdId}:${accountId}`, shown(await households.dashboardKey(householdId)), async () => {
+      const { page, key } = await households.dashboard(householdId, accountId);
+      return { locals: page, key: shown(key) };
+    });
   });
 
   // ---------- No household yet: create one or link a family card ----------

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
-import { currentEstimate } from '../billing/pricing.js';
+import { currentEstimate, householdStamp } from '../billing/pricing.js';
 import type { Actor } from '../platform/audit.js';
 import { monthBounds, today, TIME_ZONE } from '../platform/clock.js';
 import { hashToken, randomCode } from '../platform/codes.js';
@@ -465,7 +465,13 @@ export function createHouseholdsService(deps: AppDeps) {
       const r = await repo.dashboardReads(deps.db, { householdId, accountId, day, in30: addDays(day, 30), month, monthFrom: from, monthTo: to });
       const children = r.children.map((c) => ({ ...c, next: r.reservations.filter((x) => x.child_id === c.id).slice(0, 3) }));
       const estimate = await currentEstimate(deps.db, householdId, month, r);
-      return { children, expiring: r.expiring, missing: r.missing, invoices: r.invoices, openRequests: r.openRequests, estimate };
+      const page = { children, expiring: r.expiring, missing: r.missing, invoices: r.invoices, openRequests: r.openRequests, estimate };
+      return { page, key: `${day}|${r.stamp[0]!.stamp}` };
+    },
+
+    /** What the dashboard would be rendered from now, as dashboard() gives it with its page. */
+    async dashboardKey(householdId: number) {
+      return `${today(deps.clock)}|${await householdStamp(deps.db, householdId)}`;
     },
 
     /** The child's page: details, documents, enrolments and next booked days, all through this household. */

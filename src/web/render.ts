@@ -4,6 +4,7 @@ import path from 'node:path';
 import ejs from 'ejs';
 import type { Express } from 'express';
 import { VIEWS_DIR } from '../platform/paths.js';
+import type { FragmentOptions } from './page-cache.js';
 
 type EngineCallback = (err: Error | null, html?: string) => void;
 
@@ -16,8 +17,14 @@ export function setUpViews(app: Express, production: boolean): void {
     // `root`: an include written from the views folder (`include('/partials/header')`) is found
     // without the disk check ejs makes for a relative one (a stat() per include per page).
     const ejsOpts = { cache: production, filename: file, views: [VIEWS_DIR], root: VIEWS_DIR, async: false };
-    ejs.renderFile(file, opts, ejsOpts, (err, body) => {
+    // A page kept by src/web/page-cache.ts: its view's part as rendered then, in this layout.
+    const { pageFragment: kept, keepFragment } = opts as FragmentOptions;
+    const renderView = (done: (err: Error | null, body?: string) => void) => (kept ? done(null, kept.body) : ejs.renderFile(file, opts, ejsOpts, done));
+    renderView((err, body = '') => {
       if (err) return cb(err);
+      // The view sets `locals.title` for the layout.
+      if (kept) opts.title = kept.title;
+      else keepFragment?.({ body, title: typeof opts.title === 'string' ? opts.title : undefined });
       if (opts.layout === false) return cb(null, body);
       const layout = path.join(VIEWS_DIR, 'layouts', `${typeof opts.layout === 'string' ? opts.layout : 'main'}.ejs`);
       ejs.renderFile(layout, { ...opts, body }, ejsOpts, cb);

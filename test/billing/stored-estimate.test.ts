@@ -30,7 +30,7 @@ const stored = (householdId: number) => ctx.db('household_estimates').where({ ho
 describe('the stored month estimate', () => {
   it('is used while valid, and every change the estimate depends on makes it stale', async () => {
     const households = createHouseholdsService(ctx.deps);
-    const shown = async (id: number) => (await households.dashboard(id, 0)).estimate;
+    const shown = async (id: number) => (await households.dashboard(id, 0)).page.estimate;
     const canteen = await createService(ctx.deps, { kind: 'canteen', unit: 'meal', billing_basis: 'bookings' });
     await setRates(ctx.deps, canteen.id, { brackets: [120, 250, 380, 450], outOfTown: 520, lateCancel: 300, surcharge: 150 });
     const care = await createService(ctx.deps, { kind: 'after_school', unit: 'session', billing_basis: 'attendance' });
@@ -120,14 +120,14 @@ describe('the stored month estimate', () => {
     await storeEstimate(ctx.db, { householdId: H, month: MONTH, version: String(before.version), epoch: String(before.computed_epoch), totalCents: TAMPERED, lines: 1 });
     expect(Number((await stored(H)).total_cents)).not.toBe(TAMPERED);
     const households = createHouseholdsService(ctx.deps);
-    expect((await households.dashboard(H, 0)).estimate).toEqual(await truth(H));
+    expect((await households.dashboard(H, 0)).page.estimate).toEqual(await truth(H));
 
     // A household's first computation (no row yet, version 0) loses to a change that created the row.
     const g = await createFamily(ctx.deps, [{}]);
     await ctx.db('household_estimates').where({ household_id: g.household.id }).delete();
     await addReservations(ctx.deps, { serviceId: canteen.id, childId: g.household.children[0]!.id, householdId: g.household.id, days: [d(3)] });
     await storeEstimate(ctx.db, { householdId: g.household.id, month: MONTH, version: '0', epoch: String(before.computed_epoch), totalCents: TAMPERED, lines: 1 });
-    expect((await households.dashboard(g.household.id, 0)).estimate).toEqual(await truth(g.household.id));
+    expect((await households.dashboard(g.household.id, 0)).page.estimate).toEqual(await truth(g.household.id));
   });
 
   it('is written by triggers that bump each household once, even for a whole sheet at once', async () => {

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { PageCache } from '../../src/web/page-cache.js';
+
+const page = (chars: number, title = 't') => ({ body: 'x'.repeat(chars), title });
+
+describe('PageCache', () => {
+  it('gives a slot\'s page only under the key it was kept with, one page a slot', () => {
+    const cache = new PageCache(1_000_000);
+    cache.set('1:1', 'a', page(10));
+    expect(cache.get('1:1', 'a')?.body).toBe('x'.repeat(10));
+    expect(cache.get('1:1', 'b')).toBeUndefined();
+    expect(cache.get('2:1', 'a')).toBeUndefined();
+    cache.set('1:1', 'b', page(20));
+    expect(cache.get('1:1', 'a')).toBeUndefined();
+    expect(cache.get('1:1', 'b')?.body.length).toBe(20);
+    expect(cache.size).toBe(1);
+  });
+
+  it('stays within its bytes, dropping the least recently used pages first', () => {
+    // Each page of 1,000 characters counts ≈ 2,200 bytes: three fit in 7,000.
+    const cache = new PageCache(7_000);
+    cache.set('a', 'k', page(1000));
+    cache.set('b', 'k', page(1000));
+    cache.set('c', 'k', page(1000));
+    expect(cache.size).toBe(3);
+    cache.get('a', 'k'); // used: b is now the oldest
+    cache.set('d', 'k', page(1000));
+    expect(cache.get('b', 'k')).toBeUndefined();
+    expect(cache.get('a', 'k')).toBeDefined();
+    expect(cache.get('c', 'k')).toBeDefined();
+    expect(cache.get('d', 'k')).toBeDefined();
+    // A page larger than the whole budget is not kept, and drops nothing.
+    cache.set('e', 'k', page(10_000));
+    expect(cache.get('e', 'k')).toBeUndefined();
+    expect(cache.size).toBe(3);
+    // Replacing a slot's page frees the old one's bytes.
+    for (let i = 0; i < 50; i++) cache.set('a', `k${i}`, page(1000));
+    expect(cache.size).toBe(3);
+  });
+});
