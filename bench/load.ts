@@ -164,11 +164,13 @@ async function main() {
     const scenarios: Scenario[] = [
       { name: 'baseline', requests: () => [{ method: 'GET', path: '/_baseline' }] },
       { name: 'dashboard', requests: () => rotating((i) => get(parentAt(i).session!, '/')) },
-      // The same page when its stored month estimate is stale (a booking since the last view): the
-      // household's version is bumped as each request is sent (one small UPDATE, in the PostgreSQL
-      // CPU per request too), so the page computes the estimate again and stores it.
+      // The same page when something it shows changed since the last view (a booking, a document…):
+      // the household's version is bumped as each request is sent (one small UPDATE, in the
+      // PostgreSQL CPU per request too), so the page is read and rendered again, and its month
+      // estimate computed again and stored. Named "dashboard (estimate stale)" before the dashboard
+      // was kept rendered (src/web/page-cache.ts).
       {
-        name: 'dashboard (estimate stale)',
+        name: 'dashboard (changed since last view)',
         requests: () =>
           rotating((i) => {
             const p = parentAt(i);

@@ -36,6 +36,8 @@ const HOUSEHOLD_TABLES = [
   ['invoices', 'bump_estimates_of_household_rows'],
 ] as const;
 
+const TRUNCATED_TABLES = [...HOUSEHOLD_TABLES.map(([table]) => table), 'reservations', 'attendance', 'household_members', 'qf_history'];
+
 export async function up(knex: Knex): Promise<void> {
   for (const [fn, homesOf] of FUNCTIONS) {
     await knex.raw(`
@@ -56,9 +58,15 @@ export async function up(knex: Knex): Promise<void> {
   for (const table of TOWN_TABLES) {
     await knex.raw(`CREATE TRIGGER ${table}_pricing_epoch AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION bump_pricing_epoch()`);
   }
+  // A TRUNCATE has no transition table (and no row triggers): it moves the town's epoch, so that
+  // every kept page and stored estimate is stale.
+  for (const table of TRUNCATED_TABLES) {
+    await knex.raw(`CREATE TRIGGER ${table}_truncate_epoch AFTER TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION bump_pricing_epoch()`);
+  }
 }
 
 export async function down(knex: Knex): Promise<void> {
+  for (const table of TRUNCATED_TABLES) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_truncate_epoch ON ${table}`);
   for (const [table] of HOUSEHOLD_TABLES) {
     for (const event of ['ins', 'upd', 'del']) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_versions_${event} ON ${table}`);
   }

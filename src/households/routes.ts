@@ -104,8 +104,9 @@ export function householdsRoutes(deps: AppDeps): Router {
   const router = Router();
   const households = createHouseholdsService(deps);
   const inHousehold = [requireParent, withHousehold()];
-  // ≈ 3 kB a household: the last thousand or so dashboards viewed.
-  const dashboards = new PageCache(4 * 1024 * 1024);
+  // ≈ 3 kB a household: the last thousand or so dashboards viewed. None in development, where a
+  // template edited shows at the next request (as with the view cache).
+  const dashboards = new PageCache(deps.config.NODE_ENV === 'development' ? 0 : 4 * 1024 * 1024);
 
   // ---------- The dashboard (GET / for a logged-in parent; the platform route passes it on) ----------
   router.get('/', async (req, res, next) => {
@@ -116,7 +117,7 @@ export function householdsRoutes(deps: AppDeps): Router {
     // come back to after every step. It shows the account's first name besides the household's rows.
     const { id: accountId, firstName } = req.account;
     const shown = (key: string) => `${req.lang}|${firstName}|${key}`;
-    await renderKeptPage(res, dashboards, 'dashboard/index', `${householdId}:${accountId}`, shown(await households.dashboardKey(householdId)), async () => {
+    await renderKeptPage(res, dashboards, 'dashboard/index', `${householdId}:${accountId}`, async () => shown(await households.dashboardKey(householdId)), async () => {
       const { page, key } = await households.dashboard(householdId, accountId);
       return { locals: page, key: shown(key) };
     });

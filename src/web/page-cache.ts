@@ -35,6 +35,10 @@ export class PageCache {
 
   constructor(private readonly maxBytes: number) {}
 
+  has(slot: string): boolean {
+    return this.entries.has(slot);
+  }
+
   get(slot: string, key: string): Fragment | undefined {
     const entry = this.entries.get(slot);
     if (!entry || entry.key !== key) return undefined;
@@ -69,19 +73,20 @@ export class PageCache {
 }
 
 /**
- * Renders `view` for `slot`: the kept page while `key` is still its key, else the view rendered
- * from `read()`'s locals, kept under the key those locals were read with (`read().key`, from the
- * same snapshot as the rows: a write between the two reads leaves a page nobody will ask for).
+ * Renders `view` for `slot`: the kept page while `currentKey()` is still its key, else the view
+ * rendered from `read()`'s locals, kept under the key those locals were read with (`read().key`,
+ * from the same snapshot as the rows: a write between the two reads leaves a page nobody will ask
+ * for). With no page kept for the slot, the current key is not read.
  */
 export async function renderKeptPage(
   res: Response,
   cache: PageCache,
   view: string,
   slot: string,
-  key: string,
+  currentKey: () => Promise<string>,
   read: () => Promise<{ locals: object; key: string }>,
 ): Promise<void> {
-  const kept = cache.get(slot, key);
+  const kept = cache.has(slot) ? cache.get(slot, await currentKey()) : undefined;
   if (kept) return res.render(view, { pageFragment: kept } satisfies FragmentOptions);
   const { locals, key: readKey } = await read();
   const keep: FragmentOptions = { keepFragment: (fragment) => cache.set(slot, readKey, fragment) };

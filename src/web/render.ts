@@ -16,7 +16,9 @@ export function setUpViews(app: Express, production: boolean): void {
     const opts = options as Record<string, unknown>;
     // `root`: an include written from the views folder (`include('/partials/header')`) is found
     // without the disk check ejs makes for a relative one (a stat() per include per page).
-    const ejsOpts = { cache: production, filename: file, views: [VIEWS_DIR], root: VIEWS_DIR, async: false };
+    // compileDebug off in production: no line bookkeeping in every template (an error is still
+    // logged, without the template's line; development keeps it).
+    const ejsOpts = { cache: production, compileDebug: !production, filename: file, views: [VIEWS_DIR], root: VIEWS_DIR, async: false };
     // A page kept by src/web/page-cache.ts: its view's part as rendered then, in this layout.
     const { pageFragment: kept, keepFragment } = opts as FragmentOptions;
     const renderView = (done: (err: Error | null, body?: string) => void) => (kept ? done(null, kept.body) : ejs.renderFile(file, opts, ejsOpts, done));

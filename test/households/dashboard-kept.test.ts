@@ -84,6 +84,7 @@ describe('the kept dashboard', () => {
       ['a request filed by the account alone', () => ctx.db('requests').insert({ household_id: null, account_id: parent.id, type: 'contact_deletion', tracking_code: 'KEPT6789', status: 'submitted', summary: 'x', created_at: ctx.clock.now(), updated_at: ctx.clock.now() }), 'KEPT6789'],
       ['a request decided', () => ctx.db('requests').where({ tracking_code: 'KEPT6789' }).update({ status: 'refused' })],
       ['a new QF', () => addQf(ctx.deps, H, 650, '2026-01-01')],
+      ['a table emptied at once (TRUNCATE)', () => ctx.db.raw('TRUNCATE qf_history')],
       ['a child leaving the household', () => ctx.db('household_members').where({ household_id: H, member_id: paul.id }).delete()],
       ['the account renamed', () => ctx.db('accounts').where({ id: parent.id }).update({ first_name: 'Ondine' }), 'Bonjour Ondine'],
       ['the next day', async () => {
