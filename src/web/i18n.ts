@@ -73,11 +73,16 @@ function templateOf(text: unknown): Template | null {
   return { parts, names: new Set(parts.filter((_, i) => i % 2 === 1)) };
 }
 
-/** The template filled with `vars`, or undefined when they are not exactly its placeholders, each a string or a number. */
-function fill({ parts, names }: Template, vars: Record<string, unknown>): string | undefined {
+/**
+ * The template filled with `vars`, or undefined when they are not exactly its placeholders, each a
+ * string or a number. `plural`: vars hold the `count` that chose this plural form, which the text
+ * may leave out.
+ */
+function fill({ parts, names }: Template, vars: Record<string, unknown>, plural = false): string | undefined {
   const given = Object.keys(vars);
+  const unshownCount = plural && !names.has('count') ? 1 : 0;
   // Every placeholder is filled below, so the same count means no value beyond them.
-  if (given.length !== names.size || given.some((n) => RESERVED.has(n))) return undefined;
+  if (given.length !== names.size + unshownCount || given.some((n) => RESERVED.has(n) && !(plural && n === 'count'))) return undefined;
   let out = parts[0]!;
   for (let i = 1; i < parts.length; i += 2) {
     const value = Object.hasOwn(vars, parts[i]!) ? vars[parts[i]!] : undefined;
@@ -101,6 +106,31 @@ export function getT(lang: Language = 'fr'): T {
   const base = initI18n().getFixedT(lang) as unknown as (...args: unknown[]) => unknown;
   const memo = new Map<string, unknown>();
   const templates = new Map<string, Template | null>();
+  const templateFor = (key: string) => {
+    let template = templates.get(key);
+    if (template === undefined) {
+      template = templateOf(lookUp(key));
+      if (templates.size < MEMO_LIMIT) templates.set(key, template);
+    }
+    return template;
+  };
+  // Plurals as i18next picks them: `key_zero` for 0 if there is one, else `key_<category>` (the
+  // language's Intl plural rules), else `key`; only among this language's own strings (a fallback
+  // to another language, and anything unusual, is i18next's).
+  const rules = new Intl.PluralRules(lang);
+  const own = (key: string) => typeof initI18n().getResource(lang, 'translation', key) === 'string';
+  const pluralKeys = new Map<string, string | null>();
+  const pluralKeyOf = (key: string, count: number) => {
+    const category = rules.select(count);
+    const memoKey = `${key}\u0000${count === 0 ? 'zero' : category}`;
+    let found = pluralKeys.get(memoKey);
+    if (found === undefined) {
+      const candidates = [...(count === 0 ? [`${key}_zero`] : []), `${key}_${category}`, key];
+      found = candidates.find(own) ?? null;
+      if (pluralKeys.size < MEMO_LIMIT) pluralKeys.set(memoKey, found);
+    }
+    return found;
+  };
   const lookUp = (key: string) => {
     let value = memo.get(key);
     if (value === undefined) {
@@ -115,11 +145,16 @@ export function getT(lang: Language = 'fr'): T {
     if (args.length === 1) return lookUp(key);
     const vars = args[1];
     if (args.length === 2 && vars !== null && typeof vars === 'object' && Object.getPrototypeOf(vars) === Object.prototype) {
-      let template = templates.get(key);
-      if (template === undefined) {
-        template = templateOf(lookUp(key));
-        if (templates.size < MEMO_LIMIT) templates.set(key, template);
+      const count = (vars as { count?: unknown }).count;
+      if (Object.hasOwn(vars, 'count')) {
+        // i18next's plural lookup (≈ 0.07 ms a call: 6 % of the staff search page's CPU for one count).
+        const pluralKey = typeof count === 'number' && Number.isFinite(count) ? pluralKeyOf(key, count) : null;
+        const template = pluralKey === null ? null : templateFor(pluralKey);
+        const text = template && fill(template, vars as Record<string, unknown>, true);
+        if (text !== undefined && text !== null) return text;
+        return base(...args);
       }
+      const template = templateFor(key);
       const text = template && fill(template, vars as Record<string, unknown>);
       if (text !== undefined && text !== null) return text;
     }

@@ -81,9 +81,31 @@ describe('t() with values', () => {
     }
   });
 
-  it('keeps plurals and unknown keys to i18next', () => {
-    const plural = [...keysOf(loadCatalogue('fr') as Tree)].find((k) => k.endsWith('_one'))!.replace(/_one$/, '');
-    for (const count of [1, 2]) expect(t(plural, { count })).toEqual(i18n(plural, { count }));
+  it('picks and fills every plural exactly as i18next does, in both languages', () => {
+    const plurals = [...new Set([...keysOf(loadCatalogue('fr') as Tree)].filter((k) => /_(zero|one|two|few|many|other)$/.test(k)).map((k) => k.replace(/_[a-z]+$/, '')))];
+    expect(plurals.length).toBeGreaterThan(5);
+    for (const lang of ['fr', 'en'] as const) {
+      const mine = getT(lang) as unknown as (...a: unknown[]) => unknown;
+      const theirs = (...args: unknown[]) => (initI18n().getFixedT(lang) as unknown as (...a: unknown[]) => unknown)(...args);
+      for (const key of plurals) {
+        const forms = ['zero', 'one', 'other', 'many'].map((f) => theirs(`${key}_${f}`)).join(' ');
+        const names = [...new Set([...forms.matchAll(/\{\{\s*([\w.]+)/g)].map((m) => m[1]!))].filter((n) => n !== 'count');
+        for (const count of [0, 1, 2, 5, 1.5, -1, 1_000_000, Number.NaN]) {
+          for (const value of ['Léa', 7]) {
+            const vars = { count, ...Object.fromEntries(names.map((n) => [n, value])) };
+            expect([lang, key, count, mine(key, vars)]).toEqual([lang, key, count, theirs(key, vars)]);
+          }
+          expect(mine(key, { count, extra: 'x' })).toEqual(theirs(key, { count, extra: 'x' }));
+          expect(mine(key, { count, context: 'x' })).toEqual(theirs(key, { count, context: 'x' }));
+        }
+        expect(mine(key, { count: '2' })).toEqual(theirs(key, { count: '2' }));
+        expect(mine(key, { count: null })).toEqual(theirs(key, { count: null }));
+      }
+    }
+  });
+
+  it('keeps unknown keys to i18next', () => {
     expect(t('no.such.key', { name: 'x' })).toBe('no.such.key');
+    expect(t('no.such.key', { count: 2 })).toBe(i18n('no.such.key', { count: 2 }));
   });
 });
