@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { bump, createBumpFunction, createStatementTriggers, dropStatementTriggers } from './support/household-versions.js';
 
 // The dashboard's month estimate, stored per household (src/billing/estimates.ts). Computing it
 // is the dashboard's costliest part (≈ 0.3 ms of PostgreSQL and 0.1 ms of JavaScript a page), and
@@ -17,12 +18,6 @@ import type { Knex } from 'knex';
 // - services, qf_brackets, service_rates, service_rate_brackets: the town-wide pricing epoch.
 // Statement triggers with transition tables: a sheet of 300 children saved in one statement bumps
 // each household once, in one statement, in household order (no deadlock between two such saves).
-/** Bumps the households the query gives (ids may repeat or be null), in id order (no deadlock between two bumps). */
-const bump = (homes: string) => `
-  INSERT INTO household_estimates AS e (household_id)
-  SELECT DISTINCT x.h FROM (${homes}) x(h) WHERE x.h IS NOT NULL ORDER BY x.h
-  ON CONFLICT (household_id) DO UPDATE SET version = e.version + 1;`;
-
 /** The households of a transition table's rows: their own, and every home of their child. */
 const homesOfChildRows = (column: string) => (rows: string) =>
   `SELECT household_id FROM ${rows} UNION ALL SELECT hm.household_id FROM household_members hm WHERE hm.member_id IN (SELECT ${column} FROM ${rows})`;
@@ -64,17 +59,7 @@ export async function up(knex: Knex): Promise<void> {
 
   // One INSERT per event, naming the transition tables directly: half the cost of gathering ids
   // into arrays first (≈ 0.05 against 0.13 ms of backend CPU per one-row booking, bench/_trigcost).
-  for (const [fn, homesOf] of FUNCTIONS) {
-    await knex.raw(`
-      CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'INSERT' THEN ${bump(homesOf('new_rows'))}
-        ELSIF TG_OP = 'DELETE' THEN ${bump(homesOf('old_rows'))}
-        ELSE ${bump(`${homesOf('old_rows')} UNION ALL ${homesOf('new_rows')}`)}
-        END IF;
-        RETURN NULL;
-      END $$`);
-  }
+  for (const [fn, homesOf] of FUNCTIONS) await createBumpFunction(knex, fn, homesOf);
   await knex.raw(`
     CREATE FUNCTION bump_estimate_of_household() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -88,11 +73,7 @@ export async function up(knex: Knex): Promise<void> {
       RETURN NULL;
     END $$`);
 
-  for (const [table, fn] of HOUSEHOLD_TABLES) {
-    await knex.raw(`CREATE TRIGGER ${table}_estimates_ins AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`);
-    await knex.raw(`CREATE TRIGGER ${table}_estimates_upd AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`);
-    await knex.raw(`CREATE TRIGGER ${table}_estimates_del AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`);
-  }
+  for (const [table, fn] of HOUSEHOLD_TABLES) await createStatementTriggers(knex, table, 'estimates', fn);
   await knex.raw(`
     CREATE TRIGGER households_estimates_upd AFTER UPDATE OF out_of_town ON households
       FOR EACH ROW WHEN (OLD.out_of_town IS DISTINCT FROM NEW.out_of_town) EXECUTE FUNCTION bump_estimate_of_household()`);
@@ -102,9 +83,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const [table] of HOUSEHOLD_TABLES) {
-    for (const event of ['ins', 'upd', 'del']) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_estimates_${event} ON ${table}`);
-  }
+  for (const [table] of HOUSEHOLD_TABLES) await dropStatementTriggers(knex, table, 'estimates');
   await knex.raw('DROP TRIGGER IF EXISTS households_estimates_upd ON households');
   for (const table of PRICING_TABLES) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_pricing_epoch ON ${table}`);
   for (const fn of [...FUNCTIONS.map(([name]) => name), 'bump_estimate_of_household', 'bump_pricing_epoch']) await knex.raw(`DROP FUNCTION IF EXISTS ${fn}()`);

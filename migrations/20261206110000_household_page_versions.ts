@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createBumpFunction, createStatementTriggers, dropStatementTriggers } from './support/household-versions.js';
 
 // The parent dashboard is kept rendered in each app instance (src/web/page-cache.ts) and served
 // again while what it shows is unchanged: the household's version (household_estimates.version)
@@ -13,11 +14,6 @@ import type { Knex } from 'knex';
 // - schools, document_types, service_requirements: the town-wide epoch (services already bump it).
 // A bump also makes the stored estimate stale: recomputed once on the next view (≈ 0.35 ms), for
 // changes far rarer than views.
-const bump = (homes: string) => `
-  INSERT INTO household_estimates AS e (household_id)
-  SELECT DISTINCT x.h FROM (${homes}) x(h) WHERE x.h IS NOT NULL ORDER BY x.h
-  ON CONFLICT (household_id) DO UPDATE SET version = e.version + 1;`;
-
 const FUNCTIONS = [
   ['bump_households_of_member_rows', (rows: string) => `SELECT hm.household_id FROM household_members hm WHERE hm.member_id IN (SELECT id FROM ${rows})`],
   [
@@ -39,22 +35,8 @@ const HOUSEHOLD_TABLES = [
 const TRUNCATED_TABLES = [...HOUSEHOLD_TABLES.map(([table]) => table), 'reservations', 'attendance', 'household_members', 'qf_history'];
 
 export async function up(knex: Knex): Promise<void> {
-  for (const [fn, homesOf] of FUNCTIONS) {
-    await knex.raw(`
-      CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'INSERT' THEN ${bump(homesOf('new_rows'))}
-        ELSIF TG_OP = 'DELETE' THEN ${bump(homesOf('old_rows'))}
-        ELSE ${bump(`${homesOf('old_rows')} UNION ALL ${homesOf('new_rows')}`)}
-        END IF;
-        RETURN NULL;
-      END $$`);
-  }
-  for (const [table, fn] of HOUSEHOLD_TABLES) {
-    await knex.raw(`CREATE TRIGGER ${table}_versions_ins AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`);
-    await knex.raw(`CREATE TRIGGER ${table}_versions_upd AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`);
-    await knex.raw(`CREATE TRIGGER ${table}_versions_del AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`);
-  }
+  for (const [fn, homesOf] of FUNCTIONS) await createBumpFunction(knex, fn, homesOf);
+  for (const [table, fn] of HOUSEHOLD_TABLES) await createStatementTriggers(knex, table, 'versions', fn);
   for (const table of TOWN_TABLES) {
     await knex.raw(`CREATE TRIGGER ${table}_pricing_epoch AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION bump_pricing_epoch()`);
   }
@@ -67,9 +49,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of TRUNCATED_TABLES) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_truncate_epoch ON ${table}`);
-  for (const [table] of HOUSEHOLD_TABLES) {
-    for (const event of ['ins', 'upd', 'del']) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_versions_${event} ON ${table}`);
-  }
+  for (const [table] of HOUSEHOLD_TABLES) await dropStatementTriggers(knex, table, 'versions');
   for (const table of TOWN_TABLES) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_pricing_epoch ON ${table}`);
   for (const [fn] of FUNCTIONS) await knex.raw(`DROP FUNCTION IF EXISTS ${fn}()`);
 }
