@@ -80,14 +80,8 @@ export const estimateReads = (q: Queryable, householdId: number, month: string, 
   estimateRows: householdMonthQuery(q, from, to, householdId, month) as unknown as Promise<Record<string, unknown>[]>,
 });
 
-/** The household's stamp (billing householdStampQuery) as a part of a compiledReads. */
+/** The household's stamp (src/platform/stamps.ts) as a part of a compiledReads. */
 export const stampRead = (q: Queryable, householdId: number) => householdStampQuery(q, householdId) as unknown as Promise<{ stamp: string }[]>;
-
-/** The household's stamp now: what a page of the household rendered from rows read with it is valid for. */
-export async function householdStamp(q: Queryable, householdId: number): Promise<string> {
-  const { rows } = (await householdStampQuery(q, householdId)) as { rows: { stamp: string }[] };
-  return rows[0]!.stamp;
-}
 
 /** The estimate from estimateReads' results: the stored one, or computed (and stored) from the rows read. */
 export async function currentEstimate(

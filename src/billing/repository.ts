@@ -1,4 +1,5 @@
 // SQL for rates, QF history, invoices and the set-based reads of the invoicing run. No rules here.
+import { householdStampSql } from '../platform/stamps.js';
 import type { Knex } from 'knex';
 import type { Queryable } from '../platform/db.js';
 
@@ -369,14 +370,8 @@ const STORED_ESTIMATE_VALID = `SELECT e.total_cents, e.lines FROM household_esti
 export const storedEstimateQuery = (q: Queryable, householdId: number, month: string) =>
   q.raw(STORED_ESTIMATE_VALID, [householdId, month]);
 
-/**
- * The household's version and the town's epoch as one text ('12.3'). Triggers bump one or the
- * other with every change to what the household's dashboard shows (migrations 20261206090000 and
- * 20261206110000), so a page rendered from rows read with a stamp stays right while the stamp is
- * the same (src/web/page-cache.ts).
- */
-export const householdStampQuery = (q: Queryable, householdId: number) =>
-  q.raw(`SELECT coalesce((SELECT version FROM household_estimates WHERE household_id = ?), 0) || '.' || (SELECT version FROM pricing_epoch) AS stamp`, [householdId]);
+/** The household's stamp (src/platform/stamps.ts) as a one-row statement. */
+export const householdStampQuery = (q: Queryable, householdId: number) => q.raw(`SELECT ${householdStampSql('?')} AS stamp`, [householdId]);
 
 /**
  * Stores an estimate computed at `version`/`epoch` (householdMonthQuery's estimate_version and

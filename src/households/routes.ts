@@ -114,10 +114,12 @@ export function householdsRoutes(deps: AppDeps): Router {
     const householdId = req.account.householdId;
     if (!householdId) return res.redirect(303, '/household/start');
     // Kept rendered while nothing it shows has changed (src/web/page-cache.ts): the page parents
-    // come back to after every step. It shows the account's first name besides the household's rows.
-    const { id: accountId, firstName } = req.account;
+    // come back to after every step. It shows the account's first name besides the household's
+    // rows; the household's stamp now was read with the account.
+    const { id: accountId, firstName, householdStamp } = req.account;
     const shown = (key: string) => `${req.lang}|${firstName}|${key}`;
-    await renderKeptPage(res, dashboards, 'dashboard/index', `${householdId}:${accountId}`, async () => shown(await households.dashboardKey(householdId)), async () => {
+    // (No stamp, were pricing_epoch ever empty: no key, so never the kept page.)
+    await renderKeptPage(res, dashboards, 'dashboard/index', `${householdId}:${accountId}`, shown(households.dashboardKey(householdStamp ?? '')), async () => {
       const { page, key } = await households.dashboard(householdId, accountId);
       return { locals: page, key: shown(key) };
     });

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
-import { currentEstimate, householdStamp } from '../billing/pricing.js';
+import { currentEstimate } from '../billing/pricing.js';
 import type { Actor } from '../platform/audit.js';
 import { monthBounds, today, TIME_ZONE } from '../platform/clock.js';
 import { hashToken, randomCode } from '../platform/codes.js';
@@ -469,10 +469,8 @@ export function createHouseholdsService(deps: AppDeps) {
       return { page, key: `${day}|${r.stamp[0]!.stamp}` };
     },
 
-    /** What the dashboard would be rendered from now, as dashboard() gives it with its page. */
-    async dashboardKey(householdId: number) {
-      return `${today(deps.clock)}|${await householdStamp(deps.db, householdId)}`;
-    },
+    /** What the dashboard would be rendered from today at this household stamp, as dashboard() gives it with its page. */
+    dashboardKey: (stamp: string) => `${today(deps.clock)}|${stamp}`,
 
     /** The child's page: details, documents, enrolments and next booked days, all through this household. */
     async childPage(householdId: number, childId: number) {

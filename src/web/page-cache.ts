@@ -1,13 +1,14 @@
 // Pages kept rendered in this instance, and served again while what they show is unchanged.
 //
 // A page is kept for a slot (a household and the account viewing it) under a key that says what
-// it was rendered from: the day, the household's version and the town's epoch read in the same
-// snapshot as its rows (billing householdStampQuery: triggers bump them in every transaction that
-// changes a row the page shows), and whatever else of the request it shows. A request first reads
-// the current key (one small statement) and gets the kept page only if the keys are equal: a write
-// from any instance or code path changes the key before it commits, so no instance serves a page
-// older than what it would read, and nothing is ever cleared. Only the view's own part is kept:
-// the layout (CSRF token, flash messages) is rendered for every request.
+// it was rendered from: the day, the household's stamp read in the same snapshot as its rows
+// (src/platform/stamps.ts: triggers bump it in every transaction that changes a row the page
+// shows), and whatever else of the request it shows. A request gives the current key (the
+// household's stamp is read with the session's account, in the statement every request makes) and
+// gets the kept page only if the keys are equal: a write from any instance or code path changes
+// the stamp before it commits, so no instance serves a page older than what it would read, and
+// nothing is ever cleared. Only the view's own part is kept: the layout (CSRF token, flash
+// messages) is rendered for every request.
 import type { Response } from 'express';
 
 /** A view rendered without its layout, and the title it set (the layout shows it). */
@@ -34,10 +35,6 @@ export class PageCache {
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
-
-  has(slot: string): boolean {
-    return this.entries.has(slot);
-  }
 
   get(slot: string, key: string): Fragment | undefined {
     const entry = this.entries.get(slot);
@@ -73,20 +70,20 @@ export class PageCache {
 }
 
 /**
- * Renders `view` for `slot`: the kept page while `currentKey()` is still its key, else the view
- * rendered from `read()`'s locals, kept under the key those locals were read with (`read().key`,
- * from the same snapshot as the rows: a write between the two reads leaves a page nobody will ask
- * for). With no page kept for the slot, the current key is not read.
+ * Renders `view` for `slot`: the kept page while `key` (the current one) is still its key, else
+ * the view rendered from `read()`'s locals, kept under the key those locals were read with
+ * (`read().key`, from the same snapshot as the rows: a write between the two reads leaves a page
+ * nobody will ask for).
  */
 export async function renderKeptPage(
   res: Response,
   cache: PageCache,
   view: string,
   slot: string,
-  currentKey: () => Promise<string>,
+  key: string,
   read: () => Promise<{ locals: object; key: string }>,
 ): Promise<void> {
-  const kept = cache.has(slot) ? cache.get(slot, await currentKey()) : undefined;
+  const kept = cache.get(slot, key);
   if (kept) return res.render(view, { pageFragment: kept } satisfies FragmentOptions);
   const { locals, key: readKey } = await read();
   const keep: FragmentOptions = { keepFragment: (fragment) => cache.set(slot, readKey, fragment) };
