@@ -121,11 +121,11 @@ export function getT(lang: Language = 'fr'): T {
   const own = (key: string) => typeof initI18n().getResource(lang, 'translation', key) === 'string';
   const pluralKeys = new Map<string, string | null>();
   const pluralKeyOf = (key: string, count: number) => {
-    const category = rules.select(count);
-    const memoKey = `${key}\u0000${count === 0 ? 'zero' : category}`;
+    // By count: Intl's select() is itself a good part of the cost.
+    const memoKey = `${key}\u0000${count}`;
     let found = pluralKeys.get(memoKey);
     if (found === undefined) {
-      const candidates = [...(count === 0 ? [`${key}_zero`] : []), `${key}_${category}`, key];
+      const candidates = [...(count === 0 ? [`${key}_zero`] : []), `${key}_${rules.select(count)}`, key];
       found = candidates.find(own) ?? null;
       if (pluralKeys.size < MEMO_LIMIT) pluralKeys.set(memoKey, found);
     }

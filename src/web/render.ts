@@ -8,6 +8,19 @@ import type { FragmentOptions } from './page-cache.js';
 
 type EngineCallback = (err: Error | null, html?: string) => void;
 
+const ESCAPED = /[&<>'"]/;
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+
+/**
+ * What `<%= %>` writes: ejs's escapeXML, the same output, without its replace() when there is
+ * nothing to escape (most values: names, dates, amounts; ≈ 2.7 % of the staff search page's CPU).
+ */
+export function escapeHtml(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const text = String(value);
+  return ESCAPED.test(text) ? text.replace(/[&<>'"]/g, (c) => ESCAPES[c]!) : text;
+}
+
 export function setUpViews(app: Express, production: boolean): void {
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
@@ -18,7 +31,7 @@ export function setUpViews(app: Express, production: boolean): void {
     // without the disk check ejs makes for a relative one (a stat() per include per page).
     // compileDebug off in production: no line bookkeeping in every template (an error is still
     // logged, without the template's line; development keeps it).
-    const ejsOpts = { cache: production, compileDebug: !production, filename: file, views: [VIEWS_DIR], root: VIEWS_DIR, async: false };
+    const ejsOpts = { cache: production, compileDebug: !production, escape: escapeHtml, filename: file, views: [VIEWS_DIR], root: VIEWS_DIR, async: false };
     // A page kept by src/web/page-cache.ts: its view's part as rendered then, in this layout.
     const { pageFragment: kept, keepFragment } = opts as FragmentOptions;
     const renderView = (done: (err: Error | null, body?: string) => void) => (kept ? done(null, kept.body) : ejs.renderFile(file, opts, ejsOpts, done));

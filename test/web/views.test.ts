@@ -26,3 +26,12 @@ describe('view includes', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('escapeHtml', () => {
+  it('writes exactly what ejs would escape, and the text as is when there is nothing to escape', async () => {
+    const { escapeHtml } = await import('../../src/web/render.js');
+    const ejs = (await import('ejs')).default as unknown as { escapeXML: (v: unknown) => string };
+    const values: unknown[] = ['Léa', '', 'a & b', '<script>alert("x")</script>', "l'école", '&amp;', '"\'<>&', 0, 42, 3.5, -1, true, false, null, undefined, { toString: () => '<b>' }, ['a', '<'], new Date(0)];
+    for (const v of values) expect([v, escapeHtml(v)]).toEqual([v, ejs.escapeXML(v)]);
+  });
+});
