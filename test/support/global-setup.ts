@@ -1,6 +1,7 @@
 // One PostgreSQL for the whole run (embedded, or the server of DATABASE_URL) and one migrated
 // template database; every test file clones its own database from it (test/support/context.ts).
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { createDb, migrateLatest } from '../../src/platform/db.js';
@@ -15,6 +16,7 @@ declare module 'vitest' {
 }
 
 let embedded: EmbeddedDb | null = null;
+let embeddedDir: string | null = null;
 
 export default async function setup(project: TestProject) {
   const logger = createLogger('warn');
@@ -24,6 +26,7 @@ export default async function setup(project: TestProject) {
   } else {
     // A throwaway cluster in a folder the postgres user can reach, deleted at the end.
     const dataDir = `/var/tmp/portail-famille-test-${process.pid}-${randomBytes(3).toString('hex')}`;
+    embeddedDir = dataDir;
     embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), logger, persistent: false });
     serverUrl = embedded.url;
   }
@@ -45,6 +48,8 @@ export default async function setup(project: TestProject) {
     } finally {
       await admin.end();
       await embedded?.stop();
+      // The cluster removes its own folder; this is the one it was made in.
+      if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
     }
   };
 }
