@@ -13,9 +13,10 @@ import { createBumpFunction, createStatementTriggers, dropStatementTriggers } fr
 //   lists both);
 // - schools, document_types, service_requirements: the town-wide epoch (services already bump it).
 // A bump also makes the stored estimate stale: recomputed once on the next view (≈ 0.35 ms), for
-// changes far rarer than views. A bulk load or restore that disables triggers
-// (session_replication_role = replica, as bench/data.ts) while an app runs must move the epoch
-// itself afterwards: UPDATE pricing_epoch SET version = version + 1.
+// changes far rarer than views. A bulk load that disables triggers (session_replication_role =
+// replica, as bench/data.ts), or a restore of an older copy, while apps run must move the epoch
+// itself afterwards (UPDATE pricing_epoch SET version = version + 1), or restart them: their kept
+// pages are keyed by versions the database no longer has, or will reach again with other rows.
 const FUNCTIONS = [
   ['bump_households_of_member_rows', (rows: string) => `SELECT hm.household_id FROM household_members hm WHERE hm.member_id IN (SELECT id FROM ${rows})`],
   [
