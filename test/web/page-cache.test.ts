@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PageCache } from '../../src/web/page-cache.js';
+import type { Response } from 'express';
+import { PageCache, renderKeptPage, type Fragment, type FragmentOptions } from '../../src/web/page-cache.js';
 
 const page = (chars: number, title = 't') => ({ body: 'x'.repeat(chars), title });
 
@@ -36,5 +37,37 @@ describe('PageCache', () => {
     // Replacing a slot's page frees the old one's bytes.
     for (let i = 0; i < 50; i++) cache.set('a', `k${i}`, page(1000));
     expect(cache.size).toBe(3);
+  });
+});
+
+describe('renderKeptPage', () => {
+  /** A response whose render() hands over the fragment as the engine would (src/web/render.ts). */
+  const response = (body: string) => {
+    const rendered: FragmentOptions[] = [];
+    const res = {
+      render: (_view: string, options: FragmentOptions) => {
+        rendered.push(options);
+        options.keepFragment?.({ body, title: 't' } satisfies Fragment);
+      },
+    } as unknown as Response;
+    return { res, rendered };
+  };
+
+  it('keeps a page under the key its rows were read with, not the request\'s', async () => {
+    const cache = new PageCache(1_000_000);
+    let reads = 0;
+    // The request saw key k2, but the rows were read at k1 (a change committed in between).
+    const first = response('rows of k1');
+    await renderKeptPage(first.res, cache, 'v', 's', 'k2', async () => (reads++, { locals: {}, key: 'k1' }));
+    // A request at k2 must read again: the page kept is k1's.
+    const second = response('rows of k2');
+    await renderKeptPage(second.res, cache, 'v', 's', 'k2', async () => (reads++, { locals: {}, key: 'k2' }));
+    expect(reads).toBe(2);
+    expect(second.rendered[0]?.pageFragment).toBeUndefined();
+    // Now kept at k2: served without reading.
+    const third = response('unused');
+    await renderKeptPage(third.res, cache, 'v', 's', 'k2', async () => (reads++, { locals: {}, key: 'k2' }));
+    expect(reads).toBe(2);
+    expect(third.rendered[0]?.pageFragment?.body).toBe('rows of k2');
   });
 });
