@@ -72,8 +72,8 @@ export class PageCache {
 /**
  * Renders `view` for `slot`: the kept page while `key` (the current one) is still its key, else
  * the view rendered from `read()`'s locals, kept under the key those locals were read with
- * (`read().key`, from the same snapshot as the rows: a write between the two reads leaves a page
- * nobody will ask for).
+ * (`read().key`, from the same snapshot as the rows: a write committed after `key` was read is in
+ * the rows, and the page is kept under the key that says so).
  */
 export async function renderKeptPage(
   res: Response,
