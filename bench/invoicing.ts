@@ -6,6 +6,8 @@
 import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { createBillingService } from '../src/billing/service.js';
+// Registers the payments feature's hook (direct debits planned in the run's transaction), as the app's features do.
+import '../src/payments/sepa-service.js';
 import { systemClock } from '../src/platform/clock.js';
 import { createDb } from '../src/platform/db.js';
 import { createLogger } from '../src/platform/logger.js';
