@@ -2,7 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
-import { parisNow, shiftMonth, today } from '../platform/clock.js';
+import { parisNow, previousMonth, today } from '../platform/clock.js';
 import { idParam } from '../households/access.js';
 import { findRequest, listEvents } from '../requests/repository.js';
 import { actorOf, requireAgent, requireManager } from '../web/auth.js';
@@ -43,8 +43,6 @@ const euros = (cents: number) => (cents < 0 ? '-' : '') + eurosText(Math.abs(cen
 export function billingAdminRoutes(deps: AppDeps): Router {
   const router = Router();
   const billing = createBillingService(deps);
-
-  const previousMonth = () => shiftMonth(today(deps.clock).slice(0, 7), -1);
 
   // ---------- rates ----------
 
@@ -179,16 +177,16 @@ export function billingAdminRoutes(deps: AppDeps): Router {
 
   router.get('/billing', requireManager, async (req, res) => {
     const t = getT(req.lang);
-    const raw = typeof req.query.month === 'string' ? req.query.month : previousMonth();
+    const raw = typeof req.query.month === 'string' ? req.query.month : previousMonth(deps.clock);
     const form = monthSchema.safeParse({ month: raw });
-    if (!form.success) return renderRun(req, res, previousMonth(), 400, formErrors(form.error, t));
+    if (!form.success) return renderRun(req, res, previousMonth(deps.clock), 400, formErrors(form.error, t));
     return renderRun(req, res, form.data.month);
   });
 
   router.post('/billing/run', requireManager, async (req, res) => {
     const t = getT(req.lang);
     const form = monthSchema.safeParse(req.body);
-    if (!form.success) return renderRun(req, res, previousMonth(), 400, formErrors(form.error, t));
+    if (!form.success) return renderRun(req, res, previousMonth(deps.clock), 400, formErrors(form.error, t));
     const { month } = form.data;
     if (month >= parisNow(deps.clock).toFormat('yyyy-MM')) return renderRun(req, res, month, 422, addError(noErrors(), 'month', t('billing.run.errors.notOver')));
     try {
@@ -261,7 +259,7 @@ export function billingAdminRoutes(deps: AppDeps): Router {
   }
 
   router.get('/billing/exports', requireManager, (_req, res) => {
-    res.render('admin/billing/exports', { values: { month: previousMonth(), before: today(deps.clock) }, errors: noErrors() });
+    res.render('admin/billing/exports', { values: { month: previousMonth(deps.clock), before: today(deps.clock) }, errors: noErrors() });
   });
 
   router.get('/billing/exports/accounting.csv', requireManager, async (req, res) => {
@@ -280,7 +278,7 @@ export function billingAdminRoutes(deps: AppDeps): Router {
   router.get('/billing/exports/treasury.csv', requireManager, async (req, res) => {
     const t = getT(req.lang);
     const f = treasurySchema.safeParse(req.query);
-    if (!f.success) return res.status(400).render('admin/billing/exports', { values: { month: previousMonth(), ...req.query }, errors: formErrors(f.error, t) });
+    if (!f.success) return res.status(400).render('admin/billing/exports', { values: { month: previousMonth(deps.clock), ...req.query }, errors: formErrors(f.error, t) });
     const rows = (await searchInvoices(deps.db, { unpaidDueBefore: f.data.before }).select('i.*').orderBy('i.due_on')) as InvoiceRow[];
     const out = [
       ['number', 'issuedOn', 'dueOn', 'family', 'names', 'address', 'postcode', 'city', 'total', 'remaining'].map((k) => t(`billing.csv.${k}`)),

@@ -1,5 +1,5 @@
 // SQL for rates, QF history, invoices and the set-based reads of the invoicing run. No rules here.
-import { householdStampSql } from '../platform/stamps.js';
+import { householdStampSql, householdVersionSql, TOWN_EPOCH_SQL } from '../platform/stamps.js';
 import type { Knex } from 'knex';
 import type { Queryable } from '../platform/db.js';
 
@@ -348,8 +348,8 @@ export function householdMonthQuery(
           FROM (SELECT member_id, household_id, custody_weeks FROM household_members
                  WHERE member_id = ANY(ARRAY(SELECT child_id FROM att WHERE household_id IS NULL))) c) AS custody,
        -- What these rows are, for storing the estimate (household_estimates): read in the same snapshot.
-       coalesce((SELECT version FROM household_estimates WHERE household_id = ?), 0) AS estimate_version,
-       (SELECT version FROM pricing_epoch) AS pricing_epoch
+       ${householdVersionSql('?')} AS estimate_version,
+       ${TOWN_EPOCH_SQL} AS pricing_epoch
      ${unlessStored === undefined ? '' : `WHERE NOT EXISTS (${STORED_ESTIMATE_VALID})`}`,
     [householdId, householdId, from, to, from, to, from, to, householdId, householdId, householdId, ...(unlessStored === undefined ? [] : [householdId, unlessStored])],
   );
@@ -360,7 +360,7 @@ export function householdMonthQuery(
 /** The household's stored estimate of a month if still valid (bindings: household, month). */
 const STORED_ESTIMATE_VALID = `SELECT e.total_cents, e.lines FROM household_estimates e
   WHERE e.household_id = ? AND e.month = ? AND e.computed_version = e.version
-    AND e.computed_epoch = (SELECT version FROM pricing_epoch)`;
+    AND e.computed_epoch = ${TOWN_EPOCH_SQL}`;
 
 /**
  * The household's stored estimate of `month` (0 or 1 row), only if it was computed at the

@@ -4,7 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
 import { idParam } from '../households/access.js';
-import { TIME_ZONE, parisNow, shiftMonth, today } from '../platform/clock.js';
+import { TIME_ZONE, parisNow, previousMonth, today } from '../platform/clock.js';
 import { actorOf, requireManager } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
@@ -151,7 +151,7 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
   });
 
   // ---- SEPA ----
-  const defaultMonth = () => shiftMonth(today(deps.clock).slice(0, 7), -1);
+  const defaultMonth = () => previousMonth(deps.clock);
   const defaultCollection = () => parisNow(deps.clock).plus({ days: 7 }).toISODate()!;
 
   const renderSepa = async (res: Response, status: number, values: { month: string; collection_date: string }, errors: FormErrors = noErrors()) => {

@@ -69,3 +69,6 @@ export function shiftMonth(month: string, by: number): string {
   const d = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1 + by, 1));
   return `${String(d.getUTCFullYear()).padStart(4, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
+
+/** Last month in Europe/Paris, 'YYYY-MM' (the month an invoicing run or a SEPA export is usually for). */
+export const previousMonth = (clock: Clock): string => shiftMonth(today(clock).slice(0, 7), -1);

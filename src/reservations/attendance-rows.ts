@@ -3,16 +3,8 @@
 // rows called i18next's t() several times each (most of the page's CPU, docs/performance.md).
 // Every catalogue text is looked up once per page here; every value is escaped.
 import type { T } from '../web/i18n.js';
+import { escapeHtml } from '../web/render.js';
 import type { SheetRow } from './staff-repository.js';
-
-const HTML_SPECIAL = /[&<>"']/;
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
-
-/** Text for an HTML text node or a quoted attribute value. */
-export function escapeHtml(value: unknown): string {
-  const text = String(value ?? '');
-  return HTML_SPECIAL.test(text) ? text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!) : text;
-}
 
 /** A catalogue text with one {{variable}} as a function of its (escaped) value: t() runs once. */
 function filler(t: T, key: string, variable: string): (value: string) => string {
