@@ -60,14 +60,15 @@
     if (event.persisted) document.querySelectorAll('form[data-submitting]').forEach((f) => setBusy(f, false));
   });
 
-  // (3) Autosave of radio choices (attendance sheet).
-  const saving = new WeakMap(); // form -> { busy, again }
+  // (3) Autosave of radio choices (attendance sheet): the row of the radio that changed is posted
+  // as if its own submit button had been clicked; a form without rows is posted whole.
+  const saving = new WeakMap(); // row or form -> { busy, again }
 
   document.addEventListener('change', (event) => {
     const input = event.target;
     if (!(input instanceof HTMLInputElement) || input.type !== 'radio') return;
     const form = input.closest('form[data-autosave]');
-    if (form) autosave(form, findStatus(form, input));
+    if (form) autosave(form, input.closest('[data-autosave-row]'), findStatus(form, input));
   });
 
   function findStatus(form, input) {
@@ -79,17 +80,34 @@
     );
   }
 
-  function showStatus(status, ok) {
+  function showStatus(form, status, ok) {
     if (!status) return;
+    const text = (name) => status.getAttribute(name) || form.getAttribute(name);
     status.textContent = ok
-      ? status.getAttribute('data-ok') || 'Enregistré'
-      : status.getAttribute('data-error') || "Échec de l'enregistrement, réessayez";
+      ? text('data-ok') || 'Enregistré'
+      : text('data-error') || "Échec de l'enregistrement, réessayez";
     status.classList.toggle('is-error', !ok);
   }
 
-  function autosave(form, status) {
-    const state = saving.get(form) || { busy: false, again: false };
-    saving.set(form, state);
+  /** The fields a click on the row's button would send: the form's own, the row's, the button. */
+  function rowBody(form, row) {
+    const body = new URLSearchParams();
+    for (const field of form.elements) {
+      const owner = field.closest('[data-autosave-row]');
+      if (!field.name || field.disabled || (owner && owner !== row)) continue;
+      if (field.type === 'submit' || field.type === 'button' || field.type === 'reset') continue;
+      if ((field.type === 'radio' || field.type === 'checkbox') && !field.checked) continue;
+      body.append(field.name, field.value);
+    }
+    const button = row.querySelector('button[name]');
+    if (button) body.append(button.name, button.value);
+    return body;
+  }
+
+  function autosave(form, row, status) {
+    const key = row || form;
+    const state = saving.get(key) || { busy: false, again: false };
+    saving.set(key, state);
     if (state.busy) {
       state.again = true; // one more save with the latest values when this one ends
       return;
@@ -98,7 +116,7 @@
     if (status) status.textContent = '';
     fetch(form.action, {
       method: 'POST',
-      body: new URLSearchParams(new FormData(form)),
+      body: row ? rowBody(form, row) : new URLSearchParams(new FormData(form)),
       headers: { Accept: 'application/json' },
       credentials: 'same-origin',
     })
@@ -106,16 +124,18 @@
         const type = response.headers.get('Content-Type') || '';
         // Not JSON (session expired → login page, HTML error page…): let the server speak.
         if (!type.includes('application/json')) throw new Error('not json');
-        showStatus(status, response.ok);
+        showStatus(form, status, response.ok);
         state.busy = false;
         if (state.again) {
           state.again = false;
-          autosave(form, status);
+          autosave(form, row, status);
         }
       })
       .catch(() => {
-        // Network failure or unexpected answer: ordinary submit.
-        form.submit();
+        // Network failure or unexpected answer: ordinary submit, of this row's button if any.
+        const button = row && row.querySelector('button[name]');
+        if (button && form.requestSubmit) form.requestSubmit(button);
+        else form.submit();
       });
   }
 

@@ -19,27 +19,26 @@ const STATUSES = ['present', 'absent_excused', 'absent'] as const;
 
 export interface SheetRowsInput {
   rows: readonly SheetRow[];
-  serviceId: number;
-  day: string;
   locked: boolean;
-  csrfToken: string;
   t: T;
 }
 
 /**
- * One `<li>` per child, each its own form (the autosave posts the form of the radio that changed):
- * a fieldset named after the child, their needs and authorised pick-ups, three labelled radios and
- * a submit button for use without JavaScript.
+ * One `<li>` per child inside the sheet's single form (views/admin/attendance/index.ejs, which
+ * carries the CSRF token, the service and the day once): a fieldset named after the child, their
+ * needs and authorised pick-ups, three labelled radios named `status-<child>`, and a submit button
+ * `child=<child>` for use without JavaScript (the row saved is the button's). The autosave script
+ * posts the row of the radio that changed (data-autosave-row).
+ * One form rather than one per row: the token and hidden fields were a third of a 360-child
+ * sheet's 690 kB, and the page's CPU follows its size (docs/performance.md, eighth round).
  */
-export function attendanceRowsHtml({ rows, serviceId, day, locked, csrfToken, t }: SheetRowsInput): string {
+export function attendanceRowsHtml({ rows, locked, t }: SheetRowsInput): string {
   const text = (key: string) => escapeHtml(t(key));
   const label = {
     pai: text('reservations.admin.attendance.pai'),
     sick: text('reservations.admin.attendance.sick'),
     unbooked: text('reservations.attendance.present_unbooked'),
     noPickup: text('reservations.admin.attendance.noPickup'),
-    ok: text('reservations.admin.attendance.savedStatus'),
-    error: text('reservations.admin.attendance.errorStatus'),
     notRecorded: text('reservations.admin.attendance.notRecorded'),
     save: text('reservations.admin.attendance.save'),
   };
@@ -53,10 +52,7 @@ export function attendanceRowsHtml({ rows, serviceId, day, locked, csrfToken, t 
     if (html === undefined) dietText.set(d, (html = escapeHtml(t('reservations.admin.attendance.diet', { diet: t(`reservations.diets.${d}`) }))));
     return html;
   };
-  // The same for every row: the form's fixed fields and the status line's messages.
-  const formStart = `<form method="post" action="/admin/attendance" class="attendance-sheet__row" data-autosave><input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}"><input type="hidden" name="service" value="${escapeHtml(serviceId)}"><input type="hidden" name="date" value="${escapeHtml(day)}">`;
   const fieldset = locked ? '<fieldset disabled>' : '<fieldset>';
-  const statusStart = `<p class="attendance-sheet__status" data-autosave-status role="status" data-ok="${label.ok}" data-error="${label.error}">`;
 
   let html = '';
   for (const r of rows) {
@@ -72,17 +68,17 @@ export function attendanceRowsHtml({ rows, serviceId, day, locked, csrfToken, t 
     let radios = '';
     for (const st of STATUSES) {
       const checked = r.attendance === st || (st === 'present' && r.attendance === 'present_unbooked');
-      radios += `<div class="radios__item"><input class="radios__input" type="radio" id="st-${id}-${st}" name="status" value="${st}"${checked ? ' checked' : ''}><label class="radios__label" for="st-${id}-${st}">${statusLabel[st]}</label></div>`;
+      radios += `<div class="radios__item"><input class="radios__input" type="radio" id="st-${id}-${st}" name="status-${id}" value="${st}"${checked ? ' checked' : ''}><label class="radios__label" for="st-${id}-${st}">${statusLabel[st]}</label></div>`;
     }
     html +=
-      `<li id="child-${id}">${formStart}<input type="hidden" name="child" value="${id}">${fieldset}` +
+      `<li id="child-${id}" class="attendance-sheet__row" data-autosave-row="${id}">${fieldset}` +
       `<legend class="attendance-sheet__name">${last} ${first}<span class="visually-hidden"> – ${legend(r.first_name)}</span></legend>` +
       `<p class="attendance-sheet__info">${info}</p>` +
       `<p class="attendance-sheet__info">${r.pickups ? pickups(r.pickups) : label.noPickup}</p>` +
       `<div class="radios radios--inline">${radios}</div>` +
-      `${statusStart}${r.attendance ? '' : `<span class="print-only">${label.notRecorded}</span>`}</p>` +
-      `<button class="button button--small button--secondary no-print" type="submit">${label.save}<span class="visually-hidden"> – ${first} ${last}</span></button>` +
-      `</fieldset></form></li>\n`;
+      `<p class="attendance-sheet__status" data-autosave-status role="status">${r.attendance ? '' : `<span class="print-only">${label.notRecorded}</span>`}</p>` +
+      `<button class="button button--small button--secondary no-print" name="child" value="${id}">${label.save}<span class="visually-hidden"> – ${first} ${last}</span></button>` +
+      `</fieldset></li>\n`;
   }
   return html;
 }

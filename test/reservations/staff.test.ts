@@ -92,12 +92,15 @@ describe('attendance sheet and kitchen headcount', () => {
     expect(sheet.text).toContain('data-autosave');
     const [alice, basile, chloe, denis, zoe] = household.children.map((c) => ({ id: c.id })) as [{ id: number }, { id: number }, { id: number }, { id: number }, { id: number }];
     // Who is on the sheet, in name order; Denis (enrolled, not booked) is offered below it instead.
-    const rowIds = (html: string) => [...html.matchAll(/<li id="child-(\d+)">/g)].map((m) => Number(m[1]));
+    const rowIds = (html: string) => [...html.matchAll(/<li id="child-(\d+)"/g)].map((m) => Number(m[1]));
     expect(rowIds(sheet.text)).toEqual([alice.id, basile.id, chloe.id, zoe.id]);
     expect(sheet.text).toContain(`<option value="${denis.id}">Aubry Denis</option>`);
-    // Each row: its own form, three labelled radios, nothing recorded yet; every value escaped.
-    expect(sheet.text).toContain(`<input type="hidden" name="child" value="${alice.id}">`);
-    expect(sheet.text).toContain(`<input class="radios__input" type="radio" id="st-${alice.id}-absent_excused" name="status" value="absent_excused"><label class="radios__label" for="st-${alice.id}-absent_excused">absent excusé</label>`);
+    // One form for the sheet (its token and hidden fields once); each row: three labelled radios
+    // named after the child, its own submit button; nothing recorded yet; every value escaped.
+    expect(sheet.text.match(/<form method="post" action="\/admin\/attendance"/g)).toHaveLength(2); // the sheet, and the unbooked child's
+    expect(sheet.text.match(/name="date"/g)).toHaveLength(3); // the day picker, the sheet, the unbooked child's form
+    expect(sheet.text).toContain(`<button class="button button--small button--secondary no-print" name="child" value="${alice.id}">Enregistrer<span class="visually-hidden"> – Alice Aubry</span></button>`);
+    expect(sheet.text).toContain(`<input class="radios__input" type="radio" id="st-${alice.id}-absent_excused" name="status-${alice.id}" value="absent_excused"><label class="radios__label" for="st-${alice.id}-absent_excused">absent excusé</label>`);
     expect(sheet.text).toContain('Aubry &amp; &#34;Co&#34; Zoé &lt;b&gt;<span class="visually-hidden"> – Présence de Zoé &lt;b&gt;</span>');
     expect(sheet.text).toContain('Allergies : &lt;script&gt;x&lt;/script&gt;');
     expect(sheet.text).not.toContain('<script>x');
@@ -105,7 +108,15 @@ describe('attendance sheet and kitchen headcount', () => {
     const json = await agent.agent.post('/admin/attendance').set('Accept', 'application/json').type('form').send(new URLSearchParams({ _csrf: agent.token, service: String(service.id), date: '2027-01-07', child: String(alice.id), status: 'present' }).toString());
     expect(json.status).toBe(200);
     expect(json.body).toEqual({ ok: true });
-    expect((await agent.post('/admin/attendance', { service: String(service.id), date: '2027-01-07', child: String(basile.id), status: 'absent_excused' }, { from: sheetUrl })).status).toBe(303);
+    // Without JavaScript the whole sheet is sent, with the clicked button's child: only that row is
+    // saved (Alice's radio changed on the page but not saved stays as recorded).
+    const noScript = await agent.post(
+      '/admin/attendance',
+      { ...sheetFields(sheet.text), [`status-${alice.id}`]: 'absent', [`status-${basile.id}`]: 'absent_excused', child: String(basile.id) },
+      { from: sheetUrl },
+    );
+    expect(noScript.status).toBe(303);
+    expect(noScript.headers.location).toBe(`${sheetUrl}#child-${basile.id}`);
     await agent.post('/admin/attendance', { service: String(service.id), date: '2027-01-07', child: String(chloe.id), status: 'absent' }, { from: sheetUrl });
     await agent.post('/admin/attendance', { service: String(service.id), date: '2027-01-07', child: String(denis.id), status: 'present_unbooked' }, { from: sheetUrl });
     const marks = await ctx.db('attendance').where({ service_id: service.id, day: '2027-01-07' }).orderBy('child_id');
@@ -116,8 +127,8 @@ describe('attendance sheet and kitchen headcount', () => {
     // Denis, present without booking, is now on the sheet and no longer offered.
     expect(rowIds(marked)).toEqual([alice.id, basile.id, chloe.id, denis.id, zoe.id]);
     expect(marked).not.toContain(`<option value="${denis.id}">`);
-    expect(marked).toContain(`id="st-${alice.id}-present" name="status" value="present" checked>`);
-    expect(marked).toContain(`id="st-${denis.id}-present" name="status" value="present" checked>`);
+    expect(marked).toContain(`id="st-${alice.id}-present" name="status-${alice.id}" value="present" checked>`);
+    expect(marked).toContain(`id="st-${denis.id}-present" name="status-${denis.id}" value="present" checked>`);
     const bad = await agent.post('/admin/attendance', { service: String(service.id), date: '2027-01-07', child: String(alice.id), status: 'maybe' }, { from: sheetUrl });
     expect(bad.status).toBe(422);
 
@@ -204,3 +215,15 @@ describe('booking rules of a service', () => {
     expect((await other.browser.get(res.headers.location!)).text).toContain('Non réservé : complet');
   });
 });
+
+/** The fields the sheet's form sends as the page shows it (its hidden fields, the radios checked), as a browser would; the token is added by Browser.post. */
+function sheetFields(html: string): Record<string, string> {
+  const form = html.slice(html.indexOf('class="attendance-sheet"'), html.indexOf('</form>', html.indexOf('class="attendance-sheet"')));
+  const fields: Record<string, string> = {};
+  for (const [input] of form.matchAll(/<input [^>]*>/g)) {
+    const attr = (name: string) => input.match(new RegExp(`${name}="([^"]*)"`))?.[1];
+    if (attr('type') === 'hidden' || (attr('type') === 'radio' && input.includes(' checked'))) fields[attr('name')!] = attr('value')!;
+  }
+  delete fields._csrf;
+  return fields;
+}
