@@ -106,7 +106,13 @@ export function householdsRoutes(deps: AppDeps): Router {
   const inHousehold = [requireParent, withHousehold()];
   // ≈ 3 kB a household: the last thousand or so dashboards viewed. None in development, where a
   // template edited shows at the next request (as with the view cache).
-  const dashboards = new PageCache(deps.config.NODE_ENV === 'development' ? 0 : 4 * 1024 * 1024);
+  // Its views served kept, rendered anew (no page, or a change) and pages dropped are logged every
+  // quarter of an hour of use (per instance): the figures to size the budget by.
+  const dashboards = new PageCache(deps.config.NODE_ENV === 'development' ? 0 : 4 * 1024 * 1024, {
+    everyMs: 15 * 60_000,
+    now: () => deps.clock.now().getTime(),
+    log: (stats) => deps.logger.info({ keptPages: 'dashboard', ...stats }, 'kept pages'),
+  });
 
   // ---------- The dashboard (GET / for a logged-in parent; the platform route passes it on) ----------
   router.get('/', async (req, res, next) => {

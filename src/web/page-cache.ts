@@ -29,16 +29,49 @@ export interface FragmentOptions {
   keepFragment?: (fragment: Fragment) => void;
 }
 
+/** How a cache did since its last report: what decides whether its budget and the pages' first view deserve more work. */
+export interface PageCacheStats {
+  /** Views given the kept page. */
+  served: number;
+  /** Views rendered because no page was kept for their slot (first view, or dropped). */
+  absent: number;
+  /** Views rendered because what the kept page shows had changed. */
+  changed: number;
+  /** Pages dropped to stay within the budget. */
+  dropped: number;
+  /** Pages kept and their bytes, now. */
+  pages: number;
+  bytes: number;
+}
+
+export interface PageCacheReport {
+  /** At most one report in this many milliseconds, at the first view after it (no timer). */
+  everyMs: number;
+  log: (stats: PageCacheStats) => void;
+  /** Milliseconds now (the app's clock). */
+  now: () => number;
+}
+
 export class PageCache {
   /** In use order: the least recently used first (a Map keeps insertion order). */
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
+  private counts = { served: 0, absent: 0, changed: 0, dropped: 0 };
+  private reportedAt: number | undefined;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly report?: PageCacheReport,
+  ) {}
 
   get(slot: string, key: string): Fragment | undefined {
+    this.reportIfDue();
     const entry = this.entries.get(slot);
-    if (!entry || entry.key !== key) return undefined;
+    if (!entry || entry.key !== key) {
+      this.counts[entry ? 'changed' : 'absent']++;
+      return undefined;
+    }
+    this.counts.served++;
     this.entries.delete(slot);
     this.entries.set(slot, entry);
     return entry.fragment;
@@ -54,11 +87,28 @@ export class PageCache {
     for (const [oldest] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.remove(oldest);
+      this.counts.dropped++;
     }
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The counts since the last call (or since the start), and what is kept now. */
+  takeStats(): PageCacheStats {
+    const stats = { ...this.counts, pages: this.entries.size, bytes: this.bytes };
+    this.counts = { served: 0, absent: 0, changed: 0, dropped: 0 };
+    return stats;
+  }
+
+  private reportIfDue(): void {
+    if (!this.report) return;
+    const now = this.report.now();
+    this.reportedAt ??= now;
+    if (now - this.reportedAt < this.report.everyMs) return;
+    this.reportedAt = now;
+    this.report.log(this.takeStats());
   }
 
   private remove(slot: string): void {

@@ -6,7 +6,7 @@
 // (session_replication_role = replica), so nothing is bumped. A kept page does not show it; a page
 // rendered again does. Before each change below, the page must not show that silent mark; after
 // it, the page must: a change that bumped nothing would leave the kept page, without the mark.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   addDocument,
   addQf,
@@ -161,5 +161,31 @@ describe('the kept dashboard', () => {
     });
     expect(res.status).toBe(303);
     expect(await page(browser)).toContain('Jade Martin');
+  });
+
+  it('logs, every quarter of an hour of use, its views served kept and rendered anew', async () => {
+    const QUARTER = 15 * 60_000 + 1000;
+    const info = vi.spyOn(ctx.deps.logger, 'info');
+    try {
+      const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Léon' }]);
+      const browser = await loginAs(ctx, parent);
+      ctx.clock.advance(QUARTER);
+      await page(browser); // the earlier tests' report; this view finds no page
+      info.mockClear();
+      await page(browser); // kept
+      await ctx.db('members').where({ id: household.children[0]!.id }).update({ class_level: 'CP' });
+      await page(browser); // changed
+      expect(info).not.toHaveBeenCalled(); // not yet a quarter of an hour
+      ctx.clock.advance(QUARTER);
+      await page(browser);
+      expect(info).toHaveBeenCalledTimes(1);
+      expect(info).toHaveBeenCalledWith({ keptPages: 'dashboard', served: 1, absent: 1, changed: 1, dropped: 0, pages: expect.any(Number), bytes: expect.any(Number) }, 'kept pages');
+      const [stats] = info.mock.calls[0] as unknown as [{ pages: number; bytes: number }];
+      expect(stats.pages).toBeGreaterThan(0);
+      expect(stats.bytes).toBeGreaterThan(1000);
+    } finally {
+      info.mockRestore();
+      ctx.clock.advance(-2 * QUARTER);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Response } from 'express';
-import { PageCache, renderKeptPage, type Fragment, type FragmentOptions } from '../../src/web/page-cache.js';
+import { PageCache, renderKeptPage, type Fragment, type FragmentOptions, type PageCacheStats } from '../../src/web/page-cache.js';
 
 const page = (chars: number, title = 't') => ({ body: 'x'.repeat(chars), title });
 
@@ -37,6 +37,28 @@ describe('PageCache', () => {
     // Replacing a slot's page frees the old one's bytes.
     for (let i = 0; i < 50; i++) cache.set('a', `k${i}`, page(1000));
     expect(cache.size).toBe(3);
+  });
+  it('counts its views (kept, no page, changed) and the pages dropped, and reports them at most once a period', () => {
+    let now = 0;
+    const reports: PageCacheStats[] = [];
+    const cache = new PageCache(5_000, { everyMs: 1000, now: () => now, log: (stats) => reports.push(stats) });
+    cache.get('a', 'k'); // no page
+    cache.set('a', 'k', page(1000));
+    cache.get('a', 'k'); // kept
+    cache.get('a', 'k2'); // changed
+    cache.set('b', 'k', page(1000));
+    cache.set('c', 'k', page(1000)); // over 5,000 bytes: a is dropped
+    now = 999;
+    cache.get('b', 'k');
+    expect(reports).toEqual([]);
+    now = 1000;
+    cache.get('b', 'k'); // the report comes first: this view is in the next one
+    expect(reports).toEqual([{ served: 2, absent: 1, changed: 1, dropped: 1, pages: 2, bytes: expect.any(Number) }]);
+    expect(reports[0]!.bytes).toBeGreaterThan(4000);
+    expect(cache.takeStats()).toMatchObject({ served: 1, absent: 0, changed: 0, dropped: 0, pages: 2 });
+    now = 1500;
+    cache.get('x', 'k');
+    expect(reports).toHaveLength(1);
   });
 });
 
