@@ -18,6 +18,7 @@ import * as staffRepo from './staff-repository.js';
 import { attendanceSchema, bookingRulesSchema, closeDaySchema, parseSlot, slotsSchema, staffCancelSchema } from './schemas.js';
 import { createReservationsService } from './service.js';
 import { attendanceRowsHtml } from './attendance-rows.js';
+import { calendarViews } from './calendar-html.js';
 import { createReservationsStaffService, formatGroups, parseGroups, type AttendanceStatus } from './staff.js';
 import { groupOutcome, monthOf, rememberOutcome } from './routes.js';
 
@@ -191,6 +192,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     };
     if (number && !household) errors = addError(errors.summary.length ? errors : noErrors(), 'number', getT(req.lang)('reservations.errors.familyNotFound'));
     res.status(status).render('admin/reservations/family', {
+      ...calendarViews,
       number,
       household,
       month,

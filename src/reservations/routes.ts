@@ -15,6 +15,7 @@ import { certificateDeadline } from './rules.js';
 import { certificateSchema, monthSchema, parseSlot, patternSchema, slotsSchema } from './schemas.js';
 import { createReservationsService, type Outcome, type Slot } from './service.js';
 import * as repo from './repository.js';
+import { calendarViews } from './calendar-html.js';
 import { bookingPrices } from '../billing/pricing.js';
 
 declare module '../web/types.js' {
@@ -119,6 +120,7 @@ export function reservationsRoutes(deps: AppDeps): Router {
     const monthEnd = monthBounds(month).to;
     const billingPrices = await bookingPrices(deps.db, householdId, calendars.flatMap((c) => c.calendars.map((cal) => cal.service.id)), month, todayDay);
     res.status(opts.status ?? 200).render(view, {
+      ...calendarViews,
       billingPrices,
       month,
       patternFrom: `${month}-01` > todayDay ? `${month}-01` : todayDay,

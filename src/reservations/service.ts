@@ -591,6 +591,15 @@ export function createReservationsService(deps: AppDeps) {
     // The grid's weeks (Monday to Friday), computed once for every calendar of the page.
     const grid: { monday: string; days: string[] }[] = [];
     for (let monday = gridFrom; monday <= gridTo; monday = addDays(monday, 7)) grid.push({ monday, days: [0, 1, 2, 3, 4].map((i) => addDays(monday, i)) });
+    // A service's deadlines give every child of the page the same answer on a day (and custody
+    // week): worked out once per page, not once per cell.
+    const decided = new Map<string, boolean | Refusal | null>();
+    const decide = <V extends boolean | Refusal | null>(key: string, work: () => V): V => {
+      if (decided.has(key)) return decided.get(key) as V;
+      const answer = work();
+      decided.set(key, answer);
+      return answer;
+    };
 
     return input.children.map((child) => ({
       child,
@@ -615,15 +624,17 @@ export function createReservationsService(deps: AppDeps) {
             const presence = presenceOf.get(key) ?? null;
             const base = { day, today: day === todayDay, reservation: last ?? null, attendance: presence, note: state && !state.open && state.reason === 'closed_by_town' ? state.note : null };
             if (live?.status === 'booked') {
-              const cancellable = canCancel(r, now, day, calendar);
-              const sickable = !cancellable && canDeclareSick(r, now, day);
+              const cancellable = decide(`cancel|${s.id}|${day}`, () => canCancel(r, now, day, calendar));
+              const sickable = !cancellable && decide(`sick|${s.id}|${day}`, () => canDeclareSick(r, now, day));
               // At the desk staff may cancel any coming day (late or free, their choice).
               const selectable = cancellable || sickable || (Boolean(input.staff) && day >= todayDay);
               return { ...base, state: 'booked', selectable, cancellable, sickable };
             }
             if (live?.status === 'waiting') return { ...base, state: 'waiting', selectable: day >= todayDay, cancellable: true, sickable: false };
             if (live?.status === 'sick') return { ...base, state: 'sick', selectable: false, cancellable: false, sickable: false };
-            const refusal = bookingRefusal(r, { now, day, enrolled: true, state, custody: child.custody_weeks, calendar }, { staff: input.staff });
+            const refusal = decide(`refusal|${s.id}|${day}|${child.custody_weeks}`, () =>
+              bookingRefusal(r, { now, day, enrolled: true, state, custody: child.custody_weeks, calendar }, { staff: input.staff }),
+            );
             if (refusal) return { ...base, state: refusal, selectable: false, cancellable: false, sickable: false };
             const group = seatGroup(r, child, day);
             const full = group.capacity !== null && (seats.get(repo.seatKey(s.id, day, group.key)) ?? 0) >= group.capacity;

@@ -130,6 +130,12 @@ describe('who can book what', () => {
     expect(pattern.status).toBe(422);
     expect(pattern.text).toContain('La date de fin doit être après la date de début.');
     expect(pattern.text).toContain('value="2026-10-10"');
+    // A day ticked beside a malformed slot: the page comes back with that day still ticked.
+    const ticked = slot(child.id, service.id, '2026-09-17');
+    const malformed = await browser.post('/reservations', { slots: [ticked, 'not-a-slot'], return_to: '/reservations?month=2026-09' }, { from: '/reservations?month=2026-09' });
+    expect(malformed.status).toBe(422);
+    expect(malformed.text).toContain(`name="slots" value="${ticked}" checked>`);
+    expect(malformed.text.match(/name="slots" value="[^"]+" checked>/g)).toHaveLength(1);
     expect(await live(ctx, { child_id: child.id })).toEqual([]);
   });
 });
