@@ -68,10 +68,6 @@ export interface HouseholdMonth {
   anomalies: Anomaly[];
 }
 
-export function addDays(day: string, n: number): string {
-  return DateTime.fromISO(day).plus({ days: n }).toISODate()!;
-}
-
 /** The booking state of a reservation row for billing. */
 export function bookingStateOf(r: { status: string; day: string; certificate_day: string | null }): BookingState {
   switch (r.status) {

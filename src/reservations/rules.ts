@@ -112,13 +112,20 @@ function atDay(day: string, time: TimeOfDay): Date {
   return new Date(instants(`${day} ${time}`, () => at(parseDay(day), time).getTime()));
 }
 
+// A page's calendars and deadlines count days from the same few dates thousands of times (two
+// Dates and a formatted string each); the answer for a day never changes, so it is kept.
+const shiftedDays = boundedMemo<string, string>(20_000);
+const weekdays = boundedMemo<string, IsoWeekday>();
+
 export function addDays(day: string, days: number): string {
-  return utcDayString(utcMidnight(day) + days * DAY_MS);
+  return shiftedDays(`${day}|${days}`, () => utcDayString(utcMidnight(day) + days * DAY_MS));
 }
 
 export function isoWeekdayOf(day: string): IsoWeekday {
-  const weekday = new Date(utcMidnight(day)).getUTCDay();
-  return (weekday === 0 ? 7 : weekday) as IsoWeekday;
+  return weekdays(day, () => {
+    const weekday = new Date(utcMidnight(day)).getUTCDay();
+    return (weekday === 0 ? 7 : weekday) as IsoWeekday;
+  });
 }
 
 /** Monday to Friday, minus the calendar's public holidays. */
