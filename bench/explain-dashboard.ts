@@ -7,7 +7,7 @@
 // estimateRows: the stored estimate if valid, else the rows to compute it; migration 20261206090000).
 import type { Knex } from 'knex';
 import { dashboardReads } from '../src/households/repository.js';
-import { addDays } from '../src/reservations/rules.js';
+import { addDays } from '../src/platform/days.js';
 import { monthBounds } from '../src/platform/clock.js';
 import { arg, backendCpuMs, openBench } from './lib.js';
 

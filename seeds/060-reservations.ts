@@ -9,7 +9,7 @@ import { childrenOfHousehold, householdIdOf } from '../src/households/access.js'
 import { openDays } from '../src/services/calendar.js';
 import { rulesOf, seatGroup } from '../src/reservations/policy.js';
 import * as repo from '../src/reservations/repository.js';
-import { isoWeekdayOf } from '../src/reservations/rules.js';
+import { isoWeekdayOf } from '../src/platform/days.js';
 
 const YEAR = '2026-2027';
 const TERM = ['2026-09-01', '2026-12-18'] as const;

@@ -12,7 +12,7 @@ import { FormError } from '../web/forms.js';
 import { formatDate, formatMoney } from '../web/format.js';
 import { tFr } from '../web/i18n.js';
 import { computeMonth, type ComputedLine, type HouseholdMonth } from './compute.js';
-import { addDays } from '../reservations/rules.js';
+import { addDays } from '../platform/days.js';
 import { assertCents, multiplyCents } from './money.js';
 import { monthLabel, renderInvoicePdf, renderInvoicesPdf, type PdfInvoice } from './pdf.js';
 import {

@@ -14,7 +14,7 @@ import { createRequestsService, registerRequestType } from '../requests/service.
 import { OPEN_STATUSES, type RequestRow } from '../requests/repository.js';
 import { FormError } from '../web/forms.js';
 import { tFr } from '../web/i18n.js';
-import { addDays } from '../reservations/rules.js';
+import { addDays } from '../platform/days.js';
 import { householdIdOf } from './access.js';
 import * as repo from './repository.js';
 import { normaliseFamilyNumber, type HouseholdInput, type MemberInput } from './schemas.js';

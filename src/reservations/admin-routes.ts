@@ -11,7 +11,7 @@ import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
 import { dayStates, dayStatesFrom, openDays, publicHolidaysIn } from '../services/calendar.js';
-import { addDays, weekDaysOf } from './rules.js';
+import { addDays, weekDaysOf } from '../platform/days.js';
 import { rulesOf } from './policy.js';
 import * as repo from './repository.js';
 import * as staffRepo from './staff-repository.js';

@@ -5,9 +5,9 @@
 import { DateTime } from 'luxon';
 import { parisDayOf, TIME_ZONE } from '../platform/clock.js';
 import { boundedMemo } from '../platform/memo.js';
+import { addDays, DAY_PATTERN, invalidDay, isoWeekdayOf, weekDaysOf, type IsoWeekday } from '../platform/days.js';
 
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
-export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 /** A Paris wall-clock time, 'HH:MM' (24 h). */
 export type TimeOfDay = string;
@@ -43,10 +43,7 @@ export interface AgeGroup {
   maxAge?: number;
 }
 
-const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
-
-const invalidDay = (day: string) => new RangeError(`Invalid day: ${JSON.stringify(day)} (expected YYYY-MM-DD)`);
 
 // A month calendar asks for the same few days thousands of times, and a zoned luxon DateTime costs
 // an Intl offset lookup to build. DateTimes are immutable, so parsed days are kept.
@@ -59,22 +56,6 @@ function parseDay(day: string): DateTime {
     if (!parsed?.isValid) throw invalidDay(day);
     return parsed;
   });
-}
-
-const DAY_MS = 86_400_000;
-
-/** A day as the UTC midnight of that date: counting calendar days needs no time zone (and no DST). */
-function utcMidnight(day: string): number {
-  if (!DAY_PATTERN.test(day)) throw invalidDay(day);
-  const d = new Date(0);
-  d.setUTCFullYear(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)));
-  if (utcDayString(d.getTime()) !== day) throw invalidDay(day); // 2026-02-30 and the like
-  return d.getTime();
-}
-
-function utcDayString(ms: number): string {
-  const d = new Date(ms);
-  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
 }
 
 function parseTime(time: string): { hour: number; minute: number } {
@@ -110,22 +91,6 @@ const instants = boundedMemo<string, number>();
 /** `at` for a 'YYYY-MM-DD' day. */
 function atDay(day: string, time: TimeOfDay): Date {
   return new Date(instants(`${day} ${time}`, () => at(parseDay(day), time).getTime()));
-}
-
-// A page's calendars and deadlines count days from the same few dates thousands of times (two
-// Dates and a formatted string each); the answer for a day never changes, so it is kept.
-const shiftedDays = boundedMemo<string, string>(20_000);
-const weekdays = boundedMemo<string, IsoWeekday>();
-
-export function addDays(day: string, days: number): string {
-  return shiftedDays(`${day}|${days}`, () => utcDayString(utcMidnight(day) + days * DAY_MS));
-}
-
-export function isoWeekdayOf(day: string): IsoWeekday {
-  return weekdays(day, () => {
-    const weekday = new Date(utcMidnight(day)).getUTCDay();
-    return (weekday === 0 ? 7 : weekday) as IsoWeekday;
-  });
 }
 
 /** Monday to Friday, minus the calendar's public holidays. */
@@ -220,12 +185,6 @@ export function isoWeekParity(day: string): 'odd' | 'even' {
 /** With alternating custody, a household books only the weeks of its parity; null = no restriction. */
 export function custodyAllows(day: string, custodyWeeks: 'odd' | 'even' | null): boolean {
   return custodyWeeks === null || isoWeekParity(day) === custodyWeeks;
-}
-
-/** The seven days, Monday to Sunday, of the ISO week containing `day`. */
-export function weekDaysOf(day: string): string[] {
-  const monday = utcMidnight(day) - (isoWeekdayOf(day) - 1) * DAY_MS;
-  return Array.from({ length: 7 }, (_, i) => utcDayString(monday + i * DAY_MS));
 }
 
 /** Every day from `from` to `to` (both inclusive) falling on one of the ISO `weekdays`. */

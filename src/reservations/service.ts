@@ -10,7 +10,8 @@ import { dayStates, dayStatesFrom, publicHolidaysBetween, publicHolidaysIn, type
 import { FormError } from '../web/forms.js';
 import { formatDate } from '../web/format.js';
 import { tFr } from '../web/i18n.js';
-import { addDays, expandWeeklyPattern, weekDaysOf, type Calendar } from './rules.js';
+import { addDays, weekDaysOf } from '../platform/days.js';
+import { expandWeeklyPattern, type Calendar } from './rules.js';
 import { bookingRefusal, canCancel, canDeclareSick, rulesOf, seatGroup, type Refusal, type ServiceRules } from './policy.js';
 import * as repo from './repository.js';
 import type { ReservationRow, ServiceRow } from './repository.js';

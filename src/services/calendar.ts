@@ -2,7 +2,7 @@
 // rule, minus public holidays and the days staff closed for that service (service_day_closures).
 // Read-only and set-based: the reservations, services and billing features all ask it.
 import type { Queryable } from '../platform/db.js';
-import { addDays, isoWeekdayOf } from '../reservations/rules.js';
+import { addDays, isoWeekdayOf } from '../platform/days.js';
 
 /** What of a service decides its open days (a `services` row has these columns). */
 export interface ServiceOpening {
