@@ -11,7 +11,7 @@ import { idParam } from './access.js';
 import { listCurrentForHousehold } from '../documents/repository.js';
 import { adminNewHouseholdSchema, custodySchema, householdSchema, memberSchema, MEMBER_KINDS, searchSchema, type MemberKind } from './schemas.js';
 import { createHouseholdsService } from './service.js';
-import { householdValues, memberValues, postedValues, renderHouseholdForm, renderMemberForm, serviceErrors } from './routes.js';
+import { householdValues, memberValues, postedValues, renderHouseholdForm, renderMemberForm, saveMember, serviceErrors, type MemberFormPage } from './routes.js';
 
 declare module '../web/types.js' {
   interface SessionData {
@@ -131,44 +131,25 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
     return { overview, member, base: `/admin/households/${overview.household.id}` };
   }
 
+  /** The staff's page of a member's form (shown again with its errors). */
+  const memberPage = ({ overview, member, base }: Awaited<ReturnType<typeof memberOr404>>): MemberFormPage & { householdId: number } => ({
+    action: `${base}/members/${member.id}/edit`,
+    kind: member.kind,
+    householdId: overview.household.id,
+    memberId: member.id,
+    back: base,
+    staffDelete: member.kind === 'contact' ? `${base}/members/${member.id}/delete` : undefined,
+  });
+
   router.get('/households/:id/members/:memberId/edit', async (req, res) => {
-    const { overview, member, base } = await memberOr404(req);
-    const childIds = overview.links.filter((l) => l.guardian_id === member.id).map((l) => l.child_id);
-    await renderMemberForm(res, households, {
-      values: memberValues(member, childIds),
-      action: `${base}/members/${member.id}/edit`,
-      kind: member.kind,
-      householdId: overview.household.id,
-      memberId: member.id,
-      back: base,
-      staffDelete: member.kind === 'contact' ? `${base}/members/${member.id}/delete` : undefined,
-    });
+    const found = await memberOr404(req);
+    const childIds = found.overview.links.filter((l) => l.guardian_id === found.member.id).map((l) => l.child_id);
+    await renderMemberForm(res, households, { ...memberPage(found), values: memberValues(found.member, childIds) });
   });
 
   router.post('/households/:id/members/:memberId/edit', async (req, res) => {
-    const t = getT(req.lang);
-    const { overview, member, base } = await memberOr404(req);
-    const form = memberSchema.safeParse({ ...req.body, kind: member.kind });
-    const rerender = (errors: FormErrors) =>
-      renderMemberForm(res, households, {
-        status: 422,
-        values: { ...postedValues(req.body), kind: member.kind },
-        errors,
-        action: `${base}/members/${member.id}/edit`,
-        kind: member.kind,
-        householdId: overview.household.id,
-        memberId: member.id,
-        back: base,
-        staffDelete: member.kind === 'contact' ? `${base}/members/${member.id}/delete` : undefined,
-      });
-    if (!form.success) return rerender(formErrors(form.error, t));
-    try {
-      await households.updateMember(overview.household.id, member.id, form.data, actorOf(req));
-    } catch (err) {
-      return rerender(serviceErrors(err, t));
-    }
-    flash(req, t('households.flash.memberSaved', { name: form.data.first_name }));
-    res.redirect(303, base);
+    const found = await memberOr404(req);
+    await saveMember(req, res, households, { member: found.member, page: memberPage(found), done: found.base });
   });
 
   router.post('/households/:id/members/:memberId/delete', async (req, res) => {

@@ -88,16 +88,52 @@ export async function renderHouseholdForm(res: Response, households: HouseholdsS
   res.status(opts.status ?? 200).render('households/edit', { ...options, values: opts.values, errors: opts.errors ?? noErrors(), action: opts.action, mode: opts.mode, back: opts.back, familyNumber: opts.familyNumber ?? '' });
 }
 
+/** What the member form's page shows besides its values and errors: where it posts and leads back to. */
+export interface MemberFormPage {
+  action: string;
+  kind: MemberKind | null;
+  householdId: number;
+  memberId?: number;
+  back: string;
+  canRequestDeletion?: boolean;
+  deletionAsked?: boolean;
+  staffDelete?: string;
+}
+
 /** Renders the member form (parents and staff share it). */
 export async function renderMemberForm(
   res: Response,
   households: HouseholdsService,
-  opts: { status?: number; values: Record<string, unknown>; errors?: FormErrors; action: string; kind: MemberKind | null; householdId: number; memberId?: number; back: string; canRequestDeletion?: boolean; deletionAsked?: boolean; staffDelete?: string },
+  opts: MemberFormPage & { status?: number; values: Record<string, unknown>; errors?: FormErrors },
 ) {
   const options = await households.formOptions();
   const overview = await households.overview(opts.householdId);
   const children = (overview?.members ?? []).filter((m) => m.kind === 'child');
   res.status(opts.status ?? 200).render('households/member-form', { ...options, ...opts, errors: opts.errors ?? noErrors(), children });
+}
+
+/**
+ * The POST of an existing member's form, the parent's or the staff's: saved, then `done`; or the
+ * same page again with its errors (422) and nothing saved.
+ */
+export async function saveMember(
+  req: Request,
+  res: Response,
+  households: HouseholdsService,
+  opts: { member: { id: number; kind: MemberKind }; page: MemberFormPage & { householdId: number }; done: string },
+) {
+  const t = getT(req.lang);
+  const { member, page } = opts;
+  const form = memberSchema.safeParse({ ...req.body, kind: member.kind });
+  const rerender = (errors: FormErrors) => renderMemberForm(res, households, { ...page, status: 422, values: { ...postedValues(req.body), kind: member.kind }, errors });
+  if (!form.success) return rerender(formErrors(form.error, t));
+  try {
+    await households.updateMember(page.householdId, member.id, form.data, actorOf(req));
+  } catch (err) {
+    return rerender(serviceErrors(err, t));
+  }
+  flash(req, t('households.flash.memberSaved', { name: form.data.first_name }));
+  res.redirect(303, opts.done);
 }
 
 export function householdsRoutes(deps: AppDeps): Router {
@@ -279,46 +315,27 @@ export function householdsRoutes(deps: AppDeps): Router {
     return { householdId, member, overview };
   }
 
+  /** The parent's page of a member's form (shown again with its errors). */
+  const memberPage = ({ householdId, member, overview }: Awaited<ReturnType<typeof memberOr404>>): MemberFormPage & { householdId: number } => ({
+    action: `/household/members/${member.id}/edit`,
+    kind: member.kind,
+    householdId,
+    memberId: member.id,
+    back: member.kind === 'child' ? `/children/${member.id}` : '/household',
+    canRequestDeletion: member.kind === 'contact',
+    deletionAsked: overview.openDeletions.has(member.id),
+  });
+
   router.get('/household/members/:id/edit', ...inHousehold, async (req, res) => {
-    const { householdId, member, overview } = await memberOr404(req);
-    const childIds = overview.links.filter((l) => l.guardian_id === member.id).map((l) => l.child_id);
-    await renderMemberForm(res, households, {
-      values: memberValues(member, childIds),
-      action: `/household/members/${member.id}/edit`,
-      kind: member.kind,
-      householdId,
-      memberId: member.id,
-      back: member.kind === 'child' ? `/children/${member.id}` : '/household',
-      canRequestDeletion: member.kind === 'contact',
-      deletionAsked: overview.openDeletions.has(member.id),
-    });
+    const found = await memberOr404(req);
+    const childIds = found.overview.links.filter((l) => l.guardian_id === found.member.id).map((l) => l.child_id);
+    await renderMemberForm(res, households, { ...memberPage(found), values: memberValues(found.member, childIds) });
   });
 
   router.post('/household/members/:id/edit', ...inHousehold, async (req, res) => {
-    const t = getT(req.lang);
-    const { householdId, member, overview } = await memberOr404(req);
-    const form = memberSchema.safeParse({ ...req.body, kind: member.kind });
-    const rerender = (errors: FormErrors) =>
-      renderMemberForm(res, households, {
-        status: 422,
-        values: { ...postedValues(req.body), kind: member.kind },
-        errors,
-        action: `/household/members/${member.id}/edit`,
-        kind: member.kind,
-        householdId,
-        memberId: member.id,
-        back: '/household',
-        canRequestDeletion: member.kind === 'contact',
-        deletionAsked: overview.openDeletions.has(member.id),
-      });
-    if (!form.success) return rerender(formErrors(form.error, t));
-    try {
-      await households.updateMember(householdId, member.id, form.data, actorOf(req));
-    } catch (err) {
-      return rerender(serviceErrors(err, t));
-    }
-    flash(req, t('households.flash.memberSaved', { name: form.data.first_name }));
-    res.redirect(303, member.kind === 'child' ? `/children/${member.id}` : '/household');
+    const found = await memberOr404(req);
+    const { member } = found;
+    await saveMember(req, res, households, { member, page: memberPage(found), done: member.kind === 'child' ? `/children/${member.id}` : '/household' });
   });
 
   router.post('/household/members/:id/request-deletion', ...inHousehold, async (req, res) => {

@@ -176,3 +176,41 @@ describe('contact deletion', () => {
     expect(await ctx.db('audit_events').where({ action: 'households.contact_deleted', actor_account_id: agent.id }).first()).toBeTruthy();
   });
 });
+
+describe('editing a member, by the parent and at the desk', () => {
+  it('bad input shows the form again with its error and its way back, and changes nothing; good input saves', async () => {
+    const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Inès' }]);
+    const childId = household.children[0]!.id;
+    const unchanged = async () => expect(await ctx.db('members').where({ id: childId }).first('first_name', 'doctor_phone')).toEqual({ first_name: 'Inès', doctor_phone: null });
+    const browser = await loginAs(ctx, parent);
+    const bad = await browser.post(`/household/members/${childId}/edit`, await childFields({ first_name: 'Inès', doctor_phone: '123' }));
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('Indiquez un numéro de téléphone français');
+    expect(bad.text).toContain('value="Arachide"');
+    // The way back is the child's page, as on the form first shown.
+    expect(bad.text).toContain(`<a href="/children/${childId}">Annuler</a>`);
+    expect((await browser.get(`/household/members/${childId}/edit`)).text).toContain(`<a href="/children/${childId}">Annuler</a>`);
+    await unchanged();
+
+    const agent = await createAccount(ctx.deps, { role: 'agent' });
+    const staff = await loginAs(ctx, agent);
+    const base = `/admin/households/${household.id}`;
+    const deskBad = await staff.post(`${base}/members/${childId}/edit`, await childFields({ first_name: 'Inès', doctor_phone: '123' }));
+    expect(deskBad.status).toBe(422);
+    expect(deskBad.text).toContain('Indiquez un numéro de téléphone français');
+    expect(deskBad.text).toContain(`<a href="${base}">Annuler</a>`);
+    await unchanged();
+    // Another household's member under this household's address: not found.
+    const other = await createFamily(ctx.deps, [{ firstName: 'Autre' }]);
+    expect((await staff.post(`${base}/members/${other.household.children[0]!.id}/edit`, await childFields({ first_name: 'Pirate' }), { from: `${base}/members/${childId}/edit` })).status).toBe(404);
+
+    const desk = await staff.post(`${base}/members/${childId}/edit`, await childFields({ first_name: 'Inès' }));
+    expect(desk.status).toBe(303);
+    expect(desk.headers.location).toBe(base);
+    const own = await browser.post(`/household/members/${childId}/edit`, await childFields({ first_name: 'Inès', doctor_phone: '02 99 00 00 02' }));
+    expect(own.status).toBe(303);
+    expect(own.headers.location).toBe(`/children/${childId}`);
+    expect(await ctx.db('members').where({ id: childId }).first('first_name', 'doctor_phone')).toEqual({ first_name: 'Inès', doctor_phone: '02 99 00 00 02' });
+    expect((await ctx.db('members').where({ id: other.household.children[0]!.id }).first()).first_name).toBe('Autre');
+  });
+});
