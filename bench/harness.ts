@@ -2,6 +2,7 @@
 // browser does, and measures one scenario with autocannon (p50/p95/p99 from every response).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { authenticator } from 'otplib';
 import { freePort } from '../src/platform/embedded-db.js';
@@ -9,7 +10,9 @@ import { freePort } from '../src/platform/embedded-db.js';
 export interface AppProcess {
   baseUrl: string;
   child: ChildProcess;
-  /** Peak resident memory of the app process so far (VmHWM), in MB. */
+  /** The app's processes: the one started, and its workers with `processes` > 1. */
+  pids(): number[];
+  /** Peak resident memory of the app so far (VmHWM), in MB: with several processes, the sum of their peaks. */
   peakRssMb(): number;
   /** Starts a new peak (Linux: clear_refs 5 resets VmHWM); false where the kernel does not allow it. */
   resetPeakRss(): boolean;
@@ -24,9 +27,20 @@ export function productionNodeFlags(): string[] {
   return argv.slice(1, argv.indexOf('dist/src/server.js'));
 }
 
-export async function startApp(databaseUrl: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<AppProcess> {
+/** What `--processes N` (N > 1) loads: the app in N node:cluster workers sharing one port. */
+const CLUSTER = fileURLToPath(new URL('./cluster.mjs', import.meta.url));
+
+/** The processes whose parent is `pid` (the cluster's workers). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && statFields(entry)?.[1] === String(pid))
+    .map(Number);
+}
+
+export async function startApp(databaseUrl: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = [], processes = 1): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...productionNodeFlags(), ...nodeArgs, 'dist/src/server.js'], {
+  const cluster = processes > 1 ? [`--import=${CLUSTER}`] : [];
+  const child = spawn(process.execPath, [...productionNodeFlags(), ...nodeArgs, ...cluster, 'dist/src/server.js'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -41,6 +55,7 @@ export async function startApp(databaseUrl: string, extraEnv: Record<string, str
       BENCH_BASELINE: 'true',
       RATE_LIMIT_LOGIN_PER_ACCOUNT: '100000',
       RATE_LIMIT_LOGIN_PER_IP: '100000',
+      BENCH_PROCESSES: String(processes),
       ...extraEnv,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -57,17 +72,25 @@ export async function startApp(databaseUrl: string, extraEnv: Record<string, str
     if (Date.now() > deadline || child.exitCode !== null) throw new Error('the app did not start');
     await new Promise((r) => setTimeout(r, 200));
   }
+  const pids = () => (processes > 1 ? childrenOf(child.pid!) : [child.pid!]);
   return {
     baseUrl,
     child,
+    pids,
     peakRssMb() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kb = Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0);
+      let kb = 0;
+      for (const pid of pids()) {
+        try {
+          kb += Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)/)?.[1] ?? 0);
+        } catch {
+          // the process ended meanwhile
+        }
+      }
       return Math.round(kb / 1024);
     },
     resetPeakRss() {
       try {
-        writeFileSync(`/proc/${child.pid}/clear_refs`, '5');
+        for (const pid of pids()) writeFileSync(`/proc/${pid}/clear_refs`, '5');
         return true;
       } catch {
         return false;
@@ -101,11 +124,11 @@ function processCpuMs(pid: number | string, children = false): number {
 }
 
 /**
- * CPU used so far by the app process and by the bench database's PostgreSQL (its postmaster, the
- * backends that ended and the live ones), in ms. Without the postmaster's pid (a server that is not
- * ours), every PostgreSQL process of the machine is counted.
+ * CPU used so far by the app's processes (`AppProcess.pids()`) and by the bench database's
+ * PostgreSQL (its postmaster, the backends that ended and the live ones), in ms. Without the
+ * postmaster's pid (a server that is not ours), every PostgreSQL process of the machine is counted.
  */
-export function cpuSnapshot(appPid: number, postmasterPid: number | null): { app: number; pg: number } {
+export function cpuSnapshot(appPids: number[], postmasterPid: number | null): { app: number; pg: number } {
   let pg = postmasterPid ? processCpuMs(postmasterPid, true) : 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -119,7 +142,7 @@ export function cpuSnapshot(appPid: number, postmasterPid: number | null): { app
       }
     }
   }
-  return { app: processCpuMs(appPid), pg };
+  return { app: appPids.reduce((ms, pid) => ms + processCpuMs(pid), 0), pg };
 }
 
 /** Headers that make the production app (secure cookies behind a proxy) accept plain HTTP on loopback. */

@@ -1,4 +1,4 @@
-// npm run bench -- [--duration 10] [--connections 10,50] [--only baseline,dashboard] [--label after] [--cpu-prof [--no-baseline]]
+// npm run bench -- [--duration 10] [--connections 10,50] [--only baseline,dashboard] [--label after] [--cpu-prof [--no-baseline]] [--processes N]
 // Starts the compiled app (production mode) on the bench database, logs real sessions in (parents
 // of distinct households, an agent with the second factor), and drives each scenario with
 // autocannon. Prints one table and writes it to bench/results/load-<date>[-label].json.
@@ -22,6 +22,8 @@ const ONLY = arg('only', '');
 const LABEL = arg('label', '');
 const PARENTS = Number(arg('parents', '40'));
 const CPU_PROF = process.argv.includes('--cpu-prof');
+/** The app in this many processes (node:cluster, bench/cluster.mjs); CPU and peak RSS are their sums. */
+const PROCESSES = Number(arg('processes', '1'));
 /** For profiling one scenario: leave the baseline out (its thousands of requests would fill the profile). */
 const NO_BASELINE = process.argv.includes('--no-baseline');
 /** Where --cpu-prof leaves the app's V8 profile (open it in Chrome DevTools or speedscope). */
@@ -147,7 +149,7 @@ async function main() {
   );
   const sheetService = sheet[0] as { service_id: number; n: number };
 
-  const app = await startApp(bench.url, {}, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
+  const app = await startApp(bench.url, {}, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [], PROCESSES);
   const results: (ScenarioResult & { ratioToBaseline: number | null; peakRssMb: number; appCpuMsPerRequest: number; pgCpuMsPerRequest: number })[] = [];
   let failed = false;
   try {
@@ -206,11 +208,11 @@ async function main() {
         // Warm-up (compiled templates, prepared plans, pool connections), not counted.
         await measure(scenario.name, { url: app.baseUrl, connections, duration: 1, requests: scenario.requests() });
         app.resetPeakRss();
-        const cpuBefore = cpuSnapshot(app.child.pid!, bench.postmasterPid);
+        const cpuBefore = cpuSnapshot(app.pids(), bench.postmasterPid);
         const r = await measure(scenario.name, { url: app.baseUrl, connections, duration: DURATION, requests: scenario.requests() });
         if (scenario.name === 'baseline') baseline.set(connections, r.requestsPerSec);
         const base = baseline.get(connections);
-        const cpuAfter = cpuSnapshot(app.child.pid!, bench.postmasterPid);
+        const cpuAfter = cpuSnapshot(app.pids(), bench.postmasterPid);
         // Where a request's cost goes: the app's own CPU and PostgreSQL's, per answered request.
         const perRequest = (ms: number) => (r.total ? Math.round((ms / r.total) * 100) / 100 : 0);
         const row = {
@@ -252,6 +254,7 @@ async function main() {
       date: new Date().toISOString(),
       command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
       machine: machine(),
+      processes: PROCESSES,
       durationSeconds: DURATION,
       parents: parents.length,
       bookedDays: booked,

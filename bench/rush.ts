@@ -1,4 +1,4 @@
-// npm run bench:rush -- [--parents 1000] [--label after] [--reuse-sessions] [--follow]
+// npm run bench:rush -- [--parents 1000] [--label after] [--reuse-sessions] [--follow] [--processes N]
 // The opening of holiday bookings: parents of distinct households (real sessions, logged in
 // beforehand) all try to book the same day of the holiday centre (100 seats) at the instant
 // bookings open. Prints seats taken (checked in the database), waiting-listed, errors and
@@ -20,6 +20,8 @@ const PARENTS = Number(arg('parents', '1000'));
 const LABEL = arg('label', '');
 const SERVICE = 'Bench – centre de loisirs des vacances';
 const CPU_PROF = process.argv.includes('--cpu-prof');
+/** The app in this many processes (node:cluster, bench/cluster.mjs); CPU and peak RSS are their sums. */
+const PROCESSES = Number(arg('processes', '1'));
 const PROFILE_DIR = path.join(os.tmpdir(), 'pf-bench-profiles');
 const REUSE = process.argv.includes('--reuse-sessions');
 /** Also GET the result page each POST redirects to (the parent's browser does), timed from the click. */
@@ -118,7 +120,7 @@ async function main() {
   const bench = await openBench();
   const { db } = bench;
   const { service, day, parents } = await prepare(db);
-  const app = await startApp(bench.url, {}, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
+  const app = await startApp(bench.url, {}, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [], PROCESSES);
   try {
     let sessions = REUSE ? await reusedSessions(app.baseUrl, parents) : null;
     if (!sessions) {
@@ -142,7 +144,7 @@ async function main() {
     // The opening instant: from now on the app's rules let parents book.
     await db('services').where({ id: service.id }).update({ booking_opens_at: new Date() });
     app.resetPeakRss();
-    const cpuBefore = cpuSnapshot(app.child.pid!, bench.postmasterPid);
+    const cpuBefore = cpuSnapshot(app.pids(), bench.postmasterPid);
     const latencies: number[] = [];
     /** With --follow: until the result page was shown (POST, then the redirect's page). */
     const shown: number[] = [];
@@ -185,7 +187,7 @@ async function main() {
     const clientCpu = process.cpuUsage(clientCpuBefore);
     const overflowsAfter = listenOverflows();
     // CPU per request (app process, bench PostgreSQL): steadier than latency on a shared machine.
-    const cpuAfter = cpuSnapshot(app.child.pid!, bench.postmasterPid);
+    const cpuAfter = cpuSnapshot(app.pids(), bench.postmasterPid);
     const perRequest = (ms: number) => Math.round((ms / sessions.length) * 100) / 100;
     latencies.sort((a, b) => a - b);
     shown.sort((a, b) => a - b);
@@ -197,6 +199,7 @@ async function main() {
       date: new Date().toISOString(),
       command: `npm run bench:rush -- ${process.argv.slice(2).join(' ')}`.trim(),
       machine: machine(),
+      processes: PROCESSES,
       parents: sessions.length,
       capacity: service.capacity,
       day,
