@@ -132,7 +132,7 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
   }
 
   /** The staff's page of a member's form (shown again with its errors). */
-  const memberPage = ({ overview, member, base }: Awaited<ReturnType<typeof memberOr404>>): MemberFormPage & { householdId: number } => ({
+  const memberPage = ({ overview, member, base }: Awaited<ReturnType<typeof memberOr404>>): MemberFormPage => ({
     action: `${base}/members/${member.id}/edit`,
     kind: member.kind,
     householdId: overview.household.id,
@@ -149,7 +149,7 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
 
   router.post('/households/:id/members/:memberId/edit', async (req, res) => {
     const found = await memberOr404(req);
-    await saveMember(req, res, households, { member: found.member, page: memberPage(found), done: found.base });
+    await saveMember(req, res, households, { member: found.member, page: memberPage(found) });
   });
 
   router.post('/households/:id/members/:memberId/delete', async (req, res) => {

@@ -113,14 +113,14 @@ export async function renderMemberForm(
 }
 
 /**
- * The POST of an existing member's form, the parent's or the staff's: saved, then `done`; or the
- * same page again with its errors (422) and nothing saved.
+ * The POST of an existing member's form, the parent's or the staff's: saved, then back where the
+ * page leads (`page.back`); or the same page again with its errors (422) and nothing saved.
  */
 export async function saveMember(
   req: Request,
   res: Response,
   households: HouseholdsService,
-  opts: { member: { id: number; kind: MemberKind }; page: MemberFormPage & { householdId: number }; done: string },
+  opts: { member: { id: number; kind: MemberKind }; page: MemberFormPage },
 ) {
   const t = getT(req.lang);
   const { member, page } = opts;
@@ -133,7 +133,7 @@ export async function saveMember(
     return rerender(serviceErrors(err, t));
   }
   flash(req, t('households.flash.memberSaved', { name: form.data.first_name }));
-  res.redirect(303, opts.done);
+  res.redirect(303, page.back);
 }
 
 export function householdsRoutes(deps: AppDeps): Router {
@@ -316,7 +316,7 @@ export function householdsRoutes(deps: AppDeps): Router {
   }
 
   /** The parent's page of a member's form (shown again with its errors). */
-  const memberPage = ({ householdId, member, overview }: Awaited<ReturnType<typeof memberOr404>>): MemberFormPage & { householdId: number } => ({
+  const memberPage = ({ householdId, member, overview }: Awaited<ReturnType<typeof memberOr404>>): MemberFormPage => ({
     action: `/household/members/${member.id}/edit`,
     kind: member.kind,
     householdId,
@@ -334,8 +334,7 @@ export function householdsRoutes(deps: AppDeps): Router {
 
   router.post('/household/members/:id/edit', ...inHousehold, async (req, res) => {
     const found = await memberOr404(req);
-    const { member } = found;
-    await saveMember(req, res, households, { member, page: memberPage(found), done: member.kind === 'child' ? `/children/${member.id}` : '/household' });
+    await saveMember(req, res, households, { member: found.member, page: memberPage(found) });
   });
 
   router.post('/household/members/:id/request-deletion', ...inHousehold, async (req, res) => {

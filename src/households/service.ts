@@ -71,6 +71,9 @@ registerRequestType('lost_activation_code', {
   },
 });
 
+/** What a dashboard is rendered from: the day, and the household's stamp (src/platform/stamps.ts). */
+const dashboardKeyOf = (day: string, stamp: string) => `${day}|${stamp}`;
+
 export function createHouseholdsService(deps: AppDeps) {
   const requests = createRequestsService(deps);
   const audit = (tx: Queryable, actor: Actor, action: string, householdId: number, details: Record<string, unknown> = {}) =>
@@ -466,11 +469,11 @@ export function createHouseholdsService(deps: AppDeps) {
       const children = r.children.map((c) => ({ ...c, next: r.reservations.filter((x) => x.child_id === c.id).slice(0, 3) }));
       const estimate = await currentEstimate(deps.db, householdId, month, r);
       const page = { children, expiring: r.expiring, missing: r.missing, invoices: r.invoices, openRequests: r.openRequests, estimate };
-      return { page, key: `${day}|${r.stamp[0]!.stamp}` };
+      return { page, key: dashboardKeyOf(day, r.stamp[0]!.stamp) };
     },
 
     /** What the dashboard would be rendered from today at this household stamp, as dashboard() gives it with its page. */
-    dashboardKey: (stamp: string) => `${today(deps.clock)}|${stamp}`,
+    dashboardKey: (stamp: string) => dashboardKeyOf(today(deps.clock), stamp),
 
     /** The child's page: details, documents, enrolments and next booked days, all through this household. */
     async childPage(householdId: number, childId: number) {

@@ -3,6 +3,7 @@
 // (calendars, deadlines, QF periods, estimates): this is the one place that does it.
 import { boundedMemo } from './memo.js';
 
+/** ISO weekday: 1 = Monday … 7 = Sunday. */
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
@@ -35,7 +36,6 @@ export function addDays(day: string, days: number): string {
   return shiftedDays(`${day}|${days}`, () => utcDayString(utcMidnight(day) + days * DAY_MS));
 }
 
-/** 1 for Monday … 7 for Sunday. */
 export function isoWeekdayOf(day: string): IsoWeekday {
   return weekdays(day, () => {
     const weekday = new Date(utcMidnight(day)).getUTCDay();

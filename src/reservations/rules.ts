@@ -7,8 +7,6 @@ import { parisDayOf, TIME_ZONE } from '../platform/clock.js';
 import { boundedMemo } from '../platform/memo.js';
 import { addDays, DAY_PATTERN, invalidDay, isoWeekdayOf, weekDaysOf, type IsoWeekday } from '../platform/days.js';
 
-/** ISO weekday: 1 = Monday … 7 = Sunday. */
-
 /** A Paris wall-clock time, 'HH:MM' (24 h). */
 export type TimeOfDay = string;
 

@@ -14,7 +14,8 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 /**
  * Text for an HTML text node or a quoted attribute value: what `<%= %>` writes (ejs's escapeXML,
  * the same output, without its replace() when there is nothing to escape: most values, ≈ 2.7 % of
- * the staff search page's CPU), and the attendance sheet's rows written without EJS.
+ * the staff search page's CPU), and the parts of views written without EJS (the attendance sheet's
+ * rows, the month calendars).
  */
 export function escapeHtml(value: unknown): string {
   const text = String(value ?? '');
