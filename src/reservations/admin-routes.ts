@@ -10,6 +10,7 @@ import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
+import { PageCache, renderKeptPage } from '../web/page-cache.js';
 import { dayStates, dayStatesFrom, openDays, publicHolidaysIn } from '../services/calendar.js';
 import { addDays, weekDaysOf } from '../platform/days.js';
 import { rulesOf } from './policy.js';
@@ -24,6 +25,7 @@ import { groupOutcome, monthOf, rememberOutcome } from './routes.js';
 
 const requireSheetRole = requireRole('animator', 'agent', 'manager', 'admin');
 const dayParam = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const SHEET_VIEW = 'admin/attendance/index';
 
 export function reservationsAdminRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -34,11 +36,33 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
 
   // --- Attendance ---
 
+  // A service's sheet as asked for (GET with its service), kept rendered while nothing it shows has
+  // changed (src/web/page-cache.ts, staffRepo.sheetKey): the page several staff open and reload on
+  // the same day. One slot per sheet, language and what the viewer may see (an animator their
+  // sites, other staff every service). ≈ 0.5 MB a 360-child sheet: the last thirty or so viewed.
+  const sheets = new PageCache(deps.config.NODE_ENV === 'development' ? 0 : 16 * 1024 * 1024, {
+    everyMs: 15 * 60_000,
+    now: () => deps.clock.now().getTime(),
+    log: (stats) => deps.logger.info({ keptPages: 'attendance sheet', ...stats }, 'kept pages'),
+  });
+
   async function renderSheet(req: Request, res: Response, status = 200, errors: FormErrors = noErrors()) {
     const account = currentAccount(req);
     const day = dayOf(req.query.date ?? req.body?.date);
     const requested = req.query.service ?? req.body?.service;
     const requestedId = requested ? Number(requested) : undefined;
+    if (status !== 200 || requestedId === undefined || !Number.isSafeInteger(requestedId)) {
+      return res.status(status).render(SHEET_VIEW, await sheetLocals(req, day, requested, requestedId, errors));
+    }
+    // The key first, then the rows (see sheetKey). A kept page was rendered for a service this slot
+    // could see; what decides that (services, sites) is in the key.
+    const slot = `${req.lang}|${account.role === 'animator' ? account.id : 'staff'}|${requestedId}|${day}`;
+    const key = await staffRepo.sheetKey(deps.db, requestedId, day);
+    await renderKeptPage(res, sheets, SHEET_VIEW, slot, key, async () => ({ locals: await sheetLocals(req, day, requested, requestedId, errors), key }));
+  }
+
+  async function sheetLocals(req: Request, day: string, requested: unknown, requestedId: number | undefined, errors: FormErrors) {
+    const account = currentAccount(req);
     // Two round trips side by side: the page's facts, and the requested service's rows (shown
     // only once the facts say this account may see that service).
     const [facts, requestedSheet] = await Promise.all([
@@ -51,7 +75,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     const { rows, unbooked } = service ? (requestedSheet ?? (await staffRepo.attendanceSheet(deps.db, service.id, day))) : { rows: [], unbooked: [] };
     const closed = new Map(facts.closures.filter((c) => c.service_id === service?.id).map((c) => [day, c.reason]));
     const open = service ? dayStatesFrom(service, day, day, { periods, publicHolidays: publicHolidaysIn(periods, day, day), closed }).get(day) : undefined;
-    res.status(status).render('admin/attendance/index', {
+    return {
       services,
       service,
       day,
@@ -65,7 +89,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
         booked: rows.filter((r) => r.reservation_status === 'booked').length,
         present: rows.filter((r) => r.attendance === 'present' || r.attendance === 'present_unbooked').length,
       },
-    });
+    };
   }
 
   router.get('/attendance', requireSheetRole, (req, res) => renderSheet(req, res));
