@@ -148,6 +148,9 @@ async function main() {
     [SHEET_DAY],
   );
   const sheetService = sheet[0] as { service_id: number; n: number };
+  const sheetChildren = (
+    (await db('attendance').where({ service_id: sheetService.service_id, day: SHEET_DAY }).select('child_id')) as { child_id: number }[]
+  ).map((r) => r.child_id);
 
   const app = await startApp(bench.url, {}, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [], PROCESSES);
   const results: (ScenarioResult & { ratioToBaseline: number | null; peakRssMb: number; appCpuMsPerRequest: number; pgCpuMsPerRequest: number })[] = [];
@@ -196,6 +199,20 @@ async function main() {
       { name: 'invoices list', requests: () => rotating((i) => get(parentAt(i).session!, '/invoices')) },
       { name: 'invoice PDF', requests: () => rotating((i) => get(parentAt(i).session!, `/invoices/${parentAt(i).invoiceId}/pdf`)) },
       { name: `attendance sheet (${sheetService.n} children)`, requests: () => [get(agent, `/admin/attendance?service=${sheetService.service_id}&date=${SHEET_DAY}`)] },
+      // The same sheet when a mark was recorded since the last view (another agent's, say): one of
+      // its attendance rows is rewritten as each request is sent (one small UPDATE, in the
+      // PostgreSQL CPU per request too), so the kept sheet (src/web/page-cache.ts) is read and
+      // rendered again.
+      {
+        name: 'attendance sheet (changed since last view)',
+        requests: () =>
+          rotating((i) => {
+            void db
+              .raw('UPDATE attendance SET recorded_at = now() WHERE service_id = ? AND day = ? AND child_id = ?', [sheetService.service_id, SHEET_DAY, sheetChildren[i % sheetChildren.length]!])
+              .catch(() => {});
+            return get(agent, `/admin/attendance?service=${sheetService.service_id}&date=${SHEET_DAY}`);
+          }),
+      },
       { name: 'household search', requests: () => [get(agent, `/admin/households?q=${encodeURIComponent(SEARCH)}`)] },
       { name: 'kitchen headcount', requests: () => [get(agent, `/admin/headcount?date=${HEADCOUNT_DAY}`)] },
     ];

@@ -61,20 +61,23 @@
   });
 
   // (3) Autosave of radio choices (attendance sheet): the row of the radio that changed is posted
-  // as if its own submit button had been clicked; a form without rows is posted whole.
+  // as if its own submit button had been clicked; a form without rows is posted whole. A row is an
+  // element marked data-autosave-row, or a child of a list marked data-autosave-rows.
   const saving = new WeakMap(); // row or form -> { busy, again }
+  const ROW = '[data-autosave-row], [data-autosave-rows] > *';
 
   document.addEventListener('change', (event) => {
     const input = event.target;
     if (!(input instanceof HTMLInputElement) || input.type !== 'radio') return;
     const form = input.closest('form[data-autosave]');
-    if (form) autosave(form, input.closest('[data-autosave-row]'), findStatus(form, input));
+    if (form) autosave(form, input.closest(ROW), findStatus(form, input));
   });
 
+  // Where to say "saved": the row's (or fieldset's) [data-autosave-status] or <output>, else the form's.
   function findStatus(form, input) {
-    const scope = input.closest('[data-autosave-row], fieldset');
+    const scope = input.closest(`${ROW}, fieldset`);
     return (
-      (scope && scope.querySelector('[data-autosave-status]')) ||
+      (scope && scope.querySelector('[data-autosave-status], output')) ||
       form.querySelector('[data-autosave-status]') ||
       document.querySelector('[data-autosave-status]')
     );
@@ -93,7 +96,7 @@
   function rowBody(form, row) {
     const body = new URLSearchParams();
     for (const field of form.elements) {
-      const owner = field.closest('[data-autosave-row]');
+      const owner = field.closest(ROW);
       if (!field.name || field.disabled || (owner && owner !== row)) continue;
       if (field.type === 'submit' || field.type === 'button' || field.type === 'reset') continue;
       if ((field.type === 'radio' || field.type === 'checkbox') && !field.checked) continue;

@@ -52,10 +52,11 @@ it('a parent books Mondays and Thursdays for two children, cancels one day; an a
   await visit(staffPage, `/admin/attendance?service=${service.id}&date=2026-09-17`);
   const staffOverflow = await staffPage.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(staffOverflow).toBeLessThanOrEqual(0);
-  await staffPage.locator(`#st-${lea.id}-present`).check();
-  await staffPage.locator(`#child-${lea.id} [data-autosave-status]`).getByText('Enregistré').waitFor();
-  await staffPage.locator(`#st-${noe.id}-absent_excused`).check();
-  await staffPage.locator(`#child-${noe.id} [data-autosave-status]`).getByText('Enregistré').waitFor();
+  // Each radio is named by its label (the label around it); each row says "saved" in its <output>.
+  await staffPage.locator(`#child-${lea.id}`).getByRole('radio', { name: 'présent' }).check();
+  await staffPage.locator(`#child-${lea.id} output`).getByText('Enregistré').waitFor();
+  await staffPage.locator(`#child-${noe.id}`).getByRole('radio', { name: 'absent excusé' }).check();
+  await staffPage.locator(`#child-${noe.id} output`).getByText('Enregistré').waitFor();
   await expectAccessible(staffPage);
   // The other staff pages of the feature, axe-checked on the phone too.
   await visit(staffPage, '/admin/headcount?date=2026-09-17');

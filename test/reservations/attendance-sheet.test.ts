@@ -22,7 +22,7 @@ describe('attendance sheet page', () => {
 
     const open = await sheet('2026-09-24');
     expect(open).not.toContain(CLOSED);
-    expect(open).toContain(`<li id="child-${child.id}" class="attendance-sheet__row" data-autosave-row="${child.id}">`);
+    expect(open).toContain(`<li id="child-${child.id}"><fieldset>`);
     expect(open).toContain('1 réservés, 0 présents');
     expect(await sheet('2026-09-26')).toContain(CLOSED);
 
