@@ -135,9 +135,15 @@ export async function countUnusedRecoveryCodes(q: Queryable, accountId: number):
  * idle timer moved when `touch` says so (IdleTouch). The timer is the last_seen_ms column (the
  * session's own lastSeenAt is given that value); `sess` is returned as it was before the move.
  */
-export async function readSession(q: Queryable, sid: string, now: Date, touch: IdleTouch): Promise<SessionRead | null> {
+/**
+ * The live sessions among `sids`, each with its account, in one statement; a logged-in session
+ * idle for over a minute gets its idle timer moved to `touch.nowMs` by the same statement (see
+ * IdleTouch). Several at once when the site is busy: the session store gathers the reads of
+ * concurrent requests (src/web/session.ts).
+ */
+export async function readSessions(q: Queryable, sids: string[], now: Date, touch: IdleTouch): Promise<Map<string, SessionRead>> {
   const { rows } = await q.raw(
-    `WITH s AS (SELECT sid, sess, last_seen_ms FROM sessions WHERE sid = ? AND expire >= ?),
+    `WITH s AS (SELECT sid, sess, last_seen_ms FROM sessions WHERE sid = ANY (?::text[]) AND expire >= ?),
      touched AS (
        UPDATE sessions u SET last_seen_ms = ?::bigint
          FROM s
@@ -146,14 +152,16 @@ export async function readSession(q: Queryable, sid: string, now: Date, touch: I
           AND s.last_seen_ms >= CASE WHEN coalesce(s.sess->>'role', '') IN ('', 'parent') THEN ?::bigint ELSE ?::bigint END
           AND (s.sess->>'loginAt')::bigint >= ?::bigint
        RETURNING u.sid)
-     SELECT s.sess, s.last_seen_ms, EXISTS (SELECT 1 FROM touched) AS touched, ${CURRENT_ACCOUNT_COLUMNS}
+     SELECT s.sid, s.sess, s.last_seen_ms, s.sid IN (SELECT sid FROM touched) AS touched, ${CURRENT_ACCOUNT_COLUMNS}
        FROM s LEFT JOIN accounts a ON a.id = (s.sess->>'accountId')::bigint AND a.disabled_at IS NULL`,
-    [sid, now, touch.nowMs, touch.staleBeforeMs, touch.parentAliveFromMs, touch.staffAliveFromMs, touch.loginFromMs],
+    [sids, now, touch.nowMs, touch.staleBeforeMs, touch.parentAliveFromMs, touch.staffAliveFromMs, touch.loginFromMs],
   );
-  const row = rows[0] as (CurrentAccountRow & { sess: StoredSession; last_seen_ms: string | null; touched: boolean; id: number | null }) | undefined;
-  if (!row) return null;
-  if (row.last_seen_ms !== null) row.sess.lastSeenAt = Number(row.last_seen_ms);
-  return { sess: row.sess, touched: row.touched, account: row.id === null ? null : toCurrentAccount(row) };
+  const read = new Map<string, SessionRead>();
+  for (const row of rows as (CurrentAccountRow & { sid: string; sess: StoredSession; last_seen_ms: string | null; touched: boolean; id: number | null })[]) {
+    if (row.last_seen_ms !== null) row.sess.lastSeenAt = Number(row.last_seen_ms);
+    read.set(row.sid, { sess: row.sess, touched: row.touched, account: row.id === null ? null : toCurrentAccount(row) });
+  }
+  return read;
 }
 
 /** The whole session, its idle timer included (never moved back by a save that read it earlier). */
@@ -170,7 +178,7 @@ export async function removeSession(q: Queryable, sid: string): Promise<void> {
   await q('sessions').where({ sid }).delete();
 }
 
-export const sessionQueries = { read: readSession, write: writeSession, remove: removeSession };
+export const sessionQueries = { read: readSessions, write: writeSession, remove: removeSession };
 
 /** Deletes every session of the account except the one given (the person's current one). */
 export const deleteSessionsOf = (q: Queryable, accountId: number, exceptSid?: string) =>

@@ -19,6 +19,7 @@ import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from '../deps.js';
 import type { Clock } from '../platform/clock.js';
+import { createBatcher, type Batcher } from '../platform/batcher.js';
 import type { Db } from '../platform/db.js';
 import type { CurrentAccount, Session, SessionData } from './types.js';
 
@@ -66,7 +67,8 @@ export interface IdleTouch {
 }
 
 export interface SessionQueries {
-  read(db: Db, sid: string, now: Date, touch: IdleTouch): Promise<SessionRead | null>;
+  /** The live sessions among `sids` (absent: none), read and touched in one statement. */
+  read(db: Db, sids: string[], now: Date, touch: IdleTouch): Promise<Map<string, SessionRead>>;
   write(db: Db, sid: string, sess: StoredSession, expire: Date): Promise<void>;
   remove(db: Db, sid: string): Promise<void>;
 }
@@ -91,17 +93,38 @@ export function takeSessionRead(req: Request): PrefetchedRead | undefined {
 }
 
 export class PgSessionStore {
+  /**
+   * Reads of concurrent requests gathered into one statement (src/platform/batcher.ts): when
+   * a thousand parents click at once, a thousand reads took a thousand round trips, each a query's
+   * worth of the app's CPU (the one statement every request makes, docs/performance.md). A quiet
+   * site reads each at once, alone. A batch is read at one instant, its own.
+   */
+  private readonly reads: Batcher<string, { read: SessionRead | null; touch: IdleTouch }>;
+
   constructor(
     private readonly db: Db,
     private readonly queries: SessionQueries,
     private readonly touchOf: (now: Date) => IdleTouch,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    const readAll = async (sids: string[]) => {
+      const touch = this.touchOf(this.clock.now());
+      const found = await this.queries.read(this.db, [...new Set(sids)], new Date(), touch);
+      // Two requests with the same cookie in one batch: each its own copy (a request changes its session in place).
+      const given = new Set<string>();
+      return sids.map((sid) => {
+        const read = found.get(sid) ?? null;
+        const copy = read && given.has(sid) ? { ...read, sess: structuredClone(read.sess) } : read;
+        given.add(sid);
+        return { read: copy, touch };
+      });
+    };
+    this.reads = createBatcher(readAll, async (sid) => (await readAll([sid]))[0]!);
+  }
 
   /** The live session `sid` (null: none), its account and idle timer kept for `req`'s loadAccount. */
   async get(req: Request, sid: string): Promise<StoredSession | null> {
-    const touch = this.touchOf(this.clock.now());
-    const row = await this.queries.read(this.db, sid, new Date(), touch);
+    const { read: row, touch } = await this.reads.submit(sid);
     if (!row) return null;
     const read: PrefetchedRead = {};
     if (row.account) read.account = row.account;
