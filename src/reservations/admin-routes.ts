@@ -39,7 +39,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
   // A service's sheet as asked for (GET with its service), kept rendered while nothing it shows has
   // changed (src/web/page-cache.ts, staffRepo.sheetKey): the page several staff open and reload on
   // the same day. One slot per sheet, language and what the viewer may see (an animator their
-  // sites, other staff every service). ≈ 0.5 MB a 360-child sheet: the last thirty or so viewed.
+  // sites, other staff every service). ≈ 0.3 MB a 360-child sheet: the last fifty or so viewed.
   const sheets = new PageCache(deps.config.NODE_ENV === 'development' ? 0 : 16 * 1024 * 1024, {
     everyMs: 15 * 60_000,
     now: () => deps.clock.now().getTime(),

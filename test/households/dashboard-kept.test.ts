@@ -19,6 +19,7 @@ import {
   createTestContext,
   csrfFrom,
   loginAs,
+  renameSilently,
   type Browser,
   type TestContext,
 } from '../support/index.js';
@@ -29,13 +30,7 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx?.close());
 
-/** Changes a member's last name without bumping anything (the triggers off, in this transaction only). */
-async function silently(memberId: number, lastName: string) {
-  await ctx.db.transaction(async (tx) => {
-    await tx.raw('SET LOCAL session_replication_role = replica');
-    await tx('members').where({ id: memberId }).update({ last_name: lastName });
-  });
-}
+const silently = (memberId: number, lastName: string) => renameSilently(ctx.deps, memberId, lastName);
 
 const page = async (browser: Browser) => {
   const res = await browser.get('/');

@@ -19,6 +19,7 @@ import {
   createTestContext,
   csrfFrom,
   loginAs,
+  renameSilently,
   type Browser,
   type TestContext,
 } from '../support/index.js';
@@ -31,12 +32,7 @@ afterAll(async () => ctx?.close());
 
 const DAY = '2027-01-07';
 
-async function silently(memberId: number, lastName: string) {
-  await ctx.db.transaction(async (tx) => {
-    await tx.raw('SET LOCAL session_replication_role = replica');
-    await tx('members').where({ id: memberId }).update({ last_name: lastName });
-  });
-}
+const silently = (memberId: number, lastName: string) => renameSilently(ctx.deps, memberId, lastName);
 
 /** A service at a school, and a family whose first child is enrolled and booked on DAY. */
 async function sheetWithOneChild(name: string) {

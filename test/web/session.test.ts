@@ -266,50 +266,53 @@ describe('session middleware', () => {
   });
 });
 
+/** Session queries whose reads are recorded (the ids each asked for), the first held 100 ms: requests that arrive meanwhile queue behind it. */
+function heldFirstRead() {
+  const calls: string[][] = [];
+  const queries: SessionQueries = {
+    ...sessionQueries,
+    read: async (db, asked, now, touch) => {
+      calls.push(asked);
+      if (calls.length === 1) await new Promise((r) => setTimeout(r, 100));
+      return sessionQueries.read(db, asked, now, touch);
+    },
+  };
+  return { calls, queries };
+}
+
+/** `app` on a port of its own for the time of `use` (real concurrent connections). */
+async function listening<T>(app: express.Express, use: (base: string) => Promise<T>): Promise<T> {
+  const server = app.listen(0);
+  try {
+    return await use(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+  } finally {
+    server.close();
+  }
+}
+
 describe('session reads under load', () => {
   it('gathers the reads of concurrent requests into one statement, each request its own session', async () => {
     const app = sessionApp();
     const sids: string[] = [];
     for (let i = 0; i < 12; i++) sids.push(sidSent(await supertest(app).get(`/put?v=n${i}`))!);
-    // Reads counted; the first held a moment, so that the others arrive while it is at work.
-    const calls: string[][] = [];
-    const queries: SessionQueries = {
-      ...sessionQueries,
-      read: async (db, asked, now, touch) => {
-        calls.push(asked);
-        if (calls.length === 1) await new Promise((r) => setTimeout(r, 100));
-        return sessionQueries.read(db, asked, now, touch);
-      },
-    };
+    const { calls, queries } = heldFirstRead();
     const counted = express();
     counted.use(sessionMiddleware(ctx.deps, queries, idleTouchOf(ctx.deps.config)));
     counted.get('/nothing', (req, res) => res.json({ sid: req.sessionID, pending: req.session.pendingReturnTo ?? null }));
-    const server = counted.listen(0);
-    try {
-      const { port } = server.address() as { port: number };
+    await listening(counted, async (base) => {
       const answers = await Promise.all(
-        sids.map(async (sid) => (await fetch(`http://127.0.0.1:${port}/nothing`, { headers: { cookie: signedCookie(sid) } })).json() as Promise<{ sid: string; pending: string }>),
+        sids.map(async (sid) => (await fetch(`${base}/nothing`, { headers: { cookie: signedCookie(sid) } })).json() as Promise<{ sid: string; pending: string }>),
       );
       expect(answers).toEqual(sids.map((sid, i) => ({ sid, pending: `n${i}` })));
       expect(calls.flat().sort()).toEqual([...sids].sort());
       expect(calls.length).toBeLessThan(sids.length);
       expect(Math.max(...calls.map((c) => c.length))).toBeGreaterThan(1);
-    } finally {
-      server.close();
-    }
+    });
   });
 
   it('gives two requests with the same cookie in one batch each their own copy of the session', async () => {
-    // The first read held a moment: the three requests below arrive while it is at work, and are read together.
-    const calls: string[][] = [];
-    const queries: SessionQueries = {
-      ...sessionQueries,
-      read: async (db, asked, now, touch) => {
-        calls.push(asked);
-        if (calls.length === 1) await new Promise((r) => setTimeout(r, 100));
-        return sessionQueries.read(db, asked, now, touch);
-      },
-    };
+    // The first read held: the three requests below arrive while it is at work, and are read together.
+    const { calls, queries } = heldFirstRead();
     const both = express();
     both.use(sessionMiddleware(ctx.deps, queries, idleTouchOf(ctx.deps.config)));
     type Listed = { flash?: unknown[] };
@@ -326,11 +329,9 @@ describe('session reads under load', () => {
       await new Promise((r) => setTimeout(r, 50));
       res.json({ flash: (req.session as Listed).flash });
     });
-    const server = both.listen(0);
-    try {
-      const { port } = server.address() as { port: number };
-      const sid = sidSent(await supertest(both).get('/start'))!;
-      const get = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`, { headers: { cookie: signedCookie(sid) } })).json();
+    const sid = sidSent(await supertest(both).get('/start'))!;
+    await listening(both, async (base) => {
+      const get = async (path: string) => (await fetch(`${base}${path}`, { headers: { cookie: signedCookie(sid) } })).json();
       const held = get('/read');
       await new Promise((r) => setTimeout(r, 20));
       const [, first, second] = await Promise.all([get('/change'), get('/read'), get('/read')]);
@@ -338,9 +339,7 @@ describe('session reads under load', () => {
       expect(await held).toEqual({ flash: ['first'] });
       expect(first).toEqual({ flash: ['first'] });
       expect(second).toEqual({ flash: ['first'] });
-    } finally {
-      server.close();
-    }
+    });
   });
 });
 
