@@ -1,6 +1,6 @@
 // The attendance sheet is kept rendered (src/web/page-cache.ts) while its key holds: a fingerprint
-// of the day's reservations, attendance and the service's enrolments, and the count of changes to
-// everything else it shows (staff-repository.ts sheetKey, migration 20261206120000).
+// of the day's reservations and attendance, and the count of changes to everything else it shows
+// (the accepted enrolments among them: staff-repository.ts sheetKey, migration 20261206120000).
 //
 // How the test sees whether a page was kept, as for the dashboard: a child's last name is changed
 // with the triggers off (session_replication_role = replica), which neither logs a change nor
@@ -87,14 +87,16 @@ describe('the kept attendance sheet', () => {
       if (shows) expect(after, what).toContain(shows);
     }
 
-    // Other days' and services' bookings, marks and enrolments leave this one kept (what is
-    // written all day; a new service or child is a change to every sheet, as any change logged).
+    // Other days' and services' bookings and marks, and enrolment drafts, leave this one kept (what
+    // is written all day; a new service, child or accepted enrolment is a change to every sheet, as
+    // any change logged).
     const other = await sheetWithOneChild('Cantine voisine');
     await page(agent, url);
     await silently(iris.id, 'Inchangé');
     await addReservations(ctx.deps, { serviceId: service.id, childId: paul.id, householdId: H, days: ['2027-01-08'] });
     await addAttendance(ctx.deps, { serviceId: other.service.id, childId: other.iris.id, days: [DAY], status: 'present' });
-    await createEnrolment(ctx.deps, { childId: other.paul.id, serviceId: other.service.id, householdId: other.household.id });
+    await createEnrolment(ctx.deps, { childId: other.paul.id, serviceId: service.id, householdId: other.household.id, status: 'draft' });
+    await ctx.db('enrolments').where({ child_id: other.paul.id }).update({ step: 'documents' });
     expect(await page(agent, url)).not.toContain('Inchangé');
   });
 
