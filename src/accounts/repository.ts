@@ -131,15 +131,11 @@ export async function countUnusedRecoveryCodes(q: Queryable, accountId: number):
 // --- Sessions (src/web/session.ts's store) ---
 
 /**
- * A live session and, in the same statement, the live account it names (see PgSessionStore), its
- * idle timer moved when `touch` says so (IdleTouch). The timer is the last_seen_ms column (the
- * session's own lastSeenAt is given that value); `sess` is returned as it was before the move.
- */
-/**
- * The live sessions among `sids`, each with its account, in one statement; a logged-in session
- * idle for over a minute gets its idle timer moved to `touch.nowMs` by the same statement (see
- * IdleTouch). Several at once when the site is busy: the session store gathers the reads of
- * concurrent requests (src/web/session.ts).
+ * The live sessions among `sids` and, in the same statement, the live account each names (see
+ * PgSessionStore), each idle timer moved when `touch` says so (IdleTouch). The timer is the
+ * last_seen_ms column (the session's own lastSeenAt is given that value); `sess` is returned as it
+ * was before the move. Several at once when the site is busy: the session store gathers the reads
+ * of concurrent requests.
  */
 export async function readSessions(q: Queryable, sids: string[], now: Date, touch: IdleTouch): Promise<Map<string, SessionRead>> {
   const { rows } = await q.raw(
