@@ -2,10 +2,13 @@
 // browser does, and measures one scenario with autocannon (p50/p95/p99 from every response).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { authenticator } from 'otplib';
 import { freePort } from '../src/platform/embedded-db.js';
+import { arg } from './lib.js';
 
 export interface AppProcess {
   baseUrl: string;
@@ -29,6 +32,15 @@ export function productionNodeFlags(): string[] {
 
 /** What `--processes N` (N > 1) loads: the app in N node:cluster workers sharing one port. */
 const CLUSTER = fileURLToPath(new URL('./cluster.mjs', import.meta.url));
+
+/** Where `--cpu-prof` leaves the app's V8 profile (open it in Chrome DevTools or speedscope). */
+export const PROFILE_DIR = path.join(os.tmpdir(), 'pf-bench-profiles');
+
+/** The load and rush benches' options for the app: `--cpu-prof`, and `--processes N` (node:cluster, bench/cluster.mjs; CPU and peak RSS are their sums). */
+export const APP_ARGS = { cpuProf: process.argv.includes('--cpu-prof'), processes: Number(arg('processes', '1')) };
+
+/** The app as the command line asks (APP_ARGS). */
+export const startBenchApp = (databaseUrl: string) => startApp(databaseUrl, {}, APP_ARGS.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [], APP_ARGS.processes);
 
 /** The processes whose parent is `pid` (the cluster's workers). */
 function childrenOf(pid: number): number[] {

@@ -2,8 +2,6 @@
 // Starts the compiled app (production mode) on the bench database, logs real sessions in (parents
 // of distinct households, an agent with the second factor), and drives each scenario with
 // autocannon. Prints one table and writes it to bench/results/load-<date>[-label].json.
-import os from 'node:os';
-import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/deps.js';
 import { systemClock } from '../src/platform/clock.js';
@@ -12,7 +10,7 @@ import { getTown } from '../src/platform/town.js';
 import { renderInvoicePdf } from '../src/billing/pdf.js';
 import { linesOf, setPdfKey, type InvoiceRow } from '../src/billing/repository.js';
 import type { Db } from '../src/platform/db.js';
-import { cpuSnapshot, measure, PROXY_HEADERS, Session, startApp, type ScenarioResult } from './harness.js';
+import { APP_ARGS, cpuSnapshot, measure, PROFILE_DIR, PROXY_HEADERS, Session, startBenchApp, type ScenarioResult } from './harness.js';
 import { mapBounded } from '../src/platform/bounded.js';
 import { BENCH_PASSWORD, arg, ensureBuilt, isoDate, machine, openBench, writeResult } from './lib.js';
 
@@ -21,13 +19,8 @@ const CONNECTIONS = arg('connections', '10,50').split(',').map(Number);
 const ONLY = arg('only', '');
 const LABEL = arg('label', '');
 const PARENTS = Number(arg('parents', '40'));
-const CPU_PROF = process.argv.includes('--cpu-prof');
-/** The app in this many processes (node:cluster, bench/cluster.mjs); CPU and peak RSS are their sums. */
-const PROCESSES = Number(arg('processes', '1'));
 /** For profiling one scenario: leave the baseline out (its thousands of requests would fill the profile). */
 const NO_BASELINE = process.argv.includes('--no-baseline');
-/** Where --cpu-prof leaves the app's V8 profile (open it in Chrome DevTools or speedscope). */
-const PROFILE_DIR = path.join(os.tmpdir(), 'pf-bench-profiles');
 
 /** A past school day (evening care ran, attendance recorded) and a coming one (meals booked). */
 const SHEET_DAY = '2026-11-19';
@@ -152,7 +145,7 @@ async function main() {
     (await db('attendance').where({ service_id: sheetService.service_id, day: SHEET_DAY }).select('child_id')) as { child_id: number }[]
   ).map((r) => r.child_id);
 
-  const app = await startApp(bench.url, {}, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [], PROCESSES);
+  const app = await startBenchApp(bench.url);
   const results: (ScenarioResult & { ratioToBaseline: number | null; peakRssMb: number; appCpuMsPerRequest: number; pgCpuMsPerRequest: number })[] = [];
   let failed = false;
   try {
@@ -271,7 +264,7 @@ async function main() {
       date: new Date().toISOString(),
       command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
       machine: machine(),
-      processes: PROCESSES,
+      processes: APP_ARGS.processes,
       durationSeconds: DURATION,
       parents: parents.length,
       bookedDays: booked,
@@ -279,7 +272,7 @@ async function main() {
       results,
     });
     console.log(`Written to ${file}`);
-    if (CPU_PROF) console.log(`CPU profile of the app: ${PROFILE_DIR} (written when it stops)`);
+    if (APP_ARGS.cpuProf) console.log(`CPU profile of the app: ${PROFILE_DIR} (written when it stops)`);
   } finally {
     await app.stop();
     await bench.close();

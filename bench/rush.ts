@@ -12,17 +12,13 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../src/platform/db.js';
-import { cpuSnapshot, PROXY_HEADERS, Session, startApp } from './harness.js';
+import { APP_ARGS, cpuSnapshot, PROXY_HEADERS, Session, startBenchApp } from './harness.js';
 import { mapBounded } from '../src/platform/bounded.js';
 import { BENCH_PASSWORD, arg, ensureBuilt, isoDate, machine, openBench, writeResult } from './lib.js';
 
 const PARENTS = Number(arg('parents', '1000'));
 const LABEL = arg('label', '');
 const SERVICE = 'Bench – centre de loisirs des vacances';
-const CPU_PROF = process.argv.includes('--cpu-prof');
-/** The app in this many processes (node:cluster, bench/cluster.mjs); CPU and peak RSS are their sums. */
-const PROCESSES = Number(arg('processes', '1'));
-const PROFILE_DIR = path.join(os.tmpdir(), 'pf-bench-profiles');
 const REUSE = process.argv.includes('--reuse-sessions');
 /** Also GET the result page each POST redirects to (the parent's browser does), timed from the click. */
 const FOLLOW = process.argv.includes('--follow');
@@ -120,7 +116,7 @@ async function main() {
   const bench = await openBench();
   const { db } = bench;
   const { service, day, parents } = await prepare(db);
-  const app = await startApp(bench.url, {}, CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [], PROCESSES);
+  const app = await startBenchApp(bench.url);
   try {
     let sessions = REUSE ? await reusedSessions(app.baseUrl, parents) : null;
     if (!sessions) {
@@ -199,7 +195,7 @@ async function main() {
       date: new Date().toISOString(),
       command: `npm run bench:rush -- ${process.argv.slice(2).join(' ')}`.trim(),
       machine: machine(),
-      processes: PROCESSES,
+      processes: APP_ARGS.processes,
       parents: sessions.length,
       capacity: service.capacity,
       day,

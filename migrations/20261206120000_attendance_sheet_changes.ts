@@ -45,18 +45,13 @@ export async function up(knex: Knex): Promise<void> {
   // Enrolments: only statements that wrote an accepted one (transition tables: one trigger an event).
   await knex.raw(`
     CREATE FUNCTION log_sheet_enrolment_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+      accepted boolean := false;
     BEGIN
-      IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        IF EXISTS (SELECT FROM old_rows WHERE status = 'accepted') THEN
-          INSERT INTO sheet_changes DEFAULT VALUES;
-          RETURN NULL;
-        END IF;
-      END IF;
-      IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        IF EXISTS (SELECT FROM new_rows WHERE status = 'accepted') THEN
-          INSERT INTO sheet_changes DEFAULT VALUES;
-        END IF;
-      END IF;
+      -- old_rows exists for UPDATE and DELETE only, new_rows for INSERT and UPDATE only.
+      IF TG_OP <> 'INSERT' THEN accepted := EXISTS (SELECT FROM old_rows WHERE status = 'accepted'); END IF;
+      IF NOT accepted AND TG_OP <> 'DELETE' THEN accepted := EXISTS (SELECT FROM new_rows WHERE status = 'accepted'); END IF;
+      IF accepted THEN INSERT INTO sheet_changes DEFAULT VALUES; END IF;
       RETURN NULL;
     END $$`);
   await createStatementTriggers(knex, 'enrolments', 'sheet_change', 'log_sheet_enrolment_change');

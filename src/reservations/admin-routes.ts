@@ -52,16 +52,17 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     const requested = req.query.service ?? req.body?.service;
     const requestedId = requested ? Number(requested) : undefined;
     if (status !== 200 || requestedId === undefined || !Number.isSafeInteger(requestedId)) {
-      return res.status(status).render(SHEET_VIEW, await sheetLocals(req, day, requested, requestedId, errors));
+      return res.status(status).render(SHEET_VIEW, await sheetLocals(req, day, requestedId, errors));
     }
     // The key first, then the rows (see sheetKey). A kept page was rendered for a service this slot
     // could see; what decides that (services, sites) is in the key.
     const slot = `${req.lang}|${account.role === 'animator' ? account.id : 'staff'}|${requestedId}|${day}`;
     const key = await staffRepo.sheetKey(deps.db, requestedId, day);
-    await renderKeptPage(res, sheets, SHEET_VIEW, slot, key, async () => ({ locals: await sheetLocals(req, day, requested, requestedId, errors), key }));
+    await renderKeptPage(res, sheets, SHEET_VIEW, slot, key, async () => ({ locals: await sheetLocals(req, day, requestedId, errors), key }));
   }
 
-  async function sheetLocals(req: Request, day: string, requested: unknown, requestedId: number | undefined, errors: FormErrors) {
+  /** The sheet page's locals: of the service asked for (404 if this account may not see it), else of its first service. */
+  async function sheetLocals(req: Request, day: string, requestedId: number | undefined, errors: FormErrors) {
     const account = currentAccount(req);
     // Two round trips side by side: the page's facts, and the requested service's rows (shown
     // only once the facts say this account may see that service).
@@ -70,8 +71,8 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
       requestedId !== undefined && Number.isSafeInteger(requestedId) ? staffRepo.attendanceSheet(deps.db, requestedId, day) : undefined,
     ]);
     const { services, periods, locked } = facts;
-    const service = services.find((s) => s.id === (requested ? requestedId : services[0]?.id));
-    if (requested && !service) throw new HttpError(404);
+    const service = services.find((s) => s.id === (requestedId ?? services[0]?.id));
+    if (requestedId !== undefined && !service) throw new HttpError(404);
     const { rows, unbooked } = service ? (requestedSheet ?? (await staffRepo.attendanceSheet(deps.db, service.id, day))) : { rows: [], unbooked: [] };
     const closed = new Map(facts.closures.filter((c) => c.service_id === service?.id).map((c) => [day, c.reason]));
     const open = service ? dayStatesFrom(service, day, day, { periods, publicHolidays: publicHolidaysIn(periods, day, day), closed }).get(day) : undefined;

@@ -2,18 +2,11 @@
 // has hundreds of rows, and EJS evaluates every name of a template inside `with (locals)` and the
 // rows called i18next's t() several times each (most of the page's CPU, docs/performance.md).
 // Every catalogue text is looked up once per page here; every value is escaped.
+import { boundedMemo } from '../platform/memo.js';
+import { escapedTexts, filler } from '../web/html-text.js';
 import type { T } from '../web/i18n.js';
 import { escapeHtml } from '../web/render.js';
 import type { SheetRow } from './staff-repository.js';
-
-/** A catalogue text with one {{variable}} as a function of its (escaped) value: t() runs once. */
-function filler(t: T, key: string, variable: string): (value: string) => string {
-  const marker = '\u0000';
-  const parts = String(t(key, { [variable]: marker })).split(marker);
-  if (parts.length !== 2) return (value) => escapeHtml(t(key, { [variable]: value }));
-  const [before, after] = parts.map(escapeHtml) as [string, string];
-  return (value) => before + escapeHtml(value) + after;
-}
 
 const STATUSES = ['present', 'absent_excused', 'absent'] as const;
 
@@ -36,7 +29,7 @@ export interface SheetRowsInput {
  * every row: 500 kB → ≈ 280 kB (docs/performance.md, ninth round).
  */
 export function attendanceRowsHtml({ rows, locked, t }: SheetRowsInput): string {
-  const text = (key: string) => escapeHtml(t(key));
+  const text = escapedTexts(t);
   const label = {
     pai: text('reservations.admin.attendance.pai'),
     sick: text('reservations.admin.attendance.sick'),
@@ -49,12 +42,8 @@ export function attendanceRowsHtml({ rows, locked, t }: SheetRowsInput): string 
   const legend = filler(t, 'reservations.admin.attendance.statusLegend', 'child');
   const allergies = filler(t, 'reservations.admin.attendance.allergies', 'text');
   const pickups = filler(t, 'reservations.admin.attendance.pickups', 'names');
-  const dietText = new Map<string, string>();
-  const diet = (d: string) => {
-    let html = dietText.get(d);
-    if (html === undefined) dietText.set(d, (html = escapeHtml(t('reservations.admin.attendance.diet', { diet: t(`reservations.diets.${d}`) }))));
-    return html;
-  };
+  const dietText = boundedMemo<string, string>();
+  const diet = (d: string) => dietText(d, () => escapeHtml(t('reservations.admin.attendance.diet', { diet: t(`reservations.diets.${d}`) })));
   const fieldset = locked ? '<fieldset disabled>' : '<fieldset>';
 
   let html = '';

@@ -5,6 +5,7 @@
 // calendar; every value is escaped.
 import type { T } from '../web/i18n.js';
 import { formatDate } from '../web/format.js';
+import { escapedTexts, filler } from '../web/html-text.js';
 import { escapeHtml } from '../web/render.js';
 import type { Cell } from './service.js';
 
@@ -35,15 +36,10 @@ export function checkedSlots(value: unknown): ReadonlySet<string> {
 export function monthCalendarHtml({ child, cal, monthLabel, checked, t }: MonthCalendarInput): string {
   const childId = escapeHtml(child.id);
   const serviceId = escapeHtml(cal.service.id);
-  const labels = new Map<string, string>();
-  const label = (key: string) => {
-    let text = labels.get(key);
-    if (text === undefined) labels.set(key, (text = escapeHtml(t(key))));
-    return text;
-  };
+  const label = escapedTexts(t);
   const weekday = WEEKDAYS.map((wd) => label(`reservations.weekdays.${wd}`));
   // The visually hidden name of a day's checkbox, its date put in for each day.
-  const cellLabel = String(t('reservations.cellLabel', { date: '\u0001', service: cal.service.name, child: child.first_name }));
+  const cellLabel = filler(t, 'reservations.cellLabel', 'date', { service: cal.service.name, child: child.first_name });
 
   let html =
     `<div class="table-wrap"><table class="calendar"><caption>${escapeHtml(t('reservations.calendarCaption', { month: monthLabel, service: cal.service.name, child: child.first_name }))}</caption>` +
@@ -64,7 +60,7 @@ export function monthCalendarHtml({ child, cal, monthLabel, checked, t }: MonthC
         const date = formatDate(cell.day, 'weekday');
         html +=
           `<input class="calendar__input" type="checkbox" id="${id}" name="slots" value="${value}"${checked.has(`${child.id}:${cal.service.id}:${cell.day}`) ? ' checked' : ''}>` +
-          `<label class="calendar__label" for="${id}">${dayOfMonth}<span class="visually-hidden"> ${escapeHtml(cellLabel.replace('\u0001', date))}</span></label>`;
+          `<label class="calendar__label" for="${id}">${dayOfMonth}<span class="visually-hidden"> ${cellLabel(date)}</span></label>`;
       } else {
         html += `<span class="calendar__label">${dayOfMonth}</span>`;
       }

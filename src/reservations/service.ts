@@ -4,6 +4,7 @@ import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
 import { withTransaction, isUniqueViolation, type Queryable, type Tx } from '../platform/db.js';
 import { createBatcher, ONE_BY_ONE } from '../platform/batcher.js';
+import { boundedMemo } from '../platform/memo.js';
 import { monthBounds, today } from '../platform/clock.js';
 import { getTown } from '../platform/town.js';
 import { dayStates, dayStatesFrom, publicHolidaysBetween, publicHolidaysIn, type DayState } from '../services/calendar.js';
@@ -594,13 +595,8 @@ export function createReservationsService(deps: AppDeps) {
     for (let monday = gridFrom; monday <= gridTo; monday = addDays(monday, 7)) grid.push({ monday, days: [0, 1, 2, 3, 4].map((i) => addDays(monday, i)) });
     // A service's deadlines give every child of the page the same answer on a day (and custody
     // week): worked out once per page, not once per cell.
-    const decided = new Map<string, boolean | Refusal | null>();
-    const decide = <V extends boolean | Refusal | null>(key: string, work: () => V): V => {
-      if (decided.has(key)) return decided.get(key) as V;
-      const answer = work();
-      decided.set(key, answer);
-      return answer;
-    };
+    const decided = boundedMemo<string, boolean | Refusal | null>(Number.POSITIVE_INFINITY);
+    const decide = <V extends boolean | Refusal | null>(key: string, work: () => V) => decided(key, work) as V;
 
     return input.children.map((child) => ({
       child,
