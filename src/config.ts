@@ -53,8 +53,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  if (c.NODE_ENV === 'production' && !c.SESSION_SECRET) {
-    throw new Error('Invalid configuration:\n  - SESSION_SECRET: required in production (at least 32 characters)');
+  if (c.NODE_ENV === 'production') {
+    const problems = productionProblems(env);
+    if (problems.length) throw new Error(`Invalid configuration for production:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   const embedded = !c.DATABASE_URL;
   return {
@@ -64,4 +65,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Demo data goes into the embedded database by default; against DATABASE_URL only with `npm run seed`.
     seedDemo: c.SEED_DEMO ?? (embedded && c.NODE_ENV !== 'test'),
   };
+}
+
+/** Variables that have a demo value outside production: production must set each, to something else. */
+const REQUIRED_IN_PRODUCTION = ['SESSION_SECRET', 'BASE_URL', 'SMTP_URL', 'PAYFIP_URL', 'PAYFIP_NUMCLI', 'PAYFIP_SAISIE', 'SEPA_CREDITOR_ID', 'SEPA_CREDITOR_NAME', 'SEPA_CREDITOR_IBAN', 'SEPA_CREDITOR_BIC'] as const;
+
+/** The demo values of the README and the seeds: a town that copied them would take no real money. */
+const DEMO_VALUES: Partial<Record<(typeof REQUIRED_IN_PRODUCTION)[number], string[]>> = {
+  PAYFIP_NUMCLI: ['000000'],
+  SEPA_CREDITOR_ID: ['FR72ZZZ123456'],
+  SEPA_CREDITOR_NAME: ['TRESOR PUBLIC SAINT-EXEMPLE'],
+  SEPA_CREDITOR_IBAN: ['FR7630001007941234567890185'],
+  SEPA_CREDITOR_BIC: ['BDFEFRPPCCT'],
+};
+
+function productionProblems(env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  for (const name of REQUIRED_IN_PRODUCTION) {
+    const value = env[name]?.trim();
+    if (!value) problems.push(`${name}: required in production`);
+    else if (DEMO_VALUES[name]?.includes(value)) problems.push(`${name}: the demo value cannot be used in production`);
+  }
+  if (env.BASE_URL && /^http:\/\/(localhost|127\.)/.test(env.BASE_URL)) problems.push('BASE_URL: must be the public https address of the portal');
+  if (env.PAYFIP_URL && /payfip-standin/.test(env.PAYFIP_URL)) problems.push('PAYFIP_URL: the local stand-in cannot be used in production');
+  return problems;
 }
