@@ -27,13 +27,13 @@ const STREETS = [
   'Rue Louise-Michel', 'Rue Nationale', 'Rue Victor-Hugo', 'Route de Nantes', 'Sentier des Écoliers',
 ];
 
-const CALENDAR: { kind: string; name: string; starts_on: string; ends_on: string | null }[] = [
+const CALENDAR: { kind: string; name: string; starts_on: string; ends_on: string }[] = [
   { kind: 'school', name: 'Année scolaire 2026-2027', starts_on: '2026-09-01', ends_on: '2027-07-02' },
   { kind: 'holiday', name: 'Vacances de la Toussaint', starts_on: '2026-10-17', ends_on: '2026-11-01' },
   { kind: 'holiday', name: 'Vacances de Noël', starts_on: '2026-12-19', ends_on: '2027-01-03' },
   { kind: 'holiday', name: 'Vacances d’hiver', starts_on: '2027-02-20', ends_on: '2027-03-07' },
   { kind: 'holiday', name: 'Vacances de printemps', starts_on: '2027-04-17', ends_on: '2027-05-02' },
-  { kind: 'holiday', name: 'Vacances d’été', starts_on: '2027-07-03', ends_on: null },
+  { kind: 'holiday', name: 'Vacances d’été', starts_on: '2027-07-03', ends_on: '2027-08-31' },
   { kind: 'public_holiday', name: 'Armistice', starts_on: '2026-11-11', ends_on: '2026-11-11' },
   { kind: 'public_holiday', name: 'Noël', starts_on: '2026-12-25', ends_on: '2026-12-25' },
   { kind: 'public_holiday', name: 'Jour de l’an', starts_on: '2027-01-01', ends_on: '2027-01-01' },

@@ -33,6 +33,9 @@ const groupSchema = z.object({
 });
 export type CapacityGroup = z.infer<typeof groupSchema>;
 
+/** How far ahead a service with no booking window of its own can be booked: one school year. */
+export const DEFAULT_BOOKING_WINDOW_DAYS = 366;
+
 export interface ServiceRules {
   bookingDeadline: Deadline | null;
   cancelDeadline: Deadline | null;
@@ -55,7 +58,8 @@ export function rulesOf(service: ServiceRow): ServiceRules {
     bookingDeadline: parseDeadline(service.booking_deadline),
     cancelDeadline: parseDeadline(service.cancel_deadline),
     opening: {
-      ...(service.booking_window_days != null ? { rollingDays: service.booking_window_days } : {}),
+      // A service with no window set still has one: a mistyped year must not open a day in 2099.
+      rollingDays: service.booking_window_days ?? DEFAULT_BOOKING_WINDOW_DAYS,
       ...(service.booking_opens_at ? { opensAt: new Date(service.booking_opens_at) } : {}),
     },
     unit: service.booking_unit === 'week' ? 'week' : 'day',

@@ -18,17 +18,18 @@ export interface ServiceOpening {
 export interface Period {
   kind: 'school' | 'holiday' | 'public_holiday';
   starts_on: string;
-  ends_on: string | null;
+  /** Inclusive; never null (migration 20261207090000). */
+  ends_on: string;
 }
 
 function inPeriods(day: string, periods: readonly Period[]): boolean {
-  return periods.some((p) => p.starts_on <= day && (p.ends_on === null || day <= p.ends_on));
+  return periods.some((p) => p.starts_on <= day && day <= p.ends_on);
 }
 
 async function periodsBetween(q: Queryable, from: string, to: string, schoolYearId?: string | null): Promise<Period[]> {
   return (await q('calendar_periods')
     .where('starts_on', '<=', to)
-    .andWhere((w) => w.whereNull('ends_on').orWhere('ends_on', '>=', from))
+    .andWhere('ends_on', '>=', from)
     .modify((qb) => {
       if (schoolYearId) qb.where({ school_year_id: schoolYearId });
     })
@@ -45,8 +46,7 @@ export function publicHolidaysIn(periods: readonly Period[], from: string, to: s
   const days = new Set<string>();
   for (const p of periods) {
     if (p.kind !== 'public_holiday') continue;
-    const end = p.ends_on ?? p.starts_on;
-    for (let d = p.starts_on < from ? from : p.starts_on; d <= end && d <= to; d = addDays(d, 1)) days.add(d);
+    for (let d = p.starts_on < from ? from : p.starts_on; d <= p.ends_on && d <= to; d = addDays(d, 1)) days.add(d);
   }
   return days;
 }

@@ -69,7 +69,7 @@ export interface CalendarPeriodRow {
   kind: 'school' | 'holiday' | 'public_holiday';
   name: string;
   starts_on: string;
-  ends_on: string | null;
+  ends_on: string;
 }
 
 export interface RateRow {

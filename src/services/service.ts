@@ -188,7 +188,8 @@ export function createServicesService(deps: AppDeps) {
     async savePeriod(id: number | null, input: CalendarInput, actor: Actor): Promise<number> {
       const year = await findSchoolYear(db, input.school_year_id);
       if (!year) throw new FormError('school_year_id', 'services.errors.schoolYear');
-      if (input.kind !== 'holiday' && !input.ends_on) throw new FormError('ends_on', 'services.calendar.errors.endsOnRequired');
+      // Both ends, always: an open-ended period would open a service for bookings for ever.
+      if (!input.ends_on) throw new FormError('ends_on', 'services.calendar.errors.endsOnRequired');
       if (input.ends_on && input.ends_on < input.starts_on) throw new FormError('ends_on', 'services.calendar.errors.order');
       // A period belongs to its school year: from a month before it starts to two months after it ends.
       const from = DateTime.fromISO(year.starts_on).minus({ months: 1 }).toISODate()!;
