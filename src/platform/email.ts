@@ -116,7 +116,7 @@ export interface MailToSend {
 
 export interface Mailer {
   send(msg: MailToSend): Promise<void>;
-  /** The longest one send can last before a timeout ends it. */
+  /** About the longest one send can last before a timeout ends it (the socket timeout counts silence only). */
   maxSendMs: number;
 }
 
@@ -245,15 +245,15 @@ export async function sendPendingEmails(deps: {
   return sent;
 }
 
-/** An admin puts a failed email back in the queue, to be sent now. False when it is not (or no longer) failed. */
-export async function resendFailedEmail(deps: { db: Db; clock: Clock; audit: Audit }, id: number, actor: Actor): Promise<boolean> {
+/** An admin puts a failed email back in the queue, to be sent now, with a new round of retries. */
+export async function resendFailedEmail(deps: { db: Db; clock: Clock; audit: Audit }, id: number, actor: Actor): Promise<'resent' | 'notFailed' | 'notFound'> {
   return withTransaction(deps.db, async (tx) => {
     const changed = await tx('outbox_emails')
       .where({ id, status: 'failed' })
       .update({ status: 'pending', attempts: 0, next_attempt_at: deps.clock.now(), lease_until: null });
-    if (!changed) return false;
+    if (!changed) return (await tx('outbox_emails').where({ id }).first('id')) ? 'notFailed' : 'notFound';
     await deps.audit.record(tx, actor, 'outbox.resend', { type: 'outbox_email', id });
-    return true;
+    return 'resent';
   });
 }
 

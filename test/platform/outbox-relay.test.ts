@@ -62,10 +62,10 @@ describe('a mail relay that never answers', () => {
 
     // The portal as in production, but with two pooled connections: holding one across a send,
     // or starting a second sender, leaves pages nothing.
-    const config = { ...ctx.config, DATABASE_POOL_MAX: 2, SMTP_GREETING_TIMEOUT_MS: 60_000, SMTP_SOCKET_TIMEOUT_MS: 60_000 };
+    // (Timeouts longer than the test, so that the sender is still waiting on the relay throughout.)
     const db = createDb(ctx.databaseUrl, 2);
     const mailer = smtpMailer(relayUrl, { connectionTimeoutMs: 10_000, greetingTimeoutMs: 60_000, socketTimeoutMs: 60_000 });
-    const deps = createDeps({ config, db, logger: createLogger('silent'), clock: ctx.clock, mailer, sessionSecret: ctx.config.SESSION_SECRET! });
+    const deps = createDeps({ config: ctx.config, db, logger: createLogger('silent'), clock: ctx.clock, mailer, sessionSecret: ctx.config.SESSION_SECRET! });
     const app = createApp(deps);
     const browser = new Browser(app);
     expect((await browser.login(parent.email, parent.password)).status).toBe(303);
