@@ -18,6 +18,10 @@ const schema = z.object({
   SESSION_SECRET: z.string().min(32).optional(),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Portail Famille <ne-pas-repondre@saint-exemple.test>'),
+  /** How long the sender waits for the relay to accept the connection, to greet, and for any reply. */
+  SMTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  SMTP_GREETING_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  SMTP_SOCKET_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RUN_WORKER: bool.default(true),
   SEED_DEMO: bool.optional(),

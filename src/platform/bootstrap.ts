@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import { createDeps, type AppDeps } from '../deps.js';
 import { systemClock, type Clock } from './clock.js';
 import { createDb, migrateLatest, type Db } from './db.js';
-import { smtpMailer } from './email.js';
+import { smtpMailer, smtpTimeoutsOf } from './email.js';
 import { startEmbeddedPostgres, databaseUrl, type EmbeddedDb } from './embedded-db.js';
 import { createLogger, type Logger } from './logger.js';
 import { resolveDataDir } from './paths.js';
@@ -63,7 +63,7 @@ export async function startPlatform(config: Config, opts: { clock?: Clock; logge
     db,
     logger,
     clock: opts.clock ?? systemClock,
-    mailer: config.SMTP_URL ? smtpMailer(config.SMTP_URL) : null,
+    mailer: config.SMTP_URL ? smtpMailer(config.SMTP_URL, smtpTimeoutsOf(config)) : null,
     sessionSecret: sessionSecretFor(config),
   });
   return {

@@ -3,8 +3,11 @@ import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Feature } from '../features.js';
 import type { AppDeps } from '../deps.js';
-import { requireAdmin } from '../web/auth.js';
+import { actorOf, requireAdmin } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
+import { flash } from '../web/flash.js';
+import { getT } from '../web/i18n.js';
+import { maskSecretLinks, resendFailedEmail } from './email.js';
 
 const PAGE_SIZE = 50;
 
@@ -20,6 +23,12 @@ const emailFilters = z.object({
   to: z.string().trim().max(254).optional().default(''),
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
 });
+
+function emailId(param: unknown): number {
+  const id = Number(param);
+  if (typeof param !== 'string' || !/^\d{1,15}$/.test(param) || !Number.isSafeInteger(id)) throw new HttpError(404);
+  return id;
+}
 
 /** GET /healthz: mounted before sessions, so that it needs nothing but one query. */
 export function healthCheck(deps: AppDeps): RequestHandler {
@@ -60,7 +69,9 @@ function adminRoutes(deps: AppDeps): Router {
     const { features } = await import('../features.js');
     const role = req.account!.role;
     const links = features.flatMap((f) => f.adminLinks ?? []).filter((l) => l.roles.includes(role));
-    res.render('admin/home', { links });
+    // Emails given up on after days of retries wait for an admin to send them again.
+    const failedEmails = role === 'admin' ? Number((await deps.db('outbox_emails').where({ status: 'failed' }).count({ n: '*' }))[0]!.n) : null;
+    res.render('admin/home', { links, failedEmails });
   });
 
   router.get('/audit', requireAdmin, async (req, res) => {
@@ -91,11 +102,24 @@ function adminRoutes(deps: AppDeps): Router {
   });
 
   router.get('/emails/:id', requireAdmin, async (req, res) => {
-    const id = Number(req.params.id);
-    if (!Number.isSafeInteger(id)) throw new HttpError(404);
-    const email = await deps.db('outbox_emails').where({ id }).first();
+    const id = emailId(req.params.id);
+    const email = await deps.db('outbox_emails')
+      .where({ id })
+      .first('id', 'to_address', 'subject', 'kind', 'status', 'attempts', 'created_at', 'sent_at', 'next_attempt_at', 'text_body', 'last_error');
     if (!email) throw new HttpError(404);
-    res.render('admin/email', { email });
+    // Staff read what was sent, never a live password-reset or invitation link.
+    const { text_body, last_error, ...shown } = email;
+    res.render('admin/email', { email: shown, text: maskSecretLinks(text_body), lastError: last_error ? maskSecretLinks(last_error) : null });
+  });
+
+  router.post('/emails/:id/resend', requireAdmin, async (req, res) => {
+    const id = emailId(req.params.id);
+    const t = getT(req.lang);
+    const outcome = await resendFailedEmail(deps, id, actorOf(req));
+    if (outcome === 'notFound') throw new HttpError(404);
+    if (outcome === 'resent') flash(req, t('admin.emails.resent'));
+    else flash(req, t('admin.emails.notFailed'), 'info');
+    res.redirect(303, `/admin/emails/${id}`);
   });
   return router;
 }

@@ -18,7 +18,7 @@ export interface JobRunnerOptions {
   jobs: JobDefinition[];
   /** How often idle workers look for new jobs. */
   pollingIntervalSeconds?: number;
-  /** Periodic in-process tasks that are safe to run on every instance (they claim rows with SKIP LOCKED). */
+  /** Periodic in-process tasks that are safe to run on every instance (they claim rows with SKIP LOCKED); one run of each at a time. */
   pollers?: { name: string; everyMs: number; run: () => Promise<unknown> }[];
 }
 
@@ -50,12 +50,18 @@ export class JobRunner {
       if (job.cron) await this.boss.schedule(job.name, job.cron, {}, { tz: 'Europe/Paris' });
     }
     for (const poller of this.opts.pollers ?? []) {
+      let current: Promise<unknown> | null = null;
       const tick = () => {
-        if (this.stopped) return;
+        // A run still going (a slow relay, a long queue) is not started again beside itself.
+        if (this.stopped || current) return;
         const p = poller
           .run()
           .catch((err: Error) => this.opts.logger.error({ poller: poller.name, err: err.message }, 'poller failed'))
-          .finally(() => this.running.delete(p));
+          .finally(() => {
+            this.running.delete(p);
+            current = null;
+          });
+        current = p;
         this.running.add(p);
       };
       this.timers.push(setInterval(tick, poller.everyMs));

@@ -4,7 +4,27 @@ import { features } from '../features.js';
 import { sendPendingEmails } from './email.js';
 import { JobRunner, type JobDefinition } from './jobs.js';
 
+const outboxSenders = new WeakMap<AppDeps, () => Promise<number>>();
+
+/**
+ * The process's one outbox sender: the minute's job and the poller share it, and a call while a
+ * send is running joins that run instead of starting a second one beside it.
+ */
+function outboxSender(deps: AppDeps): () => Promise<number> {
+  let sender = outboxSenders.get(deps);
+  if (!sender) {
+    let running: Promise<number> | null = null;
+    sender = () =>
+      (running ??= sendPendingEmails({ db: deps.db, mailer: deps.mailer, clock: deps.clock, logger: deps.logger, from: deps.config.MAIL_FROM }).finally(() => {
+        running = null;
+      }));
+    outboxSenders.set(deps, sender);
+  }
+  return sender;
+}
+
 export function platformJobs(deps: AppDeps): JobDefinition[] {
+  const sendOutbox = outboxSender(deps);
   return [
     {
       name: 'sessions.prune',
@@ -18,7 +38,7 @@ export function platformJobs(deps: AppDeps): JobDefinition[] {
       name: 'outbox.send',
       cron: '* * * * *',
       handler: async () => {
-        await sendPendingEmails({ db: deps.db, mailer: deps.mailer, clock: deps.clock, logger: deps.logger, from: deps.config.MAIL_FROM });
+        await sendOutbox();
       },
     },
   ];
@@ -33,10 +53,8 @@ export function createWorker(deps: AppDeps, connectionString: string): JobRunner
     connectionString,
     logger: deps.logger,
     jobs: allJobs(deps),
-    // The outbox is also drained every few seconds on every instance: rows are claimed with
-    // SKIP LOCKED, so an email is never sent twice, and parents get their link at once.
-    pollers: deps.mailer
-      ? [{ name: 'outbox', everyMs: 5000, run: () => sendPendingEmails({ db: deps.db, mailer: deps.mailer, clock: deps.clock, logger: deps.logger, from: deps.config.MAIL_FROM }) }]
-      : [],
+    // The outbox is also drained every few seconds on every instance: rows are leased with
+    // SKIP LOCKED, so instances share the queue, and parents get their link at once.
+    pollers: deps.mailer ? [{ name: 'outbox', everyMs: 5000, run: outboxSender(deps) }] : [],
   });
 }

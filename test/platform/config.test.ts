@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { smtpTimeoutsOf } from '../../src/platform/email.js';
 
 describe('configuration', () => {
   it('keeps 8 connections to PostgreSQL per process unless told, and refuses a pool that cannot work', () => {
@@ -40,5 +41,11 @@ describe('configuration', () => {
     };
     expect(loadConfig(real).baseUrl).toBe('https://famille.ville.example');
     expect(() => loadConfig({ ...real, BASE_URL: 'http://localhost:3000' })).toThrow(/BASE_URL: must be the public https address/);
+  });
+
+  it('gives the SMTP sender timeouts of seconds unless told (nodemailer would wait up to an hour)', () => {
+    expect(smtpTimeoutsOf(loadConfig({}))).toEqual({ connectionTimeoutMs: 10_000, greetingTimeoutMs: 10_000, socketTimeoutMs: 30_000 });
+    expect(smtpTimeoutsOf(loadConfig({ SMTP_GREETING_TIMEOUT_MS: '2500' })).greetingTimeoutMs).toBe(2500);
+    expect(() => loadConfig({ SMTP_SOCKET_TIMEOUT_MS: 'jamais' })).toThrow(/SMTP_SOCKET_TIMEOUT_MS/);
   });
 });

@@ -31,10 +31,10 @@ describe('email outbox', () => {
     const row = await ctx.db('outbox_emails').where({ to_address: 'famille@example.test' }).first();
     expect(row.status).toBe('pending');
     expect(row.attempts).toBe(1);
-    expect(new Date(row.next_attempt_at).getTime()).toBe(ctx.clock.now().getTime() + 30_000);
+    expect(new Date(row.next_attempt_at).getTime()).toBe(ctx.clock.now().getTime() + 60_000);
     // Not due yet: nothing is sent.
     expect(await ctx.flushEmails()).toBe(0);
-    ctx.clock.advance(31_000);
+    ctx.clock.advance(61_000);
     expect(await ctx.flushEmails()).toBe(1);
     const [mail] = ctx.smtp.to('famille@example.test');
     expect(mail?.subject).toBe('Votre inscription');

@@ -7,6 +7,8 @@ export interface ReceivedMail {
   subject: string;
   text: string;
   html: string;
+  /** The Message-ID header, as the mail systems downstream see it. */
+  messageId: string;
 }
 
 export class SmtpReceiver {
@@ -31,7 +33,7 @@ export class SmtpReceiver {
         simpleParser(stream)
           .then((mail: ParsedMail) => {
             const to = (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
-            this.messages.push({ to, subject: mail.subject ?? '', text: mail.text ?? '', html: typeof mail.html === 'string' ? mail.html : '' });
+            this.messages.push({ to, subject: mail.subject ?? '', text: mail.text ?? '', html: typeof mail.html === 'string' ? mail.html : '', messageId: mail.messageId ?? '' });
             callback();
           })
           .catch((err: Error) => callback(err));
