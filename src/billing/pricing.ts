@@ -2,9 +2,8 @@
 // (the dashboard). The same functions as the invoicing run, so a preview never disagrees with
 // the invoice.
 import type { Queryable } from '../platform/db.js';
-import { householdMonthFrom, householdsFrom, priceOnDay, pricingFrom, type HouseholdMonth, type PriceOnDay } from './compute.js';
-import { householdMonthQuery, householdMonthRowsFrom, householdStampQuery, pricingRows, storedEstimateQuery, storeEstimate } from './repository.js';
-import { monthBounds } from '../platform/clock.js';
+import { computeMonth, householdsFrom, priceOnDay, pricingFrom, type PriceOnDay } from './compute.js';
+import { pricingRows } from './repository.js';
 import { sumCents } from './money.js';
 
 /**
@@ -49,55 +48,11 @@ export interface MonthEstimate {
 }
 
 /**
- * The month's estimated total so far for the household (what its bookings and presences would be
- * billed), computed now — and stored, for the dashboard to read while nothing it depends on changes.
+ * The month's estimated total so far for the household: what its bookings and presences would be
+ * billed, computed by the invoicing run's own functions.
  */
 export async function monthEstimate(q: Queryable, householdId: number, month: string): Promise<MonthEstimate> {
-  const { from, to } = monthBounds(month);
-  const { rows } = await householdMonthQuery(q, from, to, householdId);
-  return computedEstimate(q, householdId, month, rows[0]!);
-}
-
-/** Computes the estimate from householdMonthQuery's row and stores it at the versions the row was read at. */
-async function computedEstimate(q: Queryable, householdId: number, month: string, row: Record<string, unknown>): Promise<MonthEstimate> {
-  const estimate = estimateOf(month, householdMonthFrom(month, householdId, householdMonthRowsFrom(row)));
-  // Only a shortcut for later pages: the estimate shown is right whether or not it is kept.
-  await storeEstimate(q, { householdId, month, version: String(row.estimate_version), epoch: String(row.pricing_epoch), totalCents: estimate.totalCents, lines: estimate.lines });
-  return estimate;
-}
-
-type StoredRow = { total_cents: number; lines: number };
-
-/**
- * The estimate's two reads for a page that runs them with others in one statement
- * (`compiledReads`): the stored estimate if still valid, else the rows to compute it from — exactly
- * one of them has a row, read in the same snapshot. `from`/`to` are the month's bounds (monthBounds).
- * Then `currentEstimate`.
- */
-export const estimateReads = (q: Queryable, householdId: number, month: string, from: string, to: string) => ({
-  // Typed as what compiledReads gives for them (their rows), not as what running them alone would.
-  storedEstimate: storedEstimateQuery(q, householdId, month) as unknown as Promise<StoredRow[]>,
-  estimateRows: householdMonthQuery(q, from, to, householdId, month) as unknown as Promise<Record<string, unknown>[]>,
-});
-
-/** The household's stamp (src/platform/stamps.ts) as a part of a compiledReads. */
-export const stampRead = (q: Queryable, householdId: number) => householdStampQuery(q, householdId) as unknown as Promise<{ stamp: string }[]>;
-
-/** The estimate from estimateReads' results: the stored one, or computed (and stored) from the rows read. */
-export async function currentEstimate(
-  q: Queryable,
-  householdId: number,
-  month: string,
-  read: { storedEstimate: StoredRow[]; estimateRows: Record<string, unknown>[] },
-): Promise<MonthEstimate> {
-  const [stored] = read.storedEstimate;
-  if (stored) return { month, totalCents: Number(stored.total_cents), lines: stored.lines };
-  // Both parts test the same validity in one snapshot: with no stored row, the rows are there.
-  return computedEstimate(q, householdId, month, read.estimateRows[0]!);
-}
-
-function estimateOf(month: string, computed: HouseholdMonth[]): MonthEstimate {
-  const [mine] = computed;
+  const [mine] = await computeMonth(q, month, { householdId });
   return { month, totalCents: mine?.totalCents ?? 0, lines: mine?.lines.length ?? 0 };
 }
 

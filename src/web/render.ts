@@ -1,10 +1,9 @@
 // EJS with a layout: every view is rendered into views/layouts/<layout>.ejs (default "main")
-// unless it sets `layout: false` (emails, printable pages with their own layout, fragments).
+// unless it sets `layout: false` (emails, printable pages with their own layout).
 import path from 'node:path';
 import ejs from 'ejs';
 import type { Express } from 'express';
 import { VIEWS_DIR } from '../platform/paths.js';
-import type { FragmentOptions } from './page-cache.js';
 
 type EngineCallback = (err: Error | null, html?: string) => void;
 
@@ -33,14 +32,9 @@ export function setUpViews(app: Express, production: boolean): void {
     // compileDebug off in production: no line bookkeeping in every template (an error is still
     // logged, without the template's line; development keeps it).
     const ejsOpts = { cache: production, compileDebug: !production, escape: escapeHtml, filename: file, views: [VIEWS_DIR], root: VIEWS_DIR, async: false };
-    // A page kept by src/web/page-cache.ts: its view's part as rendered then, in this layout.
-    const { pageFragment: kept, keepFragment } = opts as FragmentOptions;
-    const renderView = (done: (err: Error | null, body?: string) => void) => (kept ? done(null, kept.body) : ejs.renderFile(file, opts, ejsOpts, done));
-    renderView((err, body = '') => {
+    ejs.renderFile(file, opts, ejsOpts, (err, body = '') => {
       if (err) return cb(err);
       // The view sets `locals.title` for the layout.
-      if (kept) opts.title = kept.title;
-      else keepFragment?.({ body, title: typeof opts.title === 'string' ? opts.title : undefined });
       if (opts.layout === false) return cb(null, body);
       const layout = path.join(VIEWS_DIR, 'layouts', `${typeof opts.layout === 'string' ? opts.layout : 'main'}.ejs`);
       ejs.renderFile(layout, { ...opts, body }, ejsOpts, cb);
