@@ -1,6 +1,6 @@
 // Reservations' queries. No rules here: the service decides, this reads and writes rows.
 import type { Knex } from 'knex';
-import { compiledReads, readTogether, type Queryable } from '../platform/db.js';
+import { compiledReads, type Queryable } from '../platform/db.js';
 import type { Period } from '../services/calendar.js';
 
 export type LiveStatus = 'booked' | 'waiting' | 'sick';
@@ -54,18 +54,6 @@ export const findService = (q: Queryable, id: number) => q('services').where({ i
 
 export const servicesByIds = (q: Queryable, ids: number[]) =>
   q('services').whereIn('id', ids).orderBy('name') as Promise<ServiceRow[]>;
-
-/** The names an answer page shows: the household's children among `childIds` and the services. */
-export async function outcomeNames(q: Queryable, householdId: number, childIds: number[], serviceIds: number[]) {
-  return readTogether(q, {
-    children: q('members as m')
-      .join('household_members as hm', 'hm.member_id', 'm.id')
-      .where({ 'hm.household_id': householdId, 'm.kind': 'child' })
-      .whereIn('m.id', childIds)
-      .select('m.id', 'm.first_name') as Promise<{ id: number; first_name: string }[]>,
-    services: q('services').whereIn('id', serviceIds).select('id', 'name') as Promise<{ id: number; name: string }[]>,
-  });
-}
 
 export const bookableServices = (q: Queryable) =>
   q('services').where({ active: true }).whereNot('opening_days', 'none').orderBy('name') as Promise<ServiceRow[]>;
@@ -174,8 +162,8 @@ const calendarReadsOfServices = compiledReads((q, p: CalendarParams) => calendar
 export interface BookingFacts {
   services: ServiceRow[];
   enrolments: { child_id: number; service_id: number }[];
-  /** The children asked that are their household's (custody from the household's link). */
-  children: (ChildInfo & { household_id: number; custody_weeks: 'odd' | 'even' | null; deleted: boolean })[];
+  /** The children asked that are the household's (custody from the household's link). */
+  children: (ChildInfo & { custody_weeks: 'odd' | 'even' | null; deleted: boolean })[];
   /** The town calendar's periods overlapping the range, every school year (each row says its own). */
   periods: (Period & { school_year_id: string })[];
   closures: { service_id: number; day: string; reason: string }[];
@@ -189,14 +177,14 @@ const SERVICE_COLUMNS = `id, school_year_id, kind, name, site_school_id, opening
   booking_window_days, booking_opens_at, booking_unit, sick_declaration_until, capacity, capacity_split, capacity_groups, active`;
 
 /**
- * The facts of one booking or of several read together (`asked`: household and child pairs; a
- * child is returned only with a household it belongs to): `from`–`to` are the days asked; the calendar's periods are read over
- * `periodsFrom`–`periodsTo` (deadlines reach back, the week units reach around). Arrays as
- * parameters keep one statement text (one prepared plan) whatever the number of ids.
+ * The facts of a booking (a child is returned only if it is the household's): `from`–`to` are the
+ * days asked; the calendar's periods are read over `periodsFrom`–`periodsTo` (deadlines reach
+ * back, the week units reach around).
  */
 export async function bookingFacts(
   q: Queryable,
-  asked: { householdId: number; childId: number }[],
+  householdId: number,
+  childIds: number[],
   serviceIds: number[],
   days: { from: string; to: string; periodsFrom: string; periodsTo: string },
 ): Promise<BookingFacts> {
@@ -205,12 +193,12 @@ export async function bookingFacts(
        (SELECT coalesce(json_agg(s ORDER BY s.name), '[]') FROM (SELECT ${SERVICE_COLUMNS} FROM services WHERE id = ANY(:services::int[])) s) AS services,
        (SELECT coalesce(json_agg(json_build_object('child_id', child_id, 'service_id', service_id)), '[]')
           FROM enrolments WHERE child_id = ANY(:children::bigint[]) AND status = 'accepted') AS enrolments,
-       (SELECT coalesce(json_agg(json_build_object('household_id', hm.household_id, 'id', m.id, 'first_name', m.first_name, 'last_name', m.last_name,
+       (SELECT coalesce(json_agg(json_build_object('id', m.id, 'first_name', m.first_name, 'last_name', m.last_name,
                                                    'birth_date', m.birth_date, 'school_id', m.school_id, 'custody_weeks', hm.custody_weeks,
                                                    'deleted', m.deleted_at IS NOT NULL)), '[]')
-          FROM unnest(:households::bigint[], :children::bigint[]) AS p(household_id, child_id)
-          JOIN household_members hm ON hm.household_id = p.household_id AND hm.member_id = p.child_id
-          JOIN members m ON m.id = p.child_id AND m.kind = 'child') AS children,
+          FROM household_members hm
+          JOIN members m ON m.id = hm.member_id AND m.kind = 'child'
+         WHERE hm.household_id = :household AND hm.member_id = ANY(:children::bigint[])) AS children,
        (SELECT coalesce(json_agg(json_build_object('kind', kind, 'starts_on', starts_on, 'ends_on', ends_on, 'school_year_id', school_year_id)), '[]')
           FROM calendar_periods WHERE starts_on <= :periodsTo::date AND (ends_on IS NULL OR ends_on >= :periodsFrom::date)) AS periods,
        (SELECT coalesce(json_agg(json_build_object('service_id', service_id, 'day', day, 'reason', reason)), '[]')
@@ -220,7 +208,7 @@ export async function bookingFacts(
        (SELECT coalesce(json_agg(json_build_object('service_id', service_id, 'child_id', child_id, 'day', day, 'status', status)), '[]')
           FROM reservations WHERE service_id = ANY(:services::int[]) AND child_id = ANY(:children::bigint[])
            AND day BETWEEN :from::date AND :to::date AND status IN ('booked', 'waiting', 'sick')) AS live`,
-    { households: asked.map((a) => a.householdId), children: asked.map((a) => a.childId), services: serviceIds, ...days },
+    { household: householdId, children: childIds, services: serviceIds, ...days },
   )) as { rows: [BookingFacts] };
   const facts = rows[0];
   // JSON has no timestamp: the service rows come back as the other queries give them.
@@ -288,100 +276,6 @@ export async function bookDay(
     },
   )) as { rows: { status: 'booked' | 'waiting' }[] };
   return rows[0]?.status ?? null;
-}
-
-/** Creates the counter rows that do not exist yet (at 0): bookDays locks existing rows only. */
-export async function ensureCounters(q: Queryable, keys: { service_id: number; day: string; group_key: string }[]): Promise<void> {
-  if (!keys.length) return;
-  await q.raw(
-    `INSERT INTO reservation_counters (service_id, day, group_key, booked)
-     SELECT * , 0 FROM unnest(:services::int[], :days::date[], :groups::text[])
-     ON CONFLICT (service_id, day, group_key) DO NOTHING`,
-    { services: keys.map((k) => k.service_id), days: keys.map((k) => k.day), groups: keys.map((k) => k.group_key) },
-  );
-}
-
-/** One day to book in bookDays: `takeSeat`, `capacity` and `waitlist` as in bookDay. */
-export type DayToBook = Pick<ReservationRow, 'service_id' | 'child_id' | 'household_id' | 'day' | 'group_key' | 'created_at' | 'created_by'> & {
-  takeSeat: boolean;
-  capacity: number | null;
-  waitlist: boolean;
-};
-
-export interface DayBooked {
-  /** 'booked', 'waiting', or null: full (no seat, no waiting list asked), or not written (see the flags). */
-  status: 'booked' | 'waiting' | null;
-  /** A live reservation of the child that day already existed (a submission at the same time): nothing written. */
-  conflict: boolean;
-  /** A seat was given to this row but it conflicted: the seat is still free. */
-  seatLeft: boolean;
-  /** The counter row was missing (ensureCounters not run, or deleted since): nothing written. */
-  noCounter: boolean;
-}
-
-/**
- * Books many days in one statement (one transaction), seats given in the order of `rows`: the
- * counter rows concerned are locked (in key order, so two batches never deadlock) and read as
- * committed, each row wanting a seat is ranked within its counter, the first `capacity − booked`
- * get one, the others are waiting-listed when they asked for it; reservations are inserted in
- * that order (ids and thus the waiting list follow it) and the counters move by the seats really
- * written. A row whose child already holds the day (reservations_one_live) is skipped, not an error.
- * The (service, child, day) of the rows must be distinct.
- */
-export async function bookDays(q: Queryable, rows: DayToBook[]): Promise<DayBooked[]> {
-  if (!rows.length) return [];
-  const col = <T>(f: (r: DayToBook) => T) => rows.map(f);
-  const { rows: out } = (await q.raw(
-    `WITH req AS (
-       SELECT * FROM unnest(:services::int[], :children::bigint[], :households::bigint[], :days::date[], :groups::text[],
-                            :capacities::int[], :takeSeats::boolean[], :waitlists::boolean[], :createdAts::timestamptz[], :createdBys::bigint[])
-              WITH ORDINALITY AS r(service_id, child_id, household_id, day, group_key, capacity, take_seat, waitlist, created_at, created_by, ord)
-     ),
-     counters AS (
-       SELECT c.service_id, c.day, c.group_key, c.booked FROM reservation_counters c
-        WHERE (c.service_id, c.day, c.group_key) IN (SELECT service_id, day, group_key FROM req WHERE take_seat)
-        ORDER BY c.service_id, c.day, c.group_key
-          FOR UPDATE
-     ),
-     decided AS (
-       SELECT r.*, c.service_id IS NOT NULL AS counted,
-              r.take_seat AND c.service_id IS NOT NULL
-                AND (r.capacity IS NULL OR c.booked + row_number() OVER (PARTITION BY r.service_id, r.day, r.group_key, r.take_seat ORDER BY r.ord) <= r.capacity) AS seat
-         FROM req r LEFT JOIN counters c ON c.service_id = r.service_id AND c.day = r.day AND c.group_key = r.group_key
-     ),
-     ins AS (
-       INSERT INTO reservations (service_id, child_id, household_id, day, group_key, status, created_at, created_by)
-       SELECT service_id, child_id, household_id, day, group_key, CASE WHEN seat THEN 'booked' ELSE 'waiting' END, created_at, created_by
-         FROM decided WHERE seat OR (waitlist AND (counted OR NOT take_seat))
-        ORDER BY ord
-       ON CONFLICT DO NOTHING
-       RETURNING service_id, child_id, day, group_key, status
-     ),
-     taken AS (
-       UPDATE reservation_counters c SET booked = c.booked + t.n
-         FROM (SELECT service_id, day, group_key, count(*)::int AS n FROM ins WHERE status = 'booked' GROUP BY 1, 2, 3) t
-        WHERE c.service_id = t.service_id AND c.day = t.day AND c.group_key = t.group_key
-     )
-     SELECT i.status,
-            i.status IS NULL AND (d.seat OR (d.waitlist AND (d.counted OR NOT d.take_seat))) AS conflict,
-            i.status IS NULL AND d.seat AS seat_left,
-            d.take_seat AND NOT d.counted AS no_counter
-       FROM decided d LEFT JOIN ins i ON i.service_id = d.service_id AND i.child_id = d.child_id AND i.day = d.day
-      ORDER BY d.ord`,
-    {
-      services: col((r) => r.service_id),
-      children: col((r) => r.child_id),
-      households: col((r) => r.household_id),
-      days: col((r) => r.day),
-      groups: col((r) => r.group_key),
-      capacities: col((r) => r.capacity),
-      takeSeats: col((r) => r.takeSeat),
-      waitlists: col((r) => r.waitlist),
-      createdAts: col((r) => r.created_at),
-      createdBys: col((r) => r.created_by),
-    },
-  )) as { rows: { status: 'booked' | 'waiting' | null; conflict: boolean; seat_left: boolean; no_counter: boolean }[] };
-  return out.map((r) => ({ status: r.status, conflict: r.conflict, seatLeft: r.seat_left, noCounter: r.no_counter }));
 }
 
 export async function releaseSeat(q: Queryable, serviceId: number, day: string, group: string): Promise<void> {
