@@ -3,7 +3,6 @@
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
 import { withTransaction, isUniqueViolation, type Queryable, type Tx } from '../platform/db.js';
-import { boundedMemo } from '../platform/memo.js';
 import { monthBounds, today } from '../platform/clock.js';
 import { getTown } from '../platform/town.js';
 import { dayStates, dayStatesFrom, publicHolidaysBetween, publicHolidaysIn, type DayState } from '../services/calendar.js';
@@ -499,8 +498,11 @@ export function createReservationsService(deps: AppDeps) {
     for (let monday = gridFrom; monday <= gridTo; monday = addDays(monday, 7)) grid.push({ monday, days: [0, 1, 2, 3, 4].map((i) => addDays(monday, i)) });
     // A service's deadlines give every child of the page the same answer on a day (and custody
     // week): worked out once per page, not once per cell.
-    const decided = boundedMemo<string, boolean | Refusal | null>(Number.POSITIVE_INFINITY);
-    const decide = <V extends boolean | Refusal | null>(key: string, work: () => V) => decided(key, work) as V;
+    const decided = new Map<string, boolean | Refusal | null>();
+    const decide = <V extends boolean | Refusal | null>(key: string, work: () => V): V => {
+      if (!decided.has(key)) decided.set(key, work());
+      return decided.get(key) as V;
+    };
 
     return input.children.map((child) => ({
       child,
