@@ -10,8 +10,6 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   BASE_URL: z.string().url().optional(),
   DATABASE_URL: z.string().url().optional(),
-  /** Named prepared statements (src/platform/db.ts); false behind a pooler in transaction mode that cannot keep them. */
-  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(100).default(8),
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),

@@ -1,6 +1,5 @@
 // Reservations' queries. No rules here: the service decides, this reads and writes rows.
-import type { Knex } from 'knex';
-import { compiledReads, type Queryable } from '../platform/db.js';
+import type { Queryable } from '../platform/db.js';
 import type { Period } from '../services/calendar.js';
 
 export type LiveStatus = 'booked' | 'waiting' | 'sick';
@@ -74,89 +73,36 @@ export const reservationOfHousehold = (q: Queryable, householdId: number, id: nu
   q('reservations').where({ household_id: householdId, id }).first() as Promise<ReservationRow | undefined>;
 
 /**
- * What the month calendars of children show, in one statement (several children: those of the
- * whole household, see calendarParts; the caller keeps the rows of its children): their accepted enrolments, those
- * services (open some days; `onlyServices` narrows them), the town calendar's periods from
- * `periodsFrom` (deadlines reach back), the household's reservations of the grid, the counters,
- * the attendance and the services' closed days.
+ * What the month calendars of children show: their accepted enrolments, those services (open some
+ * days), the town calendar's periods from `periodsFrom` (deadlines reach back), the household's
+ * reservations of the grid, the counters, the attendance and the services' closed days.
  */
-export async function calendarFacts(q: Queryable, householdId: number, childIds: number[], days: { from: string; to: string; periodsFrom: string }, onlyServices?: number[]) {
-  const params = { householdId, child: childIds[0]!, ...days };
-  const reads = onlyServices ? calendarReadsOfServices : childIds.length === 1 ? calendarReadsOfChild : calendarReads;
-  const read = await reads(q, { ...params, services: onlyServices ?? [] });
-  const services = read.services as ServiceRow[];
-  for (const s of services) if (s.booking_opens_at) s.booking_opens_at = new Date(s.booking_opens_at);
-  const reservations = (read.reservations as ReservationRow[]).map((r) => ({
-    ...r,
-    created_at: new Date(r.created_at),
-    cancelled_at: r.cancelled_at && new Date(r.cancelled_at),
-    sick_declared_at: r.sick_declared_at && new Date(r.sick_declared_at),
-  }));
-  const seats = read.seats as { service_id: number; day: string; group_key: string; booked: number }[];
-  return {
-    enrolments: read.enrolments as EnrolmentRow[],
-    services,
-    periods: read.periods as (Period & { school_year_id: string })[],
-    reservations,
-    seats: new Map(seats.map((r) => [seatKey(r.service_id, r.day, r.group_key), r.booked])),
-    attendance: read.attendance as { service_id: number; child_id: number; day: string; status: string }[],
-    closures: read.closures as { service_id: number; day: string; reason: string }[],
-  };
+export async function calendarFacts(q: Queryable, householdId: number, childIds: number[], days: { from: string; to: string; periodsFrom: string }) {
+  const enrolled = () => q('enrolments').whereIn('child_id', childIds).where({ status: 'accepted' }).select('service_id');
+  const [enrolments, services, periods, reservations, seats, attendance, closures] = await Promise.all([
+    q('enrolments').whereIn('child_id', childIds).where({ status: 'accepted' }).select('child_id', 'service_id', 'options') as Promise<EnrolmentRow[]>,
+    q('services').whereIn('id', enrolled()).whereNot('opening_days', 'none').orderBy('name') as Promise<ServiceRow[]>,
+    q('calendar_periods')
+      .where('starts_on', '<=', days.to)
+      .andWhere((w) => w.whereNull('ends_on').orWhere('ends_on', '>=', days.periodsFrom))
+      .select('kind', 'starts_on', 'ends_on', 'school_year_id') as Promise<(Period & { school_year_id: string })[]>,
+    q('reservations')
+      .where({ household_id: householdId })
+      .whereIn('child_id', childIds)
+      .whereBetween('day', [days.from, days.to])
+      .orderBy([{ column: 'day' }, { column: 'id' }]) as Promise<ReservationRow[]>,
+    q('reservation_counters').whereIn('service_id', enrolled()).whereBetween('day', [days.from, days.to]).select('service_id', 'day', 'group_key', 'booked') as Promise<
+      { service_id: number; day: string; group_key: string; booked: number }[]
+    >,
+    q('attendance').whereIn('child_id', childIds).whereBetween('day', [days.from, days.to]).select('service_id', 'child_id', 'day', 'status') as Promise<
+      { service_id: number; child_id: number; day: string; status: string }[]
+    >,
+    q('service_day_closures').whereIn('service_id', enrolled()).whereBetween('day', [days.from, days.to]).select('service_id', 'day', 'reason') as Promise<
+      { service_id: number; day: string; reason: string }[]
+    >,
+  ]);
+  return { enrolments, services, periods, reservations, seats: new Map(seats.map((r) => [seatKey(r.service_id, r.day, r.group_key), r.booked])), attendance, closures };
 }
-
-// A type, not an interface: compiledReads wants it assignable to a record of values.
-type CalendarParams = {
-  householdId: number;
-  /** The first child: the one of a single child's calendar. */
-  child: number;
-  services: number[];
-  from: string;
-  to: string;
-  periodsFrom: string;
-};
-
-/**
- * calendarFacts' reads. Built and compiled once per variant (compiledReads): the enrolment status
- * is a constant of the text, so that the plan PostgreSQL keeps for the statement can use
- * enrolments_one_active (a partial index: with the status as a parameter the generic plan scanned
- * every accepted enrolment, so each page paid ≈ 0.6 ms of planning for a custom plan). A single
- * child (the agenda) is compared as a scalar. Several children are read as the household's
- * members (a superset of them: the service picks each child's rows by id): the generic plan of
- * `child_id = ANY($1)` expects ten children and looked dearer than planning each time, which
- * PostgreSQL then did on every booking page (≈ 1.2 ms of backend CPU against 0.46 ms; the list
- * unnested into a derived table or crossed with the household's members stayed custom-planned).
- */
-function calendarParts(q: Queryable, p: CalendarParams, variant: { oneChild: boolean; onlyServices: boolean }) {
-  const ofChildren = (qb: Knex.QueryBuilder) =>
-    variant.oneChild ? qb.where('child_id', p.child) : qb.whereIn('child_id', q('household_members').where('household_id', p.householdId).select('member_id'));
-  const enrolled = q('enrolments')
-    .modify(ofChildren)
-    .whereRaw("status = 'accepted'")
-    .modify((qb) => {
-      if (variant.onlyServices) qb.whereRaw('service_id = ANY(?::int[])', [p.services]);
-    })
-    .select('service_id');
-  return {
-    enrolments: q('enrolments').modify(ofChildren).whereRaw("status = 'accepted'").select('child_id', 'service_id', 'options'),
-    services: q('services').whereIn('id', enrolled.clone()).whereNot('opening_days', 'none').orderBy('name'),
-    periods: q('calendar_periods')
-      .where('starts_on', '<=', p.to)
-      .andWhere((w) => w.whereNull('ends_on').orWhere('ends_on', '>=', p.periodsFrom))
-      .select('kind', 'starts_on', 'ends_on', 'school_year_id'),
-    reservations: q('reservations')
-      .where({ household_id: p.householdId })
-      .modify(ofChildren)
-      .whereBetween('day', [p.from, p.to])
-      .orderBy([{ column: 'day' }, { column: 'id' }]),
-    seats: q('reservation_counters').whereIn('service_id', enrolled.clone()).whereBetween('day', [p.from, p.to]).select('service_id', 'day', 'group_key', 'booked'),
-    attendance: q('attendance').modify(ofChildren).whereBetween('day', [p.from, p.to]).select('service_id', 'child_id', 'day', 'status'),
-    closures: q('service_day_closures').whereIn('service_id', enrolled.clone()).whereBetween('day', [p.from, p.to]).select('service_id', 'day', 'reason'),
-  };
-}
-
-const calendarReads = compiledReads((q, p: CalendarParams) => calendarParts(q, p, { oneChild: false, onlyServices: false }));
-const calendarReadsOfChild = compiledReads((q, p: CalendarParams) => calendarParts(q, p, { oneChild: true, onlyServices: false }));
-const calendarReadsOfServices = compiledReads((q, p: CalendarParams) => calendarParts(q, p, { oneChild: false, onlyServices: true }));
 
 /** Everything a booking's rules read, in one statement (one round trip instead of ten): see BookingFacts. */
 export interface BookingFacts {
@@ -351,28 +297,24 @@ export function medicalCertificatesOf(q: Queryable, householdId: number, childId
     .whereNot('d.status', 'rejected');
 }
 
-/** The agenda's extras, in one statement: the child's last sick absences (with their certificate), its medical certificates, the month's history. */
-export function agendaFacts(q: Queryable, householdId: number, childId: number, from: string, to: string) {
-  return agendaReads(q, { householdId, childId, from, to });
+/** The agenda's extras: the child's last sick absences (with their certificate), its medical certificates, the month's history. */
+export async function agendaFacts(q: Queryable, householdId: number, childId: number, from: string, to: string) {
+  const [sick, certificates, history] = await Promise.all([
+    q('reservations as r')
+      .join('services as s', 's.id', 'r.service_id')
+      .leftJoin('documents as d', 'd.id', 'r.sick_certificate_document_id')
+      .where({ 'r.household_id': householdId, 'r.child_id': childId, 'r.status': 'sick' })
+      .orderBy('r.day', 'desc')
+      .limit(20)
+      .select('r.id', 'r.day', 's.name as service', 'd.uploaded_at') as Promise<{ id: number; day: string; service: string; uploaded_at: Date | null }[]>,
+    medicalCertificatesOf(q, householdId, childId).orderBy('d.uploaded_at', 'desc').select('d.id', 'd.uploaded_at') as Promise<{ id: number; uploaded_at: Date }[]>,
+    q('reservations as r')
+      .join('services as s', 's.id', 'r.service_id')
+      .leftJoin('attendance as a', (j) => j.on('a.service_id', 'r.service_id').andOn('a.child_id', 'r.child_id').andOn('a.day', 'r.day'))
+      .where({ 'r.household_id': householdId, 'r.child_id': childId })
+      .whereBetween('r.day', [from, to])
+      .orderBy([{ column: 'r.day' }, { column: 's.name' }, { column: 'r.id' }])
+      .select('r.day', 'r.status', 's.name as service', 'a.status as attendance') as Promise<{ day: string; status: string; service: string; attendance: string | null }[]>,
+  ]);
+  return { sick, certificates, history };
 }
-
-// Compiled once; the sick status is a constant of the text so that the kept plan uses the partial
-// index reservations_sick_child_day (migration 20261205213000).
-const agendaReads = compiledReads((q, p: { householdId: number; childId: number; from: string; to: string }) => ({
-  sick: q('reservations as r')
-    .join('services as s', 's.id', 'r.service_id')
-    .leftJoin('documents as d', 'd.id', 'r.sick_certificate_document_id')
-    .where({ 'r.household_id': p.householdId, 'r.child_id': p.childId })
-    .whereRaw("r.status = 'sick'")
-    .orderBy('r.day', 'desc')
-    .limit(20)
-    .select('r.id', 'r.day', 's.name as service', 'd.uploaded_at') as Promise<{ id: number; day: string; service: string; uploaded_at: string | null }[]>,
-  certificates: medicalCertificatesOf(q, p.householdId, p.childId).orderBy('d.uploaded_at', 'desc').select('d.id', 'd.uploaded_at') as Promise<{ id: number; uploaded_at: string }[]>,
-  history: q('reservations as r')
-    .join('services as s', 's.id', 'r.service_id')
-    .leftJoin('attendance as a', (j) => j.on('a.service_id', 'r.service_id').andOn('a.child_id', 'r.child_id').andOn('a.day', 'r.day'))
-    .where({ 'r.household_id': p.householdId, 'r.child_id': p.childId })
-    .whereBetween('r.day', [p.from, p.to])
-    .orderBy([{ column: 'r.day' }, { column: 's.name' }, { column: 'r.id' }])
-    .select('r.day', 'r.status', 's.name as service', 'a.status as attendance') as Promise<{ day: string; status: string; service: string; attendance: string | null }[]>,
-}));

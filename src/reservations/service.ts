@@ -457,7 +457,7 @@ export function createReservationsService(deps: AppDeps) {
    * The month calendars of the children: per child, per service with an accepted enrolment,
    * weeks of Monday–Friday cells with their state in words.
    */
-  async function monthCalendars(input: { householdId: number; children: { id: number; first_name: string; birth_date: string; school_id: number | null; custody_weeks: 'odd' | 'even' | null }[]; month: string; serviceIds?: number[]; staff?: boolean }) {
+  async function monthCalendars(input: { householdId: number; children: { id: number; first_name: string; birth_date: string; school_id: number | null; custody_weeks: 'odd' | 'even' | null }[]; month: string; staff?: boolean }) {
     const first = `${input.month}-01`;
     const last = monthBounds(input.month).to;
     const gridFrom = weekDaysOf(first)[0]!;
@@ -466,13 +466,11 @@ export function createReservationsService(deps: AppDeps) {
     if (!childIds.length) return [];
     const now = clock.now();
     const calendarFrom = addDays(gridFrom, -CALENDAR_MARGIN_DAYS);
-    const { enrolments, services, periods, reservations, seats, attendance, closures } = await repo.calendarFacts(
-      db,
-      input.householdId,
-      childIds,
-      { from: gridFrom, to: gridTo, periodsFrom: calendarFrom },
-      input.serviceIds,
-    );
+    const { enrolments, services, periods, reservations, seats, attendance, closures } = await repo.calendarFacts(db, input.householdId, childIds, {
+      from: gridFrom,
+      to: gridTo,
+      periodsFrom: calendarFrom,
+    });
     const calendar: Calendar = { publicHolidays: publicHolidaysIn(periods, calendarFrom, gridTo) };
     const publicHolidays = publicHolidaysIn(periods, gridFrom, gridTo);
     const statesByService = new Map<number, Map<string, DayState>>(

@@ -1,5 +1,5 @@
 // Read-side queries of the staff pages: attendance sheet, kitchen headcount, occupation.
-import { PLANNED_EACH_TIME, readTogether, type Queryable } from '../platform/db.js';
+import type { Queryable } from '../platform/db.js';
 import type { Period, ServiceOpening } from '../services/calendar.js';
 
 export interface SheetRow {
@@ -42,25 +42,25 @@ export interface SheetService extends ServiceOpening {
 }
 
 /**
- * Everything of the sheet page but its rows, in one round trip (run beside `attendanceSheet`): the
- * services this account may see, the town calendar's periods covering the day, the day's closures
- * of those services, and whether the month is invoiced.
+ * Everything of the sheet page but its rows: the services this account may see, the town
+ * calendar's periods covering the day, the day's closures of those services, and whether the
+ * month is invoiced.
  */
 export async function sheetFacts(q: Queryable, account: { id: number; role: string }, day: string) {
   const visible = () => visibleServices(q, account).clearSelect();
-  const read = await readTogether(q, {
-    services: visible().select('s.id', 's.name', 's.opening_days', 's.weekdays', 's.school_year_id') as Promise<SheetService[]>,
-    periods: q('calendar_periods')
+  const [services, periods, closures, locked] = await Promise.all([
+    visible().select('s.id', 's.name', 's.opening_days', 's.weekdays', 's.school_year_id') as Promise<SheetService[]>,
+    q('calendar_periods')
       .where('starts_on', '<=', day)
       .andWhere((w) => w.whereNull('ends_on').orWhere('ends_on', '>=', day))
       .select('kind', 'starts_on', 'ends_on', 'school_year_id') as Promise<(Period & { school_year_id: string | null })[]>,
-    closures: q('service_day_closures')
+    q('service_day_closures')
       .where({ day })
       .whereIn('service_id', visible().clearOrder().select('s.id'))
       .select('service_id', 'reason') as Promise<{ service_id: number; reason: string }[]>,
-    locked: q('locked_months').where({ month: day.slice(0, 7) }).select('month') as Promise<{ month: string }[]>,
-  });
-  return { services: read.services, periods: read.periods, closures: read.closures, locked: read.locked.length > 0 };
+    q('locked_months').where({ month: day.slice(0, 7) }).first('month'),
+  ]);
+  return { services, periods, closures, locked: locked !== undefined };
 }
 
 /**
@@ -137,10 +137,6 @@ export interface HeadcountAllergy {
  * them with allergies or a PAI. One statement: both come from the same join of the day's canteen
  * bookings with the children (thousands of rows), which is most of the cost; the children with
  * allergies travel as JSON in their (school, diet) group.
- *
- * Planned with its values each time (PLANNED_EACH_TIME): as a prepared statement it switched to the
- * generic plan after five runs, which expects ≈ 900 meals instead of ≈ 7,800 and fetches the
- * children one index probe at a time: ≈ 35 % more CPU (measured on the bench town, docs/performance.md).
  */
 export async function headcount(q: Queryable, day: string, siteIds: number[] | null): Promise<{ rows: HeadcountRow[]; allergies: HeadcountAllergy[] }> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || siteIds?.some((id) => !Number.isSafeInteger(id))) throw new Error('headcount: invalid day or site');
@@ -158,7 +154,7 @@ export async function headcount(q: Queryable, day: string, siteIds: number[] | n
       GROUP BY sc.id, sc.name, COALESCE(m.diet, 'none')
       ORDER BY sc.name, COALESCE(m.diet, 'none')`,
     [day, siteIds, siteIds],
-  ).options(PLANNED_EACH_TIME);
+  );
   const groups = (result as { rows: (HeadcountRow & { allergic: Omit<HeadcountAllergy, 'school_id' | 'school'>[] | null })[] }).rows;
   // Each child once per school (booked at two canteens of one school: two meals, one line), by
   // school then name (code point order, as the bench and test databases' C collation sorts).
