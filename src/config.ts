@@ -31,8 +31,6 @@ const schema = z.object({
   TRUST_PROXY: z.string().optional(),
   /** Demo families (households, their documents, enrolments, bookings, invoices) in the seeds; reference data always. */
   DEMO_FAMILIES: bool.default(true),
-  /** Mounts GET /_baseline (one query, one tiny template, no session): the benchmarks' ceiling. */
-  BENCH_BASELINE: bool.default(false),
   PAYFIP_URL: z.string().url().optional(),
   PAYFIP_NUMCLI: z.string().regex(/^\d{6}$/).default('000000'),
   PAYFIP_SAISIE: z.enum(['T', 'X', 'W']).default('T'),

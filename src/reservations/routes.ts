@@ -78,11 +78,9 @@ export function reservationsRoutes(deps: AppDeps): Router {
     // Days and months as strings (no luxon DateTime: each cost an Intl offset lookup, ≈ 9 % of the agenda's CPU).
     const todayDay = today(deps.clock);
     const month = monthOf(req.query.month, todayDay.slice(0, 7));
-    const started = process.hrtime.bigint();
     const calendars = await reservations.monthCalendars({ householdId, children, month });
     const view = opts.childId ? 'children/agenda' : 'reservations/index';
     const extra = opts.childId ? await agendaExtras(householdId, opts.childId, month) : {};
-    res.setHeader('Server-Timing', `calendar;dur=${Number(process.hrtime.bigint() - started) / 1e6}`);
     const monthEnd = monthBounds(month).to;
     const billingPrices = await bookingPrices(deps.db, householdId, calendars.flatMap((c) => c.calendars.map((cal) => cal.service.id)), month, todayDay);
     res.status(opts.status ?? 200).render(view, {
