@@ -17,8 +17,7 @@ import * as repo from './repository.js';
 import * as staffRepo from './staff-repository.js';
 import { attendanceSchema, bookingRulesSchema, closeDaySchema, parseSlot, slotsSchema, staffCancelSchema } from './schemas.js';
 import { createReservationsService } from './service.js';
-import { attendanceRowsHtml } from './attendance-rows.js';
-import { calendarViews } from './calendar-html.js';
+import { calendarLabels, checkedSlots, sheetLabels } from './view-labels.js';
 import { createReservationsStaffService, formatGroups, parseGroups, type AttendanceStatus } from './staff.js';
 import { groupOutcome, monthOf, rememberOutcome } from './routes.js';
 
@@ -62,7 +61,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
       service,
       day,
       rows,
-      attendanceRowsHtml,
+      labels: sheetLabels(getT(req.lang)),
       unbooked,
       open,
       locked,
@@ -198,7 +197,8 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     };
     if (number && !household) errors = addError(errors.summary.length ? errors : noErrors(), 'number', getT(req.lang)('reservations.errors.familyNotFound'));
     res.status(status).render('admin/reservations/family', {
-      ...calendarViews,
+      calendarLabels: calendarLabels(getT(req.lang)),
+      checked: checkedSlots(undefined),
       number,
       household,
       month,

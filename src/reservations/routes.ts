@@ -14,7 +14,7 @@ import { certificateDeadline } from './rules.js';
 import { certificateSchema, monthSchema, parseSlot, patternSchema, slotsSchema } from './schemas.js';
 import { createReservationsService, type Outcome, type Slot } from './service.js';
 import * as repo from './repository.js';
-import { calendarViews } from './calendar-html.js';
+import { calendarLabels, checkedSlots } from './view-labels.js';
 import { bookingPrices } from '../billing/pricing.js';
 
 declare module '../web/types.js' {
@@ -84,7 +84,8 @@ export function reservationsRoutes(deps: AppDeps): Router {
     const monthEnd = monthBounds(month).to;
     const billingPrices = await bookingPrices(deps.db, householdId, calendars.flatMap((c) => c.calendars.map((cal) => cal.service.id)), month, todayDay);
     res.status(opts.status ?? 200).render(view, {
-      ...calendarViews,
+      calendarLabels: calendarLabels(getT(req.lang)),
+      checked: checkedSlots(opts.values?.slots),
       billingPrices,
       month,
       patternFrom: `${month}-01` > todayDay ? `${month}-01` : todayDay,
