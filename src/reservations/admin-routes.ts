@@ -19,7 +19,7 @@ import { attendanceSchema, bookingRulesSchema, closeDaySchema, parseSlot, slotsS
 import { createReservationsService } from './service.js';
 import { calendarLabels, checkedSlots, sheetLabels } from './view-labels.js';
 import { createReservationsStaffService, formatGroups, parseGroups, type AttendanceStatus } from './staff.js';
-import { groupOutcome, monthOf, rememberOutcome } from './routes.js';
+import { groupOutcome, monthOf, priceBoxOf, rememberOutcome } from './routes.js';
 
 const requireSheetRole = requireRole('animator', 'agent', 'manager', 'admin');
 const dayParam = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -199,6 +199,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     res.status(status).render('admin/reservations/family', {
       calendarLabels: calendarLabels(getT(req.lang)),
       checked: checkedSlots(undefined),
+      priceBox: household ? await priceBoxOf(deps, household.id, calendars, month) : null,
       number,
       household,
       month,

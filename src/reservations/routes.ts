@@ -15,7 +15,7 @@ import { certificateSchema, monthSchema, parseSlot, patternSchema, slotsSchema }
 import { createReservationsService, type Outcome, type Slot } from './service.js';
 import * as repo from './repository.js';
 import { calendarLabels, checkedSlots } from './view-labels.js';
-import { bookingPrices } from '../billing/pricing.js';
+import { priceBox } from '../billing/pricing.js';
 
 declare module '../web/types.js' {
   interface SessionData {
@@ -52,6 +52,16 @@ export async function rememberOutcome(
   };
 }
 
+/** The booking form's price box (billing's computation) for the month's calendars; on a child's agenda, of that child only. */
+export function priceBoxOf(deps: AppDeps, householdId: number, calendars: MonthCalendars, month: string, childId?: number) {
+  const shown = calendars.flatMap(({ child, calendars: cals }) =>
+    cals.map(({ service }) => ({ childId: child.id, child: child.first_name, serviceId: service.id, service: service.name, unit: service.unit })),
+  );
+  return priceBox(deps.db, householdId, month, today(deps.clock), shown, childId);
+}
+
+type MonthCalendars = Awaited<ReturnType<ReturnType<typeof createReservationsService>['monthCalendars']>>;
+
 export function monthOf(value: unknown, fallback: string): string {
   const parsed = monthSchema.safeParse(typeof value === 'string' ? value : undefined);
   return parsed.success && parsed.data ? parsed.data : fallback;
@@ -82,11 +92,10 @@ export function reservationsRoutes(deps: AppDeps): Router {
     const view = opts.childId ? 'children/agenda' : 'reservations/index';
     const extra = opts.childId ? await agendaExtras(householdId, opts.childId, month) : {};
     const monthEnd = monthBounds(month).to;
-    const billingPrices = await bookingPrices(deps.db, householdId, calendars.flatMap((c) => c.calendars.map((cal) => cal.service.id)), month, todayDay);
     res.status(opts.status ?? 200).render(view, {
+      priceBox: await priceBoxOf(deps, householdId, calendars, month, opts.childId),
       calendarLabels: calendarLabels(getT(req.lang)),
       checked: checkedSlots(opts.values?.slots),
-      billingPrices,
       month,
       patternFrom: `${month}-01` > todayDay ? `${month}-01` : todayDay,
       patternTo: monthEnd,
