@@ -44,7 +44,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
   /** The sheet page's locals: of the service asked for (404 if this account may not see it), else of its first service. */
   async function sheetLocals(req: Request, day: string, requestedId: number | undefined, errors: FormErrors) {
     const account = currentAccount(req);
-    // Two round trips side by side: the page's facts, and the requested service's rows (shown
+    // Side by side: the page's facts, and the requested service's rows (shown
     // only once the facts say this account may see that service).
     const [facts, requestedSheet] = await Promise.all([
       staffRepo.sheetFacts(deps.db, account, day),

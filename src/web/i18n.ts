@@ -36,7 +36,7 @@ export function loadCatalogue(lang: string): Tree {
 const instance = i18next.createInstance();
 let ready = false;
 
-export function initI18n(): typeof instance {
+function initI18n(): typeof instance {
   if (ready) return instance;
   void instance.init({
     initAsync: false,
