@@ -1,5 +1,5 @@
 // createApp(deps): the middleware stack and the routers, in order. No I/O at import time.
-import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import helmet from 'helmet';
 import path from 'node:path';
 import type { AppDeps } from './deps.js';
@@ -10,7 +10,6 @@ import { idleTouchOf, loadAccount, requireStaff } from './web/auth.js';
 import { CsrfError, csrfProtection, csrfToken } from './web/csrf.js';
 import { HttpError } from './web/errors.js';
 import { flash, takeFlash } from './web/flash.js';
-import { gated } from './web/gate.js';
 import { viewHelpers } from './web/format.js';
 import { getT } from './web/i18n.js';
 import { setUpViews } from './web/render.js';
@@ -62,13 +61,6 @@ export function createApp(deps: AppDeps): App {
   app.use(requestLog(deps.logger));
 
   app.get('/healthz', healthCheck(deps));
-  // The benchmarks' ceiling: one small query and one tiny template, before sessions.
-  if (deps.config.BENCH_BASELINE) {
-    app.get('/_baseline', async (_req, res) => {
-      const [{ count }] = (await deps.db('schools').count({ count: '*' })) as [{ count: number }];
-      res.render('bench/baseline', { layout: false, name: 'baseline', count });
-    });
-  }
   // Server-to-server (PayFiP, or the stand-in): no session, no CSRF token; it only makes the
   // server ask PayFiP for the result.
   app.post('/payments/payfip/notify', express.urlencoded({ extended: false, limit: '2kb' }), notificationHandler(deps));
@@ -105,12 +97,12 @@ export function createApp(deps: AppDeps): App {
   });
   app.use(csrfProtection);
 
-  // Each feature's router is entered only under its own paths (src/web/gate.ts); the staff routers
-  // all live under /admin, behind one staff check (no public route starts with /admin).
-  const adminRouters: RequestHandler[] = [];
+  // Each feature's router declares its own full paths; the staff routers all live under /admin,
+  // behind one staff check (no public route starts with /admin).
+  const adminRouters: Router[] = [];
   for (const feature of features) {
-    if (feature.routes) app.use(gated(feature.routes(deps)));
-    if (feature.adminRoutes) adminRouters.push(gated(feature.adminRoutes(deps)));
+    if (feature.routes) app.use(feature.routes(deps));
+    if (feature.adminRoutes) adminRouters.push(feature.adminRoutes(deps));
   }
   app.use('/admin', requireStaff, ...adminRouters);
 

@@ -10,8 +10,6 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   BASE_URL: z.string().url().optional(),
   DATABASE_URL: z.string().url().optional(),
-  /** Named prepared statements (src/platform/db.ts); false behind a pooler in transaction mode that cannot keep them. */
-  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(100).default(8),
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
@@ -37,8 +35,6 @@ const schema = z.object({
   TRUST_PROXY: z.string().optional(),
   /** Demo families (households, their documents, enrolments, bookings, invoices) in the seeds; reference data always. */
   DEMO_FAMILIES: bool.default(true),
-  /** Mounts GET /_baseline (one query, one tiny template, no session): the benchmarks' ceiling. */
-  BENCH_BASELINE: bool.default(false),
   PAYFIP_URL: z.string().url().optional(),
   PAYFIP_NUMCLI: z.string().regex(/^\d{6}$/).default('000000'),
   PAYFIP_SAISIE: z.enum(['T', 'X', 'W']).default('T'),

@@ -1,5 +1,4 @@
 // SQL for accounts. No rules here.
-import { householdStampSql } from '../platform/stamps.js';
 import type { Queryable } from '../platform/db.js';
 import type { IdleTouch, SessionRead, StoredSession } from '../web/session.js';
 import type { CurrentAccount, Role } from '../web/types.js';
@@ -33,13 +32,11 @@ export async function insertAccount(
   return (r as { id: number }).id;
 }
 
-type CurrentAccountRow = Pick<AccountRow, 'id' | 'email' | 'first_name' | 'last_name' | 'role'> & { household_id: number | null; household_stamp: string | null };
+type CurrentAccountRow = Pick<AccountRow, 'id' | 'email' | 'first_name' | 'last_name' | 'role'> & { household_id: number | null };
 
-// The columns of the logged-in account, its household (what householdIdOf answers) and the
-// household's stamp (whether a kept dashboard is still right: src/platform/stamps.ts), in one statement.
+// The columns of the logged-in account and its household (what householdIdOf answers), in one statement.
 const CURRENT_ACCOUNT_COLUMNS = `a.id, a.email, a.first_name, a.last_name, a.role,
-  (SELECT ha.household_id FROM household_accounts ha WHERE ha.account_id = a.id LIMIT 1) AS household_id,
-  (SELECT ${householdStampSql('ha.household_id')} FROM household_accounts ha WHERE ha.account_id = a.id LIMIT 1) AS household_stamp`;
+  (SELECT ha.household_id FROM household_accounts ha WHERE ha.account_id = a.id LIMIT 1) AS household_id`;
 
 const toCurrentAccount = (row: CurrentAccountRow): CurrentAccount => ({
   id: row.id,
@@ -48,7 +45,6 @@ const toCurrentAccount = (row: CurrentAccountRow): CurrentAccount => ({
   lastName: row.last_name,
   role: row.role,
   householdId: row.household_id === null ? null : Number(row.household_id),
-  householdStamp: row.household_stamp,
 });
 
 export async function loadCurrentAccount(q: Queryable, id: number): Promise<CurrentAccount | null> {

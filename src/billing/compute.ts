@@ -349,7 +349,7 @@ export function priceHouseholds(
 }
 
 /** One household's month from what householdMonthRows read (empty: nothing billed and no anomaly). */
-export function householdMonthFrom(month: string, householdId: number, rows: HouseholdMonthRows): HouseholdMonth[] {
+function householdMonthFrom(month: string, householdId: number, rows: HouseholdMonthRows): HouseholdMonth[] {
   const byPayer = cellsByPayer(monthCells(month, rows.reservations, rows.attendance), rows.custody, householdId);
   if (!byPayer.size) return [];
   const pricing = pricingFrom(rows.services, rows.brackets, rows.rates, rows.rateBrackets);

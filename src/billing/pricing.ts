@@ -1,10 +1,9 @@
-// Prices shown to parents before they book (the reservations page) and the month's estimate
-// (the dashboard). The same functions as the invoicing run, so a preview never disagrees with
-// the invoice.
+// Prices shown to parents before they book (the reservations page's price box, "Mes tarifs") and
+// the month's estimate (the dashboard). The amounts come from the invoicing run's own computation
+// (computeMonth), so that neither ever disagrees with the billing preview or the invoice.
 import type { Queryable } from '../platform/db.js';
-import { householdMonthFrom, householdsFrom, priceOnDay, pricingFrom, type HouseholdMonth, type PriceOnDay } from './compute.js';
-import { householdMonthQuery, householdMonthRowsFrom, householdStampQuery, pricingRows, storedEstimateQuery, storeEstimate } from './repository.js';
-import { monthBounds } from '../platform/clock.js';
+import { computeMonth, householdsFrom, priceOnDay, pricingFrom, type PriceOnDay } from './compute.js';
+import { pricingRows } from './repository.js';
 import { sumCents } from './money.js';
 
 /**
@@ -49,63 +48,55 @@ export interface MonthEstimate {
 }
 
 /**
- * The month's estimated total so far for the household (what its bookings and presences would be
- * billed), computed now — and stored, for the dashboard to read while nothing it depends on changes.
+ * The month's estimated total so far for the household: what its bookings and presences would be
+ * billed, computed by the invoicing run's own functions.
  */
 export async function monthEstimate(q: Queryable, householdId: number, month: string): Promise<MonthEstimate> {
-  const { from, to } = monthBounds(month);
-  const { rows } = await householdMonthQuery(q, from, to, householdId);
-  return computedEstimate(q, householdId, month, rows[0]!);
-}
-
-/** Computes the estimate from householdMonthQuery's row and stores it at the versions the row was read at. */
-async function computedEstimate(q: Queryable, householdId: number, month: string, row: Record<string, unknown>): Promise<MonthEstimate> {
-  const estimate = estimateOf(month, householdMonthFrom(month, householdId, householdMonthRowsFrom(row)));
-  // Only a shortcut for later pages: the estimate shown is right whether or not it is kept.
-  await storeEstimate(q, { householdId, month, version: String(row.estimate_version), epoch: String(row.pricing_epoch), totalCents: estimate.totalCents, lines: estimate.lines });
-  return estimate;
-}
-
-type StoredRow = { total_cents: number; lines: number };
-
-/**
- * The estimate's two reads for a page that runs them with others in one statement
- * (`compiledReads`): the stored estimate if still valid, else the rows to compute it from — exactly
- * one of them has a row, read in the same snapshot. `from`/`to` are the month's bounds (monthBounds).
- * Then `currentEstimate`.
- */
-export const estimateReads = (q: Queryable, householdId: number, month: string, from: string, to: string) => ({
-  // Typed as what compiledReads gives for them (their rows), not as what running them alone would.
-  storedEstimate: storedEstimateQuery(q, householdId, month) as unknown as Promise<StoredRow[]>,
-  estimateRows: householdMonthQuery(q, from, to, householdId, month) as unknown as Promise<Record<string, unknown>[]>,
-});
-
-/** The household's stamp (src/platform/stamps.ts) as a part of a compiledReads. */
-export const stampRead = (q: Queryable, householdId: number) => householdStampQuery(q, householdId) as unknown as Promise<{ stamp: string }[]>;
-
-/** The estimate from estimateReads' results: the stored one, or computed (and stored) from the rows read. */
-export async function currentEstimate(
-  q: Queryable,
-  householdId: number,
-  month: string,
-  read: { storedEstimate: StoredRow[]; estimateRows: Record<string, unknown>[] },
-): Promise<MonthEstimate> {
-  const [stored] = read.storedEstimate;
-  if (stored) return { month, totalCents: Number(stored.total_cents), lines: stored.lines };
-  // Both parts test the same validity in one snapshot: with no stored row, the rows are there.
-  return computedEstimate(q, householdId, month, read.estimateRows[0]!);
-}
-
-function estimateOf(month: string, computed: HouseholdMonth[]): MonthEstimate {
-  const [mine] = computed;
+  const [mine] = await computeMonth(q, month, { householdId });
   return { month, totalCents: mine?.totalCents ?? 0, lines: mine?.lines.length ?? 0 };
 }
 
+/** A line of the reservations page's price box: a child's service, its unit price, and what its month would be billed. */
+export interface PriceBoxRow {
+  childId: number;
+  child: string;
+  serviceId: number;
+  service: string;
+  unit: string;
+  /** The unit price on the month's first day (or today, when later); null: no rate. */
+  price: PriceOnDay | null;
+  /** Days billed this month (booked, present, absent without excuse, cancelled late). */
+  days: number;
+  totalCents: number;
+}
+
 /**
- * Prices for the reservations page: each service's unit price for the household on the month's
- * first day (or today, when later), keyed by service id, for views/reservations/_price.ejs.
+ * The reservations page's price box: per child and service, its unit price and what the month's
+ * bookings and presences would be billed, by the computation of the billing preview and the
+ * invoice (an excused sick day is not billed, a late cancellation is). `shown`: the page's
+ * calendars, in their order; the month's other billed lines follow (only `childId`'s, on a child's
+ * agenda). The total is the rows' sum: the month's estimate when every child is shown.
  */
-export async function bookingPrices(q: Queryable, householdId: number, serviceIds: number[], month: string, day: string): Promise<Record<number, PriceOnDay>> {
+export async function priceBox(
+  q: Queryable,
+  householdId: number,
+  month: string,
+  day: string,
+  shown: Pick<PriceBoxRow, 'childId' | 'child' | 'serviceId' | 'service' | 'unit'>[],
+  childId?: number,
+): Promise<{ rows: PriceBoxRow[]; totalCents: number }> {
+  const [mine] = await computeMonth(q, month, { householdId });
+  const rows = new Map<string, PriceBoxRow>(shown.map((s) => [`${s.childId}:${s.serviceId}`, { ...s, price: null, days: 0, totalCents: 0 }]));
+  for (const line of mine?.lines ?? []) {
+    if (childId !== undefined && line.childId !== childId) continue;
+    const key = `${line.childId}:${line.serviceId}`;
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = { childId: line.childId, child: line.childName, serviceId: line.serviceId, service: line.serviceName, unit: line.unit, price: null, days: 0, totalCents: 0 }));
+    row.days += line.quantity;
+    row.totalCents = sumCents([row.totalCents, line.totalCents]);
+  }
   const on = `${month}-01` > day ? `${month}-01` : day;
-  return Object.fromEntries(await unitPricesFor(q, householdId, [...new Set(serviceIds)], on));
+  const prices = await unitPricesFor(q, householdId, [...new Set([...rows.values()].map((r) => r.serviceId))], on);
+  const list = [...rows.values()].map((row) => ({ ...row, price: prices.get(row.serviceId) ?? null }));
+  return { rows: list, totalCents: sumCents(list.map((r) => r.totalCents)) };
 }

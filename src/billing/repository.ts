@@ -1,6 +1,4 @@
 // SQL for rates, QF history, invoices and the set-based reads of the invoicing run. No rules here.
-import { householdStampSql, householdVersionSql, TOWN_EPOCH_SQL } from '../platform/stamps.js';
-import type { Knex } from 'knex';
 import type { Queryable } from '../platform/db.js';
 
 export type InvoiceStatus = 'unpaid' | 'partially_paid' | 'paid' | 'direct_debit_planned' | 'debited';
@@ -262,8 +260,38 @@ export interface HouseholdMonthRows {
  * lists come as JSON (dates as 'YYYY-MM-DD', in the order the separate queries give).
  */
 export async function householdMonthRows(q: Queryable, from: string, to: string, householdId: number): Promise<HouseholdMonthRows> {
-  const { rows } = await householdMonthQuery(q, from, to, householdId);
-  return householdMonthRowsFrom(rows[0]!);
+  // The sets the parts filter on travel as arrays (`= ANY(ARRAY(…))`) rather than `IN (SELECT …)`:
+  // the plan then probes an index (or filters a tiny table) once per set instead of hashing and
+  // joining it each time; same rows either way.
+  const kids = 'AND child_id = ANY(ARRAY(SELECT child_id FROM kids))';
+  const { rows } = (await q.raw(
+    `WITH kids AS (
+            SELECT member_id AS child_id FROM household_members WHERE household_id = ?
+      UNION SELECT child_id FROM reservations WHERE household_id = ? AND day BETWEEN ?::date AND ?::date AND status <> 'waiting'),
+     res AS (${reservationDaysSql(kids)}),
+     att AS (${attendanceDaysSql(kids)}),
+     svc AS (SELECT ${PRICING_SERVICE_COLUMNS} FROM services
+              WHERE id = ANY(ARRAY(SELECT service_id FROM res UNION ALL SELECT service_id FROM att)))
+     SELECT
+       (SELECT coalesce(json_agg(res), '[]') FROM res) AS reservations,
+       (SELECT coalesce(json_agg(att), '[]') FROM att) AS attendance,
+       ${PRICING_COLUMNS},
+       (SELECT coalesce(json_agg(m), '[]')
+          FROM (SELECT id, first_name, last_name FROM members
+                 WHERE id = ANY(ARRAY(SELECT child_id FROM res UNION ALL SELECT child_id FROM att))) m) AS child_names,
+       (SELECT coalesce(json_agg(c ORDER BY c.household_id), '[]')
+          FROM (SELECT member_id, household_id, custody_weeks FROM household_members
+                 WHERE member_id = ANY(ARRAY(SELECT child_id FROM att WHERE household_id IS NULL))) c) AS custody`,
+    [householdId, householdId, from, to, from, to, from, to, householdId, householdId],
+  )) as { rows: Record<string, unknown>[] };
+  const r = rows[0]!;
+  return {
+    reservations: r.reservations as ReservationDays[],
+    attendance: r.attendance as AttendanceDays[],
+    ...pricingRowsFrom(r),
+    childNames: r.child_names as ChildNameRow[],
+    custody: r.custody as CustodyRow[],
+  };
 }
 
 const PRICING_SERVICE_COLUMNS = 'id, name, kind, unit, billing_basis, school_year_id, active';
@@ -308,99 +336,6 @@ function pricingRowsFrom(r: Record<string, unknown>): PricingRows {
     rateBrackets: r.rate_brackets as HouseholdMonthRows['rateBrackets'],
     households: r.households as HouseholdMonthRows['households'],
     qfHistory: r.qf_history as HouseholdMonthRows['qfHistory'],
-  };
-}
-
-/**
- * The statement of householdMonthRows. With `unlessStored` (the month, 'YYYY-MM'), it gives no row
- * when the household's stored estimate of that month is still valid (STORED_ESTIMATE_VALID): the
- * dashboard reads both in one statement, so exactly one answers, from the same snapshot, and the
- * computation's parts are never run for a valid stored estimate (a one-time filter skips them).
- */
-export function householdMonthQuery(
-  q: Queryable,
-  from: string,
-  to: string,
-  householdId: number,
-  unlessStored?: string,
-): Knex.Raw<{ rows: Record<string, unknown>[] }> {
-  // The sets the parts filter on travel as arrays (`= ANY(ARRAY(…))`) rather than `IN (SELECT …)`:
-  // the plan then probes an index (or filters a tiny table) once per set instead of hashing and
-  // joining it each time. The statement is planned once per connection and run on every dashboard,
-  // where starting each of its ≈ 70 plan nodes was a good part of its cost; same rows either way.
-  const kids = 'AND child_id = ANY(ARRAY(SELECT child_id FROM kids))';
-  return q.raw(
-    `WITH kids AS (
-            SELECT member_id AS child_id FROM household_members WHERE household_id = ?
-      UNION SELECT child_id FROM reservations WHERE household_id = ? AND day BETWEEN ?::date AND ?::date AND status <> 'waiting'),
-     res AS (${reservationDaysSql(kids)}),
-     att AS (${attendanceDaysSql(kids)}),
-     svc AS (SELECT ${PRICING_SERVICE_COLUMNS} FROM services
-              WHERE id = ANY(ARRAY(SELECT service_id FROM res UNION ALL SELECT service_id FROM att)))
-     SELECT
-       (SELECT coalesce(json_agg(res), '[]') FROM res) AS reservations,
-       (SELECT coalesce(json_agg(att), '[]') FROM att) AS attendance,
-       ${PRICING_COLUMNS},
-       (SELECT coalesce(json_agg(m), '[]')
-          FROM (SELECT id, first_name, last_name FROM members
-                 WHERE id = ANY(ARRAY(SELECT child_id FROM res UNION ALL SELECT child_id FROM att))) m) AS child_names,
-       (SELECT coalesce(json_agg(c ORDER BY c.household_id), '[]')
-          FROM (SELECT member_id, household_id, custody_weeks FROM household_members
-                 WHERE member_id = ANY(ARRAY(SELECT child_id FROM att WHERE household_id IS NULL))) c) AS custody,
-       -- What these rows are, for storing the estimate (household_estimates): read in the same snapshot.
-       ${householdVersionSql('?')} AS estimate_version,
-       ${TOWN_EPOCH_SQL} AS pricing_epoch
-     ${unlessStored === undefined ? '' : `WHERE NOT EXISTS (${STORED_ESTIMATE_VALID})`}`,
-    [householdId, householdId, from, to, from, to, from, to, householdId, householdId, householdId, ...(unlessStored === undefined ? [] : [householdId, unlessStored])],
-  );
-}
-
-// ---------- the stored estimate (migration 20261206090000: triggers keep its version) ----------
-
-/** The household's stored estimate of a month if still valid (bindings: household, month). */
-const STORED_ESTIMATE_VALID = `SELECT e.total_cents, e.lines FROM household_estimates e
-  WHERE e.household_id = ? AND e.month = ? AND e.computed_version = e.version
-    AND e.computed_epoch = ${TOWN_EPOCH_SQL}`;
-
-/**
- * The household's stored estimate of `month` (0 or 1 row), only if it was computed at the
- * household's current version and the current pricing epoch: any write it depends on since then,
- * from any instance, makes it miss.
- */
-export const storedEstimateQuery = (q: Queryable, householdId: number, month: string) =>
-  q.raw(STORED_ESTIMATE_VALID, [householdId, month]);
-
-/** The household's stamp (src/platform/stamps.ts) as a one-row statement. */
-export const householdStampQuery = (q: Queryable, householdId: number) => q.raw(`SELECT ${householdStampSql('?')} AS stamp`, [householdId]);
-
-/**
- * Stores an estimate computed at `version`/`epoch` (householdMonthQuery's estimate_version and
- * pricing_epoch). Kept only if no write bumped the household since it was read: a later write's
- * version is never overwritten by an older computation.
- */
-export async function storeEstimate(
-  q: Queryable,
-  e: { householdId: number; month: string; version: string; epoch: string; totalCents: number; lines: number },
-): Promise<void> {
-  await q.raw(
-    `INSERT INTO household_estimates AS e (household_id, version, month, computed_version, computed_epoch, total_cents, lines)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (household_id) DO UPDATE
-        SET month = excluded.month, computed_version = excluded.computed_version, computed_epoch = excluded.computed_epoch,
-            total_cents = excluded.total_cents, lines = excluded.lines
-      WHERE e.version = excluded.computed_version`,
-    [e.householdId, e.version, e.month, e.version, e.epoch, e.totalCents, e.lines],
-  );
-}
-
-/** householdMonthQuery's one row, typed. */
-export function householdMonthRowsFrom(r: Record<string, unknown>): HouseholdMonthRows {
-  return {
-    reservations: r.reservations as ReservationDays[],
-    attendance: r.attendance as AttendanceDays[],
-    ...pricingRowsFrom(r),
-    childNames: r.child_names as ChildNameRow[],
-    custody: r.custody as CustodyRow[],
   };
 }
 

@@ -140,9 +140,10 @@ export type InvoicesIssuedHook = (tx: Tx, invoiceIds: number[]) => Promise<void>
 
 const issuedHooks = new Map<string, InvoicesIssuedHook>();
 
-/** A feature reacts to invoices being issued, in the issuing transaction (registered at its module's load). */
-export function onInvoicesIssued(feature: string, hook: InvoicesIssuedHook): void {
+/** A feature reacts to invoices being issued, in the issuing transaction (registered at its module's load); the answer unregisters it. */
+export function onInvoicesIssued(feature: string, hook: InvoicesIssuedHook): () => void {
   issuedHooks.set(feature, hook);
+  return () => issuedHooks.delete(feature);
 }
 
 /** Runs every feature's hook on invoices just issued in `tx` (the run's batch calls it). */
@@ -172,8 +173,6 @@ export function numberOf(kind: InvoiceKind, year: number, n: number): string {
 }
 
 export interface RunOptions {
-  /** Tests only: throws inside the first batch's transaction that starts after this many invoices were issued. */
-  failAfter?: number;
   /** Households per transaction (default RUN_BATCH_SIZE); tests use small batches to crash between two. */
   batchSize?: number;
   /**
@@ -378,7 +377,6 @@ export function createBillingService(deps: AppDeps) {
     month: string,
     actor: Actor,
     now: Date,
-    beforeCommit: (count: number) => void,
   ): Promise<{ ids: number[]; skipped: number }> {
     const { batch, snapshots } = prepared;
     const issueDay = today({ now: () => now });
@@ -463,7 +461,6 @@ export function createBillingService(deps: AppDeps) {
             details: { month, number: numberOf('invoice', year, last + 1 + i) },
           })),
         );
-        beforeCommit(todo.length);
         return { ids: todo.map((hm) => idOf.get(hm.householdId)!), skipped: batch.length - todo.length };
       });
     try {
@@ -540,10 +537,7 @@ export function createBillingService(deps: AppDeps) {
           next = b + 1 < batches.length ? prepareBatch(batches[b + 1]!, labels) : null;
           // Never an unhandled rejection: the loop awaits it next, or stops on an earlier error.
           next?.catch(() => undefined);
-          const { ids, skipped: s } = await issueBatch(prepared, month, actor, now, () => {
-            if (opts.failAfter !== undefined && created >= opts.failAfter)
-              throw new Error('injected failure');
-          });
+          const { ids, skipped: s } = await issueBatch(prepared, month, actor, now);
           created += ids.length;
           skipped += s;
           issued.push(...ids);

@@ -2,8 +2,7 @@
 // other features' rows the household pages show (documents, enrolments, reservations, invoices).
 // No rules here.
 import { listCurrentForHousehold } from '../documents/repository.js';
-import { estimateReads, stampRead } from '../billing/pricing.js';
-import { compiledReads, type Queryable } from '../platform/db.js';
+import type { Queryable } from '../platform/db.js';
 import { OPEN_STATUSES, type RequestRow } from '../requests/repository.js';
 
 export interface HouseholdRow {
@@ -122,7 +121,7 @@ export const listMembers = (q: Queryable, householdId: number) =>
     .orderBy([{ column: 'm.birth_date' }, { column: 'm.id' }])
     .select(memberColumns) as Promise<MemberRow[]>;
 
-/** The children as the dashboard shows them (the columns it needs: read through readTogether). */
+/** The children as the dashboard shows them (the columns it needs). */
 export const dashboardChildren = (q: Queryable, householdId: number) =>
   q('members as m')
     .join('household_members as hm', 'hm.member_id', 'm.id')
@@ -397,22 +396,6 @@ export const openRequestsOf = (q: Queryable, householdId: number, accountId: num
     .whereIn('status', OPEN_STATUSES)
     .orderBy('created_at', 'desc')
     .select('id', 'type', 'tracking_code', 'status', 'summary') as Promise<Pick<RequestRow, 'id' | 'type' | 'tracking_code' | 'status' | 'summary'>[]>;
-
-/**
- * Everything the parent's dashboard reads, in one statement compiled once: the six short lists and
- * the month estimate's statement (`monthFrom`/`monthTo`: the month's bounds).
- */
-export const dashboardReads = compiledReads((q, p: { householdId: number; accountId: number; day: string; in30: string; month: string; monthFrom: string; monthTo: string }) => ({
-  children: dashboardChildren(q, p.householdId),
-  reservations: nextReservations(q, p.householdId, p.day, 30),
-  expiring: expiringDocuments(q, p.householdId, p.day, p.in30),
-  missing: missingDocuments(q, p.householdId, p.day),
-  invoices: unpaidInvoices(q, p.householdId),
-  openRequests: openRequestsOf(q, p.householdId, p.accountId),
-  ...estimateReads(q, p.householdId, p.month, p.monthFrom, p.monthTo),
-  // What the page is rendered from, for keeping it (src/web/page-cache.ts).
-  stamp: stampRead(q, p.householdId),
-}));
 
 /** Everything stored about the household, for the RGPD export. */
 export async function exportData(q: Queryable, householdId: number) {

@@ -7,7 +7,6 @@ import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
-import { PageCache, renderKeptPage } from '../web/page-cache.js';
 import { currentHouseholdId, idParam, withHousehold } from './access.js';
 import type { HouseholdView, MemberRow } from './repository.js';
 import { activateSchema, householdSchema, inviteSchema, lostCodeSchema, memberSchema, MEMBER_KINDS, type MemberKind } from './schemas.js';
@@ -140,31 +139,13 @@ export function householdsRoutes(deps: AppDeps): Router {
   const router = Router();
   const households = createHouseholdsService(deps);
   const inHousehold = [requireParent, withHousehold()];
-  // ≈ 3 kB a household: the last thousand or so dashboards viewed. None in development, where a
-  // template edited shows at the next request (as with the view cache).
-  // Its views served kept, rendered anew (no page, or a change) and pages dropped are logged every
-  // quarter of an hour of use (per instance): the figures to size the budget by.
-  const dashboards = new PageCache(deps.config.NODE_ENV === 'development' ? 0 : 4 * 1024 * 1024, {
-    everyMs: 15 * 60_000,
-    now: () => deps.clock.now().getTime(),
-    log: (stats) => deps.logger.info({ keptPages: 'dashboard', ...stats }, 'kept pages'),
-  });
 
   // ---------- The dashboard (GET / for a logged-in parent; the platform route passes it on) ----------
   router.get('/', async (req, res, next) => {
     if (req.account?.role !== 'parent') return next();
     const householdId = req.account.householdId;
     if (!householdId) return res.redirect(303, '/household/start');
-    // Kept rendered while nothing it shows has changed (src/web/page-cache.ts): the page parents
-    // come back to after every step. It shows the account's first name besides the household's
-    // rows; the household's stamp now was read with the account.
-    const { id: accountId, firstName, householdStamp } = req.account;
-    const shown = (key: string) => `${req.lang}|${firstName}|${key}`;
-    // (No stamp, were pricing_epoch ever empty: no key, so never the kept page.)
-    await renderKeptPage(res, dashboards, 'dashboard/index', `${householdId}:${accountId}`, shown(households.dashboardKey(householdStamp ?? '')), async () => {
-      const { page, key } = await households.dashboard(householdId, accountId);
-      return { locals: page, key: shown(key) };
-    });
+    res.render('dashboard/index', await households.dashboard(householdId, req.account.id));
   });
 
   // ---------- No household yet: create one or link a family card ----------

@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
-import { currentEstimate } from '../billing/pricing.js';
+import { monthEstimate } from '../billing/pricing.js';
 import type { Actor } from '../platform/audit.js';
-import { monthBounds, today, TIME_ZONE } from '../platform/clock.js';
+import { today, TIME_ZONE } from '../platform/clock.js';
 import { hashToken, randomCode } from '../platform/codes.js';
 import { withTransaction, type Queryable, type Tx } from '../platform/db.js';
 import { getTown } from '../platform/town.js';
@@ -70,9 +70,6 @@ registerRequestType('lost_activation_code', {
     ];
   },
 });
-
-/** What a dashboard is rendered from: the day, and the household's stamp (src/platform/stamps.ts). */
-const dashboardKeyOf = (day: string, stamp: string) => `${day}|${stamp}`;
 
 export function createHouseholdsService(deps: AppDeps) {
   const requests = createRequestsService(deps);
@@ -458,22 +455,20 @@ export function createHouseholdsService(deps: AppDeps) {
       });
     },
 
-    /** The parent's home page: children and their next activities, documents, requests, invoices. */
+    /** The parent's home page: children and their next activities, documents, requests, invoices, the month's estimate. */
     async dashboard(householdId: number, accountId: number) {
       const day = today(deps.clock);
-      const month = day.slice(0, 7);
-      const { from, to } = monthBounds(month);
-      // Six short lists and the month's estimate in one round trip (the page every parent opens
-      // first): the stored estimate, or when a change since made it stale, the rows to compute it.
-      const r = await repo.dashboardReads(deps.db, { householdId, accountId, day, in30: addDays(day, 30), month, monthFrom: from, monthTo: to });
-      const children = r.children.map((c) => ({ ...c, next: r.reservations.filter((x) => x.child_id === c.id).slice(0, 3) }));
-      const estimate = await currentEstimate(deps.db, householdId, month, r);
-      const page = { children, expiring: r.expiring, missing: r.missing, invoices: r.invoices, openRequests: r.openRequests, estimate };
-      return { page, key: dashboardKeyOf(day, r.stamp[0]!.stamp) };
+      const [children, reservations, expiring, missing, invoices, openRequests, estimate] = await Promise.all([
+        repo.dashboardChildren(deps.db, householdId),
+        repo.nextReservations(deps.db, householdId, day, 30),
+        repo.expiringDocuments(deps.db, householdId, day, addDays(day, 30)),
+        repo.missingDocuments(deps.db, householdId, day),
+        repo.unpaidInvoices(deps.db, householdId),
+        repo.openRequestsOf(deps.db, householdId, accountId),
+        monthEstimate(deps.db, householdId, day.slice(0, 7)),
+      ]);
+      return { children: children.map((c) => ({ ...c, next: reservations.filter((r) => r.child_id === c.id).slice(0, 3) })), expiring, missing, invoices, openRequests, estimate };
     },
-
-    /** What the dashboard would be rendered from today at this household stamp, as dashboard() gives it with its page. */
-    dashboardKey: (stamp: string) => dashboardKeyOf(today(deps.clock), stamp),
 
     /** The child's page: details, documents, enrolments and next booked days, all through this household. */
     async childPage(householdId: number, childId: number) {

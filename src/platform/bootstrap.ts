@@ -47,7 +47,7 @@ export async function startPlatform(config: Config, opts: { clock?: Clock; logge
   // take turns on the same cores (with 20, the dashboard cost 15 % more PostgreSQL CPU a page:
   // docs/performance.md, fifth round). Enough for the worker's invoicing run (a transaction and 4
   // PDFs at once) to leave pages room; raise it with the database's cores.
-  const db: Db = createDb(url, opts.poolMax ?? config.DATABASE_POOL_MAX, { prepare: config.DATABASE_PREPARED_STATEMENTS });
+  const db: Db = createDb(url, opts.poolMax ?? config.DATABASE_POOL_MAX);
   try {
     if (opts.migrate !== false) {
       const ran = await migrateLatest(db);

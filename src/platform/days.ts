@@ -1,8 +1,6 @@
 // Calendar days as 'YYYY-MM-DD' strings: counting them needs no time zone (and no daylight saving
 // time), so each day is taken as the UTC midnight of its date. Every feature counts days
 // (calendars, deadlines, QF periods, estimates): this is the one place that does it.
-import { boundedMemo } from './memo.js';
-
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
@@ -26,21 +24,14 @@ function utcDayString(ms: number): string {
   return `${String(d.getUTCFullYear()).padStart(4, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
 }
 
-// A page's calendars and deadlines count days from the same few dates thousands of times (two
-// Dates and a formatted string each); the answer for a day never changes, so it is kept.
-const shiftedDays = boundedMemo<string, string>(20_000);
-const weekdays = boundedMemo<string, IsoWeekday>();
-
 /** `day` moved by `days` calendar days (negative: back). */
 export function addDays(day: string, days: number): string {
-  return shiftedDays(`${day}|${days}`, () => utcDayString(utcMidnight(day) + days * DAY_MS));
+  return utcDayString(utcMidnight(day) + days * DAY_MS);
 }
 
 export function isoWeekdayOf(day: string): IsoWeekday {
-  return weekdays(day, () => {
-    const weekday = new Date(utcMidnight(day)).getUTCDay();
-    return (weekday === 0 ? 7 : weekday) as IsoWeekday;
-  });
+  const weekday = new Date(utcMidnight(day)).getUTCDay();
+  return (weekday === 0 ? 7 : weekday) as IsoWeekday;
 }
 
 /** The seven days, Monday to Sunday, of the ISO week containing `day`. */

@@ -10,7 +10,6 @@ import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
-import { PageCache, renderKeptPage } from '../web/page-cache.js';
 import { dayStates, dayStatesFrom, openDays, publicHolidaysIn } from '../services/calendar.js';
 import { addDays, weekDaysOf } from '../platform/days.js';
 import { rulesOf } from './policy.js';
@@ -18,10 +17,9 @@ import * as repo from './repository.js';
 import * as staffRepo from './staff-repository.js';
 import { attendanceSchema, bookingRulesSchema, closeDaySchema, parseSlot, slotsSchema, staffCancelSchema } from './schemas.js';
 import { createReservationsService } from './service.js';
-import { attendanceRowsHtml } from './attendance-rows.js';
-import { calendarViews } from './calendar-html.js';
+import { calendarLabels, checkedSlots, sheetLabels } from './view-labels.js';
 import { createReservationsStaffService, formatGroups, parseGroups, type AttendanceStatus } from './staff.js';
-import { groupOutcome, monthOf, rememberOutcome } from './routes.js';
+import { groupOutcome, monthOf, priceBoxOf, rememberOutcome } from './routes.js';
 
 const requireSheetRole = requireRole('animator', 'agent', 'manager', 'admin');
 const dayParam = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -36,35 +34,17 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
 
   // --- Attendance ---
 
-  // A service's sheet as asked for (GET with its service), kept rendered while nothing it shows has
-  // changed (src/web/page-cache.ts, staffRepo.sheetKey): the page several staff open and reload on
-  // the same day. One slot per sheet, language and what the viewer may see (an animator their
-  // sites, other staff every service). ≈ 0.3 MB a 360-child sheet: the last fifty or so viewed.
-  const sheets = new PageCache(deps.config.NODE_ENV === 'development' ? 0 : 16 * 1024 * 1024, {
-    everyMs: 15 * 60_000,
-    now: () => deps.clock.now().getTime(),
-    log: (stats) => deps.logger.info({ keptPages: 'attendance sheet', ...stats }, 'kept pages'),
-  });
-
   async function renderSheet(req: Request, res: Response, status = 200, errors: FormErrors = noErrors()) {
-    const account = currentAccount(req);
     const day = dayOf(req.query.date ?? req.body?.date);
     const requested = req.query.service ?? req.body?.service;
     const requestedId = requested ? Number(requested) : undefined;
-    if (status !== 200 || requestedId === undefined || !Number.isSafeInteger(requestedId)) {
-      return res.status(status).render(SHEET_VIEW, await sheetLocals(req, day, requestedId, errors));
-    }
-    // The key first, then the rows (see sheetKey). A kept page was rendered for a service this slot
-    // could see; what decides that (services, sites) is in the key.
-    const slot = `${req.lang}|${account.role === 'animator' ? account.id : 'staff'}|${requestedId}|${day}`;
-    const key = await staffRepo.sheetKey(deps.db, requestedId, day);
-    await renderKeptPage(res, sheets, SHEET_VIEW, slot, key, async () => ({ locals: await sheetLocals(req, day, requestedId, errors), key }));
+    res.status(status).render(SHEET_VIEW, await sheetLocals(req, day, requestedId, errors));
   }
 
   /** The sheet page's locals: of the service asked for (404 if this account may not see it), else of its first service. */
   async function sheetLocals(req: Request, day: string, requestedId: number | undefined, errors: FormErrors) {
     const account = currentAccount(req);
-    // Two round trips side by side: the page's facts, and the requested service's rows (shown
+    // Side by side: the page's facts, and the requested service's rows (shown
     // only once the facts say this account may see that service).
     const [facts, requestedSheet] = await Promise.all([
       staffRepo.sheetFacts(deps.db, account, day),
@@ -81,7 +61,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
       service,
       day,
       rows,
-      attendanceRowsHtml,
+      labels: sheetLabels(getT(req.lang)),
       unbooked,
       open,
       locked,
@@ -217,7 +197,9 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     };
     if (number && !household) errors = addError(errors.summary.length ? errors : noErrors(), 'number', getT(req.lang)('reservations.errors.familyNotFound'));
     res.status(status).render('admin/reservations/family', {
-      ...calendarViews,
+      calendarLabels: calendarLabels(getT(req.lang)),
+      checked: checkedSlots(undefined),
+      priceBox: household ? await priceBoxOf(deps, household.id, calendars, month) : null,
       number,
       household,
       month,

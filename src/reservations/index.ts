@@ -1,7 +1,6 @@
 import type { Feature } from '../features.js';
 import { reservationsAdminRoutes } from './admin-routes.js';
 import { reservationsRoutes } from './routes.js';
-import { compactSheetChanges } from './staff-repository.js';
 
 export const reservationsFeature: Feature = {
   name: 'reservations',
@@ -12,13 +11,5 @@ export const reservationsFeature: Feature = {
     { href: '/admin/headcount', label: 'reservations.admin.headcount.title', roles: ['animator', 'agent', 'manager', 'admin'] },
     { href: '/admin/reservations', label: 'reservations.admin.occupation.title', roles: ['agent', 'manager', 'admin'] },
     { href: '/admin/reservations/family', label: 'reservations.admin.family.title', roles: ['agent', 'manager', 'admin'] },
-  ],
-  jobs: (deps) => [
-    {
-      // The attendance sheets' log of changes, folded into one row (staff-repository.ts).
-      name: 'daily.compact-sheet-changes',
-      cron: '40 3 * * *',
-      handler: () => compactSheetChanges(deps.db),
-    },
   ],
 };

@@ -1,6 +1,5 @@
 // Reservations' queries. No rules here: the service decides, this reads and writes rows.
-import type { Knex } from 'knex';
-import { compiledReads, readTogether, type Queryable } from '../platform/db.js';
+import type { Queryable } from '../platform/db.js';
 import type { Period } from '../services/calendar.js';
 
 export type LiveStatus = 'booked' | 'waiting' | 'sick';
@@ -55,18 +54,6 @@ export const findService = (q: Queryable, id: number) => q('services').where({ i
 export const servicesByIds = (q: Queryable, ids: number[]) =>
   q('services').whereIn('id', ids).orderBy('name') as Promise<ServiceRow[]>;
 
-/** The names an answer page shows: the household's children among `childIds` and the services. */
-export async function outcomeNames(q: Queryable, householdId: number, childIds: number[], serviceIds: number[]) {
-  return readTogether(q, {
-    children: q('members as m')
-      .join('household_members as hm', 'hm.member_id', 'm.id')
-      .where({ 'hm.household_id': householdId, 'm.kind': 'child' })
-      .whereIn('m.id', childIds)
-      .select('m.id', 'm.first_name') as Promise<{ id: number; first_name: string }[]>,
-    services: q('services').whereIn('id', serviceIds).select('id', 'name') as Promise<{ id: number; name: string }[]>,
-  });
-}
-
 export const bookableServices = (q: Queryable) =>
   q('services').where({ active: true }).whereNot('opening_days', 'none').orderBy('name') as Promise<ServiceRow[]>;
 
@@ -86,96 +73,43 @@ export const reservationOfHousehold = (q: Queryable, householdId: number, id: nu
   q('reservations').where({ household_id: householdId, id }).first() as Promise<ReservationRow | undefined>;
 
 /**
- * What the month calendars of children show, in one statement (several children: those of the
- * whole household, see calendarParts; the caller keeps the rows of its children): their accepted enrolments, those
- * services (open some days; `onlyServices` narrows them), the town calendar's periods from
- * `periodsFrom` (deadlines reach back), the household's reservations of the grid, the counters,
- * the attendance and the services' closed days.
+ * What the month calendars of children show: their accepted enrolments, those services (open some
+ * days), the town calendar's periods from `periodsFrom` (deadlines reach back), the household's
+ * reservations of the grid, the counters, the attendance and the services' closed days.
  */
-export async function calendarFacts(q: Queryable, householdId: number, childIds: number[], days: { from: string; to: string; periodsFrom: string }, onlyServices?: number[]) {
-  const params = { householdId, child: childIds[0]!, ...days };
-  const reads = onlyServices ? calendarReadsOfServices : childIds.length === 1 ? calendarReadsOfChild : calendarReads;
-  const read = await reads(q, { ...params, services: onlyServices ?? [] });
-  const services = read.services as ServiceRow[];
-  for (const s of services) if (s.booking_opens_at) s.booking_opens_at = new Date(s.booking_opens_at);
-  const reservations = (read.reservations as ReservationRow[]).map((r) => ({
-    ...r,
-    created_at: new Date(r.created_at),
-    cancelled_at: r.cancelled_at && new Date(r.cancelled_at),
-    sick_declared_at: r.sick_declared_at && new Date(r.sick_declared_at),
-  }));
-  const seats = read.seats as { service_id: number; day: string; group_key: string; booked: number }[];
-  return {
-    enrolments: read.enrolments as EnrolmentRow[],
-    services,
-    periods: read.periods as (Period & { school_year_id: string })[],
-    reservations,
-    seats: new Map(seats.map((r) => [seatKey(r.service_id, r.day, r.group_key), r.booked])),
-    attendance: read.attendance as { service_id: number; child_id: number; day: string; status: string }[],
-    closures: read.closures as { service_id: number; day: string; reason: string }[],
-  };
+export async function calendarFacts(q: Queryable, householdId: number, childIds: number[], days: { from: string; to: string; periodsFrom: string }) {
+  const enrolled = () => q('enrolments').whereIn('child_id', childIds).where({ status: 'accepted' }).select('service_id');
+  const [enrolments, services, periods, reservations, seats, attendance, closures] = await Promise.all([
+    q('enrolments').whereIn('child_id', childIds).where({ status: 'accepted' }).select('child_id', 'service_id', 'options') as Promise<EnrolmentRow[]>,
+    q('services').whereIn('id', enrolled()).whereNot('opening_days', 'none').orderBy('name') as Promise<ServiceRow[]>,
+    q('calendar_periods')
+      .where('starts_on', '<=', days.to)
+      .andWhere((w) => w.whereNull('ends_on').orWhere('ends_on', '>=', days.periodsFrom))
+      .select('kind', 'starts_on', 'ends_on', 'school_year_id') as Promise<(Period & { school_year_id: string })[]>,
+    q('reservations')
+      .where({ household_id: householdId })
+      .whereIn('child_id', childIds)
+      .whereBetween('day', [days.from, days.to])
+      .orderBy([{ column: 'day' }, { column: 'id' }]) as Promise<ReservationRow[]>,
+    q('reservation_counters').whereIn('service_id', enrolled()).whereBetween('day', [days.from, days.to]).select('service_id', 'day', 'group_key', 'booked') as Promise<
+      { service_id: number; day: string; group_key: string; booked: number }[]
+    >,
+    q('attendance').whereIn('child_id', childIds).whereBetween('day', [days.from, days.to]).select('service_id', 'child_id', 'day', 'status') as Promise<
+      { service_id: number; child_id: number; day: string; status: string }[]
+    >,
+    q('service_day_closures').whereIn('service_id', enrolled()).whereBetween('day', [days.from, days.to]).select('service_id', 'day', 'reason') as Promise<
+      { service_id: number; day: string; reason: string }[]
+    >,
+  ]);
+  return { enrolments, services, periods, reservations, seats: new Map(seats.map((r) => [seatKey(r.service_id, r.day, r.group_key), r.booked])), attendance, closures };
 }
-
-// A type, not an interface: compiledReads wants it assignable to a record of values.
-type CalendarParams = {
-  householdId: number;
-  /** The first child: the one of a single child's calendar. */
-  child: number;
-  services: number[];
-  from: string;
-  to: string;
-  periodsFrom: string;
-};
-
-/**
- * calendarFacts' reads. Built and compiled once per variant (compiledReads): the enrolment status
- * is a constant of the text, so that the plan PostgreSQL keeps for the statement can use
- * enrolments_one_active (a partial index: with the status as a parameter the generic plan scanned
- * every accepted enrolment, so each page paid ≈ 0.6 ms of planning for a custom plan). A single
- * child (the agenda) is compared as a scalar. Several children are read as the household's
- * members (a superset of them: the service picks each child's rows by id): the generic plan of
- * `child_id = ANY($1)` expects ten children and looked dearer than planning each time, which
- * PostgreSQL then did on every booking page (≈ 1.2 ms of backend CPU against 0.46 ms; the list
- * unnested into a derived table or crossed with the household's members stayed custom-planned).
- */
-function calendarParts(q: Queryable, p: CalendarParams, variant: { oneChild: boolean; onlyServices: boolean }) {
-  const ofChildren = (qb: Knex.QueryBuilder) =>
-    variant.oneChild ? qb.where('child_id', p.child) : qb.whereIn('child_id', q('household_members').where('household_id', p.householdId).select('member_id'));
-  const enrolled = q('enrolments')
-    .modify(ofChildren)
-    .whereRaw("status = 'accepted'")
-    .modify((qb) => {
-      if (variant.onlyServices) qb.whereRaw('service_id = ANY(?::int[])', [p.services]);
-    })
-    .select('service_id');
-  return {
-    enrolments: q('enrolments').modify(ofChildren).whereRaw("status = 'accepted'").select('child_id', 'service_id', 'options'),
-    services: q('services').whereIn('id', enrolled.clone()).whereNot('opening_days', 'none').orderBy('name'),
-    periods: q('calendar_periods')
-      .where('starts_on', '<=', p.to)
-      .andWhere((w) => w.whereNull('ends_on').orWhere('ends_on', '>=', p.periodsFrom))
-      .select('kind', 'starts_on', 'ends_on', 'school_year_id'),
-    reservations: q('reservations')
-      .where({ household_id: p.householdId })
-      .modify(ofChildren)
-      .whereBetween('day', [p.from, p.to])
-      .orderBy([{ column: 'day' }, { column: 'id' }]),
-    seats: q('reservation_counters').whereIn('service_id', enrolled.clone()).whereBetween('day', [p.from, p.to]).select('service_id', 'day', 'group_key', 'booked'),
-    attendance: q('attendance').modify(ofChildren).whereBetween('day', [p.from, p.to]).select('service_id', 'child_id', 'day', 'status'),
-    closures: q('service_day_closures').whereIn('service_id', enrolled.clone()).whereBetween('day', [p.from, p.to]).select('service_id', 'day', 'reason'),
-  };
-}
-
-const calendarReads = compiledReads((q, p: CalendarParams) => calendarParts(q, p, { oneChild: false, onlyServices: false }));
-const calendarReadsOfChild = compiledReads((q, p: CalendarParams) => calendarParts(q, p, { oneChild: true, onlyServices: false }));
-const calendarReadsOfServices = compiledReads((q, p: CalendarParams) => calendarParts(q, p, { oneChild: false, onlyServices: true }));
 
 /** Everything a booking's rules read, in one statement (one round trip instead of ten): see BookingFacts. */
 export interface BookingFacts {
   services: ServiceRow[];
   enrolments: { child_id: number; service_id: number }[];
-  /** The children asked that are their household's (custody from the household's link). */
-  children: (ChildInfo & { household_id: number; custody_weeks: 'odd' | 'even' | null; deleted: boolean })[];
+  /** The children asked that are the household's (custody from the household's link). */
+  children: (ChildInfo & { custody_weeks: 'odd' | 'even' | null; deleted: boolean })[];
   /** The town calendar's periods overlapping the range, every school year (each row says its own). */
   periods: (Period & { school_year_id: string })[];
   closures: { service_id: number; day: string; reason: string }[];
@@ -189,14 +123,14 @@ const SERVICE_COLUMNS = `id, school_year_id, kind, name, site_school_id, opening
   booking_window_days, booking_opens_at, booking_unit, sick_declaration_until, capacity, capacity_split, capacity_groups, active`;
 
 /**
- * The facts of one booking or of several read together (`asked`: household and child pairs; a
- * child is returned only with a household it belongs to): `from`–`to` are the days asked; the calendar's periods are read over
- * `periodsFrom`–`periodsTo` (deadlines reach back, the week units reach around). Arrays as
- * parameters keep one statement text (one prepared plan) whatever the number of ids.
+ * The facts of a booking (a child is returned only if it is the household's): `from`–`to` are the
+ * days asked; the calendar's periods are read over `periodsFrom`–`periodsTo` (deadlines reach
+ * back, the week units reach around).
  */
 export async function bookingFacts(
   q: Queryable,
-  asked: { householdId: number; childId: number }[],
+  householdId: number,
+  childIds: number[],
   serviceIds: number[],
   days: { from: string; to: string; periodsFrom: string; periodsTo: string },
 ): Promise<BookingFacts> {
@@ -205,12 +139,12 @@ export async function bookingFacts(
        (SELECT coalesce(json_agg(s ORDER BY s.name), '[]') FROM (SELECT ${SERVICE_COLUMNS} FROM services WHERE id = ANY(:services::int[])) s) AS services,
        (SELECT coalesce(json_agg(json_build_object('child_id', child_id, 'service_id', service_id)), '[]')
           FROM enrolments WHERE child_id = ANY(:children::bigint[]) AND status = 'accepted') AS enrolments,
-       (SELECT coalesce(json_agg(json_build_object('household_id', hm.household_id, 'id', m.id, 'first_name', m.first_name, 'last_name', m.last_name,
+       (SELECT coalesce(json_agg(json_build_object('id', m.id, 'first_name', m.first_name, 'last_name', m.last_name,
                                                    'birth_date', m.birth_date, 'school_id', m.school_id, 'custody_weeks', hm.custody_weeks,
                                                    'deleted', m.deleted_at IS NOT NULL)), '[]')
-          FROM unnest(:households::bigint[], :children::bigint[]) AS p(household_id, child_id)
-          JOIN household_members hm ON hm.household_id = p.household_id AND hm.member_id = p.child_id
-          JOIN members m ON m.id = p.child_id AND m.kind = 'child') AS children,
+          FROM household_members hm
+          JOIN members m ON m.id = hm.member_id AND m.kind = 'child'
+         WHERE hm.household_id = :household AND hm.member_id = ANY(:children::bigint[])) AS children,
        (SELECT coalesce(json_agg(json_build_object('kind', kind, 'starts_on', starts_on, 'ends_on', ends_on, 'school_year_id', school_year_id)), '[]')
           FROM calendar_periods WHERE starts_on <= :periodsTo::date AND (ends_on IS NULL OR ends_on >= :periodsFrom::date)) AS periods,
        (SELECT coalesce(json_agg(json_build_object('service_id', service_id, 'day', day, 'reason', reason)), '[]')
@@ -220,7 +154,7 @@ export async function bookingFacts(
        (SELECT coalesce(json_agg(json_build_object('service_id', service_id, 'child_id', child_id, 'day', day, 'status', status)), '[]')
           FROM reservations WHERE service_id = ANY(:services::int[]) AND child_id = ANY(:children::bigint[])
            AND day BETWEEN :from::date AND :to::date AND status IN ('booked', 'waiting', 'sick')) AS live`,
-    { households: asked.map((a) => a.householdId), children: asked.map((a) => a.childId), services: serviceIds, ...days },
+    { household: householdId, children: childIds, services: serviceIds, ...days },
   )) as { rows: [BookingFacts] };
   const facts = rows[0];
   // JSON has no timestamp: the service rows come back as the other queries give them.
@@ -288,100 +222,6 @@ export async function bookDay(
     },
   )) as { rows: { status: 'booked' | 'waiting' }[] };
   return rows[0]?.status ?? null;
-}
-
-/** Creates the counter rows that do not exist yet (at 0): bookDays locks existing rows only. */
-export async function ensureCounters(q: Queryable, keys: { service_id: number; day: string; group_key: string }[]): Promise<void> {
-  if (!keys.length) return;
-  await q.raw(
-    `INSERT INTO reservation_counters (service_id, day, group_key, booked)
-     SELECT * , 0 FROM unnest(:services::int[], :days::date[], :groups::text[])
-     ON CONFLICT (service_id, day, group_key) DO NOTHING`,
-    { services: keys.map((k) => k.service_id), days: keys.map((k) => k.day), groups: keys.map((k) => k.group_key) },
-  );
-}
-
-/** One day to book in bookDays: `takeSeat`, `capacity` and `waitlist` as in bookDay. */
-export type DayToBook = Pick<ReservationRow, 'service_id' | 'child_id' | 'household_id' | 'day' | 'group_key' | 'created_at' | 'created_by'> & {
-  takeSeat: boolean;
-  capacity: number | null;
-  waitlist: boolean;
-};
-
-export interface DayBooked {
-  /** 'booked', 'waiting', or null: full (no seat, no waiting list asked), or not written (see the flags). */
-  status: 'booked' | 'waiting' | null;
-  /** A live reservation of the child that day already existed (a submission at the same time): nothing written. */
-  conflict: boolean;
-  /** A seat was given to this row but it conflicted: the seat is still free. */
-  seatLeft: boolean;
-  /** The counter row was missing (ensureCounters not run, or deleted since): nothing written. */
-  noCounter: boolean;
-}
-
-/**
- * Books many days in one statement (one transaction), seats given in the order of `rows`: the
- * counter rows concerned are locked (in key order, so two batches never deadlock) and read as
- * committed, each row wanting a seat is ranked within its counter, the first `capacity − booked`
- * get one, the others are waiting-listed when they asked for it; reservations are inserted in
- * that order (ids and thus the waiting list follow it) and the counters move by the seats really
- * written. A row whose child already holds the day (reservations_one_live) is skipped, not an error.
- * The (service, child, day) of the rows must be distinct.
- */
-export async function bookDays(q: Queryable, rows: DayToBook[]): Promise<DayBooked[]> {
-  if (!rows.length) return [];
-  const col = <T>(f: (r: DayToBook) => T) => rows.map(f);
-  const { rows: out } = (await q.raw(
-    `WITH req AS (
-       SELECT * FROM unnest(:services::int[], :children::bigint[], :households::bigint[], :days::date[], :groups::text[],
-                            :capacities::int[], :takeSeats::boolean[], :waitlists::boolean[], :createdAts::timestamptz[], :createdBys::bigint[])
-              WITH ORDINALITY AS r(service_id, child_id, household_id, day, group_key, capacity, take_seat, waitlist, created_at, created_by, ord)
-     ),
-     counters AS (
-       SELECT c.service_id, c.day, c.group_key, c.booked FROM reservation_counters c
-        WHERE (c.service_id, c.day, c.group_key) IN (SELECT service_id, day, group_key FROM req WHERE take_seat)
-        ORDER BY c.service_id, c.day, c.group_key
-          FOR UPDATE
-     ),
-     decided AS (
-       SELECT r.*, c.service_id IS NOT NULL AS counted,
-              r.take_seat AND c.service_id IS NOT NULL
-                AND (r.capacity IS NULL OR c.booked + row_number() OVER (PARTITION BY r.service_id, r.day, r.group_key, r.take_seat ORDER BY r.ord) <= r.capacity) AS seat
-         FROM req r LEFT JOIN counters c ON c.service_id = r.service_id AND c.day = r.day AND c.group_key = r.group_key
-     ),
-     ins AS (
-       INSERT INTO reservations (service_id, child_id, household_id, day, group_key, status, created_at, created_by)
-       SELECT service_id, child_id, household_id, day, group_key, CASE WHEN seat THEN 'booked' ELSE 'waiting' END, created_at, created_by
-         FROM decided WHERE seat OR (waitlist AND (counted OR NOT take_seat))
-        ORDER BY ord
-       ON CONFLICT DO NOTHING
-       RETURNING service_id, child_id, day, group_key, status
-     ),
-     taken AS (
-       UPDATE reservation_counters c SET booked = c.booked + t.n
-         FROM (SELECT service_id, day, group_key, count(*)::int AS n FROM ins WHERE status = 'booked' GROUP BY 1, 2, 3) t
-        WHERE c.service_id = t.service_id AND c.day = t.day AND c.group_key = t.group_key
-     )
-     SELECT i.status,
-            i.status IS NULL AND (d.seat OR (d.waitlist AND (d.counted OR NOT d.take_seat))) AS conflict,
-            i.status IS NULL AND d.seat AS seat_left,
-            d.take_seat AND NOT d.counted AS no_counter
-       FROM decided d LEFT JOIN ins i ON i.service_id = d.service_id AND i.child_id = d.child_id AND i.day = d.day
-      ORDER BY d.ord`,
-    {
-      services: col((r) => r.service_id),
-      children: col((r) => r.child_id),
-      households: col((r) => r.household_id),
-      days: col((r) => r.day),
-      groups: col((r) => r.group_key),
-      capacities: col((r) => r.capacity),
-      takeSeats: col((r) => r.takeSeat),
-      waitlists: col((r) => r.waitlist),
-      createdAts: col((r) => r.created_at),
-      createdBys: col((r) => r.created_by),
-    },
-  )) as { rows: { status: 'booked' | 'waiting' | null; conflict: boolean; seat_left: boolean; no_counter: boolean }[] };
-  return out.map((r) => ({ status: r.status, conflict: r.conflict, seatLeft: r.seat_left, noCounter: r.no_counter }));
 }
 
 export async function releaseSeat(q: Queryable, serviceId: number, day: string, group: string): Promise<void> {
@@ -457,28 +297,24 @@ export function medicalCertificatesOf(q: Queryable, householdId: number, childId
     .whereNot('d.status', 'rejected');
 }
 
-/** The agenda's extras, in one statement: the child's last sick absences (with their certificate), its medical certificates, the month's history. */
-export function agendaFacts(q: Queryable, householdId: number, childId: number, from: string, to: string) {
-  return agendaReads(q, { householdId, childId, from, to });
+/** The agenda's extras: the child's last sick absences (with their certificate), its medical certificates, the month's history. */
+export async function agendaFacts(q: Queryable, householdId: number, childId: number, from: string, to: string) {
+  const [sick, certificates, history] = await Promise.all([
+    q('reservations as r')
+      .join('services as s', 's.id', 'r.service_id')
+      .leftJoin('documents as d', 'd.id', 'r.sick_certificate_document_id')
+      .where({ 'r.household_id': householdId, 'r.child_id': childId, 'r.status': 'sick' })
+      .orderBy('r.day', 'desc')
+      .limit(20)
+      .select('r.id', 'r.day', 's.name as service', 'd.uploaded_at') as Promise<{ id: number; day: string; service: string; uploaded_at: Date | null }[]>,
+    medicalCertificatesOf(q, householdId, childId).orderBy('d.uploaded_at', 'desc').select('d.id', 'd.uploaded_at') as Promise<{ id: number; uploaded_at: Date }[]>,
+    q('reservations as r')
+      .join('services as s', 's.id', 'r.service_id')
+      .leftJoin('attendance as a', (j) => j.on('a.service_id', 'r.service_id').andOn('a.child_id', 'r.child_id').andOn('a.day', 'r.day'))
+      .where({ 'r.household_id': householdId, 'r.child_id': childId })
+      .whereBetween('r.day', [from, to])
+      .orderBy([{ column: 'r.day' }, { column: 's.name' }, { column: 'r.id' }])
+      .select('r.day', 'r.status', 's.name as service', 'a.status as attendance') as Promise<{ day: string; status: string; service: string; attendance: string | null }[]>,
+  ]);
+  return { sick, certificates, history };
 }
-
-// Compiled once; the sick status is a constant of the text so that the kept plan uses the partial
-// index reservations_sick_child_day (migration 20261205213000).
-const agendaReads = compiledReads((q, p: { householdId: number; childId: number; from: string; to: string }) => ({
-  sick: q('reservations as r')
-    .join('services as s', 's.id', 'r.service_id')
-    .leftJoin('documents as d', 'd.id', 'r.sick_certificate_document_id')
-    .where({ 'r.household_id': p.householdId, 'r.child_id': p.childId })
-    .whereRaw("r.status = 'sick'")
-    .orderBy('r.day', 'desc')
-    .limit(20)
-    .select('r.id', 'r.day', 's.name as service', 'd.uploaded_at') as Promise<{ id: number; day: string; service: string; uploaded_at: string | null }[]>,
-  certificates: medicalCertificatesOf(q, p.householdId, p.childId).orderBy('d.uploaded_at', 'desc').select('d.id', 'd.uploaded_at') as Promise<{ id: number; uploaded_at: string }[]>,
-  history: q('reservations as r')
-    .join('services as s', 's.id', 'r.service_id')
-    .leftJoin('attendance as a', (j) => j.on('a.service_id', 'r.service_id').andOn('a.child_id', 'r.child_id').andOn('a.day', 'r.day'))
-    .where({ 'r.household_id': p.householdId, 'r.child_id': p.childId })
-    .whereBetween('r.day', [p.from, p.to])
-    .orderBy([{ column: 'r.day' }, { column: 's.name' }, { column: 'r.id' }])
-    .select('r.day', 'r.status', 's.name as service', 'a.status as attendance') as Promise<{ day: string; status: string; service: string; attendance: string | null }[]>,
-}));

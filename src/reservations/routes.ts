@@ -8,15 +8,14 @@ import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
-import { signValue, verifyValue } from '../web/signed.js';
 import { localPath } from '../web/urls.js';
 import { certificateInTime } from './certificates.js';
 import { certificateDeadline } from './rules.js';
 import { certificateSchema, monthSchema, parseSlot, patternSchema, slotsSchema } from './schemas.js';
 import { createReservationsService, type Outcome, type Slot } from './service.js';
 import * as repo from './repository.js';
-import { calendarViews } from './calendar-html.js';
-import { bookingPrices } from '../billing/pricing.js';
+import { calendarLabels, checkedSlots } from './view-labels.js';
+import { priceBox } from '../billing/pricing.js';
 
 declare module '../web/types.js' {
   interface SessionData {
@@ -53,38 +52,15 @@ export async function rememberOutcome(
   };
 }
 
-/** Outcomes carried by the redirect rather than written to the session, up to this length (then the session). */
-const MAX_OUTCOME_TOKEN = 1500;
-const OUTCOME_SCOPE = 'reservations.outcome';
-
-/**
- * Where to answer a parent's booking: the result page with the outcome in its URL, signed for the
- * household (no session write: at the opening of a holiday centre that write was one of the
- * POST's round trips). Ids and results only in the URL; the page reads the names. A long outcome
- * (a big selection) is remembered in the session as before.
- */
-export async function outcomeLocation(deps: AppDeps, req: Request, householdId: number, outcomes: Outcome<string>[], returnTo: string): Promise<string> {
-  const value = JSON.stringify({ b: returnTo, i: outcomes.map((o) => [o.childId, o.serviceId, o.day, o.result]) });
-  const token = signValue(deps.sessionSecret, OUTCOME_SCOPE, householdId, value);
-  if (token.length <= MAX_OUTCOME_TOKEN) return `/reservations/result?r=${token}`;
-  await rememberOutcome(deps, req, 'book', outcomes, [], returnTo);
-  return '/reservations/result';
+/** The booking form's price box (billing's computation) for the month's calendars; on a child's agenda, of that child only. */
+export function priceBoxOf(deps: AppDeps, householdId: number, calendars: MonthCalendars, month: string, childId?: number) {
+  const shown = calendars.flatMap(({ child, calendars: cals }) =>
+    cals.map(({ service }) => ({ childId: child.id, child: child.first_name, serviceId: service.id, service: service.name, unit: service.unit })),
+  );
+  return priceBox(deps.db, householdId, month, today(deps.clock), shown, childId);
 }
 
-/** The booking outcome of a signed token, if it was made for this household (else null: a 404). */
-async function outcomeOfToken(deps: AppDeps, householdId: number, token: string): Promise<StoredOutcome | null> {
-  const value = verifyValue(deps.sessionSecret, OUTCOME_SCOPE, householdId, token);
-  if (value === null) return null;
-  const { b, i } = JSON.parse(value) as { b: string; i: [number, number, string, string][] };
-  const names = await repo.outcomeNames(deps.db, householdId, [...new Set(i.map((x) => x[0]))], [...new Set(i.map((x) => x[1]))]);
-  const child = new Map(names.children.map((c) => [c.id, c.first_name]));
-  const service = new Map(names.services.map((s) => [s.id, s.name]));
-  return {
-    action: 'book',
-    returnTo: localPath(b, '/reservations'),
-    items: i.map(([childId, serviceId, day, result]) => ({ childId, serviceId, day, result, child: child.get(childId) ?? '', service: service.get(serviceId) ?? '' })),
-  };
-}
+type MonthCalendars = Awaited<ReturnType<ReturnType<typeof createReservationsService>['monthCalendars']>>;
 
 export function monthOf(value: unknown, fallback: string): string {
   const parsed = monthSchema.safeParse(typeof value === 'string' ? value : undefined);
@@ -112,16 +88,14 @@ export function reservationsRoutes(deps: AppDeps): Router {
     // Days and months as strings (no luxon DateTime: each cost an Intl offset lookup, ≈ 9 % of the agenda's CPU).
     const todayDay = today(deps.clock);
     const month = monthOf(req.query.month, todayDay.slice(0, 7));
-    const started = process.hrtime.bigint();
     const calendars = await reservations.monthCalendars({ householdId, children, month });
     const view = opts.childId ? 'children/agenda' : 'reservations/index';
     const extra = opts.childId ? await agendaExtras(householdId, opts.childId, month) : {};
-    res.setHeader('Server-Timing', `calendar;dur=${Number(process.hrtime.bigint() - started) / 1e6}`);
     const monthEnd = monthBounds(month).to;
-    const billingPrices = await bookingPrices(deps.db, householdId, calendars.flatMap((c) => c.calendars.map((cal) => cal.service.id)), month, todayDay);
     res.status(opts.status ?? 200).render(view, {
-      ...calendarViews,
-      billingPrices,
+      priceBox: await priceBoxOf(deps, householdId, calendars, month, opts.childId),
+      calendarLabels: calendarLabels(getT(req.lang)),
+      checked: checkedSlots(opts.values?.slots),
       month,
       patternFrom: `${month}-01` > todayDay ? `${month}-01` : todayDay,
       patternTo: monthEnd,
@@ -178,7 +152,8 @@ export function reservationsRoutes(deps: AppDeps): Router {
     // The household's children are checked with the booking's facts (one statement): another's is a 404.
     const outcomes = await reservations.bookOwn({ householdId, actor: actorOf(req), slots: form.data.slots.map(parseSlot), waitlist: form.data.waitlist === '1' });
     if (!outcomes) throw new HttpError(404);
-    res.redirect(303, await outcomeLocation(deps, req, householdId, outcomes, returnTo));
+    await rememberOutcome(deps, req, 'book', outcomes, [], returnTo);
+    res.redirect(303, '/reservations/result');
   });
 
   router.post('/reservations/cancel', ...household, async (req, res) => {
@@ -202,10 +177,7 @@ export function reservationsRoutes(deps: AppDeps): Router {
   });
 
   router.get('/reservations/result', ...household, async (req, res) => {
-    // A booking's outcome comes in the URL (signed for the household); the others from the session.
-    const token = req.query.r;
-    const outcome = token === undefined ? req.session.reservationOutcome : typeof token === 'string' ? await outcomeOfToken(deps, currentHouseholdId(req), token) : null;
-    if (!outcome && token !== undefined) throw new HttpError(404); // not made for this household
+    const outcome = req.session.reservationOutcome;
     if (!outcome) return res.redirect(303, '/reservations');
     res.render('reservations/result', { outcome, groups: groupOutcome(outcome) });
   });

@@ -4,7 +4,6 @@
 // "Now" is always passed in, so the same code serves the web request and the database transaction.
 import { DateTime } from 'luxon';
 import { parisDayOf, TIME_ZONE } from '../platform/clock.js';
-import { boundedMemo } from '../platform/memo.js';
 import { addDays, DAY_PATTERN, invalidDay, isoWeekdayOf, weekDaysOf, type IsoWeekday } from '../platform/days.js';
 
 /** A Paris wall-clock time, 'HH:MM' (24 h). */
@@ -43,17 +42,11 @@ export interface AgeGroup {
 
 const TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
-// A month calendar asks for the same few days thousands of times, and a zoned luxon DateTime costs
-// an Intl offset lookup to build. DateTimes are immutable, so parsed days are kept.
-const parsedDays = boundedMemo<string, DateTime>();
-
 /** Parses a 'YYYY-MM-DD' day as midnight in Paris; throws on anything else (bad data must not pass silently). */
 function parseDay(day: string): DateTime {
-  return parsedDays(day, () => {
-    const parsed = DAY_PATTERN.test(day) ? DateTime.fromISO(day, { zone: TIME_ZONE }) : null;
-    if (!parsed?.isValid) throw invalidDay(day);
-    return parsed;
-  });
+  const parsed = DAY_PATTERN.test(day) ? DateTime.fromISO(day, { zone: TIME_ZONE }) : null;
+  if (!parsed?.isValid) throw invalidDay(day);
+  return parsed;
 }
 
 function parseTime(time: string): { hour: number; minute: number } {
@@ -82,13 +75,9 @@ function at(day: DateTime, time: TimeOfDay): Date {
   return day.set({ hour, minute, second: 0, millisecond: 0 }).toJSDate();
 }
 
-// Every cell of a month calendar asks for a deadline (a zoned `set`: an Intl offset lookup each
-// time); the instant of a day's wall-clock time never changes, so it is kept.
-const instants = boundedMemo<string, number>();
-
 /** `at` for a 'YYYY-MM-DD' day. */
 function atDay(day: string, time: TimeOfDay): Date {
-  return new Date(instants(`${day} ${time}`, () => at(parseDay(day), time).getTime()));
+  return at(parseDay(day), time);
 }
 
 /** Monday to Friday, minus the calendar's public holidays. */

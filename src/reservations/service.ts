@@ -3,8 +3,6 @@
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
 import { withTransaction, isUniqueViolation, type Queryable, type Tx } from '../platform/db.js';
-import { createBatcher, ONE_BY_ONE } from '../platform/batcher.js';
-import { boundedMemo } from '../platform/memo.js';
 import { monthBounds, today } from '../platform/clock.js';
 import { getTown } from '../platform/town.js';
 import { dayStates, dayStatesFrom, publicHolidaysBetween, publicHolidaysIn, type DayState } from '../services/calendar.js';
@@ -36,9 +34,6 @@ export interface BookInput {
   staff?: boolean;
 }
 
-/** A parent's booking waiting for its batch (bookOwn), with the instant it arrived. */
-type PendingBooking = BookInput & { createdAt: Date };
-
 type FactsChild = repo.ChildInfo & { custody: 'odd' | 'even' | null; deleted: boolean };
 
 /** Deadlines reach back a few weeks at most ("N working days", "the week before"). */
@@ -64,32 +59,22 @@ export function createReservationsService(deps: AppDeps) {
     return { publicHolidays: await publicHolidaysBetween(q, addDays(from, -CALENDAR_MARGIN_DAYS), to) };
   }
 
-  /**
-   * What the rules need about the children, services and days of one or several requests (a
-   * batch), read in one statement. Children are kept per household: a request sees its own only.
-   */
+  /** What the rules need about the household's children, the services and the days of a booking, read in one statement. */
   type Facts = Awaited<ReturnType<typeof loadFacts>>;
 
-  async function loadFacts(q: Queryable, requests: { householdId: number; slots: Slot[] }[]) {
-    const all = requests.flatMap((r) => r.slots);
-    const serviceIds = [...new Set(all.map((s) => s.serviceId))];
-    const asked = new Map<string, { householdId: number; childId: number }>();
-    for (const r of requests) for (const s of r.slots) asked.set(`${r.householdId}|${s.childId}`, { householdId: r.householdId, childId: s.childId });
-    const days = all.map((s) => s.day);
-    const [from, to] = days.length ? rangeOf(days) : [today(clock), today(clock)];
+  async function loadFacts(q: Queryable, householdId: number, slots: Slot[]) {
+    const serviceIds = [...new Set(slots.map((s) => s.serviceId))];
+    const childIds = [...new Set(slots.map((s) => s.childId))];
+    const [from, to] = rangeOf(slots.map((s) => s.day));
     // The day states reach a week around (whole-week units); the deadlines reach back further.
     const [statesFrom, statesTo] = [addDays(from, -7), addDays(to, 7)];
     const calendarFrom = addDays(from, -CALENDAR_MARGIN_DAYS);
-    const read = await repo.bookingFacts(q, [...asked.values()], serviceIds, { from, to, periodsFrom: calendarFrom, periodsTo: statesTo });
+    const read = await repo.bookingFacts(q, householdId, childIds, serviceIds, { from, to, periodsFrom: calendarFrom, periodsTo: statesTo });
     const services = new Map(read.services.map((s) => [s.id, s]));
-    // Parsed once per request (or batch): every slot asks them several times.
+    // Parsed once per booking: every slot asks them several times.
     const rules = new Map(read.services.map((s) => [s.id, rulesOf(s)]));
     const enrolled = new Set(read.enrolments.map((e) => `${e.service_id}|${e.child_id}`));
-    const childrenOf = new Map<number, Map<number, FactsChild>>();
-    for (const { custody_weeks, household_id, ...child } of read.children) {
-      if (!childrenOf.has(household_id)) childrenOf.set(household_id, new Map());
-      childrenOf.get(household_id)!.set(child.id, { ...child, custody: custody_weeks });
-    }
+    const children = new Map<number, FactsChild>(read.children.map(({ custody_weeks, ...child }) => [child.id, { ...child, custody: custody_weeks }]));
     const calendar: Calendar = { publicHolidays: publicHolidaysIn(read.periods, calendarFrom, to) };
     const publicHolidays = publicHolidaysIn(read.periods, statesFrom, statesTo);
     const states = new Map<number, Map<string, DayState>>();
@@ -99,7 +84,7 @@ export function createReservationsService(deps: AppDeps) {
     }
     const seats = new Map(read.seats.map((r) => [repo.seatKey(r.service_id, r.day, r.group_key), r.booked]));
     const live = new Map(read.live.map((r) => [slotKey({ serviceId: r.service_id, childId: r.child_id, day: r.day }), r.status]));
-    return { services, rules, enrolled, childrenOf, states, calendar, seats, live };
+    return { services, rules, enrolled, children, states, calendar, seats, live };
   }
 
   /** A whole-week service sells the open days of the week together: a chosen day brings its week. */
@@ -125,14 +110,13 @@ export function createReservationsService(deps: AppDeps) {
   }
 
   /**
-   * What the rules say about one request's slots from the facts read for it (alone or in a batch):
-   * each unit either answered now (`early`: refusals, a single day the child already holds, a
+   * What the rules say about a booking's slots from the facts read for it: each unit either answered now (`early`: refusals, a single day the child already holds, a
    * single day shown full without the waiting list) or left to the database (null). A seat
    * freed later goes to the waiting list, never to a late "full"; the database stays the judge
    * of every seat it gives.
    */
   function judge(input: BookInput, slots: Slot[], facts: Facts, now: Date) {
-    const children = facts.childrenOf.get(input.householdId) ?? new Map<number, FactsChild>();
+    const { children } = facts;
     const plan = units(slots, facts);
 
     function refusalOf(slot: Slot): Refusal | null {
@@ -198,17 +182,17 @@ export function createReservationsService(deps: AppDeps) {
 
   /**
    * book() for a parent's own form: null when a slot names a child that is not (or no longer) the
-   * household's. Requests arriving together are decided together (see `batches`).
+   * household's.
    */
   async function bookOwn(input: BookInput): Promise<BookOutcome[] | null> {
-    return batches.submit({ ...input, createdAt: clock.now() });
+    return bookSlotsOf(input, true);
   }
 
   async function bookSlotsOf(input: BookInput, ownChildrenOnly: boolean): Promise<BookOutcome[] | null> {
     const slots = dedupe(input.slots);
     if (!slots.length) return [];
     const now = clock.now();
-    const facts = await loadFacts(db, [{ householdId: input.householdId, slots }]);
+    const facts = await loadFacts(db, input.householdId, slots);
     const judged = judge(input, slots, facts, now);
     if (ownChildrenOnly && judged.foreign) return null;
     const { plan, early } = judged;
@@ -280,87 +264,6 @@ export function createReservationsService(deps: AppDeps) {
       if (whole && results.some((r) => r.result === 'full')) throw new WeekRefused(results);
       return results;
     }
-  }
-
-  /**
-   * Parents' bookings decided together ("group booking"). At the opening of a holiday centre
-   * hundreds of parents click within the same second; one by one, each booking costs its own
-   * facts statement, its own statement on the day's counter row (every one of them queueing on
-   * that row lock and on its own commit). Here the requests that arrive while a batch is being
-   * decided wait for the next one: one facts statement and one booking statement per batch. An
-   * idle process decides a lone request at once (no added delay). The batch is only an
-   * optimisation: the statement locks the counters and reads them as committed, so instances
-   * deciding their own batches at the same time still give exactly the seats there are.
-   * Requests the batch cannot decide (whole weeks, the same slot twice in the batch, a counter
-   * deleted meanwhile) are decided one by one after it, the usual way.
-   */
-  const batches = createBatcher<PendingBooking, BookOutcome[] | null>(bookTogether, (request) => bookSlotsOf(request, true));
-
-  async function bookTogether(requests: PendingBooking[]): Promise<(BookOutcome[] | null | typeof ONE_BY_ONE)[]> {
-    const now = clock.now();
-    const slotsOf = requests.map((r) => dedupe(r.slots));
-    const facts = await loadFacts(db, requests.map((r, i) => ({ householdId: r.householdId, slots: slotsOf[i]! })));
-    const answers: (BookOutcome[] | null | typeof ONE_BY_ONE)[] = [];
-    const rows: repo.DayToBook[] = [];
-    /** Per request: its judgement and, per unit, the index of its row (or its early answer). */
-    const pending = new Map<number, { judged: ReturnType<typeof judge>; rowOf: (number | null)[] }>();
-    const inBatch = new Set<string>();
-    for (const [i, request] of requests.entries()) {
-      const slots = slotsOf[i]!;
-      const judged = judge(request, slots, facts, now);
-      if (!slots.length) answers.push([]);
-      else if (judged.foreign) answers.push(null);
-      else if (request.staff || judged.plan.some((unit, u) => !judged.early[u] && (unit.length > 1 || inBatch.has(slotKey(unit[0]!))))) answers.push(ONE_BY_ONE);
-      else {
-        answers.push(ONE_BY_ONE); // replaced below once the statement has answered
-        const rowOf = judged.plan.map((unit, u) => {
-          if (judged.early[u]) return null;
-          const slot = unit[0]!;
-          inBatch.add(slotKey(slot));
-          const group = judged.seatOf(slot);
-          rows.push({
-            service_id: slot.serviceId,
-            child_id: slot.childId,
-            household_id: request.householdId,
-            day: slot.day,
-            group_key: group.key,
-            created_at: request.createdAt,
-            created_by: request.actor.accountId,
-            // Shown full with the waiting list asked: straight to the list (see bookSlots).
-            takeSeat: !judged.shownFull(slot),
-            capacity: group.capacity,
-            waitlist: request.waitlist,
-          });
-          return rows.length - 1;
-        });
-        pending.set(i, { judged, rowOf });
-      }
-    }
-    // The counters the statement will lock must exist (the first booking of a day creates its row).
-    const missing = new Map<string, { service_id: number; day: string; group_key: string }>();
-    for (const r of rows) {
-      const key = repo.seatKey(r.service_id, r.day, r.group_key);
-      if (r.takeSeat && !facts.seats.has(key)) missing.set(key, { service_id: r.service_id, day: r.day, group_key: r.group_key });
-    }
-    await repo.ensureCounters(db, [...missing.values()]);
-    const booked = await repo.bookDays(db, rows);
-    for (const [i, p] of pending) {
-      // A counter deleted since ensureCounters (never in normal use): decided again alone, where
-      // the days this statement wrote are answered as already held.
-      if (p.rowOf.some((row) => row !== null && booked[row]!.noCounter)) continue;
-      const outcomes = p.judged.plan.flatMap((unit, u): Outcome<BookResult>[] => {
-        const row = p.rowOf[u] ?? null;
-        if (row === null) return p.judged.early[u]!;
-        const b = booked[row]!;
-        // The same slot submitted at the same time elsewhere: that submission holds it.
-        return [{ ...unit[0]!, result: b.status ?? (b.conflict ? 'already_booked' : 'full') }];
-      });
-      answers[i] = outcomes.map(p.judged.named);
-    }
-    // A seat given to a row that then conflicted is still free: offer it to the waiting list.
-    const freed = new Map(rows.filter((_, i) => booked[i]!.seatLeft).map((r) => [repo.seatKey(r.service_id, r.day, r.group_key), r]));
-    for (const r of freed.values()) await withTransaction(db, (tx) => promoteFirst(tx, facts.services.get(r.service_id)!, r.day, r.group_key));
-    return answers;
   }
 
   /**
@@ -554,7 +457,7 @@ export function createReservationsService(deps: AppDeps) {
    * The month calendars of the children: per child, per service with an accepted enrolment,
    * weeks of Monday–Friday cells with their state in words.
    */
-  async function monthCalendars(input: { householdId: number; children: { id: number; first_name: string; birth_date: string; school_id: number | null; custody_weeks: 'odd' | 'even' | null }[]; month: string; serviceIds?: number[]; staff?: boolean }) {
+  async function monthCalendars(input: { householdId: number; children: { id: number; first_name: string; birth_date: string; school_id: number | null; custody_weeks: 'odd' | 'even' | null }[]; month: string; staff?: boolean }) {
     const first = `${input.month}-01`;
     const last = monthBounds(input.month).to;
     const gridFrom = weekDaysOf(first)[0]!;
@@ -563,13 +466,11 @@ export function createReservationsService(deps: AppDeps) {
     if (!childIds.length) return [];
     const now = clock.now();
     const calendarFrom = addDays(gridFrom, -CALENDAR_MARGIN_DAYS);
-    const { enrolments, services, periods, reservations, seats, attendance, closures } = await repo.calendarFacts(
-      db,
-      input.householdId,
-      childIds,
-      { from: gridFrom, to: gridTo, periodsFrom: calendarFrom },
-      input.serviceIds,
-    );
+    const { enrolments, services, periods, reservations, seats, attendance, closures } = await repo.calendarFacts(db, input.householdId, childIds, {
+      from: gridFrom,
+      to: gridTo,
+      periodsFrom: calendarFrom,
+    });
     const calendar: Calendar = { publicHolidays: publicHolidaysIn(periods, calendarFrom, gridTo) };
     const publicHolidays = publicHolidaysIn(periods, gridFrom, gridTo);
     const statesByService = new Map<number, Map<string, DayState>>(
@@ -595,8 +496,11 @@ export function createReservationsService(deps: AppDeps) {
     for (let monday = gridFrom; monday <= gridTo; monday = addDays(monday, 7)) grid.push({ monday, days: [0, 1, 2, 3, 4].map((i) => addDays(monday, i)) });
     // A service's deadlines give every child of the page the same answer on a day (and custody
     // week): worked out once per page, not once per cell.
-    const decided = boundedMemo<string, boolean | Refusal | null>(Number.POSITIVE_INFINITY);
-    const decide = <V extends boolean | Refusal | null>(key: string, work: () => V) => decided(key, work) as V;
+    const decided = new Map<string, boolean | Refusal | null>();
+    const decide = <V extends boolean | Refusal | null>(key: string, work: () => V): V => {
+      if (!decided.has(key)) decided.set(key, work());
+      return decided.get(key) as V;
+    };
 
     return input.children.map((child) => ({
       child,

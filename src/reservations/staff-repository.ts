@@ -1,5 +1,5 @@
 // Read-side queries of the staff pages: attendance sheet, kitchen headcount, occupation.
-import { PLANNED_EACH_TIME, readTogether, type Queryable } from '../platform/db.js';
+import type { Queryable } from '../platform/db.js';
 import type { Period, ServiceOpening } from '../services/calendar.js';
 
 export interface SheetRow {
@@ -42,25 +42,25 @@ export interface SheetService extends ServiceOpening {
 }
 
 /**
- * Everything of the sheet page but its rows, in one round trip (run beside `attendanceSheet`): the
- * services this account may see, the town calendar's periods covering the day, the day's closures
- * of those services, and whether the month is invoiced.
+ * Everything of the sheet page but its rows: the services this account may see, the town
+ * calendar's periods covering the day, the day's closures of those services, and whether the
+ * month is invoiced.
  */
 export async function sheetFacts(q: Queryable, account: { id: number; role: string }, day: string) {
   const visible = () => visibleServices(q, account).clearSelect();
-  const read = await readTogether(q, {
-    services: visible().select('s.id', 's.name', 's.opening_days', 's.weekdays', 's.school_year_id') as Promise<SheetService[]>,
-    periods: q('calendar_periods')
+  const [services, periods, closures, locked] = await Promise.all([
+    visible().select('s.id', 's.name', 's.opening_days', 's.weekdays', 's.school_year_id') as Promise<SheetService[]>,
+    q('calendar_periods')
       .where('starts_on', '<=', day)
       .andWhere((w) => w.whereNull('ends_on').orWhere('ends_on', '>=', day))
       .select('kind', 'starts_on', 'ends_on', 'school_year_id') as Promise<(Period & { school_year_id: string | null })[]>,
-    closures: q('service_day_closures')
+    q('service_day_closures')
       .where({ day })
       .whereIn('service_id', visible().clearOrder().select('s.id'))
       .select('service_id', 'reason') as Promise<{ service_id: number; reason: string }[]>,
-    locked: q('locked_months').where({ month: day.slice(0, 7) }).select('month') as Promise<{ month: string }[]>,
-  });
-  return { services: read.services, periods: read.periods, closures: read.closures, locked: read.locked.length > 0 };
+    q('locked_months').where({ month: day.slice(0, 7) }).first('month'),
+  ]);
+  return { services, periods, closures, locked: locked !== undefined };
 }
 
 /**
@@ -69,10 +69,11 @@ export async function sheetFacts(q: Queryable, account: { id: number; role: stri
  * service who are on neither list (`unbooked`: for "present without booking").
  *
  * The day's reservations, attendance and enrolments are read once each and grouped per child
- * (hundreds of rows); each child's row and pick-ups (kept in child_pickups by triggers, migration
- * 090100) are then fetched by primary key. `OFFSET 0` keeps that lateral subquery a per-child
- * lookup: flattened, the planner (which expects 200 children from the grouping) preferred
- * scanning every member and every child's pick-ups into hash tables, several times the cost.
+ * (hundreds of rows); each child's row is then fetched by primary key, and the pick-ups of the
+ * children on the sheet from their households' contacts ("First Last, relationship, phone ; …" by
+ * last then first name, a contact of both households of a child in alternating custody once).
+ * `OFFSET 0` keeps that lateral subquery a per-child lookup: flattened, the planner (which expects
+ * 200 children from the grouping) preferred scanning every member into hash tables.
  */
 export async function attendanceSheet(q: Queryable, serviceId: number, day: string): Promise<{ rows: SheetRow[]; unbooked: SheetChild[] }> {
   const result = await q.raw(
@@ -89,7 +90,15 @@ export async function attendanceSheet(q: Queryable, serviceId: number, day: stri
               GROUP BY child_id) w
       CROSS JOIN LATERAL (
              SELECT m.id, m.first_name, m.last_name, m.class_level, m.school_id, m.diet, m.allergies, m.has_pai,
-                    CASE WHEN w.on_sheet THEN (SELECT p.pickups FROM child_pickups p WHERE p.child_id = m.id) END AS pickups
+                    CASE WHEN w.on_sheet THEN (
+                      SELECT string_agg(p.text, ' ; ' ORDER BY p.last_name, p.first_name)
+                        FROM (SELECT DISTINCT concat_ws(', ', c.first_name || ' ' || c.last_name, NULLIF(c.relationship, ''), NULLIF(c.phone, '')) AS text,
+                                     c.last_name, c.first_name
+                                FROM household_members child_hm
+                                JOIN household_members hm ON hm.household_id = child_hm.household_id
+                                JOIN members c ON c.id = hm.member_id
+                               WHERE child_hm.member_id = m.id AND c.kind = 'contact' AND c.can_pick_up AND c.deleted_at IS NULL) p
+                    ) END AS pickups
                FROM members m WHERE m.id = w.child_id OFFSET 0) m
        LEFT JOIN schools sc ON sc.id = m.school_id
       ORDER BY lower(m.last_name), lower(m.first_name), m.id`,
@@ -102,41 +111,6 @@ export async function attendanceSheet(q: Queryable, serviceId: number, day: stri
     else unbooked.push({ id: row.child_id, first_name: row.first_name, last_name: row.last_name });
   }
   return { rows, unbooked };
-}
-
-/**
- * What the sheet of `serviceId` on `day` shows, as a key that changes with any committed change to
- * it (src/web/page-cache.ts), without reading its rows' contents:
- * - the day's own rows (its reservations and attendance: written all day) by a fingerprint of
- *   their row versions: any write to a row gives it a new version (xmin, the transaction that wrote
- *   it), a row added or removed changes the count; each version is hashed with its table and child,
- *   and summed (64-bit hashes: a change that leaves the sum as it was is a 2^-64 chance);
- * - everything else it shows (children, pick-ups, schools, services, calendar, closures, locked
- *   months, animators' sites, accepted enrolments: written rarely) by the count of changes
- *   triggers log in sheet_changes (migration 20261206120000).
- * Both in one statement, and read before the page's rows: a write committed after the key was read
- * either shows in the rows or changes the key the next view reads, so a page is never kept under a
- * key newer than its rows. ≈ 0.4 ms of PostgreSQL for 362 children, against ≈ 2.1 ms for the rows.
- */
-export async function sheetKey(q: Queryable, serviceId: number, day: string): Promise<string> {
-  const { rows } = (await q.raw(
-    `SELECT (SELECT coalesce(sum(changes), 0) FROM sheet_changes) || '|' || count(*) || ':' || coalesce(sum(h), 0) AS key
-       FROM (SELECT hashint8extended(xmin::text::bigint, child_id * 2) AS h FROM reservations WHERE service_id = :s AND day = :d AND status IN ('booked','sick')
-             UNION ALL
-             SELECT hashint8extended(xmin::text::bigint, child_id * 2 + 1) FROM attendance WHERE service_id = :s AND day = :d) f`,
-    { s: serviceId, d: day },
-  )) as { rows: { key: string }[] };
-  return rows[0]!.key;
-}
-
-/**
- * Folds sheet_changes into one row holding their sum (the daily job): the sheets' keys stay what
- * they are, and counting them stays cheap. In one statement: a reader sees the rows before or the
- * one after; a row added meanwhile is not deleted (this statement does not see it) and still counts.
- */
-export async function compactSheetChanges(q: Queryable): Promise<void> {
-  await q.raw(`WITH gone AS (DELETE FROM sheet_changes RETURNING changes)
-               INSERT INTO sheet_changes (changes) SELECT sum(changes) FROM gone HAVING count(*) > 0`);
 }
 
 export interface HeadcountRow {
@@ -163,10 +137,6 @@ export interface HeadcountAllergy {
  * them with allergies or a PAI. One statement: both come from the same join of the day's canteen
  * bookings with the children (thousands of rows), which is most of the cost; the children with
  * allergies travel as JSON in their (school, diet) group.
- *
- * Planned with its values each time (PLANNED_EACH_TIME): as a prepared statement it switched to the
- * generic plan after five runs, which expects ≈ 900 meals instead of ≈ 7,800 and fetches the
- * children one index probe at a time: ≈ 35 % more CPU (measured on the bench town, docs/performance.md).
  */
 export async function headcount(q: Queryable, day: string, siteIds: number[] | null): Promise<{ rows: HeadcountRow[]; allergies: HeadcountAllergy[] }> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || siteIds?.some((id) => !Number.isSafeInteger(id))) throw new Error('headcount: invalid day or site');
@@ -184,7 +154,7 @@ export async function headcount(q: Queryable, day: string, siteIds: number[] | n
       GROUP BY sc.id, sc.name, COALESCE(m.diet, 'none')
       ORDER BY sc.name, COALESCE(m.diet, 'none')`,
     [day, siteIds, siteIds],
-  ).options(PLANNED_EACH_TIME);
+  );
   const groups = (result as { rows: (HeadcountRow & { allergic: Omit<HeadcountAllergy, 'school_id' | 'school'>[] | null })[] }).rows;
   // Each child once per school (booked at two canteens of one school: two meals, one line), by
   // school then name (code point order, as the bench and test databases' C collation sorts).

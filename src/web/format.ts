@@ -1,31 +1,17 @@
 // Formatting for views only: the rest of the code keeps integer cents and 'YYYY-MM-DD' strings.
 import { DateTime } from 'luxon';
 import { TIME_ZONE } from '../platform/clock.js';
-import { boundedMemo } from '../platform/memo.js';
 
 const euro = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
 
-// Intl's formatting is slow next to a lookup, and a page shows the same few amounts (prices,
-// invoices): the text of an amount never changes, so it is kept.
-const formattedAmounts = boundedMemo<number, string>();
-
 /** 123450 → "1 234,50 €" (with the narrow no-break spaces French typography uses). */
 export function formatMoney(cents: number | null | undefined): string {
-  return cents == null ? '' : formattedAmounts(cents, () => euro.format(cents / 100));
+  return cents == null ? '' : euro.format(cents / 100);
 }
-
-// A page formats the same few days over and over (a month calendar: hundreds of labels); the
-// answer for a day string never changes, so it is kept.
-const formattedDays = boundedMemo<string, string>();
 
 /** '2026-09-01' → "1 septembre 2026"; an instant → "1 septembre 2026 à 08:30". */
 export function formatDate(value: string | Date | null | undefined, style: 'long' | 'short' | 'weekday' = 'long'): string {
   if (value == null) return '';
-  if (typeof value !== 'string') return formatDateUncached(value, style);
-  return formattedDays(`${style}|${value}`, () => formatDateUncached(value, style));
-}
-
-function formatDateUncached(value: string | Date, style: 'long' | 'short' | 'weekday'): string {
   const dt =
     typeof value === 'string'
       ? DateTime.fromISO(value, { zone: TIME_ZONE })

@@ -11,8 +11,6 @@ export interface CurrentAccount {
   role: Role;
   /** The account's household, read with the account at the start of the request (null: none yet). */
   householdId: number | null;
-  /** That household's stamp, read with it (src/platform/stamps.ts). */
-  householdStamp: string | null;
 }
 
 export interface FlashMessage {

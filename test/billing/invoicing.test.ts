@@ -1,7 +1,7 @@
 // The monthly invoicing run on known data: each billing rule, QF and rates, custody, idempotence,
 // concurrency, a crash mid-run, credit notes, the PDF and who may read what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBillingService } from '../../src/billing/service.js';
+import { createBillingService, onInvoicesIssued } from '../../src/billing/service.js';
 import { SYSTEM } from '../../src/platform/audit.js';
 import {
   addAttendance,
@@ -194,8 +194,17 @@ describe('the run', () => {
     await households(4, '11');
     const before = await counter();
     const billing = createBillingService(ctx.deps);
-    // Batches of 2: the first commits, the second throws after inserting its invoices, lines and emails.
-    await expect(billing.run('2026-11', SYSTEM, { failAfter: 2, batchSize: 2 })).rejects.toThrow('injected failure');
+    // Batches of 2: the first commits, the second fails after inserting its invoices and lines (an
+    // "invoices issued" hook of another feature that throws, in the batch's transaction).
+    let batches = 0;
+    const unregister = onInvoicesIssued('test-crash', async () => {
+      if (++batches === 2) throw new Error('injected failure');
+    });
+    try {
+      await expect(billing.run('2026-11', SYSTEM, { batchSize: 2 })).rejects.toThrow('injected failure');
+    } finally {
+      unregister();
+    }
     expect(await numbersOf('2026-11')).toEqual(seq(before + 1, 2));
     expect(await counter()).toBe(before + 2);
     // No line without its invoice, no invoice without lines or PDF.

@@ -300,15 +300,3 @@ export async function createContact(deps: AppDeps, householdId: number, opts: { 
   await deps.db('household_members').insert({ household_id: householdId, member_id: id, linked_at: now });
   return id;
 }
-
-/**
- * Changes a member's last name with the triggers off (session_replication_role = replica, in this
- * transaction only): nothing is bumped or logged. The kept pages' tests use it as a silent mark: a
- * kept page does not show it, a page rendered again does.
- */
-export async function renameSilently(deps: AppDeps, memberId: number, lastName: string): Promise<void> {
-  await deps.db.transaction(async (tx) => {
-    await tx.raw('SET LOCAL session_replication_role = replica');
-    await tx('members').where({ id: memberId }).update({ last_name: lastName });
-  });
-}
