@@ -207,7 +207,8 @@ export function reservationsRoutes(deps: AppDeps): Router {
     const outcome = token === undefined ? req.session.reservationOutcome : typeof token === 'string' ? await outcomeOfToken(deps, currentHouseholdId(req), token) : null;
     if (!outcome && token !== undefined) throw new HttpError(404); // not made for this household
     if (!outcome) return res.redirect(303, '/reservations');
-    res.render('reservations/result', { outcome, groups: groupOutcome(outcome) });
+    // certificateDue: a sick day's last day for its medical certificate, with the link to upload it.
+    res.render('reservations/result', { outcome, groups: groupOutcome(outcome), certificateDue: certificateDeadline });
   });
 
   router.post('/reservations/certificate', ...household, async (req, res) => {
