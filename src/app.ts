@@ -70,6 +70,8 @@ export function createApp(deps: AppDeps): App {
   }
   // Only under the asset folders: mounted at / the static middleware stat()ed the disk for every page.
   for (const dir of ['css', 'js', 'img']) app.use(`/${dir}`, express.static(path.join(PUBLIC_DIR, dir), { maxAge: production ? '1d' : 0, index: false }));
+  // Browsers ask for /favicon.ico whatever the page links to.
+  app.get('/favicon.ico', (_req, res) => res.sendFile(path.join(PUBLIC_DIR, 'img', 'favicon.ico'), { maxAge: production ? '1d' : 0 }));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
 
   // Every request with a cookie reads its session here, with its account and household (one statement).

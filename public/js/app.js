@@ -151,6 +151,18 @@
     window.print();
   });
 
+  // Stacked tables (.table--stack, docs/ui.md): some browsers drop a table's semantics once its
+  // parts are display: block on a phone; the explicit roles keep it a table for screen readers.
+  document.querySelectorAll('table.table--stack').forEach((table) => {
+    table.setAttribute('role', 'table');
+    table.querySelectorAll('thead, tbody, tfoot').forEach((group) => group.setAttribute('role', 'rowgroup'));
+    table.querySelectorAll('tr').forEach((row) => row.setAttribute('role', 'row'));
+    table.querySelectorAll('th').forEach((th) => {
+      th.setAttribute('role', th.getAttribute('scope') === 'row' ? 'rowheader' : 'columnheader');
+    });
+    table.querySelectorAll('td').forEach((td) => td.setAttribute('role', 'cell'));
+  });
+
   // Scrollable tables: keyboard-reachable and named (WCAG 2.1.1), only when they do scroll.
   document.querySelectorAll('.table-wrap').forEach((wrap) => {
     if (wrap.scrollWidth <= wrap.clientWidth || wrap.hasAttribute('tabindex')) return;

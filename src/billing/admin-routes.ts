@@ -2,7 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
-import { parisNow, previousMonth, today } from '../platform/clock.js';
+import { parisNow, previousMonth, shiftMonth, today } from '../platform/clock.js';
 import { idParam } from '../households/access.js';
 import { findRequest, listEvents } from '../requests/repository.js';
 import { actorOf, requireAgent, requireManager } from '../web/auth.js';
@@ -172,7 +172,9 @@ export function billingAdminRoutes(deps: AppDeps): Router {
 
   async function renderRun(req: Request, res: Response, month: string, status = 200, errors: FormErrors = noErrors()) {
     const preview = await billing.preview(month);
-    res.status(status).render('admin/billing/run', { preview, month, monthName: monthLabel(month), values: { month }, errors });
+    // Only a finished month is invoiced: until then the page says from when, and offers no button.
+    const invoicableFrom = month >= parisNow(deps.clock).toFormat('yyyy-MM') ? `${shiftMonth(month, 1)}-01` : null;
+    res.status(status).render('admin/billing/run', { preview, month, monthName: monthLabel(month), invoicableFrom, values: { month }, errors });
   }
 
   router.get('/billing', requireManager, async (req, res) => {

@@ -798,18 +798,5 @@ registerRequestType('rate_update', {
       throw new FormError('message', 'billing.qf.errors.useValidationPage');
   },
   // The generic request page leads staff to the page where the value and its dates are validated.
-  async staffDetails(_db, request) {
-    return [
-      {
-        title: tFr('billing.qf.staffDetailsTitle'),
-        rows: [
-          {
-            label: tFr('billing.qf.staffDetailsLabel'),
-            value: tFr('billing.qf.staffDetailsLink'),
-            href: `/admin/billing/qf/${request.id}`,
-          },
-        ],
-      },
-    ];
-  },
+  acceptAt: (request) => ({ href: `/admin/billing/qf/${request.id}`, label: tFr('billing.qfAdmin.link') }),
 });

@@ -37,7 +37,8 @@ export function requestsAdminRoutes(deps: AppDeps): Router {
       request.household_id ? deps.db('households').where({ id: request.household_id }).first('id', 'family_number') : null,
       request.account_id ? deps.db('accounts').where({ id: request.account_id }).first('first_name', 'last_name', 'email') : null,
     ]);
-    res.status(status).render('admin/requests/show', { request, events, details, household, owner, open: OPEN_STATUSES.includes(request.status), errors, values });
+    const acceptAt = requestTypeHooks(request.type)?.acceptAt?.(request) ?? null;
+    res.status(status).render('admin/requests/show', { request, events, details, household, owner, acceptAt, open: OPEN_STATUSES.includes(request.status), errors, values });
   }
 
   router.get('/requests/:id', (req, res) => render(req, res));

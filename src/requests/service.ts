@@ -34,6 +34,11 @@ export interface RequestTypeHooks {
   onStatus?: (tx: Tx, request: RequestRow, status: RequestStatus, actor: Actor, deps: AppDeps) => Promise<void>;
   /** What staff need beside the request to decide it, shown on /admin/requests/<id>. */
   staffDetails?: (db: Queryable, request: RequestRow) => Promise<StaffDetailSection[]>;
+  /**
+   * Where staff accept this type, when accepting needs a form of its own (a rate update: the QF and
+   * its dates). The request page then offers that link instead of a plain "Accepter" that would fail.
+   */
+  acceptAt?: (request: RequestRow) => { href: string; label: string };
 }
 
 const hooks = new Map<string, RequestTypeHooks>();

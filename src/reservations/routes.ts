@@ -179,7 +179,8 @@ export function reservationsRoutes(deps: AppDeps): Router {
   router.get('/reservations/result', ...household, async (req, res) => {
     const outcome = req.session.reservationOutcome;
     if (!outcome) return res.redirect(303, '/reservations');
-    res.render('reservations/result', { outcome, groups: groupOutcome(outcome) });
+    // certificateDue: a sick day's last day for its medical certificate, with the link to upload it.
+    res.render('reservations/result', { outcome, groups: groupOutcome(outcome), certificateDue: certificateDeadline });
   });
 
   router.post('/reservations/certificate', ...household, async (req, res) => {

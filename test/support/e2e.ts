@@ -61,10 +61,11 @@ export async function expectAccessible(page: Page): Promise<void> {
   expect(summary, `axe violations on ${page.url()}`).toEqual([]);
 }
 
-/** Goes to a path, checks the status, and runs axe on it. */
+/** Goes to a path, checks the status and that its title names the page (RGAA 8.6), and runs axe on it. */
 export async function visit(page: Page, path: string, status = 200): Promise<void> {
   const res = await page.goto(path);
   expect(res?.status(), `status of ${path}`).toBe(status);
+  expect(await page.title(), `title of ${path}`).toMatch(/^(?!Portail Famille – ).+ – Portail Famille – /);
   await expectAccessible(page);
 }
 
