@@ -42,7 +42,10 @@ const RESUME_MIN_LEFT_MS = 3 * 60_000;
 export function createPaymentsService(deps: AppDeps) {
   const { db, clock } = deps;
 
-  /** Queues the receipt of a payment (once per payment). */
+  /**
+   * Queues the receipt of a payment (once per payment). A payment beyond what was due says so in
+   * its subject and tells the family the excess will be refunded (it is in the staff's queue).
+   */
   async function enqueueReceipt(
     tx: Tx,
     to: string | null,
@@ -59,16 +62,22 @@ export function createPaymentsService(deps: AppDeps) {
         number: invoice.number,
         date: formatDate(p.receivedAt),
       }),
-      remaining > 0 ? tFr('payments.emails.receipt.remaining', { amount: formatMoney(remaining) }) : tFr('payments.emails.receipt.settled'),
     ];
-    if (p.overpaidCents > 0) paragraphs.push(tFr('payments.emails.receipt.overpaid', { amount: formatMoney(p.overpaidCents) }));
+    if (p.overpaidCents === p.amountCents) {
+      paragraphs.push(tFr('payments.emails.overpaid.alreadyPaid', { amount: formatMoney(p.overpaidCents) }));
+    } else {
+      paragraphs.push(remaining > 0 ? tFr('payments.emails.receipt.remaining', { amount: formatMoney(remaining) }) : tFr('payments.emails.receipt.settled'));
+      if (p.overpaidCents > 0) paragraphs.push(tFr('payments.emails.receipt.overpaid', { amount: formatMoney(p.overpaidCents) }));
+    }
+    if (p.overpaidCents > 0) paragraphs.push(tFr('payments.emails.overpaid.how'));
+    const subject = p.overpaidCents > 0 ? 'payments.emails.overpaid.subject' : 'payments.emails.receipt.subject';
     await deps.outbox.enqueue(tx, {
       to,
       kind: 'payments.receipt',
       dedupeKey: `payments.receipt.${p.id}`,
       content: {
         townName: town?.name ?? '',
-        subject: tFr('payments.emails.receipt.subject', { number: invoice.number }),
+        subject: tFr(subject, { number: invoice.number }),
         paragraphs,
         action: { label: tFr('payments.emails.receipt.action'), url: `${deps.config.baseUrl}/payments` },
       },
@@ -137,7 +146,8 @@ export function createPaymentsService(deps: AppDeps) {
           recordedBy: null,
           receiptTo: op.payer_email,
         });
-        await deps.audit.record(tx, SYSTEM, 'payments.online_recorded', { type: 'payment', id: payment.id }, { operationId: op.id });
+        // An excess (the invoice was paid meanwhile) is listed for refund from the payment row.
+        await deps.audit.record(tx, SYSTEM, 'payments.online_recorded', { type: 'payment', id: payment.id }, { operationId: op.id, overpaidCents: payment.overpaidCents });
         return finish('paid', { payment_id: payment.id });
       }
       case 'refused':
