@@ -7,13 +7,13 @@ import type { AppDeps } from '../deps.js';
 import { SYSTEM, type Actor } from '../platform/audit.js';
 import { TIME_ZONE, parisInstant, today } from '../platform/clock.js';
 import { isUniqueViolation, withTransaction, type Tx } from '../platform/db.js';
-import { getTown } from '../platform/town.js';
 import { HttpError } from '../web/errors.js';
-import { formatDate, formatMoney } from '../web/format.js';
+import { formatMoney } from '../web/format.js';
 import { FormError } from '../web/forms.js';
 import { tFr } from '../web/i18n.js';
 import { applyToInvoice, findHouseholdInvoice, isPayableOnline, lockInvoice, remainingCents, type PayableInvoice } from './invoices.js';
 import { MIN_AMOUNT_CENTS, OPERATION_TTL_MS } from './payfip/rules.js';
+import { enqueueReceipt } from './receipt.js';
 import { PaymentProviderError, resultConfirms, type OperationResult } from './provider.js';
 import {
   ONE_OPEN_OPERATION,
@@ -42,48 +42,6 @@ const RESUME_MIN_LEFT_MS = 3 * 60_000;
 export function createPaymentsService(deps: AppDeps) {
   const { db, clock } = deps;
 
-  /**
-   * Queues the receipt of a payment (once per payment). A payment beyond what was due says so in
-   * its subject and tells the family the excess will be refunded (it is in the staff's queue).
-   */
-  async function enqueueReceipt(
-    tx: Tx,
-    to: string | null,
-    p: { id: number; method: PaymentMethod; amountCents: number; overpaidCents: number; receivedAt: Date },
-    invoice: PayableInvoice,
-  ) {
-    if (!to) return;
-    const town = await getTown(deps.db);
-    const remaining = remainingCents(invoice);
-    const paragraphs = [
-      tFr('payments.emails.receipt.text', {
-        amount: formatMoney(p.amountCents),
-        method: tFr(`payments.methods.${p.method}`),
-        number: invoice.number,
-        date: formatDate(p.receivedAt),
-      }),
-    ];
-    if (p.overpaidCents === p.amountCents) {
-      paragraphs.push(tFr('payments.emails.overpaid.alreadyPaid', { amount: formatMoney(p.overpaidCents) }));
-    } else {
-      paragraphs.push(remaining > 0 ? tFr('payments.emails.receipt.remaining', { amount: formatMoney(remaining) }) : tFr('payments.emails.receipt.settled'));
-      if (p.overpaidCents > 0) paragraphs.push(tFr('payments.emails.receipt.overpaid', { amount: formatMoney(p.overpaidCents) }));
-    }
-    if (p.overpaidCents > 0) paragraphs.push(tFr('payments.emails.overpaid.how'));
-    const subject = p.overpaidCents > 0 ? 'payments.emails.overpaid.subject' : 'payments.emails.receipt.subject';
-    await deps.outbox.enqueue(tx, {
-      to,
-      kind: 'payments.receipt',
-      dedupeKey: `payments.receipt.${p.id}`,
-      content: {
-        townName: town?.name ?? '',
-        subject: tFr(subject, { number: invoice.number }),
-        paragraphs,
-        action: { label: tFr('payments.emails.receipt.action'), url: `${deps.config.baseUrl}/payments` },
-      },
-    });
-  }
-
   /** Records a payment against an invoice: the invoice's paid amount, the payment row, the receipt. */
   async function recordPayment(
     tx: Tx,
@@ -102,7 +60,7 @@ export function createPaymentsService(deps: AppDeps) {
       recorded_at: clock.now(),
     });
     const to = input.receiptTo ?? (await householdEmail(tx, applied.invoice.household_id));
-    await enqueueReceipt(tx, to, { id, method: input.method, amountCents: input.amountCents, overpaidCents: applied.overpaidCents, receivedAt: input.receivedAt }, applied.invoice);
+    await enqueueReceipt(deps, tx, to, { id, method: input.method, amountCents: input.amountCents, overpaidCents: applied.overpaidCents, receivedAt: input.receivedAt }, applied.invoice);
     return { id, overpaidCents: applied.overpaidCents, invoice: applied.invoice };
   }
 
