@@ -40,8 +40,9 @@ export function lockInvoice(tx: Tx, invoiceId: number) {
 
 /**
  * Applies a payment through billing's applyPayment (the one rule for an invoice's paid amount
- * and status). What exceeds the remaining amount is an overpayment, to refund. `debited` marks
- * the invoice as collected by direct debit.
+ * and status). Only what was still due is applied: the invoice is paid once, and what exceeds
+ * it is an overpayment (the payment row keeps it, listed for refund). `debited` marks the
+ * invoice as collected by direct debit.
  */
 export async function applyToInvoice(
   tx: Tx,
@@ -49,14 +50,20 @@ export async function applyToInvoice(
   amountCents: number,
   opts: { debited?: boolean } = {},
 ): Promise<{ overpaidCents: number; invoice: PayableInvoice }> {
-  const applied = await applyPayment(tx, invoiceId, amountCents, { directDebit: opts.debited ?? false });
-  const invoice = (await lockInvoice(tx, invoiceId))!;
-  return { overpaidCents: applied.overpaidCents, invoice };
+  const before = await lockInvoice(tx, invoiceId);
+  if (!before) throw new Error(`invoice ${invoiceId} not found`);
+  const applied = Math.min(amountCents, remainingCents(before));
+  if (applied > 0) await applyPayment(tx, invoiceId, applied, { directDebit: opts.debited ?? false });
+  const invoice = applied > 0 ? (await lockInvoice(tx, invoiceId))! : before;
+  return { overpaidCents: amountCents - applied, invoice };
 }
 
-/** Takes back a payment that did not happen (a rejected direct debit): the invoice is due again. */
-export async function reverseOnInvoice(tx: Tx, invoiceId: number, amountCents: number): Promise<PayableInvoice> {
-  await applyPayment(tx, invoiceId, -amountCents);
+/**
+ * Takes back a payment that did not happen (a rejected direct debit): the invoice is due again.
+ * `appliedCents` is what the payment had applied to the invoice (its amount less any overpayment).
+ */
+export async function reverseOnInvoice(tx: Tx, invoiceId: number, appliedCents: number): Promise<PayableInvoice> {
+  if (appliedCents > 0) await applyPayment(tx, invoiceId, -appliedCents);
   await tx('invoices').where({ id: invoiceId }).update({ direct_debit_on: null });
   return (await lockInvoice(tx, invoiceId))!;
 }

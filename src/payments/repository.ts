@@ -22,6 +22,8 @@ export interface OperationRow {
   settled_at: Date | null;
   last_checked_at: Date | null;
   attempts: number;
+  /** The provider's payment page of this operation, to send a second tab back to it. */
+  redirect_url: string | null;
 }
 
 export interface PaymentRow {
@@ -42,6 +44,12 @@ export async function insertOperation(q: Queryable, row: Omit<OperationRow, 'id'
   const [r] = await q('payment_operations').insert(row).returning('id');
   return (r as { id: number }).id;
 }
+
+/** The invoice's open (pending) operation: at most one (unique index payment_operations_one_open). */
+export const openOperationOf = (q: Queryable, invoiceId: number) =>
+  q('payment_operations').where({ invoice_id: invoiceId, state: 'pending' }).first() as Promise<OperationRow | undefined>;
+
+export const ONE_OPEN_OPERATION = 'payment_operations_one_open';
 
 export const findOperation = (q: Queryable, idOp: string) =>
   q('payment_operations').where({ id_op: idOp }).first() as Promise<OperationRow | undefined>;

@@ -257,7 +257,7 @@ export function createSepaService(deps: AppDeps) {
         if (item.rejected_at) throw new FormError('code', 'payments.sepa.errors.alreadyRejected');
         const payment = await tx('payments').where({ id: item.payment_id }).forUpdate().first();
         await tx('payments').where({ id: payment.id }).update({ status: 'rejected' });
-        const invoice = await reverseOnInvoice(tx, item.invoice_id, payment.amount_cents);
+        const invoice = await reverseOnInvoice(tx, item.invoice_id, payment.amount_cents - payment.overpaid_cents);
         await tx('sepa_export_items').where({ id: itemId }).update({ rejection_code: code, rejected_at: clock.now(), rejected_by: actor.accountId });
         // A first debit that failed must be presented as a first debit again.
         if (item.sequence_type === 'FRST') await tx('sepa_mandates').where({ id: item.mandate_id }).update({ first_debit_done: false });

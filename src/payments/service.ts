@@ -6,16 +6,17 @@ import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
 import { SYSTEM, type Actor } from '../platform/audit.js';
 import { TIME_ZONE, parisInstant, today } from '../platform/clock.js';
-import { withTransaction, type Tx } from '../platform/db.js';
-import { getTown } from '../platform/town.js';
+import { isUniqueViolation, withTransaction, type Tx } from '../platform/db.js';
 import { HttpError } from '../web/errors.js';
-import { formatDate, formatMoney } from '../web/format.js';
+import { formatMoney } from '../web/format.js';
 import { FormError } from '../web/forms.js';
 import { tFr } from '../web/i18n.js';
 import { applyToInvoice, findHouseholdInvoice, isPayableOnline, lockInvoice, remainingCents, type PayableInvoice } from './invoices.js';
-import { MIN_AMOUNT_CENTS } from './payfip/rules.js';
+import { MIN_AMOUNT_CENTS, OPERATION_TTL_MS } from './payfip/rules.js';
+import { enqueueReceipt } from './receipt.js';
 import { PaymentProviderError, resultConfirms, type OperationResult } from './provider.js';
 import {
+  ONE_OPEN_OPERATION,
   findInvoiceByNumber,
   findOperation,
   findPayment,
@@ -25,6 +26,7 @@ import {
   insertOperation,
   insertPayment,
   lockOperation,
+  openOperationOf,
   pendingOperations,
   refundedCents,
   updateOperation,
@@ -34,42 +36,11 @@ import {
 import type { DeskPaymentForm, RefundForm } from './schemas.js';
 
 const POLL_BATCH = 200;
+/** A second tab is sent back to the open PayFiP page only if the payer still has this long on it. */
+const RESUME_MIN_LEFT_MS = 3 * 60_000;
 
 export function createPaymentsService(deps: AppDeps) {
   const { db, clock } = deps;
-
-  /** Queues the receipt of a payment (once per payment). */
-  async function enqueueReceipt(
-    tx: Tx,
-    to: string | null,
-    p: { id: number; method: PaymentMethod; amountCents: number; overpaidCents: number; receivedAt: Date },
-    invoice: PayableInvoice,
-  ) {
-    if (!to) return;
-    const town = await getTown(deps.db);
-    const remaining = remainingCents(invoice);
-    const paragraphs = [
-      tFr('payments.emails.receipt.text', {
-        amount: formatMoney(p.amountCents),
-        method: tFr(`payments.methods.${p.method}`),
-        number: invoice.number,
-        date: formatDate(p.receivedAt),
-      }),
-      remaining > 0 ? tFr('payments.emails.receipt.remaining', { amount: formatMoney(remaining) }) : tFr('payments.emails.receipt.settled'),
-    ];
-    if (p.overpaidCents > 0) paragraphs.push(tFr('payments.emails.receipt.overpaid', { amount: formatMoney(p.overpaidCents) }));
-    await deps.outbox.enqueue(tx, {
-      to,
-      kind: 'payments.receipt',
-      dedupeKey: `payments.receipt.${p.id}`,
-      content: {
-        townName: town?.name ?? '',
-        subject: tFr('payments.emails.receipt.subject', { number: invoice.number }),
-        paragraphs,
-        action: { label: tFr('payments.emails.receipt.action'), url: `${deps.config.baseUrl}/payments` },
-      },
-    });
-  }
 
   /** Records a payment against an invoice: the invoice's paid amount, the payment row, the receipt. */
   async function recordPayment(
@@ -89,7 +60,7 @@ export function createPaymentsService(deps: AppDeps) {
       recorded_at: clock.now(),
     });
     const to = input.receiptTo ?? (await householdEmail(tx, applied.invoice.household_id));
-    await enqueueReceipt(tx, to, { id, method: input.method, amountCents: input.amountCents, overpaidCents: applied.overpaidCents, receivedAt: input.receivedAt }, applied.invoice);
+    await enqueueReceipt(deps, tx, to, { id, method: input.method, amountCents: input.amountCents, overpaidCents: applied.overpaidCents, receivedAt: input.receivedAt }, applied.invoice);
     return { id, overpaidCents: applied.overpaidCents, invoice: applied.invoice };
   }
 
@@ -133,7 +104,8 @@ export function createPaymentsService(deps: AppDeps) {
           recordedBy: null,
           receiptTo: op.payer_email,
         });
-        await deps.audit.record(tx, SYSTEM, 'payments.online_recorded', { type: 'payment', id: payment.id }, { operationId: op.id });
+        // An excess (the invoice was paid meanwhile) is listed for refund from the payment row.
+        await deps.audit.record(tx, SYSTEM, 'payments.online_recorded', { type: 'payment', id: payment.id }, { operationId: op.id, overpaidCents: payment.overpaidCents });
         return finish('paid', { payment_id: payment.id });
       }
       case 'refused':
@@ -157,22 +129,48 @@ export function createPaymentsService(deps: AppDeps) {
     }
   }
 
+  /** The household's invoice if it can be paid online now (else the reason, shown on the form). */
+  async function payableInvoice(householdId: number, invoiceId: number): Promise<PayableInvoice> {
+    const invoice = await findHouseholdInvoice(db, householdId, invoiceId);
+    if (!invoice) throw new HttpError(404);
+    if (invoice.status === 'direct_debit_planned') throw new FormError('form', 'payments.errors.directDebitPlanned');
+    if (!isPayableOnline(invoice)) throw new FormError('form', 'payments.errors.notPayable');
+    if (remainingCents(invoice) < MIN_AMOUNT_CENTS) throw new FormError('form', 'payments.errors.belowMinimum');
+    return invoice;
+  }
+
+  /**
+   * Back to the open operation's PayFiP page (it serves an idOp until it is used or 15 minutes
+   * have passed), if it is for what is still due and the payer has time left; otherwise the
+   * payment in progress must end first.
+   */
+  function resume(op: OperationRow, invoice: PayableInvoice): { redirectUrl: string } {
+    const left = new Date(op.created_at).getTime() + OPERATION_TTL_MS - clock.now().getTime();
+    if (op.redirect_url && op.amount_cents === remainingCents(invoice) && left >= RESUME_MIN_LEFT_MS) return { redirectUrl: op.redirect_url };
+    throw new FormError('form', 'payments.errors.inProgress');
+  }
+
   const service = {
     /** The household's invoices still to pay (reads only: direct debits are planned where invoices and mandates change). */
     openInvoices: (householdId: number) => householdOpenInvoices(db, householdId),
 
     /**
      * A parent starts paying an invoice online (its remaining amount). Returns where to send the
-     * browser. Another household's invoice is a 404.
+     * browser. One operation is open per invoice at a time: a second tab (or two racing clicks)
+     * is sent back to the open operation's PayFiP page while it can still be used, or refused
+     * with a message. An operation the payer abandoned, or that expired, frees the invoice once
+     * PayFiP says so (asked here, and by the polling job). Another household's invoice is a 404.
      */
     async startOnline(input: { householdId: number; invoiceId: number; accountId: number; payerEmail: string }): Promise<{ redirectUrl: string }> {
-      const invoice = await findHouseholdInvoice(db, input.householdId, input.invoiceId);
-      if (!invoice) throw new HttpError(404);
-      if (invoice.status === 'direct_debit_planned') throw new FormError('form', 'payments.errors.directDebitPlanned');
-      if (!isPayableOnline(invoice)) throw new FormError('form', 'payments.errors.notPayable');
+      let invoice = await payableInvoice(input.householdId, input.invoiceId);
+      const open = await openOperationOf(db, invoice.id);
+      if (open) {
+        const now = await service.settle(open.id_op);
+        if (now?.state === 'pending') return resume(now, invoice);
+        // Settled just now (paid, abandoned, expired…): the invoice may be paid, or free again.
+        invoice = await payableInvoice(input.householdId, input.invoiceId);
+      }
       const amountCents = remainingCents(invoice);
-      if (amountCents < MIN_AMOUNT_CENTS) throw new FormError('form', 'payments.errors.belowMinimum');
-
       const reference = invoice.number.replace(/[^A-Za-z0-9]/g, '').slice(0, 30);
       let created;
       try {
@@ -190,16 +188,25 @@ export function createPaymentsService(deps: AppDeps) {
         deps.logger.warn({ code: err.code, kind: err.kind, invoiceId: invoice.id }, 'online payment could not start');
         throw new FormError('form', 'payments.errors.providerUnavailable');
       }
-      await insertOperation(db, {
-        id_op: created.operationId,
-        invoice_id: invoice.id,
-        household_id: invoice.household_id,
-        account_id: input.accountId,
-        refdet: reference,
-        amount_cents: amountCents,
-        payer_email: input.payerEmail,
-        created_at: clock.now(),
-      });
+      try {
+        await insertOperation(db, {
+          id_op: created.operationId,
+          invoice_id: invoice.id,
+          household_id: invoice.household_id,
+          account_id: input.accountId,
+          refdet: reference,
+          amount_cents: amountCents,
+          payer_email: input.payerEmail,
+          created_at: clock.now(),
+          redirect_url: created.redirectUrl,
+        });
+      } catch (err) {
+        if (!isUniqueViolation(err, ONE_OPEN_OPERATION)) throw err;
+        // Another request opened one first. This idOp is never shown: it expires unused at PayFiP.
+        const winner = await openOperationOf(db, invoice.id);
+        if (winner) return resume(winner, invoice);
+        throw new FormError('form', 'payments.errors.inProgress');
+      }
       return { redirectUrl: created.redirectUrl };
     },
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, createFamily, createInvoice, loginAs } from '../support/index.js';
 import { createPaymentsService } from '../../src/payments/service.js';
-import { eventually, payOnStandin, startPaying, startPaymentsContext, type PaymentsContext } from './support.js';
+import { eventually, operationBehindTheGuard, payOnStandin, startPaying, startPaymentsContext, type PaymentsContext } from './support.js';
 
 let ctx: PaymentsContext;
 beforeAll(async () => {
@@ -208,20 +208,20 @@ describe('paying an invoice online through PayFiP', () => {
   });
 
   it('a payment for an invoice already paid is recorded as an overpayment to refund', async () => {
-    const { invoice, browser } = await family(1500);
-    // Two tabs: two operations for the same remaining amount, both paid.
+    const { parent, invoice, browser } = await family(1500);
+    // Two operations for the same remaining amount (the second opened past the one-open guard), both paid.
     const first = await startPaying(browser, invoice.id);
-    const second = await startPaying(browser, invoice.id);
     await payOnStandin(first.headers.location!, 'payer');
     await eventually(() => paymentsOf(invoice.id), (p) => p.length === 1);
-    await payOnStandin(second.headers.location!, 'payer');
+    const second = await operationBehindTheGuard(ctx, invoice, 1500, parent.email);
+    await payOnStandin(second.redirectUrl, 'payer');
     const payments = await eventually(() => paymentsOf(invoice.id).orderBy('id'), (p) => p.length === 2);
     expect(payments.map((p) => [p.amount_cents, p.overpaid_cents])).toEqual([
       [1500, 0],
       [1500, 1500],
     ]);
-    // Money received: 30 €, for a 15 € invoice (billing counts what was paid; the rest is to refund).
-    expect(await invoiceRow(invoice.id)).toMatchObject({ status: 'paid', paid_cents: 3000 });
+    // Money received: 30 €, for a 15 € invoice: the invoice is paid once, the rest is to refund.
+    expect(await invoiceRow(invoice.id)).toMatchObject({ status: 'paid', paid_cents: 1500 });
 
     const manager = await createAccount(ctx.deps, { role: 'manager' });
     const staff = await loginAs(ctx, manager);

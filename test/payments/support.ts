@@ -78,3 +78,33 @@ export function issueInvoice(ctx: TestContext, opts: Parameters<typeof createInv
 export async function runDailyDirectDebits(ctx: TestContext) {
   await paymentsFeature.jobs!(ctx.deps).find((j) => j.name === 'daily.payments-direct-debits')!.handler({});
 }
+
+/**
+ * A second payment tab as the portal opened them before one open operation per invoice was the
+ * rule: an operation created at the stand-in by the real client, for the invoice's reference and
+ * the given amount, recorded as the app records its own (so its notification is trusted).
+ */
+export async function operationBehindTheGuard(ctx: PaymentsContext, invoice: { id: number; number: string }, amountCents: number, payerEmail: string) {
+  const reference = invoice.number.replace(/[^A-Za-z0-9]/g, '');
+  const created = await ctx.deps.payments.createOperation({
+    reference,
+    amountCents,
+    payerEmail,
+    label: `Facture ${invoice.number}`,
+    notificationUrl: `${ctx.baseUrl}/payments/payfip/notify`,
+    returnUrl: `${ctx.baseUrl}/payments/return`,
+    exer: 2026,
+  });
+  const row = (await ctx.db('invoices').where({ id: invoice.id }).first('household_id')) as { household_id: number };
+  await ctx.db('payment_operations').insert({
+    id_op: created.operationId,
+    invoice_id: invoice.id,
+    household_id: row.household_id,
+    refdet: reference,
+    amount_cents: amountCents,
+    payer_email: payerEmail,
+    created_at: ctx.clock.now(),
+    redirect_url: created.redirectUrl,
+  });
+  return created;
+}
