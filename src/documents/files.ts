@@ -3,6 +3,7 @@
 // message: most browsers cannot display it, so staff could not read it.
 import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
+import { checkPdf } from './pdf-check.js';
 
 export interface AcceptedKind {
   mime: string;
@@ -42,7 +43,8 @@ export type FileProblem =
   | 'heic'
   | 'extensionMismatch'
   | 'activeContent'
-  | 'damaged';
+  | 'damaged'
+  | 'encrypted';
 
 export class FileRefused extends Error {
   constructor(
@@ -82,7 +84,8 @@ function extensionOf(name: string): string {
 
 const lower = (b: Buffer) => b.toString('latin1').toLowerCase();
 
-// Markup a browser would run if the file were ever served as HTML, and PDF actions that run code.
+// Markup a browser would run if the file were ever served as HTML, and PDF actions that run code
+// (a first, quick look at the bytes; PDFs are then read with a parser: src/documents/pdf-check.ts).
 const ACTIVE_MARKUP = ['<script', '<html', '<svg', '<iframe', '<!doctype html', '<?php', '<body', 'javascript:'];
 const PDF_ACTIVE = [/\/javascript\b/, /\/js\s*[(<[/]/, /\/launch\b/, /\/embeddedfile\b/, /\/richmedia\b/, /\/xfa\b/];
 
@@ -136,6 +139,11 @@ export async function checkFile(file: { buffer: Buffer; originalname: string; si
   if (!kind.extensions.includes(extensionOf(raw))) throw new FileRefused('extensionMismatch', shown);
   if (hasActiveContent(data, kind.mime)) throw new FileRefused('activeContent', shown);
   if (!looksComplete(data, kind.mime)) throw new FileRefused('damaged', shown);
+  if (kind.mime === 'application/pdf') {
+    const verdict = await checkPdf(data);
+    if (verdict === 'active') throw new FileRefused('activeContent', shown);
+    if (verdict !== 'ok') throw new FileRefused(verdict, shown);
+  }
   return {
     data,
     mime: kind.mime,
