@@ -1,5 +1,6 @@
 // Forms of the billing feature. Money is typed in euros ("3,45") and parsed exactly to cents.
 import { z } from 'zod';
+import { multilineText, text } from '../web/text.js';
 
 const EUROS = /^(\d{1,6})(?:[.,](\d{1,2}))?$/;
 
@@ -52,8 +53,8 @@ const isoDay = z
 export const qfRequestSchema = z
   .object({
     source: z.enum(['caf', 'msa', 'tax_notice'], { message: 'billing.qf.errors.sourceRequired' }),
-    allocataire_number: z.string().trim().max(20).default(''),
-    qf: z.string().trim().default(''),
+    allocataire_number: text().trim().max(20).default(''),
+    qf: text().trim().default(''),
     document_id: z.string().trim().regex(/^\d{1,15}$/, 'billing.qf.errors.documentRequired'),
   })
   .superRefine((v, ctx) => {
@@ -71,16 +72,16 @@ export const qfValidationSchema = z.object({
 });
 
 export const qfRefusalSchema = z.object({
-  reason: z.string().trim().min(1, 'billing.qf.errors.reasonRequired').max(1000),
+  reason: multilineText().trim().min(1, 'billing.qf.errors.reasonRequired').max(1000),
 });
 
 export const creditNoteSchema = z.object({
   amount: requiredEuros.refine((v) => v > 0, 'billing.errors.amountPositive'),
-  reason: z.string().trim().min(1, 'billing.credit.errors.reasonRequired').max(500),
+  reason: multilineText().trim().min(1, 'billing.credit.errors.reasonRequired').max(500),
 });
 
 export const invoiceFilters = z.object({
-  q: z.string().trim().max(100).optional().default(''),
+  q: text().trim().max(100).optional().default(''),
   month: z.union([z.literal(''), z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/)]).optional().default(''),
   status: z.enum(['', 'unpaid', 'partially_paid', 'paid', 'direct_debit_planned', 'debited', 'overdue']).optional().default(''),
   kind: z.enum(['', 'invoice', 'credit_note']).optional().default(''),

@@ -1,5 +1,6 @@
 // The reservations feature's forms. Messages are catalogue keys.
 import { z } from 'zod';
+import { multilineText, text } from '../web/text.js';
 import { DateTime } from 'luxon';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'reservations.errors.dayInvalid').refine((d) => DateTime.fromISO(d).isValid, 'reservations.errors.dayInvalid');
@@ -51,13 +52,13 @@ export const attendanceSchema = z.object({
 export const closeDaySchema = z.object({
   service: z.string().regex(/^\d{1,9}$/, 'reservations.errors.serviceRequired'),
   day,
-  reason: z.string().trim().min(3, 'reservations.errors.reasonRequired').max(300, 'reservations.errors.reasonTooLong'),
+  reason: text().trim().min(3, 'reservations.errors.reasonRequired').max(300, 'reservations.errors.reasonTooLong'),
 });
 
 export const staffCancelSchema = z.object({
   slots: list(slot).pipe(z.array(z.string()).min(1, 'reservations.errors.noDay')),
   mode: z.enum(['late', 'free'], 'reservations.errors.modeRequired'),
-  reason: z.string().trim().max(300, 'reservations.errors.reasonTooLong').optional(),
+  reason: text().trim().max(300, 'reservations.errors.reasonTooLong').optional(),
 });
 
 const optionalInt = (max: number) =>
@@ -81,7 +82,7 @@ export const bookingRulesSchema = z
     opens_at: z.string().regex(/^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})?$/, 'reservations.errors.dateTimeInvalid').optional().default(''),
     capacity: optionalInt(100000),
     capacity_split: z.enum(['none', 'age', 'school'], 'reservations.errors.splitRequired'),
-    capacity_groups: z.string().max(2000).optional().default(''),
+    capacity_groups: multilineText().max(2000).optional().default(''),
     booking_unit: z.enum(['day', 'week'], 'reservations.errors.unitRequired'),
     sick_declaration_until: time,
   })
