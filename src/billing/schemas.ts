@@ -1,5 +1,6 @@
 // Forms of the billing feature. Money is typed in euros ("3,45") and parsed exactly to cents.
 import { z } from 'zod';
+import { isoDate, isoMonth } from '../web/dates.js';
 import { multilineText, text } from '../web/text.js';
 
 const EUROS = /^(\d{1,6})(?:[.,](\d{1,2}))?$/;
@@ -41,14 +42,10 @@ export const ratesSchema = z.object({
 export const bracketPrice = requiredEuros;
 
 export const monthSchema = z.object({
-  month: z.string().trim().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'billing.errors.monthInvalid'),
+  month: isoMonth('billing.errors.monthInvalid'),
 });
 
-const isoDay = z
-  .string()
-  .trim()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'billing.errors.dateInvalid')
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'billing.errors.dateInvalid');
+const isoDay = isoDate('billing.errors.dateInvalid');
 
 export const qfRequestSchema = z
   .object({
@@ -82,7 +79,7 @@ export const creditNoteSchema = z.object({
 
 export const invoiceFilters = z.object({
   q: text().trim().max(100).optional().default(''),
-  month: z.union([z.literal(''), z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/)]).optional().default(''),
+  month: z.union([z.literal(''), isoMonth('billing.errors.monthInvalid')]).optional().default(''),
   status: z.enum(['', 'unpaid', 'partially_paid', 'paid', 'direct_debit_planned', 'debited', 'overdue']).optional().default(''),
   kind: z.enum(['', 'invoice', 'credit_note']).optional().default(''),
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),

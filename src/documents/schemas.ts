@@ -1,7 +1,7 @@
 // The document vault's forms. Messages are catalogue keys.
 import { z } from 'zod';
+import { isRealDay } from '../web/dates.js';
 import { multilineText, text } from '../web/text.js';
-import { DateTime } from 'luxon';
 
 const optionalId = z
   .string()
@@ -18,7 +18,7 @@ const optionalDate = (message: string) =>
     .max(10)
     .optional()
     .default('')
-    .refine((v) => v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && DateTime.fromISO(v).isValid), message);
+    .refine((v) => v === '' || isRealDay(v), message);
 
 export const uploadSchema = z.object({
   type: text().trim().min(1, 'documents.errors.typeRequired').max(50, 'documents.errors.typeInvalid'),

@@ -1,7 +1,8 @@
 // Forms of the enrolment wizard and of the staff pages. Messages are catalogue keys.
 import { z } from 'zod';
 import { multilineText, text } from '../web/text.js';
-import { arrayOf, isDay } from '../services/schemas.js';
+import { arrayOf } from '../services/schemas.js';
+import { isRealDay } from '../web/dates.js';
 import { DEROGATION_REASONS } from './service.js';
 
 const id = z.string().regex(/^\d{1,15}$/, 'errors.invalid').transform(Number);
@@ -28,7 +29,7 @@ export const schoolSchema = z.object({
 });
 
 export const endSchema = z.object({
-  ends_on: z.string().trim().refine(isDay, 'enrolments.errors.endDate'),
+  ends_on: z.string().trim().refine(isRealDay, 'enrolments.errors.endDate'),
 });
 
 export const answerSchema = z.object({

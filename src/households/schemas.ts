@@ -1,5 +1,6 @@
 // The household's forms. Messages are catalogue keys (locales/fr/households.json).
 import { z } from 'zod';
+import { isRealDay } from '../web/dates.js';
 import { personName, text } from '../web/text.js';
 
 const E = 'households.errors.';
@@ -140,8 +141,7 @@ const dateField = (requiredKey: string, invalidKey: string) =>
       }
       const fr = v.match(/^(\d{1,2})\/(\d{1,2})\/(\d{4})$/);
       const iso = fr ? `${fr[3]}-${fr[2]!.padStart(2, '0')}-${fr[1]!.padStart(2, '0')}` : v;
-      const ok = /^\d{4}-\d{2}-\d{2}$/.test(iso) && !Number.isNaN(Date.parse(`${iso}T00:00:00Z`)) && new Date(`${iso}T00:00:00Z`).toISOString().startsWith(iso);
-      if (!ok) ctx.addIssue({ code: 'custom', message: E + invalidKey });
+      if (!isRealDay(iso)) ctx.addIssue({ code: 'custom', message: E + invalidKey });
       return iso;
     });
 

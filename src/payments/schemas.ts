@@ -1,9 +1,10 @@
 // The payments forms (zod messages are catalogue keys).
 import { z } from 'zod';
+import { isoDate, isoMonth } from '../web/dates.js';
 import { personName, text } from '../web/text.js';
 import { DESK_METHODS } from './repository.js';
 
-const day = (key: string) => z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, key);
+const day = (key: string) => isoDate(key);
 
 /** "12,50", "12.5" or "12" → 1250 cents; anything else fails. */
 export const euros = (key: string) =>
@@ -57,7 +58,7 @@ export type MandateForm = z.infer<typeof mandateSchema>;
 export const REJECTION_CODES = ['AC01', 'AC04', 'AC06', 'AG01', 'AM04', 'MD01', 'MD06', 'MD07', 'MS02', 'MS03', 'SL01'] as const;
 
 export const sepaExportSchema = z.object({
-  month: z.string().trim().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'payments.sepa.errors.monthInvalid'),
+  month: isoMonth('payments.sepa.errors.monthInvalid'),
   collection_date: day('payments.sepa.errors.collectionDateInvalid'),
 });
 
