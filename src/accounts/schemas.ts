@@ -1,19 +1,18 @@
 import { z } from 'zod';
+import { personName, text } from '../web/text.js';
 import { passwordProblem } from './password-policy.js';
 import { STAFF_ROLES } from '../web/types.js';
 
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-const email = z
-  .string({ message: 'accounts.errors.emailRequired' })
+const email = text({ message: 'accounts.errors.emailRequired' })
   .trim()
   .min(1, 'accounts.errors.emailRequired')
   .max(254, 'accounts.errors.emailInvalid')
   .regex(EMAIL_SHAPE, 'accounts.errors.emailInvalid');
 
 const name = (key: string) =>
-  z
-    .string({ message: `accounts.errors.${key}Required` })
+  personName({ message: `accounts.errors.${key}Required` })
     .trim()
     .min(1, `accounts.errors.${key}Required`)
     .max(100, `accounts.errors.${key}TooLong`);
@@ -37,13 +36,13 @@ function passwordChecks(data: { password: string; password_confirm: string }, ct
 }
 
 export const loginSchema = z.object({
-  email: z.string().trim().min(1, 'accounts.errors.emailRequired').max(254, 'accounts.errors.emailInvalid'),
+  email: text().trim().min(1, 'accounts.errors.emailRequired').max(254, 'accounts.errors.emailInvalid'),
   password: z.string().min(1, 'accounts.errors.passwordRequired').max(1024, 'accounts.errors.passwordInvalid'),
   next: z.string().optional(),
 });
 
 export const codeSchema = z.object({
-  code: z.string().trim().min(1, 'accounts.errors.codeRequired').max(64, 'accounts.errors.codeInvalid'),
+  code: text().trim().min(1, 'accounts.errors.codeRequired').max(64, 'accounts.errors.codeInvalid'),
 });
 
 export const signupSchema = z

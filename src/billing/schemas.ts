@@ -1,5 +1,7 @@
 // Forms of the billing feature. Money is typed in euros ("3,45") and parsed exactly to cents.
 import { z } from 'zod';
+import { isoDate, isoMonth } from '../web/dates.js';
+import { multilineText, text } from '../web/text.js';
 
 const EUROS = /^(\d{1,6})(?:[.,](\d{1,2}))?$/;
 
@@ -40,20 +42,16 @@ export const ratesSchema = z.object({
 export const bracketPrice = requiredEuros;
 
 export const monthSchema = z.object({
-  month: z.string().trim().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'billing.errors.monthInvalid'),
+  month: isoMonth('billing.errors.monthInvalid'),
 });
 
-const isoDay = z
-  .string()
-  .trim()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'billing.errors.dateInvalid')
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'billing.errors.dateInvalid');
+const isoDay = isoDate('billing.errors.dateInvalid');
 
 export const qfRequestSchema = z
   .object({
     source: z.enum(['caf', 'msa', 'tax_notice'], { message: 'billing.qf.errors.sourceRequired' }),
-    allocataire_number: z.string().trim().max(20).default(''),
-    qf: z.string().trim().default(''),
+    allocataire_number: text().trim().max(20).default(''),
+    qf: text().trim().default(''),
     document_id: z.string().trim().regex(/^\d{1,15}$/, 'billing.qf.errors.documentRequired'),
   })
   .superRefine((v, ctx) => {
@@ -71,17 +69,17 @@ export const qfValidationSchema = z.object({
 });
 
 export const qfRefusalSchema = z.object({
-  reason: z.string().trim().min(1, 'billing.qf.errors.reasonRequired').max(1000),
+  reason: multilineText().trim().min(1, 'billing.qf.errors.reasonRequired').max(1000),
 });
 
 export const creditNoteSchema = z.object({
   amount: requiredEuros.refine((v) => v > 0, 'billing.errors.amountPositive'),
-  reason: z.string().trim().min(1, 'billing.credit.errors.reasonRequired').max(500),
+  reason: multilineText().trim().min(1, 'billing.credit.errors.reasonRequired').max(500),
 });
 
 export const invoiceFilters = z.object({
-  q: z.string().trim().max(100).optional().default(''),
-  month: z.union([z.literal(''), z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/)]).optional().default(''),
+  q: text().trim().max(100).optional().default(''),
+  month: z.union([z.literal(''), isoMonth('billing.errors.monthInvalid')]).optional().default(''),
   status: z.enum(['', 'unpaid', 'partially_paid', 'paid', 'direct_debit_planned', 'debited', 'overdue']).optional().default(''),
   kind: z.enum(['', 'invoice', 'credit_note']).optional().default(''),
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),

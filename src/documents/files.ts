@@ -3,6 +3,8 @@
 // message: most browsers cannot display it, so staff could not read it.
 import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
+import { hasControlCharacters, hasInvisibleCharacters, withoutUnsafeCharacters } from '../web/text.js';
+import { checkPdf } from './pdf-check.js';
 
 export interface AcceptedKind {
   mime: string;
@@ -42,7 +44,8 @@ export type FileProblem =
   | 'heic'
   | 'extensionMismatch'
   | 'activeContent'
-  | 'damaged';
+  | 'damaged'
+  | 'encrypted';
 
 export class FileRefused extends Error {
   constructor(
@@ -53,14 +56,13 @@ export class FileRefused extends Error {
   }
 }
 
-// Control characters (NUL included), and bidirectional overrides that disguise an extension.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// Control characters (NUL included), and bidirectional overrides or zero-width characters that
+// disguise an extension: the same rule as for every name typed in a form.
+const hasUnsafeNameChars = (name: string) => hasControlCharacters(name) || hasInvisibleCharacters(name);
 
 /** The name shown in messages: never trusted, only escaped by the views. */
 export function displayName(raw: string): string {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = raw.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').split(/[/\\]/).pop() ?? '';
+  const cleaned = withoutUnsafeCharacters(raw).split(/[/\\]/).pop() ?? '';
   return cleaned.length > 60 ? `${cleaned.slice(0, 57)}…` : cleaned;
 }
 
@@ -69,8 +71,7 @@ export function displayName(raw: string): string {
  * most 255 characters. Names that could only come from a forged request are refused before.
  */
 export function sanitizeName(raw: string): string {
-  // eslint-disable-next-line no-control-regex
-  const base = (raw.normalize('NFC').split(/[/\\]/).pop() ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').trim();
+  const base = withoutUnsafeCharacters(raw.normalize('NFC').split(/[/\\]/).pop() ?? '').trim();
   const name = base.replace(/^\.+/, '') || 'document';
   return name.length > MAX_NAME_LENGTH ? name.slice(0, MAX_NAME_LENGTH) : name;
 }
@@ -82,7 +83,8 @@ function extensionOf(name: string): string {
 
 const lower = (b: Buffer) => b.toString('latin1').toLowerCase();
 
-// Markup a browser would run if the file were ever served as HTML, and PDF actions that run code.
+// Markup a browser would run if the file were ever served as HTML, and PDF actions that run code
+// (a first, quick look at the bytes; PDFs are then read with a parser: src/documents/pdf-check.ts).
 const ACTIVE_MARKUP = ['<script', '<html', '<svg', '<iframe', '<!doctype html', '<?php', '<body', 'javascript:'];
 const PDF_ACTIVE = [/\/javascript\b/, /\/js\s*[(<[/]/, /\/launch\b/, /\/embeddedfile\b/, /\/richmedia\b/, /\/xfa\b/];
 
@@ -125,7 +127,7 @@ export function decodeUploadName(name: string): string {
 export async function checkFile(file: { buffer: Buffer; originalname: string; size: number }): Promise<CheckedFile> {
   const raw = decodeUploadName(file.originalname ?? '');
   const shown = displayName(raw);
-  if (UNSAFE_NAME_CHARS.test(raw) || /(^|[/\\])\.\.([/\\]|$)/.test(raw)) throw new FileRefused('nameInvalid', shown);
+  if (hasUnsafeNameChars(raw) || /(^|[/\\])\.\.([/\\]|$)/.test(raw)) throw new FileRefused('nameInvalid', shown);
   if (raw.length > MAX_NAME_LENGTH) throw new FileRefused('nameTooLong', shown);
   const data = file.buffer;
   if (!data || data.length === 0) throw new FileRefused('empty', shown);
@@ -136,6 +138,11 @@ export async function checkFile(file: { buffer: Buffer; originalname: string; si
   if (!kind.extensions.includes(extensionOf(raw))) throw new FileRefused('extensionMismatch', shown);
   if (hasActiveContent(data, kind.mime)) throw new FileRefused('activeContent', shown);
   if (!looksComplete(data, kind.mime)) throw new FileRefused('damaged', shown);
+  if (kind.mime === 'application/pdf') {
+    const verdict = await checkPdf(data);
+    if (verdict === 'active') throw new FileRefused('activeContent', shown);
+    if (verdict !== 'ok') throw new FileRefused(verdict, shown);
+  }
   return {
     data,
     mime: kind.mime,

@@ -31,6 +31,8 @@ export interface DocumentRow {
   replaces_id: number | null;
   superseded_at: Date | null;
   deleted_at: Date | null;
+  /** The fingerprint of an upload's files (see migration 20261207120000). */
+  upload_sha256: string | null;
 }
 
 /** A document with what the pages show next to it. */
@@ -127,9 +129,27 @@ export const findView = (q: Queryable, id: number) => viewQuery(q).where('d.id',
 
 export const lockDocument = (q: Queryable, id: number) => q('documents').where({ id }).forUpdate().first() as Promise<DocumentRow | undefined>;
 
-export async function insertDocument(q: Queryable, row: Omit<DocumentRow, 'id' | 'reviewed_by' | 'reviewed_at' | 'superseded_at' | 'deleted_at' | 'reject_reason'> & Partial<DocumentRow>): Promise<number> {
-  const [r] = await q('documents').insert(row).returning('id');
-  return (r as { id: number }).id;
+/**
+ * Inserts a document; undefined when the same upload is already pending (the unique index
+ * documents_pending_upload): a concurrent request waits for the first one's commit, then inserts nothing.
+ */
+export async function insertDocument(
+  q: Queryable,
+  row: Omit<DocumentRow, 'id' | 'reviewed_by' | 'reviewed_at' | 'superseded_at' | 'deleted_at' | 'reject_reason'> & Partial<DocumentRow>,
+): Promise<number | undefined> {
+  const [r] = await q('documents').insert(row).onConflict().ignore().returning('id');
+  return (r as { id: number } | undefined)?.id;
+}
+
+/** The current pending document of the same upload (household, type, child and files), if any. */
+export async function findPendingUpload(q: Queryable, key: { householdId: number; typeId: number; memberId: number | null; uploadSha256: string }): Promise<number | undefined> {
+  const row = (await q('documents')
+    .where({ household_id: key.householdId, type_id: key.typeId, upload_sha256: key.uploadSha256, status: 'pending' })
+    .whereRaw('coalesce(member_id, 0) = ?', [key.memberId ?? 0])
+    .whereNull('superseded_at')
+    .whereNull('deleted_at')
+    .first('id')) as { id: number } | undefined;
+  return row?.id;
 }
 
 export const updateDocument = (q: Queryable, id: number, patch: Partial<DocumentRow>) => q('documents').where({ id }).update(patch);

@@ -1,6 +1,7 @@
 // The document vault's forms. Messages are catalogue keys.
 import { z } from 'zod';
-import { DateTime } from 'luxon';
+import { isRealDay } from '../web/dates.js';
+import { multilineText, text } from '../web/text.js';
 
 const optionalId = z
   .string()
@@ -17,10 +18,10 @@ const optionalDate = (message: string) =>
     .max(10)
     .optional()
     .default('')
-    .refine((v) => v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && DateTime.fromISO(v).isValid), message);
+    .refine((v) => v === '' || isRealDay(v), message);
 
 export const uploadSchema = z.object({
-  type: z.string().trim().min(1, 'documents.errors.typeRequired').max(50, 'documents.errors.typeInvalid'),
+  type: text().trim().min(1, 'documents.errors.typeRequired').max(50, 'documents.errors.typeInvalid'),
   member_id: optionalId,
   valid_until: optionalDate('documents.errors.validUntilInvalid'),
   replaces_id: z
@@ -45,7 +46,7 @@ export const reviewSchema = z.discriminatedUnion('decision', [
   z.object({
     decision: z.literal('reject'),
     reason: z.enum(REJECT_REASONS, 'documents.errors.reasonRequired'),
-    reason_text: z.string().trim().max(500, 'documents.errors.reasonTooLong').optional().default(''),
+    reason_text: multilineText().trim().max(500, 'documents.errors.reasonTooLong').optional().default(''),
   }),
 ]);
 export type ReviewForm = z.infer<typeof reviewSchema>;
@@ -56,7 +57,7 @@ export const queueFilters = z.object({
 });
 
 export const familyLookupSchema = z.object({
-  family_number: z.string().trim().min(1, 'documents.errors.familyNumberRequired').max(20, 'documents.errors.familyNumberUnknown'),
+  family_number: text().trim().min(1, 'documents.errors.familyNumberRequired').max(20, 'documents.errors.familyNumberUnknown'),
 });
 
 export const documentTypeSchema = z
@@ -65,8 +66,8 @@ export const documentTypeSchema = z
       .string()
       .trim()
       .regex(/^[a-z][a-z0-9_]{1,49}$/, 'documents.errors.codeInvalid'),
-    name: z.string().trim().min(1, 'documents.errors.nameRequired').max(120, 'documents.errors.nameTooLong'),
-    description: z.string().trim().max(1000, 'documents.errors.descriptionTooLong').optional().default(''),
+    name: text().trim().min(1, 'documents.errors.nameRequired').max(120, 'documents.errors.nameTooLong'),
+    description: multilineText().trim().max(1000, 'documents.errors.descriptionTooLong').optional().default(''),
     scope: z.enum(['child', 'household'], 'documents.errors.scopeRequired'),
     validity_rule: z.enum(['none', 'months', 'school_year_end'], 'documents.errors.validityRuleRequired'),
     validity_months: z.string().trim().max(3).optional().default(''),

@@ -1,6 +1,7 @@
 // The document vault's rules: uploads (every file treated as hostile), versions, the staff
 // review, downloads and the daily expiry run. Files go through deps.storage only; a document's
 // rows and files both exist or neither (files first, rows in a transaction, files removed on failure).
+import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
@@ -21,6 +22,7 @@ import {
   findTypeByCode,
   findView,
   guardianEmails,
+  findPendingUpload,
   insertDocument,
   insertFiles,
   insertType,
@@ -74,6 +76,9 @@ export function displayStatus(doc: Pick<DocumentView, 'status' | 'valid_until'>,
 const plusDays = (day: string, n: number) => DateTime.fromISO(day).plus({ days: n }).toISODate() as string;
 const daysBetween = (from: string, to: string) => Math.round(DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days);
 
+/** The same upload was stored by a concurrent request. */
+class DuplicateUpload extends Error {}
+
 export interface UploadInput {
   householdId: number;
   actor: Actor;
@@ -99,7 +104,8 @@ export function createDocumentsService(deps: AppDeps) {
     let replaced: DocumentView | undefined;
     if (form.replaces_id) {
       replaced = await findForHousehold(db, householdId, Number(form.replaces_id));
-      if (!replaced || replaced.superseded_at || replaced.type_id !== type.id) throw new FormError('replaces_id', 'documents.errors.replaceInvalid');
+      if (!replaced || replaced.type_id !== type.id) throw new FormError('replaces_id', 'documents.errors.replaceInvalid');
+      // Already replaced: refused in upload(), unless by this very upload (a double click).
     }
 
     // A child of this household, or the same error as any bad value: nothing tells whether it exists elsewhere.
@@ -145,11 +151,27 @@ export function createDocumentsService(deps: AppDeps) {
         throw new FormError('file', 'documents.errors.file.infected', { name: f.originalName });
       }
     }
-    return { type, replaced, memberId, validUntil, checked };
+    // The upload's fingerprint: the same files, in the same order.
+    const uploadSha256 = createHash('sha256')
+      .update(checked.map((f) => f.sha256).join(','))
+      .digest('hex');
+    return { type, replaced, memberId, validUntil, checked, uploadSha256 };
   }
 
+  /**
+   * Stores an upload; returns the document's id. The same upload while the first is still pending
+   * (a double click, a resent form) returns the first one's id and stores nothing: checked here,
+   * and by the database for two requests at the same time.
+   */
   async function upload(input: UploadInput): Promise<number> {
-    const { type, replaced, memberId, validUntil, checked } = await prepare(input);
+    const { type, replaced, memberId, validUntil, checked, uploadSha256 } = await prepare(input);
+    const pending = !input.byStaff;
+    const same = { householdId: input.householdId, typeId: type.id, memberId, uploadSha256 };
+    if (pending) {
+      const first = await findPendingUpload(db, same);
+      if (first) return first;
+    }
+    if (replaced?.superseded_at) throw new FormError('replaces_id', 'documents.errors.replaceInvalid');
     const keys: string[] = [];
     try {
       for (const f of checked) {
@@ -157,11 +179,16 @@ export function createDocumentsService(deps: AppDeps) {
         keys.push(key);
         await storage.put(key, f.data);
       }
-      return await withTransaction(db, async (tx) => {
+      const stored = await withTransaction(db, async (tx) => {
         const now = clock.now();
         if (replaced) {
           const old = await lockDocument(tx, replaced.id);
-          if (!old || old.superseded_at || old.deleted_at) throw new FormError('replaces_id', 'documents.errors.replaceInvalid');
+          if (!old || old.superseded_at || old.deleted_at) {
+            // Replaced meanwhile by the same upload, committed while this one waited for the lock.
+            const first = pending ? await findPendingUpload(tx, same) : undefined;
+            if (first) return { id: first, duplicate: true };
+            throw new FormError('replaces_id', 'documents.errors.replaceInvalid');
+          }
           await updateDocument(tx, old.id, { superseded_at: now });
         }
         const id = await insertDocument(tx, {
@@ -174,8 +201,11 @@ export function createDocumentsService(deps: AppDeps) {
           uploaded_by_staff: Boolean(input.byStaff),
           uploaded_at: now,
           replaces_id: replaced?.id ?? null,
+          upload_sha256: pending ? uploadSha256 : null,
           ...(input.byStaff ? { reviewed_by: input.actor.accountId, reviewed_at: now } : {}),
         });
+        // The same upload inserted by a concurrent request: undo this one (the replaced version too).
+        if (id === undefined) throw new DuplicateUpload();
         await insertFiles(
           tx,
           checked.map((f, i) => ({
@@ -194,13 +224,19 @@ export function createDocumentsService(deps: AppDeps) {
           files: checked.length,
           replaces: replaced?.id ?? null,
         });
-        return id;
+        return { id, duplicate: false };
       });
+      if (stored.duplicate) await removeStored(keys);
+      return stored.id;
     } catch (err) {
-      await Promise.all(keys.map((k) => storage.delete(k).catch(() => undefined)));
+      await removeStored(keys);
+      const first = err instanceof DuplicateUpload ? await findPendingUpload(db, same) : undefined;
+      if (first) return first;
       throw err;
     }
   }
+
+  const removeStored = (keys: string[]) => Promise.all(keys.map((k) => storage.delete(k).catch(() => undefined)));
 
   async function emailGuardians(tx: Tx, householdId: number, message: { kind: string; subject: string; paragraphs: string[]; dedupeKey?: (to: string) => string }) {
     const town = await getTown(db);

@@ -7,6 +7,7 @@ import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
+import { hasControlCharacters } from '../web/text.js';
 import { childrenOfHousehold, idParam } from '../households/access.js';
 import { createDocumentsService } from '../documents/service.js';
 import { listEvents } from '../requests/repository.js';
@@ -63,7 +64,8 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
   // ---- at the desk
 
   async function renderDesk(res: Response, status: number, values: Record<string, unknown>, errors: FormErrors = noErrors()) {
-    const family = typeof values.family === 'string' && values.family ? await findHouseholdByNumber(deps.db, values.family) : undefined;
+    // A refused family number (a NUL in it) is shown back, never looked up.
+    const family = typeof values.family === 'string' && values.family && !hasControlCharacters(values.family) ? await findHouseholdByNumber(deps.db, values.family) : undefined;
     const children = family ? await childrenOfHousehold(deps.db, family.id) : [];
     const year = await services.currentYear();
     const list = year ? (await services.list(year.id, { activeOnly: true })).filter((s) => s.kind !== 'school') : [];
@@ -72,7 +74,7 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
   }
 
   router.get('/enrolments/new', async (req, res) => {
-    const family = typeof req.query.family === 'string' ? req.query.family.trim().slice(0, 20) : '';
+    const family = typeof req.query.family === 'string' && !hasControlCharacters(req.query.family) ? req.query.family.trim().slice(0, 20) : '';
     await renderDesk(res, family ? 200 : 200, { family, weekdays: [] });
   });
 

@@ -12,7 +12,7 @@ import { createServicesService, type ServiceDetails } from '../services/service.
 import { findHouseholdEnrolment, listHouseholdEnrolments, openEndRequest, type EnrolmentRow } from './repository.js';
 import { answerSchema, endSchema, optionsSchema, schoolSchema, startSchema } from './schemas.js';
 import { usableDocuments } from '../documents/repository.js';
-import { createEnrolmentsService, DEROGATION_REASONS, furthest, stepsFor, type DocumentCheck, type Step } from './service.js';
+import { ALREADY_SUBMITTED, createEnrolmentsService, DEROGATION_REASONS, furthest, stepsFor, type DocumentCheck, type Step } from './service.js';
 
 export function enrolmentsRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -228,12 +228,16 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/enrolments/:id/submit', async (req, res) => {
-    const { e, service, child, householdId } = await loadDraft(req, 'summary');
+    const { e, service, child, householdId } = await load(req);
+    // Already submitted (a double click, a resent form): the first request's result.
+    if (e.status !== 'draft') return res.redirect(303, e.submitted_at ? `/enrolments/${e.id}/confirmation` : `/enrolments/${e.id}`);
     if (e.step !== 'summary') return res.redirect(303, stepUrl(e, e.step));
     try {
       await enrolments.submit(e, actorOf(req), stepUrl(e, 'summary'));
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
+      // Submitted by a concurrent request while this one waited for the row.
+      if (err.key === ALREADY_SUBMITTED) return res.redirect(303, `/enrolments/${e.id}/confirmation`);
       if (err.field === 'documents') {
         const check = await enrolments.checkDocuments({ householdId, childId: child.id, service, returnTo: stepUrl(e, 'summary') });
         return renderSummary(req, res, 422, missingErrors(req, check));

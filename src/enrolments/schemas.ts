@@ -1,6 +1,8 @@
 // Forms of the enrolment wizard and of the staff pages. Messages are catalogue keys.
 import { z } from 'zod';
-import { arrayOf, isDay } from '../services/schemas.js';
+import { multilineText, text } from '../web/text.js';
+import { arrayOf } from '../services/schemas.js';
+import { isRealDay } from '../web/dates.js';
 import { DEROGATION_REASONS } from './service.js';
 
 const id = z.string().regex(/^\d{1,15}$/, 'errors.invalid').transform(Number);
@@ -22,16 +24,16 @@ export const schoolSchema = z.object({
     .union([z.enum(DEROGATION_REASONS), z.literal('')], 'enrolments.errors.reasonRequired')
     .optional()
     .transform((v) => (v ? v : null)),
-  text: z.string().trim().max(1000, 'enrolments.errors.textTooLong').optional().default(''),
+  text: multilineText().trim().max(1000, 'enrolments.errors.textTooLong').optional().default(''),
   documents: arrayOf(id),
 });
 
 export const endSchema = z.object({
-  ends_on: z.string().trim().refine(isDay, 'enrolments.errors.endDate'),
+  ends_on: z.string().trim().refine(isRealDay, 'enrolments.errors.endDate'),
 });
 
 export const answerSchema = z.object({
-  message: z.string().trim().max(2000, 'enrolments.errors.messageTooLong').optional().default(''),
+  message: multilineText().trim().max(2000, 'enrolments.errors.messageTooLong').optional().default(''),
   document_id: z
     .string()
     .regex(/^\d*$/, 'errors.invalid')
@@ -41,7 +43,7 @@ export const answerSchema = z.object({
 
 export const decideSchema = z.object({
   decision: z.enum(['accepted', 'refused', 'incomplete'], 'enrolments.errors.decisionRequired'),
-  message: z.string().trim().max(2000, 'enrolments.errors.messageTooLong').optional().default(''),
+  message: multilineText().trim().max(2000, 'enrolments.errors.messageTooLong').optional().default(''),
 });
 
 export const bulkSchema = z.object({
@@ -56,12 +58,12 @@ export const staffFiltersSchema = z.object({
     .optional()
     .transform((v) => (v ? Number(v) : undefined)),
   status: z.enum(['', 'submitted', 'accepted', 'refused', 'withdrawn', 'ended']).optional().default(''),
-  q: z.string().trim().max(100).optional().default(''),
+  q: text().trim().max(100).optional().default(''),
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
 });
 
 export const deskSchema = z.object({
-  family: z.string().trim().min(1, 'enrolments.errors.familyRequired').max(20, 'enrolments.errors.familyRequired'),
+  family: text().trim().min(1, 'enrolments.errors.familyRequired').max(20, 'enrolments.errors.familyRequired'),
   child_id: z.string().regex(/^\d{1,15}$/, 'enrolments.errors.childRequired').transform(Number),
   service_id: z.string().regex(/^\d{1,15}$/, 'enrolments.errors.serviceRequired').transform(Number),
   weekdays: arrayOf(z.string().regex(/^[1-7]$/, 'enrolments.errors.weekdays').transform(Number)),

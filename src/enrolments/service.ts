@@ -53,6 +53,8 @@ export interface DocumentCheck {
 }
 
 const NOT_FOUND = 'enrolments.errors.notFound';
+/** The key of the error a draft already submitted gives (a double click's second request). */
+export const ALREADY_SUBMITTED = 'enrolments.errors.alreadySubmitted';
 
 export function createEnrolmentsService(deps: AppDeps) {
   const { db } = deps;
@@ -128,7 +130,7 @@ export function createEnrolmentsService(deps: AppDeps) {
   async function submitIn(tx: Tx, enrolmentId: number, actor: Actor, side: 'parent' | 'staff', ownerAccountId: number | null, returnTo: string) {
     const e = await lockEnrolment(tx, enrolmentId);
     if (!e) throw new FormError('form', NOT_FOUND);
-    if (e.status !== 'draft') throw new FormError('form', 'enrolments.errors.alreadySubmitted');
+    if (e.status !== 'draft') throw new FormError('form', ALREADY_SUBMITTED);
     const service = await serviceOf(tx, e.service_id);
     const check = await checkDocuments(tx, { householdId: e.household_id, childId: e.child_id, service, returnTo });
     if (!check.complete) throw new FormError('documents', 'enrolments.errors.documentsMissing', { check });
@@ -199,7 +201,7 @@ export function createEnrolmentsService(deps: AppDeps) {
 
     /** Moves a draft to a step (the step the parent will resume at). */
     async advance(e: EnrolmentRow, step: Step, patch: { options?: EnrolmentOptions; school_id?: number | null; derogation?: boolean } = {}) {
-      if (e.status !== 'draft') throw new FormError('form', 'enrolments.errors.alreadySubmitted');
+      if (e.status !== 'draft') throw new FormError('form', ALREADY_SUBMITTED);
       await updateEnrolment(db, e.id, { step, ...patch });
     },
 

@@ -1,5 +1,7 @@
 // The household's forms. Messages are catalogue keys (locales/fr/households.json).
 import { z } from 'zod';
+import { isRealDay } from '../web/dates.js';
+import { personName, text } from '../web/text.js';
 
 const E = 'households.errors.';
 
@@ -17,23 +19,34 @@ export function normalisePhone(value: string): string | null {
 }
 
 const optionalText = (max: number, key: string) =>
-  z
-    .string()
+  text()
     .trim()
     .max(max, E + key)
     .optional()
     .transform((v) => (v ? v : null));
 
 const requiredText = (max: number, requiredKey: string, tooLongKey = 'tooLong') =>
-  z
-    .string({ message: E + requiredKey })
+  text({ message: E + requiredKey })
     .trim()
     .min(1, E + requiredKey)
     .max(max, E + tooLongKey);
 
+/** A person's name: as requiredText, and nothing invisible in it. */
+const requiredName = (max: number, requiredKey: string) =>
+  personName({ message: E + requiredKey })
+    .trim()
+    .min(1, E + requiredKey)
+    .max(max, E + 'tooLong');
+
+const optionalName = (max: number) =>
+  personName()
+    .trim()
+    .max(max, E + 'tooLong')
+    .optional()
+    .transform((v) => (v ? v : null));
+
 const phone = (required: boolean, key = 'phoneInvalid') =>
-  z
-    .string()
+  text()
     .trim()
     .max(30, E + key)
     .optional()
@@ -48,8 +61,7 @@ const phone = (required: boolean, key = 'phoneInvalid') =>
     });
 
 const email = (required: boolean) =>
-  z
-    .string()
+  text()
     .trim()
     .max(254, E + 'emailInvalid')
     .optional()
@@ -67,8 +79,7 @@ const checkbox = z
   .optional()
   .transform((v) => v !== undefined && v !== '');
 
-const idOrNull = z
-  .string()
+const idOrNull = text()
   .trim()
   .optional()
   .transform((v, ctx) => {
@@ -120,8 +131,7 @@ export const DIETS = ['none', 'no_pork', 'vegetarian', 'no_meat'] as const;
 
 /** Dates typed as YYYY-MM-DD (the native date field) or JJ/MM/AAAA. */
 const dateField = (requiredKey: string, invalidKey: string) =>
-  z
-    .string()
+  text()
     .trim()
     .optional()
     .transform((v, ctx) => {
@@ -131,15 +141,14 @@ const dateField = (requiredKey: string, invalidKey: string) =>
       }
       const fr = v.match(/^(\d{1,2})\/(\d{1,2})\/(\d{4})$/);
       const iso = fr ? `${fr[3]}-${fr[2]!.padStart(2, '0')}-${fr[1]!.padStart(2, '0')}` : v;
-      const ok = /^\d{4}-\d{2}-\d{2}$/.test(iso) && !Number.isNaN(Date.parse(`${iso}T00:00:00Z`)) && new Date(`${iso}T00:00:00Z`).toISOString().startsWith(iso);
-      if (!ok) ctx.addIssue({ code: 'custom', message: E + invalidKey });
+      if (!isRealDay(iso)) ctx.addIssue({ code: 'custom', message: E + invalidKey });
       return iso;
     });
 
 export const childSchema = z.object({
   kind: z.literal('child'),
-  first_name: requiredText(100, 'firstNameRequired'),
-  last_name: requiredText(100, 'lastNameRequired'),
+  first_name: requiredName(100, 'firstNameRequired'),
+  last_name: requiredName(100, 'lastNameRequired'),
   birth_date: dateField('birthDateRequired', 'birthDateInvalid'),
   sex: z.enum(['F', 'M'], { message: E + 'sexRequired' }),
   school_id: idOrNull,
@@ -147,7 +156,7 @@ export const childSchema = z.object({
   diet: z.enum(DIETS, { message: E + 'dietRequired' }),
   allergies: optionalText(500, 'tooLong'),
   has_pai: checkbox,
-  doctor_name: optionalText(100, 'tooLong'),
+  doctor_name: optionalName(100),
   doctor_phone: phone(false),
   image_rights: checkbox,
 });
@@ -159,8 +168,8 @@ const childIds = z
 
 export const guardianSchema = z.object({
   kind: z.literal('guardian'),
-  first_name: requiredText(100, 'firstNameRequired'),
-  last_name: requiredText(100, 'lastNameRequired'),
+  first_name: requiredName(100, 'firstNameRequired'),
+  last_name: requiredName(100, 'lastNameRequired'),
   relationship: optionalText(60, 'tooLong'),
   phone: phone(true),
   phone2: phone(false),
@@ -170,8 +179,8 @@ export const guardianSchema = z.object({
 
 export const contactSchema = z.object({
   kind: z.literal('contact'),
-  first_name: requiredText(100, 'firstNameRequired'),
-  last_name: requiredText(100, 'lastNameRequired'),
+  first_name: requiredName(100, 'firstNameRequired'),
+  last_name: requiredName(100, 'lastNameRequired'),
   phone: phone(true),
   relationship: requiredText(60, 'relationshipRequired'),
   can_pick_up: checkbox,
@@ -195,8 +204,8 @@ export const lostCodeSchema = z
   .object({
     family_number: requiredText(20, 'familyNumberRequired', 'familyNumberInvalid'),
     proof: z.enum(['birth_date', 'postcode'], { message: E + 'proofRequired' }),
-    child_birth_date: z.string().trim().max(10).optional().default(''),
-    postcode: z.string().trim().max(5, E + 'postcodeInvalid').optional().default(''),
+    child_birth_date: text().trim().max(10).optional().default(''),
+    postcode: text().trim().max(5, E + 'postcodeInvalid').optional().default(''),
     contact_email: email(true),
   })
   .superRefine((v, ctx) => {
@@ -215,8 +224,8 @@ export function normaliseFamilyNumber(value: string): string {
 }
 
 export const adminNewHouseholdSchema = z.object({
-  guardian_first_name: requiredText(100, 'firstNameRequired'),
-  guardian_last_name: requiredText(100, 'lastNameRequired'),
+  guardian_first_name: requiredName(100, 'firstNameRequired'),
+  guardian_last_name: requiredName(100, 'lastNameRequired'),
 });
 
 export const custodySchema = z.object({
@@ -225,6 +234,6 @@ export const custodySchema = z.object({
 });
 
 export const searchSchema = z.object({
-  q: z.string().trim().max(100).optional().default(''),
+  q: text().trim().max(100).optional().default(''),
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
 });

@@ -1,8 +1,10 @@
 // The payments forms (zod messages are catalogue keys).
 import { z } from 'zod';
+import { isoDate, isoMonth } from '../web/dates.js';
+import { personName, text } from '../web/text.js';
 import { DESK_METHODS } from './repository.js';
 
-const day = (key: string) => z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, key);
+const day = (key: string) => isoDate(key);
 
 /** "12,50", "12.5" or "12" → 1250 cents; anything else fails. */
 export const euros = (key: string) =>
@@ -17,11 +19,11 @@ export const euros = (key: string) =>
     .refine((cents) => cents > 0, key);
 
 export const deskPaymentSchema = z.object({
-  invoice: z.string().trim().min(1, 'payments.errors.invoiceRequired').max(40, 'payments.errors.invoiceNotFound'),
+  invoice: text().trim().min(1, 'payments.errors.invoiceRequired').max(40, 'payments.errors.invoiceNotFound'),
   method: z.enum(DESK_METHODS, 'payments.errors.methodRequired'),
   amount: euros('payments.errors.amountInvalid'),
   received_on: day('payments.errors.dateInvalid'),
-  reference: z.string().trim().max(60, 'payments.errors.referenceTooLong').optional().default(''),
+  reference: text().trim().max(60, 'payments.errors.referenceTooLong').optional().default(''),
 });
 export type DeskPaymentForm = z.infer<typeof deskPaymentSchema>;
 
@@ -30,12 +32,12 @@ export const refundSchema = z.object({
   amount: euros('payments.errors.amountInvalid'),
   method: z.enum(REFUND_METHODS, 'payments.errors.methodRequired'),
   refunded_on: day('payments.errors.dateInvalid'),
-  reason: z.string().trim().min(3, 'payments.errors.reasonRequired').max(500, 'payments.errors.reasonTooLong'),
+  reason: text().trim().min(3, 'payments.errors.reasonRequired').max(500, 'payments.errors.reasonTooLong'),
 });
 export type RefundForm = z.infer<typeof refundSchema>;
 
 export const anomalySchema = z.object({
-  resolution: z.string().trim().min(3, 'payments.errors.resolutionRequired').max(500, 'payments.errors.reasonTooLong'),
+  resolution: text().trim().min(3, 'payments.errors.resolutionRequired').max(500, 'payments.errors.reasonTooLong'),
 });
 
 export const periodSchema = z.object({
@@ -45,10 +47,10 @@ export const periodSchema = z.object({
 });
 
 export const mandateSchema = z.object({
-  holder: z.string().trim().min(2, 'payments.mandate.errors.holderRequired').max(70, 'payments.mandate.errors.holderTooLong'),
-  iban: z.string().trim().min(1, 'payments.mandate.errors.iban_missing').max(50, 'payments.mandate.errors.iban_invalid'),
-  bic: z.string().trim().max(11, 'payments.mandate.errors.bic_invalid').optional().default(''),
-  address: z.string().trim().min(5, 'payments.mandate.errors.addressRequired').max(200, 'payments.mandate.errors.addressTooLong'),
+  holder: personName().trim().min(2, 'payments.mandate.errors.holderRequired').max(70, 'payments.mandate.errors.holderTooLong'),
+  iban: text().trim().min(1, 'payments.mandate.errors.iban_missing').max(50, 'payments.mandate.errors.iban_invalid'),
+  bic: text().trim().max(11, 'payments.mandate.errors.bic_invalid').optional().default(''),
+  address: text().trim().min(5, 'payments.mandate.errors.addressRequired').max(200, 'payments.mandate.errors.addressTooLong'),
   consent: z.literal('yes', 'payments.mandate.errors.consentRequired'),
 });
 export type MandateForm = z.infer<typeof mandateSchema>;
@@ -56,7 +58,7 @@ export type MandateForm = z.infer<typeof mandateSchema>;
 export const REJECTION_CODES = ['AC01', 'AC04', 'AC06', 'AG01', 'AM04', 'MD01', 'MD06', 'MD07', 'MS02', 'MS03', 'SL01'] as const;
 
 export const sepaExportSchema = z.object({
-  month: z.string().trim().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'payments.sepa.errors.monthInvalid'),
+  month: isoMonth('payments.sepa.errors.monthInvalid'),
   collection_date: day('payments.sepa.errors.collectionDateInvalid'),
 });
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { multilineText, text } from '../web/text.js';
 
 export const messageSchema = z.object({
-  message: z.string().trim().max(2000, 'requests.errors.messageTooLong').optional().default(''),
+  message: multilineText().trim().max(2000, 'requests.errors.messageTooLong').optional().default(''),
   document_id: z
     .string()
     .trim()
@@ -11,12 +12,12 @@ export const messageSchema = z.object({
 
 export const decisionSchema = z.object({
   decision: z.enum(['accepted', 'refused', 'incomplete'], { message: 'requests.errors.decisionRequired' }),
-  message: z.string().trim().max(2000, 'requests.errors.messageTooLong').optional().default(''),
+  message: multilineText().trim().max(2000, 'requests.errors.messageTooLong').optional().default(''),
 });
 
 export const queueFilters = z.object({
   type: z.string().trim().max(40).regex(/^[a-z_]*$/).optional().default(''),
   status: z.enum(['', 'submitted', 'in_review', 'incomplete', 'accepted', 'refused', 'cancelled']).optional().default(''),
-  code: z.string().trim().max(12).optional().default(''),
+  code: text().trim().max(12).optional().default(''),
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
 });

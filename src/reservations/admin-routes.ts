@@ -10,6 +10,8 @@ import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
+import { isRealDay } from '../web/dates.js';
+import { hasControlCharacters } from '../web/text.js';
 import { dayStates, dayStatesFrom, openDays, publicHolidaysIn } from '../services/calendar.js';
 import { addDays, weekDaysOf } from '../platform/days.js';
 import { rulesOf } from './policy.js';
@@ -22,7 +24,7 @@ import { createReservationsStaffService, formatGroups, parseGroups, type Attenda
 import { groupOutcome, monthOf, priceBoxOf, rememberOutcome } from './routes.js';
 
 const requireSheetRole = requireRole('animator', 'agent', 'manager', 'admin');
-const dayParam = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const dayParam = z.string().refine(isRealDay);
 const SHEET_VIEW = 'admin/attendance/index';
 
 export function reservationsAdminRoutes(deps: AppDeps): Router {
@@ -185,7 +187,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
   });
 
   async function renderFamily(req: Request, res: Response, status = 200, errors: FormErrors = noErrors()) {
-    const number = typeof req.query.number === 'string' ? req.query.number.trim().slice(0, 30) : '';
+    const number = typeof req.query.number === 'string' && !hasControlCharacters(req.query.number) ? req.query.number.trim().slice(0, 30) : '';
     const household = number ? await staffRepo.householdByNumber(deps.db, number) : undefined;
     const month = monthOf(req.query.month, today(deps.clock).slice(0, 7));
     const children = household ? await childrenOfHousehold(deps.db, household.id) : [];

@@ -1,15 +1,17 @@
 // The reservations feature's forms. Messages are catalogue keys.
 import { z } from 'zod';
+import { isoDate, isRealDay, isRealMonth } from '../web/dates.js';
+import { multilineText, text } from '../web/text.js';
 import { DateTime } from 'luxon';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'reservations.errors.dayInvalid').refine((d) => DateTime.fromISO(d).isValid, 'reservations.errors.dayInvalid');
+const day = isoDate('reservations.errors.dayInvalid');
 const list = (item: z.ZodType) => z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(item));
-const slot = z.string().regex(/^\d{1,15}:\d{1,9}:\d{4}-\d{2}-\d{2}$/, 'reservations.errors.slotInvalid');
-
-export const monthSchema = z
+const slot = z
   .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
-  .optional();
+  .regex(/^\d{1,15}:\d{1,9}:\d{4}-\d{2}-\d{2}$/, 'reservations.errors.slotInvalid')
+  .refine((v) => isRealDay(v.split(':')[2]), 'reservations.errors.slotInvalid');
+
+export const monthSchema = z.string().refine(isRealMonth).optional();
 
 /** Days picked in the calendar: "childId:serviceId:YYYY-MM-DD". */
 export const slotsSchema = z.object({
@@ -51,13 +53,13 @@ export const attendanceSchema = z.object({
 export const closeDaySchema = z.object({
   service: z.string().regex(/^\d{1,9}$/, 'reservations.errors.serviceRequired'),
   day,
-  reason: z.string().trim().min(3, 'reservations.errors.reasonRequired').max(300, 'reservations.errors.reasonTooLong'),
+  reason: text().trim().min(3, 'reservations.errors.reasonRequired').max(300, 'reservations.errors.reasonTooLong'),
 });
 
 export const staffCancelSchema = z.object({
   slots: list(slot).pipe(z.array(z.string()).min(1, 'reservations.errors.noDay')),
   mode: z.enum(['late', 'free'], 'reservations.errors.modeRequired'),
-  reason: z.string().trim().max(300, 'reservations.errors.reasonTooLong').optional(),
+  reason: text().trim().max(300, 'reservations.errors.reasonTooLong').optional(),
 });
 
 const optionalInt = (max: number) =>
@@ -78,10 +80,15 @@ export const bookingRulesSchema = z
     cancel_weekday: weekday,
     cancel_time: time.or(z.literal('')),
     window_days: optionalInt(730),
-    opens_at: z.string().regex(/^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})?$/, 'reservations.errors.dateTimeInvalid').optional().default(''),
+    opens_at: z
+      .string()
+      .regex(/^(\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d)?$/, 'reservations.errors.dateTimeInvalid')
+      .refine((v) => v === '' || isRealDay(v.slice(0, 10)), 'reservations.errors.dateTimeInvalid')
+      .optional()
+      .default(''),
     capacity: optionalInt(100000),
     capacity_split: z.enum(['none', 'age', 'school'], 'reservations.errors.splitRequired'),
-    capacity_groups: z.string().max(2000).optional().default(''),
+    capacity_groups: multilineText().max(2000).optional().default(''),
     booking_unit: z.enum(['day', 'week'], 'reservations.errors.unitRequired'),
     sick_declaration_until: time,
   })

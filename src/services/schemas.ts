@@ -1,19 +1,17 @@
 // The staff forms of services and of the town calendar. Messages are catalogue keys.
-import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { isRealDay } from '../web/dates.js';
+import { multilineText, text } from '../web/text.js';
 import { CLASS_LEVELS, OPENING_DAYS, SERVICE_KINDS } from './repository.js';
 
 /** A checkbox group posts nothing, one string or several: always an array. */
 export const arrayOf = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(item));
 
-/** A real calendar date written YYYY-MM-DD (what `<input type="date">` sends). */
-export const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && DateTime.fromISO(v).isValid;
-
 const optionalDay = z
   .string()
   .trim()
-  .refine((v) => v === '' || isDay(v), 'services.errors.date')
+  .refine((v) => v === '' || isRealDay(v), 'services.errors.date')
   .transform((v) => (v === '' ? null : v));
 
 const optionalAge = z
@@ -24,9 +22,9 @@ const optionalAge = z
 
 export const serviceSchema = z.object({
   school_year_id: z.string().trim().regex(/^\d{4}-\d{4}$/, 'services.errors.schoolYear'),
-  name: z.string().trim().min(1, 'services.errors.nameRequired').max(120, 'services.errors.nameTooLong'),
+  name: text().trim().min(1, 'services.errors.nameRequired').max(120, 'services.errors.nameTooLong'),
   kind: z.enum(SERVICE_KINDS, 'services.errors.kind'),
-  description: z.string().trim().max(2000, 'services.errors.descriptionTooLong').default(''),
+  description: multilineText().trim().max(2000, 'services.errors.descriptionTooLong').default(''),
   site_school_id: z
     .string()
     .trim()
@@ -50,8 +48,8 @@ export type ServiceInput = z.infer<typeof serviceSchema>;
 export const calendarSchema = z.object({
   school_year_id: z.string().trim().regex(/^\d{4}-\d{4}$/, 'services.errors.schoolYear'),
   kind: z.enum(['school', 'holiday', 'public_holiday'], 'services.calendar.errors.kind'),
-  name: z.string().trim().min(1, 'services.calendar.errors.nameRequired').max(120, 'services.calendar.errors.nameTooLong'),
-  starts_on: z.string().trim().refine(isDay, 'services.calendar.errors.startsOn'),
+  name: text().trim().min(1, 'services.calendar.errors.nameRequired').max(120, 'services.calendar.errors.nameTooLong'),
+  starts_on: z.string().trim().refine(isRealDay, 'services.calendar.errors.startsOn'),
   ends_on: optionalDay,
 });
 export type CalendarInput = z.infer<typeof calendarSchema>;

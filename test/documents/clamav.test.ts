@@ -61,7 +61,11 @@ describe.skipIf(!CLAMD)('ClamAV over clamd (INSTREAM)', () => {
     const { parent } = await createFamily(ctx.deps);
     const browser = await loginAs(ctx, parent);
     // Uncompressed text stream, so the signature is in the file's bytes and passes the type checks.
-    const infected = Buffer.concat([Buffer.from('%PDF-1.4\n1 0 obj << /Length 68 >> stream\n'), EICAR, Buffer.from('\nendstream endobj\ntrailer << >>\n%%EOF\n')]);
+    const infected = Buffer.concat([
+      Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n3 0 obj << /Length 68 >> stream\n'),
+      EICAR,
+      Buffer.from('\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'),
+    ]);
     const before = await ctx.counts();
     const stored = ctx.storedFiles();
     const res = await browser.upload('/documents', { type: 'caf_attestation' }, [{ content: infected, filename: 'attestation.pdf' }], { from: '/documents' });

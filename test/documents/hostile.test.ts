@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFamily, loginAs, type Browser } from '../support/index.js';
 import { EXE, ELF, GIF, HEIC, HTML, JPEG, pdf, png, SVG, SVG_BARE, WEBP, zip } from './fixtures/index.js';
+import { ESCAPED_JAVASCRIPT, ESCAPED_LAUNCH, JAVASCRIPT_IN_OBJECT_STREAM, OPEN_ACTION_URI } from './fixtures/pdf-builder.js';
 import { createDocsContext, type DocsContext } from './helpers.js';
 
 let ctx: DocsContext;
@@ -64,6 +65,11 @@ const corpus: Case[] = [
   { name: 'a PDF with JavaScript', files: () => [f(pdfWith('1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj'), 'attestation.pdf')], message: 'éléments actifs' },
   { name: 'a PDF with a Launch action', files: () => [f(pdfWith('1 0 obj << /OpenAction << /S /Launch /F (cmd.exe) >> >> endobj'), 'attestation.pdf')], message: 'éléments actifs' },
   { name: 'a PDF with an embedded file', files: () => [f(pdfWith('1 0 obj << /Type /EmbeddedFile /Length 4 >> stream\nMZ..\nendstream endobj'), 'attestation.pdf')], message: 'éléments actifs' },
+  // Issue 21: what a text search let through (names escaped, or the action compressed).
+  { name: 'a PDF whose open action is JavaScript with escaped names (/Java#53cript, /J#53)', files: () => [f(ESCAPED_JAVASCRIPT(), 'attestation.pdf')], message: 'éléments actifs' },
+  { name: 'a PDF whose JavaScript open action is inside a compressed object stream', files: () => [f(JAVASCRIPT_IN_OBJECT_STREAM(), 'attestation.pdf')], message: 'éléments actifs' },
+  { name: 'a PDF with an escaped Launch action (/L#61unch)', files: () => [f(ESCAPED_LAUNCH(), 'attestation.pdf')], message: 'éléments actifs' },
+  { name: 'a PDF whose open action goes to a URI', files: () => [f(OPEN_ACTION_URI(), 'attestation.pdf')], message: 'éléments actifs' },
   { name: 'a truncated PDF (no %%EOF)', files: () => [f(goodPdf.subarray(0, Math.floor(goodPdf.length / 2)), 'attestation.pdf')], message: 'endommagé' },
   { name: 'a PDF header after leading garbage', files: () => [f(Buffer.concat([Buffer.from('<html>'), goodPdf]), 'attestation.pdf')], message: "n'est pas accepté" },
   { name: 'a GIF', files: () => [f(GIF, 'image.gif', 'image/gif')], message: "n'est pas accepté" },
