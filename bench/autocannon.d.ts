@@ -12,6 +12,8 @@ declare module 'autocannon' {
     url: string;
     connections?: number;
     duration?: number;
+    /** Requests a second over all connections (each connection gets its share). */
+    overallRate?: number;
     amount?: number;
     pipelining?: number;
     timeout?: number;

@@ -1,259 +1,364 @@
-// Starts the compiled app in production mode on the bench database, logs people in like a
-// browser does, and measures one scenario with autocannon (p50/p95/p99 from every response).
+// Starts the app as the Dockerfile does (compiled, production mode, its node flags) or the bench's
+// own baseline server, logs people in like a browser does, and drives traffic with autocannon.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { authenticator } from 'otplib';
-import { freePort } from '../src/platform/embedded-db.js';
-import { arg } from './lib.js';
+import { ROOT, ensureBuilt, flag, percentile, round } from './lib.js';
 
 export interface AppProcess {
   baseUrl: string;
   child: ChildProcess;
-  /** The app's processes: the one started, and its workers with `processes` > 1. */
-  pids(): number[];
-  /** Peak resident memory of the app so far (VmHWM), in MB: with several processes, the sum of their peaks. */
+  pid: number;
+  /** Peak resident memory since the last reset (VmHWM), in MB. */
   peakRssMb(): number;
-  /** Starts a new peak (Linux: clear_refs 5 resets VmHWM); false where the kernel does not allow it. */
-  resetPeakRss(): boolean;
+  /** Starts a new peak (Linux: clear_refs 5 resets VmHWM). */
+  resetPeakRss(): void;
   stop(): Promise<void>;
 }
 
-/** The node flags of the production image's command (Dockerfile CMD), so that the bench measures the app as deployed. */
-export function productionNodeFlags(): string[] {
-  const cmd = readFileSync('Dockerfile', 'utf8').match(/^CMD (\[.*\])\s*$/m);
+/** The node flags of the production image's command (Dockerfile CMD). */
+function productionNodeFlags(): string[] {
+  const cmd = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').match(/^CMD (\[.*\])\s*$/m);
   if (!cmd) throw new Error('no CMD line in the Dockerfile');
   const argv = JSON.parse(cmd[1]!) as string[];
   return argv.slice(1, argv.indexOf('dist/src/server.js'));
 }
 
-/** What `--processes N` (N > 1) loads: the app in N node:cluster workers sharing one port. */
-const CLUSTER = fileURLToPath(new URL('./cluster.mjs', import.meta.url));
-
 /** Where `--cpu-prof` leaves the app's V8 profile (open it in Chrome DevTools or speedscope). */
-export const PROFILE_DIR = path.join(os.tmpdir(), 'pf-bench-profiles');
+const PROFILE_DIR = path.join(os.tmpdir(), 'pf-bench-profiles');
 
-/** The load and rush benches' options for the app: `--cpu-prof`, and `--processes N` (node:cluster, bench/cluster.mjs; CPU and peak RSS are their sums). */
-export const APP_ARGS = { cpuProf: process.argv.includes('--cpu-prof'), processes: Number(arg('processes', '1')) };
-
-/** The app as the command line asks (APP_ARGS). */
-export const startBenchApp = (databaseUrl: string) => startApp(databaseUrl, {}, APP_ARGS.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [], APP_ARGS.processes);
-
-/** The processes whose parent is `pid` (the cluster's workers). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry) && statFields(entry)?.[1] === String(pid))
-    .map(Number);
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
 }
 
-export async function startApp(databaseUrl: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = [], processes = 1): Promise<AppProcess> {
+async function startProcess(args: string[], env: Record<string, string>): Promise<AppProcess> {
   const port = await freePort();
-  const cluster = processes > 1 ? [`--import=${CLUSTER}`] : [];
-  const child = spawn(process.execPath, [...productionNodeFlags(), ...nodeArgs, ...cluster, 'dist/src/server.js'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      BASE_URL: `http://127.0.0.1:${port}`,
-      SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
-      RUN_WORKER: 'false',
-      SEED_DEMO: 'false',
-      LOG_LEVEL: 'warn',
-      TRUST_PROXY: 'loopback',
-      BENCH_BASELINE: 'true',
-      RATE_LIMIT_LOGIN_PER_ACCOUNT: '100000',
-      RATE_LIMIT_LOGIN_PER_IP: '100000',
-      BENCH_PROCESSES: String(processes),
-      ...extraEnv,
-    },
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), BASE_URL: baseUrl, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     try {
-      const res = await fetch(`${baseUrl}/healthz`);
-      if (res.ok) break;
+      if ((await fetch(`${baseUrl}/healthz`)).ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the app did not start');
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGTERM');
+      throw new Error(`${args.at(-1)} did not start`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
-  const pids = () => (processes > 1 ? childrenOf(child.pid!) : [child.pid!]);
+  const pid = child.pid!;
   return {
     baseUrl,
     child,
-    pids,
+    pid,
     peakRssMb() {
-      let kb = 0;
-      for (const pid of pids()) {
-        try {
-          kb += Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)/)?.[1] ?? 0);
-        } catch {
-          // the process ended meanwhile
-        }
-      }
+      const kb = Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)/)?.[1] ?? 0);
       return Math.round(kb / 1024);
     },
     resetPeakRss() {
-      try {
-        for (const pid of pids()) writeFileSync(`/proc/${pid}/clear_refs`, '5');
-        return true;
-      } catch {
-        return false;
-      }
+      writeFileSync(`/proc/${pid}/clear_refs`, '5');
     },
     async stop() {
+      if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     },
   };
 }
 
-/** The fields of /proc/<pid>/stat after the command name (which may contain spaces). */
-function statFields(pid: number | string): string[] | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return null; // the process ended meanwhile
-  }
-}
-const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
-
-/** CPU time (user + system, ms) of one process; with `children`, also that of its children that ended. */
-function processCpuMs(pid: number | string, children = false): number {
-  const f = statFields(pid);
-  if (!f) return 0;
-  // utime, stime, cutime, cstime are the 14th to 17th fields of the line (11 to 14 here).
-  const own = Number(f[11]) + Number(f[12]);
-  return (children ? own + Number(f[13]) + Number(f[14]) : own) * TICK_MS;
-}
-
 /**
- * CPU used so far by the app's processes (`AppProcess.pids()`) and by the bench database's
- * PostgreSQL (its postmaster, the backends that ended and the live ones), in ms. Without the
- * postmaster's pid (a server that is not ours), every PostgreSQL process of the machine is counted.
+ * The app as deployed: compiled, NODE_ENV=production, the Dockerfile's node flags, behind a
+ * loopback "proxy" (PROXY_HEADERS) so secure cookies work; no job runner (the bench's own clock).
+ * `--cpu-prof` leaves a V8 profile in PROFILE_DIR.
  */
-export function cpuSnapshot(appPids: number[], postmasterPid: number | null): { app: number; pg: number } {
-  let pg = postmasterPid ? processCpuMs(postmasterPid, true) : 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    if (postmasterPid) {
-      if (statFields(entry)?.[1] === String(postmasterPid)) pg += processCpuMs(entry);
-    } else {
-      try {
-        if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pg += processCpuMs(entry);
-      } catch {
-        // the process ended meanwhile
-      }
-    }
-  }
-  return { app: appPids.reduce((ms, pid) => ms + processCpuMs(pid), 0), pg };
+export function startBenchApp(databaseUrl: string): Promise<AppProcess> {
+  ensureBuilt();
+  const profile = flag('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  return startProcess([...productionNodeFlags(), ...profile, 'dist/src/server.js'], {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
+    RUN_WORKER: 'false',
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'warn',
+    TRUST_PROXY: 'loopback',
+    // A town's settings (production refuses to start without them); nothing is sent from here.
+    SMTP_URL: 'smtp://127.0.0.1:2525',
+    PAYFIP_URL: 'https://payfip.bench.invalid/',
+    PAYFIP_NUMCLI: '424242',
+    // The bench logs hundreds of parents in from one address in a few seconds.
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: '100000',
+    RATE_LIMIT_LOGIN_PER_IP: '100000',
+  });
+}
+
+/** The reference server (bench/baseline.ts): Express, one query, one tiny template, no session; run like the app. */
+export function startBaseline(databaseUrl: string): Promise<AppProcess> {
+  return startProcess([...productionNodeFlags(), '--import', 'tsx', 'bench/baseline.ts'], {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+  });
 }
 
 /** Headers that make the production app (secure cookies behind a proxy) accept plain HTTP on loopback. */
-export const PROXY_HEADERS = { 'x-forwarded-proto': 'https' };
+const PROXY_HEADERS = { 'x-forwarded-proto': 'https' };
 
-export class Session {
-  cookie = '';
-  constructor(readonly baseUrl: string) {}
+interface HttpAnswer {
+  status: number;
+  location: string | null;
+  text: string;
+  setCookies: string[];
+}
 
-  private remember(res: Response) {
-    const set = res.headers.getSetCookie?.() ?? [];
-    for (const c of set) {
-      const pair = c.split(';')[0]!;
-      if (pair.startsWith('pf.sid=')) this.cookie = pair;
-    }
-  }
-
-  async get(path: string): Promise<{ status: number; text: string; location: string | null }> {
-    const res = await fetch(this.baseUrl + path, { headers: { cookie: this.cookie, ...PROXY_HEADERS }, redirect: 'manual' });
-    this.remember(res);
-    return { status: res.status, text: await res.text(), location: res.headers.get('location') };
-  }
-
-  async csrf(path: string): Promise<string> {
-    const { text } = await this.get(path);
-    const m = text.match(/name="_csrf" value="([^"]+)"/);
-    if (!m) throw new Error(`no CSRF token on ${path}`);
-    return m[1]!;
-  }
-
-  async post(path: string, fields: Record<string, string | string[]>, from = path): Promise<{ status: number; text: string; location: string | null }> {
-    const body = new URLSearchParams();
-    body.append('_csrf', await this.csrf(from));
-    for (const [k, v] of Object.entries(fields)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
-    const res = await fetch(this.baseUrl + path, {
-      method: 'POST',
-      headers: { cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded', ...PROXY_HEADERS },
-      body: body.toString(),
-      redirect: 'manual',
+/** One HTTP exchange with node:http (cheaper than fetch for the client sharing the cores, and no timeout). */
+export function httpRequest(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string; agent?: http.Agent },
+): Promise<HttpAnswer> {
+  const headers =
+    opts.body === undefined
+      ? opts.headers
+      : { ...opts.headers, 'content-length': String(Buffer.byteLength(opts.body)) };
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: opts.method ?? 'GET', headers, agent: opts.agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          location: res.headers.location ?? null,
+          text: Buffer.concat(chunks).toString('utf8'),
+          setCookies: res.headers['set-cookie'] ?? [],
+        }),
+      );
+      res.on('error', reject);
     });
-    this.remember(res);
-    return { status: res.status, text: await res.text(), location: res.headers.get('location') };
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+/** A browser's session: its cookies, its CSRF token, its logins (with the second factor for staff). */
+export class Session {
+  private cookies = new Map<string, string>();
+  csrfToken = '';
+  constructor(
+    readonly baseUrl: string,
+    readonly agent?: http.Agent,
+  ) {}
+
+  get cookie(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  /** Headers a request of this session carries (for autocannon). */
+  headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...PROXY_HEADERS, cookie: this.cookie, ...extra };
+  }
+
+  async send(method: string, path: string, fields?: Record<string, string | string[]>): Promise<HttpAnswer> {
+    let body: string | undefined;
+    if (fields) {
+      const form = new URLSearchParams();
+      for (const [k, v] of Object.entries(fields))
+        for (const item of Array.isArray(v) ? v : [v]) form.append(k, item);
+      body = form.toString();
+    }
+    const res = await httpRequest(this.baseUrl + path, {
+      method,
+      body,
+      agent: this.agent,
+      headers: this.headers(
+        body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' },
+      ),
+    });
+    for (const c of res.setCookies) {
+      const pair = c.split(';')[0]!;
+      const eq = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    return res;
+  }
+
+  get = (path: string) => this.send('GET', path);
+
+  /** Reads the CSRF token of a page's form, as the browser has it. */
+  async csrf(path: string): Promise<string> {
+    const { text, status } = await this.get(path);
+    const m = text.match(/name="_csrf" value="([^"]+)"/);
+    if (!m) throw new Error(`no CSRF token on ${path} (HTTP ${status})`);
+    this.csrfToken = m[1]!;
+    return this.csrfToken;
+  }
+
+  /** GET the form page for its token, then POST it. */
+  async post(path: string, fields: Record<string, string | string[]>, from = path): Promise<HttpAnswer> {
+    return this.send('POST', path, { _csrf: await this.csrf(from), ...fields });
   }
 
   async login(email: string, password: string, totpSecret?: string): Promise<this> {
     const res = await this.post('/login', { email, password }, '/login');
-    if (res.status === 303 && res.location === '/login/code') {
-      let code = await this.post('/login/code', { code: authenticator.generate(totpSecret ?? '') }, '/login/code');
+    if (res.status < 300 || res.status >= 400 || res.location?.startsWith('/login?'))
+      throw new Error(`login failed for ${email}: HTTP ${res.status}`);
+    if (res.location?.startsWith('/login/code')) {
+      const sendCode = () =>
+        this.post('/login/code', { code: authenticator.generate(totpSecret ?? '') }, '/login/code');
+      let code = await sendCode();
       if (code.status !== 303) {
-        // A code logs in once (replay refused): a run started within 30 s of the last one waits for the next code, like the agent would.
+        // A code logs in once (replay refused): wait for the next one, as the agent would.
         await new Promise((r) => setTimeout(r, authenticator.timeRemaining() * 1000 + 500));
-        code = await this.post('/login/code', { code: authenticator.generate(totpSecret ?? '') }, '/login/code');
+        code = await sendCode();
       }
       if (code.status !== 303) throw new Error(`second factor refused for ${email}`);
-    } else if (res.status !== 303) {
-      throw new Error(`login failed for ${email}: ${res.status}`);
     }
     return this;
   }
 }
 
-export interface ScenarioResult {
-  scenario: string;
-  connections: number;
-  requestsPerSec: number;
+type CannonRequest = NonNullable<Parameters<typeof autocannon>[0]['requests']>[number];
+
+/** A kind of request: its name, the status that means it worked, and how to build the next one. */
+export interface Page {
+  name: string;
+  expect: number;
+  next(): CannonRequest;
+}
+
+interface Tally {
+  page: string;
+  requests: number;
+  errors: number;
+  /** Answers by status, and autocannon's connection errors and timeouts. */
+  answers: Record<string, number>;
   p50: number;
   p95: number;
   p99: number;
-  errors: number;
-  total: number;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+/** A lane: one autocannon instance sending one kind of request. */
+export interface Lane {
+  page: Page;
+  /** Its connections (1 by default). */
+  connections?: number;
+  /** With a rate, each connection sends one request a second (autocannon's `overallRate`); without, one after the other. */
+  rated?: boolean;
 }
 
-/** Runs autocannon; a response counts as an error when its status is 400 or more (3xx are normal answers). */
-export async function measure(
-  name: string,
-  opts: { url: string; connections: number; duration: number; headers?: Record<string, string>; requests?: Parameters<typeof autocannon>[0]['requests']; method?: string; body?: string },
-): Promise<ScenarioResult> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const instance = autocannon({ ...opts, headers: { ...PROXY_HEADERS, ...opts.headers }, timeout: 10 });
-  instance.on('response', (_client: unknown, status: number, _bytes: number, time: number) => {
-    latencies.push(time);
-    if (status >= 400) errors++;
-  });
-  const result = await instance;
-  latencies.sort((a, b) => a - b);
-  return {
-    scenario: name,
-    connections: opts.connections,
-    requestsPerSec: Math.round(result.requests.average),
-    p50: Math.round(percentile(latencies, 50) * 10) / 10,
-    p95: Math.round(percentile(latencies, 95) * 10) / 10,
-    p99: Math.round(percentile(latencies, 99) * 10) / 10,
-    errors: errors + result.errors + result.timeouts,
-    total: latencies.length,
+/**
+ * Drives every lane at once for `duration` seconds. A rated lane's connections each send one request
+ * a second; an unrated lane's connections send the next request as soon as the answer came (a closed
+ * loop: a member of staff clicking again as soon as the page is shown). Lanes start `staggerMs`
+ * apart, so that rated lanes spread their requests over the second instead of all arriving on its
+ * tick. Returns the tally of each page and of all of them.
+ */
+export async function runLanes(
+  baseUrl: string,
+  lanes: Lane[],
+  duration: number,
+  staggerMs = 0,
+): Promise<{ all: Tally; pages: Tally[] }> {
+  const latencies = new Map<string, number[]>();
+  const answers = new Map<string, Record<string, number>>();
+  const count = (page: string, key: string) => {
+    const a = answers.get(page) ?? {};
+    a[key] = (a[key] ?? 0) + 1;
+    answers.set(page, a);
   };
+  await Promise.all(
+    lanes.map(async ({ page, connections = 1, rated = false }, i) => {
+      await new Promise((r) => setTimeout(r, i * staggerMs));
+      const instance = autocannon({
+        url: baseUrl,
+        connections,
+        duration,
+        timeout: 10,
+        overallRate: rated ? connections : undefined,
+        requests: [{ setupRequest: () => page.next() }],
+      });
+      instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+        const list = latencies.get(page.name) ?? [];
+        list.push(ms);
+        latencies.set(page.name, list);
+        count(page.name, String(status));
+      });
+      const result = await instance;
+      for (let n = 0; n < result.errors; n++) count(page.name, 'connection error');
+      for (let n = 0; n < result.timeouts; n++) count(page.name, 'timeout');
+    }),
+  );
+  const expected = new Map(lanes.map((l) => [l.page.name, String(l.page.expect)]));
+  const tally = (page: string, lists: number[][], byStatus: Record<string, number>[]): Tally => {
+    const sorted = lists.flat().sort((a, b) => a - b);
+    const merged: Record<string, number> = {};
+    for (const a of byStatus) for (const [k, v] of Object.entries(a)) merged[k] = (merged[k] ?? 0) + v;
+    const ok =
+      page === 'all'
+        ? [...expected.keys()].reduce((n, p) => n + (answers.get(p)?.[expected.get(p)!] ?? 0), 0)
+        : (merged[expected.get(page)!] ?? 0);
+    const requests = Object.values(merged).reduce((a, b) => a + b, 0);
+    return {
+      page,
+      requests,
+      errors: requests - ok,
+      answers: merged,
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+    };
+  };
+  const names = [...expected.keys()];
+  return {
+    all: tally(
+      'all',
+      names.map((n) => latencies.get(n) ?? []),
+      names.map((n) => answers.get(n) ?? {}),
+    ),
+    pages: names.map((n) => tally(n, [latencies.get(n) ?? []], [answers.get(n) ?? {}])),
+  };
+}
+
+/** A page that GETs the path `next` gives, with the cookies of the session it gives. */
+export const getPage = (name: string, next: () => [Session, string]): Page => ({
+  name,
+  expect: 200,
+  next() {
+    const [session, path] = next();
+    return { method: 'GET', path, headers: session.headers() };
+  },
+});
+
+/** Prints one line per page of a run. */
+export function printTallies(tallies: Tally[], duration: number): void {
+  console.table(
+    tallies.map((t) => ({
+      page: t.page,
+      requests: t.requests,
+      'req/s': round(t.requests / duration),
+      'p50 ms': t.p50,
+      'p95 ms': t.p95,
+      'p99 ms': t.p99,
+      errors: t.errors,
+      answers: Object.entries(t.answers)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', '),
+    })),
+  );
 }
