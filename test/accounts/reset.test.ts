@@ -43,7 +43,7 @@ describe('forgotten password', () => {
     expect(res.headers.location).toBe('/login');
 
     expect((await elsewhere.get('/account')).status).toBe(303); // logged out
-    expect(await ctx.db('sessions').whereRaw("sess->>'accountId' = ?", [String(parent.id)])).toHaveLength(0);
+    expect(await ctx.db('sessions').whereRaw("sess->'passport'->>'user' = ?", [String(parent.id)])).toHaveLength(0);
     expect((await new Browser(ctx.app).login(parent.email, parent.password)).status).toBe(401);
     expect((await new Browser(ctx.app).login(parent.email, GOOD_PASSWORD)).status).toBe(303);
 
