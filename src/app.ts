@@ -11,7 +11,7 @@ import { features } from './features.js';
 import { loadCurrentAccount } from './accounts/repository.js';
 import { PUBLIC_DIR } from './platform/paths.js';
 import { loadAccount, requireStaff } from './web/auth.js';
-import { CsrfError, csrfProtection, csrfToken } from './web/csrf.js';
+import { CsrfError, csrfProtection, csrfTokenFor } from './web/csrf.js';
 import { HttpError } from './web/errors.js';
 import { flash, takeFlash } from './web/flash.js';
 import { gated } from './web/gate.js';
@@ -99,7 +99,7 @@ export function createApp(deps: AppDeps): App {
     res.locals.t = t;
     res.locals.lang = req.lang;
     res.locals.account = req.account ?? null;
-    res.locals.csrfToken = csrfToken(req);
+    res.locals.csrfToken = csrfTokenFor(req);
     res.locals.flash = takeFlash(req);
     res.locals.currentPath = req.path;
     res.locals.errors = noErrors();
@@ -158,7 +158,7 @@ export function createApp(deps: AppDeps): App {
       res.locals.account = null;
       res.locals.flash = [];
       res.locals.town = null;
-      res.locals.csrfToken = '';
+      res.locals.csrfToken = () => '';
       res.locals.currentPath = '';
     }
     res.render('errors/error', { code, kind, back }, (renderErr: Error | null, html?: string) => {

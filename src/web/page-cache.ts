@@ -150,7 +150,7 @@ const VIEW_MARK = `<!--kept page ${randomUUID()}-->`;
 async function sendKeptPage(res: Response, view: string, page: KeptPage): Promise<void> {
   const frame = (await renderHtml(res, view, { pageFragment: { body: VIEW_MARK, title: page.title } } satisfies FragmentOptions)).split(VIEW_MARK);
   if (frame.length !== 2) throw new Error(`the layout of ${view} must show its view once`);
-  const token = Buffer.from(escapeHtml(res.locals.csrfToken ?? ''));
+  const token = Buffer.from(escapeHtml((res.locals.csrfToken as () => string)()));
   const chunks: Buffer[] = [Buffer.from(frame[0]!)];
   page.parts.forEach((part, i) => chunks.push(...(i ? [token, part] : [part])));
   chunks.push(Buffer.from(frame[1]!));
@@ -182,7 +182,7 @@ export async function renderKeptPage(
     const { locals, key: readKey } = await read();
     let fragment: Fragment | undefined;
     await renderHtml(res, view, { ...locals, layout: false, keepFragment: (rendered) => (fragment = rendered) } satisfies FragmentOptions);
-    page = keptPageOf(fragment!, res.locals.csrfToken);
+    page = keptPageOf(fragment!, (res.locals.csrfToken as () => string)());
     cache.set(slot, readKey, page);
   }
   await sendKeptPage(res, view, page);

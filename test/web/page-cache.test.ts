@@ -83,7 +83,7 @@ describe('renderKeptPage', () => {
     const written: Buffer[] = [];
     const headers: Record<string, unknown> = {};
     const res = {
-      locals: { csrfToken: token },
+      locals: { csrfToken: () => token },
       render: (_view: string, options: FragmentOptions, done: (err: Error | null, html?: string) => void) => {
         views.push(options);
         if (options.layout === false) {

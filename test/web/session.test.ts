@@ -79,6 +79,36 @@ describe('sessions (express-session on the sessions table)', () => {
   });
 });
 
+describe('visitors', () => {
+  const sessionCount = async () => Number(((await ctx.db('sessions').count({ n: '*' })) as [{ n: string }])[0].n);
+
+  it('reading pages without a form stores no session and sends no cookie (200 requests, 0 rows)', async () => {
+    const before = await sessionCount();
+    const pages = ['/', '/mentions-legales', '/donnees-personnelles', '/accessibilite', '/healthz'];
+    for (let i = 0; i < 200; i++) {
+      const res = await supertest(ctx.app).get(pages[i % pages.length]!);
+      expect(res.status).toBe(200);
+      expect(sessionCookie(res)).toBeUndefined();
+    }
+    expect(await sessionCount()).toBe(before);
+  });
+
+  it('a page with a form stores the session its CSRF token lives in, and the form posts with it (not without)', async () => {
+    const account = await createAccount(ctx.deps);
+    const before = await sessionCount();
+    const browser = new Browser(ctx.app);
+    const page = await browser.get('/login');
+    expect(sessionCookie(page)).toBeDefined();
+    expect(await sessionCount()).toBe(before + 1);
+    expect((await rowOf(sidOf(browser)))!.sess.csrfToken).toBe(browser.token);
+    const refused = await browser.post('/login', { email: account.email, password: account.password }, { csrf: null });
+    expect(refused.status).toBe(403);
+    const res = await browser.post('/login', { email: account.email, password: account.password }, { csrf: browser.token });
+    expect(res.status).toBe(303);
+    expect((await browser.get('/account')).status).toBe(200);
+  });
+});
+
 describe('sessions across the deploy', () => {
   it('a session logged in before (our own store: accountId, role, the idle timer in its column) stays logged in', async () => {
     const account = await createAccount(ctx.deps, { role: 'agent' });
