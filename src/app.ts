@@ -95,11 +95,14 @@ export function createApp(deps: AppDeps): App {
 
   // What every view can use.
   app.use(async (req: Request, res: Response, next: NextFunction) => {
+    // A logged-in person's pages (and files) are theirs: never kept by a browser or a proxy cache.
+    // Pages with a form say so too, when they write their token (csrfTokenFor).
+    if (req.account) res.setHeader('Cache-Control', 'no-store');
     const t = getT(req.lang);
     res.locals.t = t;
     res.locals.lang = req.lang;
     res.locals.account = req.account ?? null;
-    res.locals.csrfToken = csrfTokenFor(req);
+    res.locals.csrfToken = csrfTokenFor(req, res);
     res.locals.flash = takeFlash(req);
     res.locals.currentPath = req.path;
     res.locals.errors = noErrors();

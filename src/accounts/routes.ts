@@ -404,7 +404,7 @@ export function accountsRoutes(deps: AppDeps): Router {
     const next = localPath(req.session.recoveryCodesNext, '/');
     delete req.session.newRecoveryCodes;
     delete req.session.recoveryCodesNext;
-    res.set('Cache-Control', 'no-store').render('accounts/recovery-codes', { codes, next });
+    res.render('accounts/recovery-codes', { codes, next });
   });
 
   return router;

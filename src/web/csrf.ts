@@ -18,10 +18,14 @@ const { generateToken, isRequestValid } = csrfSync({
 
 /**
  * `csrfToken()` for the views: the session's token, made (and the session then stored) only when a
- * page writes a form, so that a visitor reading pages stores nothing.
+ * page writes a form, so that a visitor reading pages stores nothing. A page with the token is the
+ * visitor's own: never kept by a browser or a proxy cache.
  */
-export function csrfTokenFor(req: Request): () => string {
-  return () => generateToken(req);
+export function csrfTokenFor(req: Request, res: Response): () => string {
+  return () => {
+    if (!res.headersSent) res.setHeader('Cache-Control', 'no-store');
+    return generateToken(req);
+  };
 }
 
 export class CsrfError extends Error {
