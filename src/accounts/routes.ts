@@ -46,16 +46,18 @@ export function accountsRoutes(deps: AppDeps): Router {
   const bodyEmail = (req: Request) => (typeof req.body?.email === 'string' ? (req.body.email as string) : '');
 
   // Brute force: per IP and per account (email), on login, its second step, reset and sign-up.
-  const limiter = (name: string, limit: number, key: (req: Request) => string, scope?: 'ip' | 'account') =>
+  // Logins count their failures only: people who log in fine never lock each other out.
+  const limiter = (name: string, limit: number, key: (req: Request) => string, scope?: 'ip' | 'account', failuresOnly = false) =>
     createLimiter(deps, {
       name,
       limit,
       windowMinutes,
       key,
+      failuresOnly,
       onLimitReached: scope ? (req) => accounts.recordLockout(`${name}`, scope === 'account' ? bodyEmail(req) : null) : undefined,
     });
-  const loginIp = limiter('login-ip', cfg.RATE_LIMIT_LOGIN_PER_IP, ipKey, 'ip');
-  const loginAccount = limiter('login-account', cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT, (req) => emailKey(req.body?.email), 'account');
+  const loginIp = limiter('login-ip', cfg.RATE_LIMIT_LOGIN_PER_IP, ipKey, 'ip', true);
+  const loginAccount = limiter('login-account', cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT, (req) => emailKey(req.body?.email), 'account', true);
   const codeAccount = limiter('login-code', cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT, (req) => String(req.session.pendingAccountId ?? 'none'), 'ip');
   const forgotIp = limiter('forgot-ip', cfg.RATE_LIMIT_LOGIN_PER_IP, ipKey);
   const forgotAccount = limiter('forgot-account', cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT, (req) => emailKey(req.body?.email));
