@@ -19,6 +19,7 @@ import { viewHelpers } from './web/format.js';
 import { getT } from './web/i18n.js';
 import { setUpViews } from './web/render.js';
 import { requestLog } from './web/request-log.js';
+import { refererPath } from './web/urls.js';
 import { noErrors } from './web/forms.js';
 import { getTown } from './platform/town.js';
 import { healthCheck } from './platform/feature.js';
@@ -43,6 +44,8 @@ export function createApp(deps: AppDeps): App {
   // No ETag on pages: each carries its session's CSRF token, so a 304 never happens and hashing a
   // 600 kB attendance sheet cost ≈ 2 % of its CPU. Static files keep theirs (serve-static).
   app.set('etag', false);
+  // Links back to this site's own pages (src/web/urls.ts) know its address.
+  app.locals.baseUrl = deps.config.baseUrl;
   setUpViews(app, production);
 
   // Security headers: strict CSP, no inline script or style.
@@ -128,16 +131,7 @@ export function createApp(deps: AppDeps): App {
     void _next;
     if (err instanceof CsrfError) {
       // The session expired (or the form is stale): keep the person's way back to the form.
-      const referer = req.get('referer');
-      let back = '/';
-      try {
-        if (referer) {
-          const u = new URL(referer);
-          back = u.pathname + u.search;
-        }
-      } catch {
-        back = '/';
-      }
+      const back = refererPath(req);
       if (!req.account && req.sessionExpired) {
         flash(req, getT(req.lang)('auth.sessionExpired'), 'info');
         return res.redirect(303, `/login?next=${encodeURIComponent(back)}`);

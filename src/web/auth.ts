@@ -4,6 +4,7 @@ import type { AppDeps } from '../deps.js';
 import { HttpError } from './errors.js';
 import { flash } from './flash.js';
 import { getT } from './i18n.js';
+import { localPath, refererPath } from './urls.js';
 import { STAFF_ROLES, type CurrentAccount, type Role } from './types.js';
 
 export interface AccountLoader {
@@ -50,19 +51,13 @@ export const isStaff = (role: Role | undefined) => role !== undefined && STAFF_R
 export function requireRole(...roles: Role[]): RequestHandler {
   return (req, res, next) => {
     if (!req.account) {
-      const back = req.method === 'GET' ? req.originalUrl : (req.get('referer') ?? '/');
-      let path = '/';
-      try {
-        const u = new URL(back, 'http://local');
-        path = u.pathname + u.search;
-      } catch {
-        path = '/';
-      }
+      // A GET comes back to itself; a posted form to the page it was posted from (this site's only).
+      const back = req.method === 'GET' ? localPath(req.originalUrl) : refererPath(req);
       // A session that just timed out: say so, and say whether a posted form was lost.
       if (req.sessionExpired) {
         flash(req, getT(req.lang)(req.method === 'GET' ? 'accounts.login.sessionEnded' : 'auth.sessionExpired'), 'info');
       }
-      return res.redirect(303, `/login?next=${encodeURIComponent(path)}`);
+      return res.redirect(303, `/login?next=${encodeURIComponent(back)}`);
     }
     if (roles.length && !roles.includes(req.account.role)) return next(new HttpError(403));
     next();
