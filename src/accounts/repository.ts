@@ -76,6 +76,27 @@ export async function insertToken(q: Queryable, row: { account_id: number; kind:
   await q('account_tokens').insert({ ...row, data: JSON.stringify(row.data ?? {}) });
 }
 
+/**
+ * The account with this address and, when it is active, a new password-reset token for it (its
+ * unused ones retired), in one statement: asking for a reset makes the same round trips whether
+ * or not the address has an account.
+ */
+export async function findAccountWithNewResetToken(q: Queryable, address: string, token: { token_hash: string; created_at: Date; expires_at: Date }): Promise<AccountRow | undefined> {
+  const { rows } = await q.raw(
+    `WITH a AS (SELECT * FROM accounts WHERE lower(email) = lower(:address)),
+     active AS (SELECT id FROM a WHERE disabled_at IS NULL),
+     retired AS (
+       UPDATE account_tokens SET used_at = :created_at
+        WHERE account_id IN (SELECT id FROM active) AND kind = 'password_reset' AND used_at IS NULL),
+     made AS (
+       INSERT INTO account_tokens (account_id, kind, token_hash, data, created_at, expires_at)
+       SELECT id, 'password_reset', :token_hash, '{}', :created_at, :expires_at FROM active)
+     SELECT * FROM a`,
+    { address: address.trim(), ...token },
+  );
+  return (rows as AccountRow[])[0];
+}
+
 /** The unused, unexpired token, locked for the caller's transaction. */
 export const findUsableTokenForUpdate = (q: Queryable, kinds: string[], tokenHash: string, now: Date) =>
   q<TokenRow>('account_tokens')
