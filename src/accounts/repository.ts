@@ -64,6 +64,8 @@ export const updateAccount = (q: Queryable, id: number, patch: Record<string, un
 export interface TokenRow {
   id: number;
   account_id: number;
+  /** The account's address (lower-cased) when the link was sent: the link is good only while it has it. */
+  account_email: string;
   kind: string;
   token_hash: string;
   data: Record<string, unknown>;
@@ -72,8 +74,8 @@ export interface TokenRow {
   used_at: Date | null;
 }
 
-export async function insertToken(q: Queryable, row: { account_id: number; kind: string; token_hash: string; data?: Record<string, unknown>; created_at: Date; expires_at: Date }) {
-  await q('account_tokens').insert({ ...row, data: JSON.stringify(row.data ?? {}) });
+export async function insertToken(q: Queryable, row: { account_id: number; account_email: string; kind: string; token_hash: string; data?: Record<string, unknown>; created_at: Date; expires_at: Date }) {
+  await q('account_tokens').insert({ ...row, account_email: row.account_email.trim().toLowerCase(), data: JSON.stringify(row.data ?? {}) });
 }
 
 /**
@@ -84,33 +86,35 @@ export async function insertToken(q: Queryable, row: { account_id: number; kind:
 export async function findAccountWithNewResetToken(q: Queryable, address: string, token: { token_hash: string; created_at: Date; expires_at: Date }): Promise<AccountRow | undefined> {
   const { rows } = await q.raw(
     `WITH a AS (SELECT * FROM accounts WHERE lower(email) = lower(:address)),
-     active AS (SELECT id FROM a WHERE disabled_at IS NULL),
+     active AS (SELECT id, email FROM a WHERE disabled_at IS NULL),
      retired AS (
        UPDATE account_tokens SET used_at = :created_at
         WHERE account_id IN (SELECT id FROM active) AND kind = 'password_reset' AND used_at IS NULL),
      made AS (
-       INSERT INTO account_tokens (account_id, kind, token_hash, data, created_at, expires_at)
-       SELECT id, 'password_reset', :token_hash, '{}', :created_at, :expires_at FROM active)
+       INSERT INTO account_tokens (account_id, account_email, kind, token_hash, data, created_at, expires_at)
+       SELECT id, lower(email), 'password_reset', :token_hash, '{}', :created_at, :expires_at FROM active)
      SELECT * FROM a`,
     { address: address.trim(), ...token },
   );
   return (rows as AccountRow[])[0];
 }
 
-/** The unused, unexpired token, locked for the caller's transaction. */
-export const findUsableTokenForUpdate = (q: Queryable, kinds: string[], tokenHash: string, now: Date) =>
-  q<TokenRow>('account_tokens')
-    .where({ token_hash: tokenHash })
-    .whereIn('kind', kinds)
-    .whereNull('used_at')
-    .where('expires_at', '>', now)
-    .forUpdate()
-    .first() as Promise<TokenRow | undefined>;
+/** The unused, unexpired token, while its account still has the address the link was sent for. */
+const usableToken = (q: Queryable, kinds: string[], tokenHash: string, now: Date) =>
+  q<TokenRow>('account_tokens as t')
+    .join('accounts as a', 'a.id', 't.account_id')
+    .where('t.token_hash', tokenHash)
+    .whereIn('t.kind', kinds)
+    .whereNull('t.used_at')
+    .where('t.expires_at', '>', now)
+    .whereRaw('lower(a.email) = t.account_email')
+    .first('t.*');
 
-export const findUsableToken = (q: Queryable, kinds: string[], tokenHash: string, now: Date) =>
-  q<TokenRow>('account_tokens').where({ token_hash: tokenHash }).whereIn('kind', kinds).whereNull('used_at').where('expires_at', '>', now).first() as Promise<
-    TokenRow | undefined
-  >;
+/** The usable token (see usableToken), its row and its account's locked for the caller's transaction. */
+export const findUsableTokenForUpdate = (q: Queryable, kinds: string[], tokenHash: string, now: Date) =>
+  usableToken(q, kinds, tokenHash, now).forUpdate() as Promise<TokenRow | undefined>;
+
+export const findUsableToken = (q: Queryable, kinds: string[], tokenHash: string, now: Date) => usableToken(q, kinds, tokenHash, now) as Promise<TokenRow | undefined>;
 
 export const markTokenUsed = (q: Queryable, id: number, at: Date) => q('account_tokens').where({ id }).update({ used_at: at });
 

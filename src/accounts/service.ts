@@ -79,16 +79,25 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
     });
   }
 
-  async function issueToken(q: Queryable, accountId: number, kind: TokenKind, data: Record<string, unknown> = {}): Promise<string> {
+  /** A new link for the account (its unused ones of the kind retired), bound to the address it has now. */
+  async function issueToken(q: Queryable, account: { id: number; email: string }, kind: TokenKind, data: Record<string, unknown> = {}): Promise<string> {
     const raw = newUrlToken();
     const now = clock.now();
-    await repo.retireTokens(q, accountId, [kind], now);
-    await repo.insertToken(q, { account_id: accountId, kind, token_hash: hashUrlToken(raw), data, created_at: now, expires_at: new Date(now.getTime() + TOKEN_TTL_MS[kind]) });
+    await repo.retireTokens(q, account.id, [kind], now);
+    await repo.insertToken(q, {
+      account_id: account.id,
+      account_email: account.email,
+      kind,
+      token_hash: hashUrlToken(raw),
+      data,
+      created_at: now,
+      expires_at: new Date(now.getTime() + TOKEN_TTL_MS[kind]),
+    });
     return raw;
   }
 
   async function sendVerification(q: Queryable, account: { id: number; email: string }) {
-    const raw = await issueToken(q, account.id, 'verify_email');
+    const raw = await issueToken(q, account, 'verify_email');
     await email(q, account.email, 'accounts.verify', 'verify', {}, { path: `/verify-email/${raw}` });
   }
 
@@ -312,7 +321,7 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
           // Same answer as for a free address: the owner of that address is told instead.
           await email(tx, taken.email, 'accounts.email_change_existing', 'emailChangeExisting');
         } else {
-          const raw = await issueToken(tx, accountId, 'email_change', { email: newEmail.trim() });
+          const raw = await issueToken(tx, account, 'email_change', { email: newEmail.trim() });
           await email(tx, newEmail.trim(), 'accounts.email_change', 'emailChange', {}, { path: `/account/email/confirm/${raw}` });
         }
         await email(tx, account.email, 'accounts.email_change_notice', 'emailChangeNotice');
@@ -410,7 +419,7 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
             created_at: clock.now(),
           });
           await repo.setSites(tx, id, input.schoolIds);
-          const raw = await issueToken(tx, id, 'staff_invite');
+          const raw = await issueToken(tx, { id, email: input.email.trim() }, 'staff_invite');
           await email(tx, input.email.trim(), 'accounts.staff_invite', 'staffInvite', {}, { path: `/set-password/${raw}` });
           await audit.record(tx, actor, 'staff.created', { type: 'account', id }, { role: input.role, sites: input.schoolIds });
           return id;
@@ -465,7 +474,7 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
       const staff = await repo.findStaff(db, id);
       if (!staff || staff.disabled_at) return false;
       await withTransaction(db, async (tx) => {
-        const raw = await issueToken(tx, id, 'staff_invite');
+        const raw = await issueToken(tx, staff, 'staff_invite');
         await email(tx, staff.email, 'accounts.staff_invite', 'staffInvite', {}, { path: `/set-password/${raw}` });
         await audit.record(tx, actor, 'staff.invite_resent', { type: 'account', id });
       });
