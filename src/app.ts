@@ -1,20 +1,24 @@
 // createApp(deps): the middleware stack and the routers, in order. No I/O at import time.
-import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import connectPgSimple from 'connect-pg-simple';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import session from 'express-session';
 import helmet from 'helmet';
+import type { Knex } from 'knex';
 import path from 'node:path';
+import type { Pool } from 'pg';
 import type { AppDeps } from './deps.js';
 import { features } from './features.js';
-import { loadCurrentAccount, sessionQueries } from './accounts/repository.js';
+import { loadCurrentAccount } from './accounts/repository.js';
 import { PUBLIC_DIR } from './platform/paths.js';
-import { idleTouchOf, loadAccount, requireStaff } from './web/auth.js';
-import { CsrfError, csrfProtection, csrfToken } from './web/csrf.js';
+import { loadAccount, requireStaff } from './web/auth.js';
+import { CsrfError, csrfProtection, csrfTokenFor } from './web/csrf.js';
 import { HttpError } from './web/errors.js';
 import { flash, takeFlash } from './web/flash.js';
 import { viewHelpers } from './web/format.js';
 import { getT } from './web/i18n.js';
 import { setUpViews } from './web/render.js';
-import { requestBindings, requestLog } from './web/request-log.js';
-import { sessionMiddleware } from './web/session.js';
+import { requestLog } from './web/request-log.js';
+import { refererPath } from './web/urls.js';
 import { noErrors } from './web/forms.js';
 import { getTown } from './platform/town.js';
 import { healthCheck } from './platform/feature.js';
@@ -24,7 +28,7 @@ import { createPgStandinStore } from './payments/payfip/standin-pg-store.js';
 import { STANDIN_PREFIX } from './payments/provider-factory.js';
 
 export interface App extends Express {
-  /** Closes what the app opened itself (the session store's pool). */
+  /** Closes what the app opened itself. */
   close(): Promise<void>;
 }
 
@@ -32,10 +36,15 @@ export function createApp(deps: AppDeps): App {
   const app = express() as App;
   const production = deps.config.NODE_ENV === 'production';
   app.disable('x-powered-by');
-  if (deps.config.TRUST_PROXY) app.set('trust proxy', deps.config.TRUST_PROXY);
+  // As Express reads it: a number of hops, true, or addresses. Sessions rely on it: their Secure
+  // cookie is sent only when the request came over HTTPS (X-Forwarded-Proto from a trusted proxy).
+  const trustProxy = deps.config.TRUST_PROXY;
+  if (trustProxy) app.set('trust proxy', /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy === 'true' ? true : trustProxy);
   // No ETag on pages: each carries its session's CSRF token, so a 304 never happens and hashing a
   // 600 kB attendance sheet cost ≈ 2 % of its CPU. Static files keep theirs (serve-static).
   app.set('etag', false);
+  // Links back to this site's own pages (src/web/urls.ts) know its address.
+  app.locals.baseUrl = deps.config.baseUrl;
   setUpViews(app, production);
 
   // Security headers: strict CSP, no inline script or style.
@@ -74,8 +83,7 @@ export function createApp(deps: AppDeps): App {
   app.get('/favicon.ico', (_req, res) => res.sendFile(path.join(PUBLIC_DIR, 'img', 'favicon.ico'), { maxAge: production ? '1d' : 0 }));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
 
-  // Every request with a cookie reads its session here, with its account and household (one statement).
-  app.use(sessionMiddleware(deps, sessionQueries, idleTouchOf(deps.config)));
+  app.use(sessions(deps));
   app.use((req, _res, next) => {
     req.lang = 'fr';
     next();
@@ -84,11 +92,14 @@ export function createApp(deps: AppDeps): App {
 
   // What every view can use.
   app.use(async (req: Request, res: Response, next: NextFunction) => {
+    // A logged-in person's pages (and files) are theirs: never kept by a browser or a proxy cache.
+    // Pages with a form say so too, when they write their token (csrfTokenFor).
+    if (req.account) res.setHeader('Cache-Control', 'no-store');
     const t = getT(req.lang);
     res.locals.t = t;
     res.locals.lang = req.lang;
     res.locals.account = req.account ?? null;
-    res.locals.csrfToken = csrfToken(req);
+    res.locals.csrfToken = csrfTokenFor(req, res);
     res.locals.flash = takeFlash(req);
     res.locals.currentPath = req.path;
     res.locals.errors = noErrors();
@@ -114,24 +125,16 @@ export function createApp(deps: AppDeps): App {
     void _next;
     if (err instanceof CsrfError) {
       // The session expired (or the form is stale): keep the person's way back to the form.
-      const referer = req.get('referer');
-      let back = '/';
-      try {
-        if (referer) {
-          const u = new URL(referer);
-          back = u.pathname + u.search;
-        }
-      } catch {
-        back = '/';
-      }
-      if (!req.account && (req as Request & { sessionExpired?: boolean }).sessionExpired) {
+      const back = refererPath(req);
+      if (!req.account && req.sessionExpired) {
         flash(req, getT(req.lang)('auth.sessionExpired'), 'info');
         return res.redirect(303, `/login?next=${encodeURIComponent(back)}`);
       }
       return renderError(res, 403, 'csrf', back);
     }
     const status = err instanceof HttpError ? err.status : (err as { status?: number }).status && (err as { status: number }).status < 500 ? (err as { status: number }).status : 500;
-    if (status >= 500) deps.logger.error({ err, req: requestBindings(req) }, 'request failed');
+    // The request's log line carries it (src/web/request-log.ts).
+    if (status >= 500) res.err = err instanceof Error ? err : new Error(String(err));
     renderError(res, status === 401 ? 403 : status, undefined, '/');
   });
 
@@ -146,7 +149,7 @@ export function createApp(deps: AppDeps): App {
       res.locals.account = null;
       res.locals.flash = [];
       res.locals.town = null;
-      res.locals.csrfToken = '';
+      res.locals.csrfToken = () => '';
       res.locals.currentPath = '';
     }
     res.render('errors/error', { code, kind, back }, (renderErr: Error | null, html?: string) => {
@@ -160,4 +163,31 @@ export function createApp(deps: AppDeps): App {
 
   app.close = async () => {};
   return app;
+}
+
+/**
+ * Sessions: express-session with its PostgreSQL store (connect-pg-simple) on the migrated
+ * `sessions` table, through the app's own connection pool. A session is stored only once
+ * something was put in it, and written again only when it changed: no touch on every request
+ * (the idle timer is lastSeenAt, written at most once a minute by loadAccount; the absolute
+ * limit is checked from loginAt). Expired rows are pruned by the job runner, not here.
+ */
+function sessions(deps: AppDeps): RequestHandler {
+  const PgStore = connectPgSimple(session);
+  const absoluteMs = deps.config.SESSION_ABSOLUTE_HOURS * 3600_000;
+  // The store needs only a pool's query(text, params) → { rows }: knex's raw answers that on the
+  // app's own pool. connect-pg-simple's statements number their parameters ($1…); knex names them.
+  const pool = {
+    query: (text: string, params: unknown[] = []) =>
+      deps.db.raw(text.replace(/\$(\d+)/g, ':p$1'), Object.fromEntries(params.map((value, i) => [`p${i + 1}`, value])) as Record<string, Knex.Value>),
+  };
+  return session({
+    name: 'pf.sid',
+    secret: deps.sessionSecret,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    store: new PgStore({ pool: pool as unknown as Pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: false, disableTouch: true }),
+    cookie: { httpOnly: true, sameSite: 'lax', secure: deps.config.NODE_ENV === 'production', maxAge: absoluteMs },
+  });
 }

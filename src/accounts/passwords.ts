@@ -1,10 +1,16 @@
 // argon2id password hashing; the cost comes from the configuration so that tests run fast.
+import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { Config } from '../config.js';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
-  verify(hashed: string, password: string): Promise<boolean>;
+  /**
+   * Checks a password against a stored hash. With none (no such account, or one without a
+   * password yet), it checks it against a hash made with the same parameters, so that the answer
+   * takes as long: timing does not tell whether an address has an account.
+   */
+  verify(hashed: string | null | undefined, password: string): Promise<boolean>;
 }
 
 /**
@@ -37,19 +43,21 @@ const limited = limitConcurrency(MAX_CONCURRENT_HASHES);
 
 export function createPasswordHasher(config: Pick<Config, 'ARGON2_MEMORY_KIB' | 'ARGON2_ITERATIONS'>): PasswordHasher {
   const options = { memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_ITERATIONS, parallelism: 1 };
+  const hashOf = (password: string) => limited(() => hash(password, options)); // argon2id is @node-rs/argon2's default algorithm
+  // Made once, when the hasher is, from a password nobody knows.
+  const dummy = hashOf(randomBytes(32).toString('base64url'));
+  dummy.catch(() => undefined); // a failure shows at the first verify that needs it
   return {
-    hash: (password) => limited(() => hash(password, options)), // argon2id is @node-rs/argon2's default algorithm
-    verify: (hashed, password) =>
-      limited(async () => {
+    hash: hashOf,
+    async verify(hashed, password) {
+      const against = hashed ?? (await dummy);
+      return limited(async () => {
         try {
-          return await verify(hashed, password);
+          return (await verify(against, password)) && hashed !== null && hashed !== undefined;
         } catch {
           return false;
         }
-      }),
+      });
+    },
   };
 }
-
-/** A hash to verify against when the account does not exist, so that timing does not tell. */
-export const DUMMY_HASH =
-  '$argon2id$v=19$m=1024,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$0ItDcS0u7CxdcBZlyQ0cNDy2gWqpxMJxfXXjpENchCg';

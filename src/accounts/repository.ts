@@ -1,6 +1,5 @@
 // SQL for accounts. No rules here.
 import type { Queryable } from '../platform/db.js';
-import type { IdleTouch, SessionRead, StoredSession } from '../web/session.js';
 import type { CurrentAccount, Role } from '../web/types.js';
 
 export interface AccountRow {
@@ -61,6 +60,8 @@ export const updateAccount = (q: Queryable, id: number, patch: Record<string, un
 export interface TokenRow {
   id: number;
   account_id: number;
+  /** The account's address (lower-cased) when the link was sent: the link is good only while it has it. */
+  account_email: string;
   kind: string;
   token_hash: string;
   data: Record<string, unknown>;
@@ -69,24 +70,47 @@ export interface TokenRow {
   used_at: Date | null;
 }
 
-export async function insertToken(q: Queryable, row: { account_id: number; kind: string; token_hash: string; data?: Record<string, unknown>; created_at: Date; expires_at: Date }) {
-  await q('account_tokens').insert({ ...row, data: JSON.stringify(row.data ?? {}) });
+export async function insertToken(q: Queryable, row: { account_id: number; account_email: string; kind: string; token_hash: string; data?: Record<string, unknown>; created_at: Date; expires_at: Date }) {
+  await q('account_tokens').insert({ ...row, account_email: row.account_email.trim().toLowerCase(), data: JSON.stringify(row.data ?? {}) });
 }
 
-/** The unused, unexpired token, locked for the caller's transaction. */
-export const findUsableTokenForUpdate = (q: Queryable, kinds: string[], tokenHash: string, now: Date) =>
-  q<TokenRow>('account_tokens')
-    .where({ token_hash: tokenHash })
-    .whereIn('kind', kinds)
-    .whereNull('used_at')
-    .where('expires_at', '>', now)
-    .forUpdate()
-    .first() as Promise<TokenRow | undefined>;
+/**
+ * The account with this address and, when it is active, a new password-reset token for it (its
+ * unused ones retired), in one statement: asking for a reset makes the same round trips whether
+ * or not the address has an account.
+ */
+export async function findAccountWithNewResetToken(q: Queryable, address: string, token: { token_hash: string; created_at: Date; expires_at: Date }): Promise<AccountRow | undefined> {
+  const { rows } = await q.raw(
+    `WITH a AS (SELECT * FROM accounts WHERE lower(email) = lower(:address)),
+     active AS (SELECT id, email FROM a WHERE disabled_at IS NULL),
+     retired AS (
+       UPDATE account_tokens SET used_at = :created_at
+        WHERE account_id IN (SELECT id FROM active) AND kind = 'password_reset' AND used_at IS NULL),
+     made AS (
+       INSERT INTO account_tokens (account_id, account_email, kind, token_hash, data, created_at, expires_at)
+       SELECT id, lower(email), 'password_reset', :token_hash, '{}', :created_at, :expires_at FROM active)
+     SELECT * FROM a`,
+    { address: address.trim(), ...token },
+  );
+  return (rows as AccountRow[])[0];
+}
 
-export const findUsableToken = (q: Queryable, kinds: string[], tokenHash: string, now: Date) =>
-  q<TokenRow>('account_tokens').where({ token_hash: tokenHash }).whereIn('kind', kinds).whereNull('used_at').where('expires_at', '>', now).first() as Promise<
-    TokenRow | undefined
-  >;
+/** The unused, unexpired token, while its account still has the address the link was sent for. */
+const usableToken = (q: Queryable, kinds: string[], tokenHash: string, now: Date) =>
+  q<TokenRow>('account_tokens as t')
+    .join('accounts as a', 'a.id', 't.account_id')
+    .where('t.token_hash', tokenHash)
+    .whereIn('t.kind', kinds)
+    .whereNull('t.used_at')
+    .where('t.expires_at', '>', now)
+    .whereRaw('lower(a.email) = t.account_email')
+    .first('t.*');
+
+/** The usable token (see usableToken), its row and its account's locked for the caller's transaction. */
+export const findUsableTokenForUpdate = (q: Queryable, kinds: string[], tokenHash: string, now: Date) =>
+  usableToken(q, kinds, tokenHash, now).forUpdate() as Promise<TokenRow | undefined>;
+
+export const findUsableToken = (q: Queryable, kinds: string[], tokenHash: string, now: Date) => usableToken(q, kinds, tokenHash, now) as Promise<TokenRow | undefined>;
 
 export const markTokenUsed = (q: Queryable, id: number, at: Date) => q('account_tokens').where({ id }).update({ used_at: at });
 
@@ -101,7 +125,6 @@ export async function replaceRecoveryCodes(q: Queryable, accountId: number, hash
   if (hashes.length) await q('recovery_codes').insert(hashes.map((code_hash) => ({ account_id: accountId, code_hash })));
 }
 
-/** Marks one unused code as used; true when there was one. */
 /**
  * Records that a TOTP step was used to log in, unless that step or a later one already was: false
  * for a replayed code. One conditional UPDATE, so two logins racing with the same code get one yes.
@@ -114,6 +137,7 @@ export async function claimTotpStep(q: Queryable, accountId: number, step: numbe
   return n > 0;
 }
 
+/** Marks one unused code as used; true when there was one. */
 export async function useRecoveryCode(q: Queryable, accountId: number, hash: string, at: Date): Promise<boolean> {
   const n = await q('recovery_codes').where({ account_id: accountId, code_hash: hash }).whereNull('used_at').update({ used_at: at });
   return n > 0;
@@ -124,58 +148,12 @@ export async function countUnusedRecoveryCodes(q: Queryable, accountId: number):
   return Number(r.n);
 }
 
-// --- Sessions (src/web/session.ts's store) ---
-
-/**
- * The live sessions among `sids` and, in the same statement, the live account each names (see
- * PgSessionStore), each idle timer moved when `touch` says so (IdleTouch). The timer is the
- * last_seen_ms column (the session's own lastSeenAt is given that value); `sess` is returned as it
- * was before the move. Several at once when the site is busy: the session store gathers the reads
- * of concurrent requests.
- */
-export async function readSessions(q: Queryable, sids: string[], now: Date, touch: IdleTouch): Promise<Map<string, SessionRead>> {
-  const { rows } = await q.raw(
-    `WITH s AS (SELECT sid, sess, last_seen_ms FROM sessions WHERE sid = ANY (?::text[]) AND expire >= ?),
-     touched AS (
-       UPDATE sessions u SET last_seen_ms = ?::bigint
-         FROM s
-        WHERE u.sid = s.sid AND s.sess->>'accountId' IS NOT NULL
-          AND s.last_seen_ms < ?::bigint
-          AND s.last_seen_ms >= CASE WHEN coalesce(s.sess->>'role', '') IN ('', 'parent') THEN ?::bigint ELSE ?::bigint END
-          AND (s.sess->>'loginAt')::bigint >= ?::bigint
-       RETURNING u.sid)
-     SELECT s.sid, s.sess, s.last_seen_ms, s.sid IN (SELECT sid FROM touched) AS touched, ${CURRENT_ACCOUNT_COLUMNS}
-       FROM s LEFT JOIN accounts a ON a.id = (s.sess->>'accountId')::bigint AND a.disabled_at IS NULL`,
-    [sids, now, touch.nowMs, touch.staleBeforeMs, touch.parentAliveFromMs, touch.staffAliveFromMs, touch.loginFromMs],
-  );
-  const read = new Map<string, SessionRead>();
-  for (const row of rows as (CurrentAccountRow & { sid: string; sess: StoredSession; last_seen_ms: string | null; touched: boolean; id: number | null })[]) {
-    if (row.last_seen_ms !== null) row.sess.lastSeenAt = Number(row.last_seen_ms);
-    read.set(row.sid, { sess: row.sess, touched: row.touched, account: row.id === null ? null : toCurrentAccount(row) });
-  }
-  return read;
-}
-
-/** The whole session, its idle timer included (never moved back by a save that read it earlier). */
-export async function writeSession(q: Queryable, sid: string, sess: StoredSession, expire: Date): Promise<void> {
-  await q.raw(
-    `INSERT INTO sessions (sid, sess, expire, last_seen_ms) VALUES (?, ?, ?, ?::bigint)
-     ON CONFLICT (sid) DO UPDATE SET sess = EXCLUDED.sess, expire = EXCLUDED.expire,
-       last_seen_ms = GREATEST(sessions.last_seen_ms, EXCLUDED.last_seen_ms)`,
-    [sid, JSON.stringify(sess), expire, sess.lastSeenAt ?? null],
-  );
-}
-
-export async function removeSession(q: Queryable, sid: string): Promise<void> {
-  await q('sessions').where({ sid }).delete();
-}
-
-export const sessionQueries = { read: readSessions, write: writeSession, remove: removeSession };
+// --- Sessions (express-session's rows) ---
 
 /** Deletes every session of the account except the one given (the person's current one). */
 export const deleteSessionsOf = (q: Queryable, accountId: number, exceptSid?: string) =>
   q('sessions')
-    .whereRaw("sess->>'accountId' = ?", [String(accountId)])
+    .whereRaw("sess->'passport'->>'user' = ?", [String(accountId)])
     .modify((qb) => {
       if (exceptSid) qb.whereNot({ sid: exceptSid });
     })

@@ -23,7 +23,8 @@ import {
   TOKEN_SHAPE,
 } from './schemas.js';
 import { createAccountsService, type TokenKind } from './service.js';
-import { endSession, startPendingSecondFactor, startSession } from './session.js';
+import { checkCredentials, createPassport } from './passport.js';
+import { endSession, logIn, startPendingSecondFactor } from './session.js';
 
 type Values = Record<string, unknown>;
 
@@ -37,21 +38,26 @@ function safeValues(body: unknown): Values {
 export function accountsRoutes(deps: AppDeps): Router {
   const router = Router();
   const accounts = createAccountsService(deps);
+  const passport = createPassport(accounts);
+  /** Before a route that logs in (req.login). */
+  const withPassport = passport.initialize();
   const cfg = deps.config;
   const windowMinutes = cfg.RATE_LIMIT_WINDOW_MINUTES;
   const bodyEmail = (req: Request) => (typeof req.body?.email === 'string' ? (req.body.email as string) : '');
 
   // Brute force: per IP and per account (email), on login, its second step, reset and sign-up.
-  const limiter = (name: string, limit: number, key: (req: Request) => string, scope?: 'ip' | 'account') =>
+  // Logins count their failures only: people who log in fine never lock each other out.
+  const limiter = (name: string, limit: number, key: (req: Request) => string, scope?: 'ip' | 'account', failuresOnly = false) =>
     createLimiter(deps, {
       name,
       limit,
       windowMinutes,
       key,
+      failuresOnly,
       onLimitReached: scope ? (req) => accounts.recordLockout(`${name}`, scope === 'account' ? bodyEmail(req) : null) : undefined,
     });
-  const loginIp = limiter('login-ip', cfg.RATE_LIMIT_LOGIN_PER_IP, ipKey, 'ip');
-  const loginAccount = limiter('login-account', cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT, (req) => emailKey(req.body?.email), 'account');
+  const loginIp = limiter('login-ip', cfg.RATE_LIMIT_LOGIN_PER_IP, ipKey, 'ip', true);
+  const loginAccount = limiter('login-account', cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT, (req) => emailKey(req.body?.email), 'account', true);
   const codeAccount = limiter('login-code', cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT, (req) => String(req.session.pendingAccountId ?? 'none'), 'ip');
   const forgotIp = limiter('forgot-ip', cfg.RATE_LIMIT_LOGIN_PER_IP, ipKey);
   const forgotAccount = limiter('forgot-account', cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT, (req) => emailKey(req.body?.email));
@@ -111,7 +117,7 @@ export function accountsRoutes(deps: AppDeps): Router {
     res.render('accounts/confirm-link', { key: 'verify', action: `/verify-email/${raw}` });
   });
 
-  router.post('/verify-email/:token', async (req, res) => {
+  router.post('/verify-email/:token', withPassport, async (req, res) => {
     const raw = tokenOf(req);
     const account = raw ? await accounts.verifyEmail(raw) : null;
     if (!account) return message(res, 410, 'verifyInvalid');
@@ -119,7 +125,7 @@ export function accountsRoutes(deps: AppDeps): Router {
       flash(req, getT(req.lang)('accounts.verify.doneLogin'));
       return res.redirect(303, '/login');
     }
-    await startSession(req, account, deps.clock.now().getTime());
+    await logIn(req, account, deps.clock.now().getTime());
     await accounts.recordLogin(account);
     flash(req, getT(req.lang)('accounts.verify.done'));
     res.redirect(303, '/');
@@ -138,7 +144,7 @@ export function accountsRoutes(deps: AppDeps): Router {
     const parsed = loginSchema.safeParse(req.body ?? {});
     const next = localPath(req.body?.next, '/');
     if (!parsed.success) return renderLogin(res, 400, { ...safeValues(req.body), next }, formErrors(parsed.error, t));
-    const outcome = await accounts.checkPassword(parsed.data.email, parsed.data.password);
+    const outcome = await checkCredentials(passport, req, res);
     if (outcome.kind === 'invalid') {
       await accounts.recordFailure(parsed.data.email, outcome.accountId, 'invalid');
       const errors = addError(noErrors(), 'email', t('accounts.errors.wrongCredentials'));
@@ -153,7 +159,7 @@ export function accountsRoutes(deps: AppDeps): Router {
       await startPendingSecondFactor(req, account.id, next);
       return res.redirect(303, outcome.needsSecondFactor ? '/login/code' : '/login/setup-2fa');
     }
-    await startSession(req, account, deps.clock.now().getTime());
+    await logIn(req, account, deps.clock.now().getTime());
     await accounts.recordLogin(account);
     res.redirect(303, next);
   });
@@ -164,7 +170,7 @@ export function accountsRoutes(deps: AppDeps): Router {
     renderCode(res, 200, {});
   });
 
-  router.post('/login/code', codeAccount.middleware, async (req, res) => {
+  router.post('/login/code', codeAccount.middleware, withPassport, async (req, res) => {
     const t = getT(req.lang);
     const pendingId = req.session.pendingAccountId;
     if (!pendingId) return res.redirect(303, '/login');
@@ -178,7 +184,7 @@ export function accountsRoutes(deps: AppDeps): Router {
     }
     await codeAccount.reset(String(pendingId));
     const returnTo = localPath(req.session.pendingReturnTo, '/');
-    await startSession(req, account, deps.clock.now().getTime());
+    await logIn(req, account, deps.clock.now().getTime());
     await accounts.recordLogin(account, via);
     if (via === 'recovery') flash(req, t('accounts.code.recoveryUsed', { count: await accounts.unusedRecoveryCodes(account.id) }), 'info');
     res.redirect(303, returnTo);
@@ -195,7 +201,7 @@ export function accountsRoutes(deps: AppDeps): Router {
   }
   router.get('/login/setup-2fa', (req, res) => setupPage(req, res, 200));
 
-  router.post('/login/setup-2fa', codeAccount.middleware, async (req, res) => {
+  router.post('/login/setup-2fa', codeAccount.middleware, withPassport, async (req, res) => {
     const account = req.session.pendingAccountId ? await accounts.findById(req.session.pendingAccountId) : undefined;
     const secret = req.session.setupTotpSecret;
     if (!account || account.totp_enabled_at || !secret) return res.redirect(303, '/login');
@@ -209,7 +215,7 @@ export function accountsRoutes(deps: AppDeps): Router {
       throw err;
     }
     const returnTo = localPath(req.session.pendingReturnTo, '/');
-    await startSession(req, account, deps.clock.now().getTime());
+    await logIn(req, account, deps.clock.now().getTime());
     await accounts.recordLogin(account, 'totp');
     req.session.newRecoveryCodes = codes;
     req.session.recoveryCodesNext = returnTo;
@@ -400,7 +406,7 @@ export function accountsRoutes(deps: AppDeps): Router {
     const next = localPath(req.session.recoveryCodesNext, '/');
     delete req.session.newRecoveryCodes;
     delete req.session.recoveryCodesNext;
-    res.set('Cache-Control', 'no-store').render('accounts/recovery-codes', { codes, next });
+    res.render('accounts/recovery-codes', { codes, next });
   });
 
   return router;

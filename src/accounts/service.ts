@@ -13,7 +13,7 @@ import { FormError } from '../web/forms.js';
 import { tFr } from '../web/i18n.js';
 import type { Role } from '../web/types.js';
 import { isStaff } from '../web/auth.js';
-import { createPasswordHasher, DUMMY_HASH, type PasswordHasher } from './passwords.js';
+import { createPasswordHasher, type PasswordHasher } from './passwords.js';
 import { passwordProblem } from './password-policy.js';
 import * as repo from './repository.js';
 import type { AccountRow } from './repository.js';
@@ -79,16 +79,25 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
     });
   }
 
-  async function issueToken(q: Queryable, accountId: number, kind: TokenKind, data: Record<string, unknown> = {}): Promise<string> {
+  /** A new link for the account (its unused ones of the kind retired), bound to the address it has now. */
+  async function issueToken(q: Queryable, account: { id: number; email: string }, kind: TokenKind, data: Record<string, unknown> = {}): Promise<string> {
     const raw = newUrlToken();
     const now = clock.now();
-    await repo.retireTokens(q, accountId, [kind], now);
-    await repo.insertToken(q, { account_id: accountId, kind, token_hash: hashUrlToken(raw), data, created_at: now, expires_at: new Date(now.getTime() + TOKEN_TTL_MS[kind]) });
+    await repo.retireTokens(q, account.id, [kind], now);
+    await repo.insertToken(q, {
+      account_id: account.id,
+      account_email: account.email,
+      kind,
+      token_hash: hashUrlToken(raw),
+      data,
+      created_at: now,
+      expires_at: new Date(now.getTime() + TOKEN_TTL_MS[kind]),
+    });
     return raw;
   }
 
   async function sendVerification(q: Queryable, account: { id: number; email: string }) {
-    const raw = await issueToken(q, account.id, 'verify_email');
+    const raw = await issueToken(q, account, 'verify_email');
     await email(q, account.email, 'accounts.verify', 'verify', {}, { path: `/verify-email/${raw}` });
   }
 
@@ -106,7 +115,7 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
     /** Checks email and password. The same work is done whether or not the account exists. */
     async checkPassword(emailAddress: string, password: string): Promise<LoginOutcome> {
       const account = await repo.findAccountByEmail(db, emailAddress);
-      const ok = await hasher.verify(account?.password_hash ?? DUMMY_HASH, password);
+      const ok = await hasher.verify(account?.password_hash, password);
       if (!account || !ok || account.disabled_at || !account.password_hash) return { kind: 'invalid', accountId: account?.id ?? null };
       if (!account.email_verified_at) return { kind: 'unverified', account };
       const enabled = Boolean(account.totp_enabled_at && account.totp_secret);
@@ -226,13 +235,25 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
 
     // --- Forgotten password, reset, staff invitation ---
 
+    /**
+     * Emails a reset link to the address when it has an account, and otherwise a notice that none
+     * uses it (as sign-up does for a known address). The answer must not tell which, by its words
+     * or its time: either way the same statements run (the token is made, or not, by the lookup's
+     * own statement), one email is written and the request audited.
+     */
     async forgotPassword(address: string): Promise<void> {
+      const raw = newUrlToken();
+      const now = clock.now();
+      const token = { token_hash: hashUrlToken(raw), created_at: now, expires_at: new Date(now.getTime() + TOKEN_TTL_MS.password_reset) };
       await withTransaction(db, async (tx) => {
-        const account = await repo.findAccountByEmail(tx, address);
-        if (!account || account.disabled_at) return;
-        const raw = await issueToken(tx, account.id, 'password_reset');
-        await email(tx, account.email, 'accounts.password_reset', 'reset', {}, { path: `/reset-password/${raw}` });
-        await audit.record(tx, { accountId: null }, 'account.password_reset_requested', { type: 'account', id: account.id });
+        const found = await repo.findAccountWithNewResetToken(tx, address, token);
+        const account = found && !found.disabled_at ? found : null;
+        if (account) {
+          await email(tx, account.email, 'accounts.password_reset', 'reset', {}, { path: `/reset-password/${raw}` });
+        } else {
+          await email(tx, address.trim(), 'accounts.password_reset_unknown', 'resetUnknown', {}, { path: '/signup' });
+        }
+        await audit.record(tx, { accountId: null }, 'account.password_reset_requested', account ? { type: 'account', id: account.id } : null);
       });
     },
 
@@ -300,7 +321,7 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
           // Same answer as for a free address: the owner of that address is told instead.
           await email(tx, taken.email, 'accounts.email_change_existing', 'emailChangeExisting');
         } else {
-          const raw = await issueToken(tx, accountId, 'email_change', { email: newEmail.trim() });
+          const raw = await issueToken(tx, account, 'email_change', { email: newEmail.trim() });
           await email(tx, newEmail.trim(), 'accounts.email_change', 'emailChange', {}, { path: `/account/email/confirm/${raw}` });
         }
         await email(tx, account.email, 'accounts.email_change_notice', 'emailChangeNotice');
@@ -398,7 +419,7 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
             created_at: clock.now(),
           });
           await repo.setSites(tx, id, input.schoolIds);
-          const raw = await issueToken(tx, id, 'staff_invite');
+          const raw = await issueToken(tx, { id, email: input.email.trim() }, 'staff_invite');
           await email(tx, input.email.trim(), 'accounts.staff_invite', 'staffInvite', {}, { path: `/set-password/${raw}` });
           await audit.record(tx, actor, 'staff.created', { type: 'account', id }, { role: input.role, sites: input.schoolIds });
           return id;
@@ -453,7 +474,7 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
       const staff = await repo.findStaff(db, id);
       if (!staff || staff.disabled_at) return false;
       await withTransaction(db, async (tx) => {
-        const raw = await issueToken(tx, id, 'staff_invite');
+        const raw = await issueToken(tx, staff, 'staff_invite');
         await email(tx, staff.email, 'accounts.staff_invite', 'staffInvite', {}, { path: `/set-password/${raw}` });
         await audit.record(tx, actor, 'staff.invite_resent', { type: 'account', id });
       });

@@ -20,7 +20,7 @@ export async function householdIdOf(q: Queryable, accountId: number): Promise<nu
 export function withHousehold() {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (!req.account) return next(new HttpError(403));
-    // Read with the account at the start of the request (src/web/session.ts): no query of its own.
+    // Read with the account at the start of the request (loadAccount, src/web/auth.ts): no query of its own.
     const id = req.account.householdId;
     if (!id) return res.redirect(303, '/household/start');
     req.householdId = id;

@@ -7,7 +7,7 @@ import multer from 'multer';
 
 export const UPLOAD_LIMITS = { fileSize: 10 * 1024 * 1024, files: 5, fields: 20, fieldSize: 100 * 1024, parts: 30 };
 
-const { generateToken, isRequestValid, revokeToken } = csrfSync({
+const { generateToken, isRequestValid } = csrfSync({
   getTokenFromRequest: (req) => {
     const body = req.body as Record<string, unknown> | undefined;
     const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
@@ -16,7 +16,17 @@ const { generateToken, isRequestValid, revokeToken } = csrfSync({
   },
 });
 
-export { generateToken as csrfToken, revokeToken as revokeCsrfToken };
+/**
+ * `csrfToken()` for the views: the session's token, made (and the session then stored) only when a
+ * page writes a form, so that a visitor reading pages stores nothing. A page with the token is the
+ * visitor's own: never kept by a browser or a proxy cache.
+ */
+export function csrfTokenFor(req: Request, res: Response): () => string {
+  return () => {
+    if (!res.headersSent) res.setHeader('Cache-Control', 'no-store');
+    return generateToken(req);
+  };
+}
 
 export class CsrfError extends Error {
   constructor() {

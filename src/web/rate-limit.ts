@@ -67,6 +67,11 @@ export interface LimiterOptions {
   limit: number;
   windowMinutes: number;
   key: (req: Request) => string;
+  /**
+   * Counts only the requests that failed (answered 400 or more): a login limit must not lock out
+   * the people who log in fine, e.g. a town hall's public computers behind one address.
+   */
+  failuresOnly?: boolean;
   /** Called once, on the first request over the limit in a window (e.g. an audit event). */
   onLimitReached?: (req: Request) => Promise<void>;
 }
@@ -86,6 +91,7 @@ export function createLimiter(deps: AppDeps, opts: LimiterOptions): Limiter {
     limit: opts.limit,
     store,
     keyGenerator: (req) => opts.key(req),
+    skipSuccessfulRequests: opts.failuresOnly ?? false,
     // The library's headers use the system time; ours come from the clock in the handler.
     legacyHeaders: false,
     standardHeaders: false,

@@ -1,51 +1,37 @@
-// One log line per request, and its id in X-Request-Id (what a person quotes to the help desk).
-// Our own rather than pino-http: that one built a child logger and serialized every request even
-// at LOG_LEVEL=warn, where no line is written (≈ 7 % of a small POST's CPU). Here a request costs
-// one header unless info is enabled. No personal data: method, path without its query, status, time.
-import { randomBytes } from 'node:crypto';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+// One log line per request through pino-http, and its id in X-Request-Id (what a person quotes to
+// the help desk). No personal data: the method, the path without its query (which may carry an
+// email, a search, a token), the status and the time; no headers, cookies or bodies. A server
+// error's line also has the error.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
+import { pinoHttp } from 'pino-http';
 import type { Logger } from '../platform/logger.js';
 
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** This request's id, as sent in X-Request-Id. */
-    id: string;
-  }
-}
-
-/** Unique across processes (random prefix) and cheap within one (a counter). */
-const PREFIX = randomBytes(6).toString('base64url');
-let counter = 0;
-
 const ASSETS = ['/css/', '/js/', '/img/'];
-const isAsset = (url: string) => ASSETS.some((dir) => url.startsWith(dir));
 
-/** The path without its query string (which may carry an email, a search, a token). */
-export const pathOf = (url: string) => {
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
-};
+/** The path without its query string. */
+const pathOf = (url: string | undefined) => (url ?? '').split('?', 1)[0]!;
 
-/** What identifies a request in a log line (e.g. the error handler's). */
-export const requestBindings = (req: Request) => ({ id: req.id, method: req.method, path: pathOf(req.originalUrl) });
+/** The request as it appears in a line (the request log's, and any logged with req.log). */
+const requestFields = (req: IncomingMessage & { originalUrl?: string }) => ({ id: req.id, method: req.method, path: pathOf(req.originalUrl ?? req.url) });
 
 export function requestLog(logger: Logger): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const id = `${PREFIX}-${(++counter).toString(36)}`;
-    req.id = id;
-    res.setHeader('X-Request-Id', id);
-    if (!logger.isLevelEnabled('info') || isAsset(req.url)) return next();
-    const start = performance.now();
-    const done = () => {
-      res.off('finish', done);
-      res.off('close', done);
-      logger.info(
-        { req: requestBindings(req), res: { status: res.statusCode }, responseTime: Math.round(performance.now() - start) },
-        res.writableFinished ? 'request completed' : 'request aborted',
-      );
-    };
-    res.on('finish', done);
-    res.on('close', done);
-    next();
-  };
+  return pinoHttp({
+    logger,
+    genReqId: (_req, res) => {
+      const id = randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    // Given the requests themselves, not pino-http's serialized copies (which hold headers).
+    wrapSerializers: false,
+    serializers: {
+      req: requestFields,
+      res: (res: ServerResponse) => ({ status: res.statusCode }),
+    },
+    autoLogging: { ignore: (req) => ASSETS.some((dir) => (req.url ?? '').startsWith(dir)) },
+    // A server error is logged with the request's line, at error level (the error handler puts it in res.err).
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+  });
 }

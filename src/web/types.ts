@@ -19,15 +19,15 @@ export interface FlashMessage {
 }
 
 /**
- * What a session holds (src/web/session.ts keeps it in the `sessions` table). Other modules add
+ * What a session holds (express-session keeps it in the `sessions` table). Other modules add
  * their own keys with `declare module '../web/types.js' { interface SessionData { ... } }`.
  */
 export interface SessionData {
-  accountId: number;
+  /** Passport's login (src/accounts/passport.ts): the logged-in account's id. */
+  passport: { user?: number };
   /** Set between the password and the second factor: the account is not logged in yet. */
   pendingAccountId: number;
   pendingReturnTo: string;
-  role: Role;
   loginAt: number;
   lastSeenAt: number;
   flash: FlashMessage[];
@@ -35,17 +35,13 @@ export interface SessionData {
   csrfToken: string | null;
 }
 
-/** req.session: the data, and what express-session's session offered that we use. */
-export interface SessionMethods {
-  readonly id: string;
-  /** A new id and no data (the old row is removed): at each step up (login, second factor). */
-  regenerate(callback: (err?: unknown) => void): void;
-  /** Removes the row; req.session is gone for the rest of the request. */
-  destroy(callback: (err?: unknown) => void): void;
-  /** Writes now (otherwise done before the response, when the data changed). */
-  save(callback?: (err?: unknown) => void): void;
+type PortalSessionData = SessionData;
+
+declare module 'express-session' {
+  // req.session's keys are ours (and those other modules add to ours).
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface SessionData extends PortalSessionData {}
 }
-export type Session = SessionMethods & Partial<SessionData>;
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -53,7 +49,7 @@ declare module 'express-serve-static-core' {
     /** A multipart limit broken while parsing (e.g. 'LIMIT_FILE_SIZE'); the route turns it into a form error. */
     uploadError?: string;
     lang: 'fr' | 'en';
-    session: Session;
-    sessionID: string;
+    /** This request found its login timed out (idle or absolute limit): say so on the login page. */
+    sessionExpired?: boolean;
   }
 }

@@ -42,7 +42,7 @@ describe('log in and out', () => {
     const res = await browser.post('/login', { email: parent.email, password: parent.password, next: '/account' }, { from: '/login?next=/account' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/account');
-    const mine = await ctx.db('sessions').whereRaw("sess->>'accountId' = ?", [String(parent.id)]);
+    const mine = await ctx.db('sessions').whereRaw("sess->'passport'->>'user' = ?", [String(parent.id)]);
     expect(mine).toHaveLength(1);
     expect(before).not.toContain(mine[0].sid);
     expect(await auditCount('auth.login', parent.id)).toBe(1);
@@ -205,7 +205,7 @@ describe('session timeouts (fixed clock)', () => {
     const parent = await createAccount(ctx.deps);
     const browser = await loginAs(ctx, parent);
     await browser.get('/account/name');
-    await ctx.db('sessions').whereRaw("sess->>'accountId' = ?", [String(parent.id)]).delete();
+    await ctx.db('sessions').whereRaw("sess->'passport'->>'user' = ?", [String(parent.id)]).delete();
     const res = await browser.agent
       .post('/account/name')
       .set('Referer', 'http://portail.test/account/name')

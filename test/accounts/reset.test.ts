@@ -9,7 +9,7 @@ beforeAll(async () => {
 afterAll(async () => ctx?.close());
 
 describe('forgotten password', () => {
-  it('always gives the same answer, and emails a link only when the account exists', async () => {
+  it('always gives the same answer, and emails a link only when the account exists (otherwise a notice that none uses the address)', async () => {
     const parent = await createAccount(ctx.deps);
     const known = await new Browser(ctx.app).post('/forgot-password', { email: parent.email });
     const unknown = await new Browser(ctx.app).post('/forgot-password', { email: 'inconnu-reset@example.test' });
@@ -17,7 +17,11 @@ describe('forgotten password', () => {
     expect(unknown.status).toBe(303);
     expect(known.headers.location).toBe(unknown.headers.location);
     await ctx.flushEmails();
-    expect(ctx.smtp.to('inconnu-reset@example.test')).toHaveLength(0);
+    const notice = ctx.smtp.to('inconnu-reset@example.test');
+    expect(notice).toHaveLength(1);
+    expect(notice[0]!.text).toContain("aucun espace actif n'utilise cette adresse");
+    expect(notice[0]!.text).not.toContain('/reset-password/');
+    expect(await ctx.db('account_tokens').where({ kind: 'password_reset' }).whereNotIn('account_id', [parent.id])).toHaveLength(0);
     const mail = ctx.smtp.to(parent.email)[0]!;
     expect(mail.text).toContain('/reset-password/');
     expect(mail.text).toContain('valable une heure');
@@ -43,7 +47,7 @@ describe('forgotten password', () => {
     expect(res.headers.location).toBe('/login');
 
     expect((await elsewhere.get('/account')).status).toBe(303); // logged out
-    expect(await ctx.db('sessions').whereRaw("sess->>'accountId' = ?", [String(parent.id)])).toHaveLength(0);
+    expect(await ctx.db('sessions').whereRaw("sess->'passport'->>'user' = ?", [String(parent.id)])).toHaveLength(0);
     expect((await new Browser(ctx.app).login(parent.email, parent.password)).status).toBe(401);
     expect((await new Browser(ctx.app).login(parent.email, GOOD_PASSWORD)).status).toBe(303);
 
