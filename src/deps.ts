@@ -1,16 +1,24 @@
-// Everything a feature needs from the outside, passed in once (tests pass real ones and a fixed clock).
+// Everything a feature needs from the outside, passed in once (tests pass real ones and a fixed
+// clock). Interfaces only: the composition root (src/compose.ts) builds them.
 import type { Config } from './config.js';
-import { createAudit, type Audit } from './platform/audit.js';
+import type { Audit } from './platform/audit.js';
 import type { Clock } from './platform/clock.js';
 import type { Db } from './platform/db.js';
-import { createOutbox, type Mailer, type Outbox } from './platform/email.js';
+import type { Mailer, Outbox } from './platform/email.js';
 import type { Logger } from './platform/logger.js';
-import { createPaymentProvider } from './payments/provider-factory.js';
+import type { Scanner } from './platform/scanner.js';
+import type { Storage } from './platform/storage.js';
 import type { PaymentProvider } from './payments/provider.js';
-import path from 'node:path';
-import { resolveDataDir } from './platform/paths.js';
-import { scannerFromConfig, type Scanner } from './platform/scanner.js';
-import { localDiskStorage, type Storage } from './platform/storage.js';
+import type { RequestTypeHooks } from './requests/service.js';
+import type { InvoicesIssuedHook } from './billing/service.js';
+
+/** What features declare for each other in their index.ts, gathered by src/features.ts. */
+export interface FeatureHooks {
+  /** Request types (démarches) by type: what runs when staff decide, what they see beside it. */
+  requestTypes: ReadonlyMap<string, RequestTypeHooks>;
+  /** Run in the transaction that issues invoices. */
+  invoicesIssued: InvoicesIssuedHook[];
+}
 
 export interface AppDeps {
   config: Config;
@@ -29,25 +37,5 @@ export interface AppDeps {
   scanner: Scanner;
   /** Online payments: the PayFiP client (pointed at the local stand-in outside production). */
   payments: PaymentProvider;
-}
-
-export function createDeps(base: {
-  config: Config;
-  db: Db;
-  logger: Logger;
-  clock: Clock;
-  mailer: Mailer | null;
-  sessionSecret: string;
-  storage?: Storage;
-  scanner?: Scanner;
-  payments?: PaymentProvider;
-}): AppDeps {
-  return {
-    ...base,
-    audit: createAudit(base.clock),
-    outbox: createOutbox(base.clock),
-    storage: base.storage ?? localDiskStorage(path.join(resolveDataDir(base.config.DATA_DIR), 'files')),
-    scanner: base.scanner ?? scannerFromConfig(base.config),
-    payments: base.payments ?? createPaymentProvider(base.config),
-  };
+  hooks: FeatureHooks;
 }

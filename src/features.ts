@@ -1,6 +1,8 @@
 // The features of the portal, mounted in this order. Each folder src/<feature>/index.ts exports one.
 import type { Router } from 'express';
-import type { AppDeps } from './deps.js';
+import type { AppDeps, FeatureHooks } from './deps.js';
+import type { RequestTypeHooks } from './requests/service.js';
+import type { InvoicesIssuedHook } from './billing/service.js';
 import type { JobDefinition } from './platform/jobs.js';
 import type { Role } from './web/types.js';
 import { platformFeature } from './platform/feature.js';
@@ -31,6 +33,10 @@ export interface Feature {
   /** Entries of the staff home page. */
   adminLinks?: AdminLink[];
   jobs?: (deps: AppDeps) => JobDefinition[];
+  /** The request types (démarches) this feature handles, by type. */
+  requestTypes?: Record<string, RequestTypeHooks>;
+  /** Runs in the transaction that issues invoices. */
+  onInvoicesIssued?: InvoicesIssuedHook;
 }
 
 export const features: Feature[] = [
@@ -45,3 +51,11 @@ export const features: Feature[] = [
   billingFeature,
   paymentsFeature,
 ];
+
+/** The hooks the features declare, for deps (src/compose.ts). */
+export function featureHooks(list: Feature[] = features): FeatureHooks {
+  return {
+    requestTypes: new Map(list.flatMap((f) => Object.entries(f.requestTypes ?? {}))),
+    invoicesIssued: list.flatMap((f) => (f.onInvoicesIssued ? [f.onInvoicesIssued] : [])),
+  };
+}

@@ -2,10 +2,10 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
-import { startPlatform } from './platform/bootstrap.js';
+import { startPlatform } from './bootstrap.js';
 import { createLogger } from './platform/logger.js';
 import { runSeeds } from './platform/seeds.js';
-import { createWorker } from './platform/worker.js';
+import { createWorker } from './worker.js';
 
 const LISTEN_BACKLOG = 4096;
 

@@ -1,13 +1,13 @@
 import type { Feature } from '../features.js';
 import { billingAdminRoutes } from './admin-routes.js';
 import { billingRoutes } from './routes.js';
-// Registers the rate_update request type at load.
-import './service.js';
+import { billingRequestTypes } from './service.js';
 
 export const billingFeature: Feature = {
   name: 'billing',
   routes: billingRoutes,
   adminRoutes: billingAdminRoutes,
+  requestTypes: billingRequestTypes,
   adminLinks: [
     { href: '/admin/billing', label: 'billing.admin.links.run', roles: ['manager', 'admin'] },
     { href: '/admin/invoices', label: 'billing.admin.links.invoices', roles: ['manager', 'admin'] },

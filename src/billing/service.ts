@@ -7,7 +7,7 @@ import { monthBounds, today } from '../platform/clock.js';
 import { mapBounded } from '../platform/bounded.js';
 import { isUniqueViolation, withTransaction, type Tx } from '../platform/db.js';
 import { getTown, type Town } from '../platform/town.js';
-import { createRequestsService, registerRequestType } from '../requests/service.js';
+import { createRequestsService, type RequestTypeHooks } from '../requests/service.js';
 import { FormError } from '../web/forms.js';
 import { formatDate, formatMoney } from '../web/format.js';
 import { tFr } from '../web/i18n.js';
@@ -135,21 +135,16 @@ export async function markDirectDebitsPlanned(tx: Tx, invoiceIds: number[]): Pro
     .update({ status: 'direct_debit_planned', direct_debit_on: tx.ref('due_on') });
 }
 
-/** What another feature does in the transaction that issues invoices (payments: plans their direct debit). */
+/**
+ * What another feature does in the transaction that issues invoices (payments: plans their direct
+ * debit). Declared in the feature's index.ts, wired into deps.hooks by src/features.ts.
+ */
 export type InvoicesIssuedHook = (tx: Tx, invoiceIds: number[]) => Promise<void>;
 
-const issuedHooks = new Map<string, InvoicesIssuedHook>();
-
-/** A feature reacts to invoices being issued, in the issuing transaction (registered at its module's load); the answer unregisters it. */
-export function onInvoicesIssued(feature: string, hook: InvoicesIssuedHook): () => void {
-  issuedHooks.set(feature, hook);
-  return () => issuedHooks.delete(feature);
-}
-
 /** Runs every feature's hook on invoices just issued in `tx` (the run's batch calls it). */
-export async function invoicesIssued(tx: Tx, invoiceIds: number[]): Promise<void> {
+export async function invoicesIssued(deps: Pick<AppDeps, 'hooks'>, tx: Tx, invoiceIds: number[]): Promise<void> {
   if (!invoiceIds.length) return;
-  for (const hook of issuedHooks.values()) await hook(tx, invoiceIds);
+  for (const hook of deps.hooks.invoicesIssued) await hook(tx, invoiceIds);
 }
 
 const KIND_KEYS: Record<string, string> = {
@@ -419,6 +414,7 @@ export function createBillingService(deps: AppDeps) {
         await insertLinesOfHouseholds(tx, prepared.linesJson, inserted);
         // In the same transaction: an invoice is never visible issued but not yet planned for direct debit.
         await invoicesIssued(
+          deps,
           tx,
           inserted.map((r) => r.id),
         );
@@ -792,11 +788,14 @@ export type BillingService = ReturnType<typeof createBillingService>;
 
 // A rate update is accepted only with a validated QF entry: from /admin/billing/qf/:id, which
 // writes the entry in the same transaction before accepting.
-registerRequestType('rate_update', {
+/** The billing feature's request types (declared in its index.ts). */
+export const billingRequestTypes: Record<string, RequestTypeHooks> = {
+  rate_update: {
   async onStatus(tx, request, status) {
     if (status === 'accepted' && !(await qfOfRequest(tx, request.id)))
       throw new FormError('message', 'billing.qf.errors.useValidationPage');
   },
   // The generic request page leads staff to the page where the value and its dates are validated.
   acceptAt: (request) => ({ href: `/admin/billing/qf/${request.id}`, label: tFr('billing.qfAdmin.link') }),
-});
+  },
+};

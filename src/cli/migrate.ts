@@ -1,5 +1,5 @@
 import { loadConfig } from '../config.js';
-import { startPlatform } from '../platform/bootstrap.js';
+import { startPlatform } from '../bootstrap.js';
 
 const platform = await startPlatform(loadConfig());
 console.log('Database migrated.');

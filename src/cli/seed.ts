@@ -1,5 +1,5 @@
 import { loadConfig } from '../config.js';
-import { startPlatform } from '../platform/bootstrap.js';
+import { startPlatform } from '../bootstrap.js';
 import { runSeeds } from '../platform/seeds.js';
 
 const platform = await startPlatform(loadConfig());

@@ -1,7 +1,7 @@
 // The job runner on its own (several app instances can then run with RUN_WORKER=false).
 import { loadConfig } from '../config.js';
-import { startPlatform } from '../platform/bootstrap.js';
-import { createWorker } from '../platform/worker.js';
+import { startPlatform } from '../bootstrap.js';
+import { createWorker } from '../worker.js';
 
 const platform = await startPlatform(loadConfig());
 const worker = createWorker(platform.deps, platform.databaseUrl);

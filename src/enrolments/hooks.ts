@@ -2,8 +2,9 @@
 // transaction: accepted → enrolled, refused → refused, cancelled by the parent → withdrawn;
 // an accepted "fin d'inscription" ends the enrolment on the day asked.
 import type { Tx } from '../platform/db.js';
-import { registerRequestType } from '../requests/service.js';
+import type { RequestTypeHooks } from '../requests/service.js';
 import type { RequestRow, RequestStatus } from '../requests/repository.js';
+import { enrolmentStaffDetails } from './details.js';
 import { findByRequest, lockEnrolment, updateEnrolment } from './repository.js';
 
 async function decidedAt(tx: Tx, request: RequestRow): Promise<Date> {
@@ -28,6 +29,9 @@ async function onEndStatus(tx: Tx, request: RequestRow, status: RequestStatus): 
   await updateEnrolment(tx, e.id, { status: 'ended', ends_on: endsOn, ended_at: await decidedAt(tx, request) });
 }
 
-registerRequestType('enrolment', { onStatus: onEnrolmentStatus });
-registerRequestType('derogation', { onStatus: onEnrolmentStatus });
-registerRequestType('enrolment_end', { onStatus: onEndStatus });
+/** The enrolments feature's request types (declared in its index.ts). */
+export const enrolmentRequestTypes: Record<string, RequestTypeHooks> = {
+  enrolment: { onStatus: onEnrolmentStatus, staffDetails: enrolmentStaffDetails },
+  derogation: { onStatus: onEnrolmentStatus, staffDetails: enrolmentStaffDetails },
+  enrolment_end: { onStatus: onEndStatus, staffDetails: enrolmentStaffDetails },
+};

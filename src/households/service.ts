@@ -10,7 +10,7 @@ import { today, TIME_ZONE } from '../platform/clock.js';
 import { hashToken, randomCode } from '../platform/codes.js';
 import { withTransaction, type Queryable, type Tx } from '../platform/db.js';
 import { getTown } from '../platform/town.js';
-import { createRequestsService, registerRequestType } from '../requests/service.js';
+import { createRequestsService, type RequestTypeHooks } from '../requests/service.js';
 import { OPEN_STATUSES, type RequestRow } from '../requests/repository.js';
 import { FormError } from '../web/forms.js';
 import { tFr } from '../web/i18n.js';
@@ -27,8 +27,10 @@ export const MAX_GUARDIAN_ACCOUNTS = 2;
 
 const householdSubject = (id: number) => ({ type: 'household', id });
 
-/** Accepting a contact-deletion request deletes the contact (soft delete), with its audit event. */
-registerRequestType('contact_deletion', {
+/** The households feature's request types (declared in its index.ts). */
+export const householdRequestTypes: Record<string, RequestTypeHooks> = {
+  /** Accepting a contact-deletion request deletes the contact (soft delete), with its audit event. */
+  contact_deletion: {
   async onStatus(tx, request, status, actor, deps) {
     if (status !== 'accepted' || !request.household_id) return;
     const memberId = Number(request.data.member_id);
@@ -37,9 +39,9 @@ registerRequestType('contact_deletion', {
     await repo.updateMember(tx, memberId, { deleted_at: deps.clock.now() });
     await deps.audit.record(tx, actor, 'households.contact_deleted', householdSubject(request.household_id), { memberId, requestId: request.id });
   },
-  async staffDetails(db, request) {
+  async staffDetails(deps, request) {
     if (!request.household_id) return [];
-    const contact = await repo.findMemberOfHousehold(db, request.household_id, Number(request.data.member_id));
+    const contact = await repo.findMemberOfHousehold(deps.db, request.household_id, Number(request.data.member_id));
     if (!contact) return [];
     return [
       {
@@ -52,10 +54,9 @@ registerRequestType('contact_deletion', {
       },
     ];
   },
-});
-
-registerRequestType('lost_activation_code', {
-  async staffDetails(_db, request) {
+},
+  lost_activation_code: {
+  async staffDetails(_deps, request) {
     const d = request.data;
     return [
       {
@@ -69,7 +70,8 @@ registerRequestType('lost_activation_code', {
       },
     ];
   },
-});
+  },
+};
 
 export function createHouseholdsService(deps: AppDeps) {
   const requests = createRequestsService(deps);

@@ -1,8 +1,7 @@
 import type { Feature } from '../features.js';
 import { paymentsAdminRoutes } from './admin-routes.js';
 import { paymentsRoutes } from './routes.js';
-// Loading sepa-service registers the sepa_mandate request type and the invoice-issue hook.
-import { createSepaService } from './sepa-service.js';
+import { createSepaService, paymentRequestTypes, planIssuedInvoices } from './sepa-service.js';
 import { createPaymentsService } from './service.js';
 
 export { mandateFor } from './mandates.js';
@@ -11,6 +10,8 @@ export const paymentsFeature: Feature = {
   name: 'payments',
   routes: paymentsRoutes,
   adminRoutes: paymentsAdminRoutes,
+  requestTypes: paymentRequestTypes,
+  onInvoicesIssued: planIssuedInvoices,
   adminLinks: [
     { href: '/admin/payments', label: 'payments.admin.title', roles: ['manager', 'admin'] },
     { href: '/admin/payments/sepa', label: 'payments.sepa.title', roles: ['manager', 'admin'] },

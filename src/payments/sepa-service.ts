@@ -1,12 +1,12 @@
 // Direct debit: the parent's mandate request (a démarche staff validate), revocation, the
 // monthly pain.008 export that marks invoices debited, and rejected debits.
-import { onInvoicesIssued } from '../billing/service.js';
+import type { InvoicesIssuedHook } from '../billing/service.js';
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
 import { TIME_ZONE, parisInstant, today } from '../platform/clock.js';
 import { withTransaction, type Queryable, type Tx } from '../platform/db.js';
 import { getTown } from '../platform/town.js';
-import { registerRequestType, createRequestsService } from '../requests/service.js';
+import { createRequestsService, type RequestTypeHooks } from '../requests/service.js';
 import type { RequestRow, RequestStatus } from '../requests/repository.js';
 import { HttpError } from '../web/errors.js';
 import { formatDate, formatMoney } from '../web/format.js';
@@ -40,11 +40,13 @@ async function onMandateRequestStatus(tx: Tx, request: RequestRow, status: Reque
     await tx('sepa_mandates').where({ id: mandate.id }).update({ status, ended_at: at });
   }
 }
-registerRequestType(MANDATE_REQUEST_TYPE, { onStatus: onMandateRequestStatus });
-// The invoicing run's new invoices of households with an active mandate: planned in the run's transaction.
-onInvoicesIssued('payments', async (tx, invoiceIds) => {
+/** The payments feature's request types (declared in its index.ts). */
+export const paymentRequestTypes: Record<string, RequestTypeHooks> = { [MANDATE_REQUEST_TYPE]: { onStatus: onMandateRequestStatus } };
+
+/** The invoicing run's new invoices of households with an active mandate: planned in the run's transaction. */
+export const planIssuedInvoices: InvoicesIssuedHook = async (tx, invoiceIds) => {
   await planDirectDebits(tx, { invoiceIds });
-});
+};
 
 export interface ExportCandidate {
   invoice: PayableInvoice;

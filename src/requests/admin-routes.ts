@@ -10,7 +10,7 @@ import { addError, formErrors, FormError, noErrors, type FormErrors } from '../w
 import { getT } from '../web/i18n.js';
 import { countQueue, findRequest, listEventsWithNames, OPEN_STATUSES, queue } from './repository.js';
 import { decisionSchema, messageSchema, queueFilters } from './schemas.js';
-import { createRequestsService, registeredRequestTypes, requestTypeHooks } from './service.js';
+import { createRequestsService } from './service.js';
 
 const PAGE_SIZE = 50;
 
@@ -25,7 +25,7 @@ export function requestsAdminRoutes(deps: AppDeps): Router {
     const { page, ...filters } = f.data;
     const count = await countQueue(deps.db, filters);
     const rows = await queue(deps.db, filters).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE);
-    res.render('admin/requests/index', { rows, filters: f.data, types: registeredRequestTypes(), count, page, pages: Math.max(1, Math.ceil(count / PAGE_SIZE)) });
+    res.render('admin/requests/index', { rows, filters: f.data, types: [...deps.hooks.requestTypes.keys()], count, page, pages: Math.max(1, Math.ceil(count / PAGE_SIZE)) });
   });
 
   async function render(req: Request, res: Response, status = 200, errors: FormErrors = noErrors(), values: Record<string, unknown> = {}) {
@@ -33,11 +33,11 @@ export function requestsAdminRoutes(deps: AppDeps): Router {
     if (!request) throw new HttpError(404);
     const [events, details, household, owner] = await Promise.all([
       listEventsWithNames(deps.db, request.id),
-      requestTypeHooks(request.type)?.staffDetails?.(deps.db, request) ?? [],
+      deps.hooks.requestTypes.get(request.type)?.staffDetails?.(deps, request) ?? [],
       request.household_id ? deps.db('households').where({ id: request.household_id }).first('id', 'family_number') : null,
       request.account_id ? deps.db('accounts').where({ id: request.account_id }).first('first_name', 'last_name', 'email') : null,
     ]);
-    const acceptAt = requestTypeHooks(request.type)?.acceptAt?.(request) ?? null;
+    const acceptAt = deps.hooks.requestTypes.get(request.type)?.acceptAt?.(request) ?? null;
     res.status(status).render('admin/requests/show', { request, events, details, household, owner, acceptAt, open: OPEN_STATUSES.includes(request.status), errors, values });
   }
 

@@ -1,9 +1,9 @@
 // Requests (démarches): anything a parent asks that staff must handle. Every status change
 // and message is a dated event, emailed to the parent. Features declare their request types
-// here with a hook that runs, in the same transaction, when staff decide.
+// in their index.ts (wired into deps.hooks by src/features.ts) with a hook that runs, in the
+// same transaction, when staff decide.
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
-import type { Queryable } from '../platform/db.js';
 import { randomCode } from '../platform/codes.js';
 import { isUniqueViolation, withTransaction, type Tx } from '../platform/db.js';
 import { getTown } from '../platform/town.js';
@@ -33,7 +33,7 @@ export interface RequestTypeHooks {
    */
   onStatus?: (tx: Tx, request: RequestRow, status: RequestStatus, actor: Actor, deps: AppDeps) => Promise<void>;
   /** What staff need beside the request to decide it, shown on /admin/requests/<id>. */
-  staffDetails?: (db: Queryable, request: RequestRow) => Promise<StaffDetailSection[]>;
+  staffDetails?: (deps: AppDeps, request: RequestRow) => Promise<StaffDetailSection[]>;
   /**
    * Where staff accept this type, when accepting needs a form of its own (a rate update: the QF and
    * its dates). The request page then offers that link instead of a plain "Accepter" that would fail.
@@ -41,17 +41,6 @@ export interface RequestTypeHooks {
   acceptAt?: (request: RequestRow) => { href: string; label: string };
 }
 
-const hooks = new Map<string, RequestTypeHooks>();
-
-/** A feature declares its request type (its label is `requests.types.<type>` in the catalogue). */
-export function registerRequestType(type: string, h: RequestTypeHooks = {}): void {
-  hooks.set(type, h);
-}
-
-export const requestTypeHooks = (type: string): RequestTypeHooks | undefined => hooks.get(type);
-export const registeredRequestTypes = (): string[] => [...hooks.keys()];
-registerRequestType('contact_deletion');
-registerRequestType('lost_activation_code');
 
 export type Side = 'parent' | 'staff' | 'system';
 
@@ -84,7 +73,7 @@ export function createRequestsService(deps: AppDeps) {
     });
     await insertEvent(tx, { request_id: request.id, at: now, actor_account_id: actor.accountId, actor_side: side, status, message, document_id: null });
     const updated = { ...request, status };
-    await hooks.get(request.type)?.onStatus?.(tx, updated, status, actor, deps);
+    await deps.hooks.requestTypes.get(request.type)?.onStatus?.(tx, updated, status, actor, deps);
     if (side === 'staff') await deps.audit.record(tx, actor, `requests.${status}`, { type: 'request', id: request.id }, { requestType: request.type });
     await notify(tx, updated, `status_${status}`, { message: message ?? '' });
     return updated;
@@ -96,7 +85,7 @@ export function createRequestsService(deps: AppDeps) {
       tx: Tx,
       input: { type: string; accountId: number | null; householdId: number | null; childId?: number | null; summary: string; data?: Record<string, unknown>; actor: Actor; side?: Side; message?: string | null },
     ): Promise<RequestRow> {
-      if (!hooks.has(input.type)) throw new Error(`unknown request type ${input.type}`);
+      if (!deps.hooks.requestTypes.has(input.type)) throw new Error(`unknown request type ${input.type}`);
       const now = deps.clock.now();
       for (let attempt = 0; ; attempt++) {
         const code = randomCode(8);

@@ -1,11 +1,11 @@
 // The daily expiry job: marks expired documents, reminds parents 30 and 7 days before a document an
 // active enrolment relies on expires, once each even when two runs (two instances) race.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeps } from '../../src/deps.js';
+import { createDeps } from '../../src/compose.js';
 import { documentsFeature } from '../../src/documents/index.js';
 import { createDb } from '../../src/platform/db.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { allJobs } from '../../src/platform/worker.js';
+import { allJobs } from '../../src/worker.js';
 import { createAccount, createEnrolment, createFamily, createService, loginAs } from '../support/index.js';
 import { pdf } from './fixtures/index.js';
 import { createDocsContext, type DocsContext } from './helpers.js';

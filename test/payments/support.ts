@@ -69,7 +69,7 @@ export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolea
 export function issueInvoice(ctx: TestContext, opts: Parameters<typeof createInvoice>[1]) {
   return withTransaction(ctx.db, async (tx) => {
     const invoice = await createInvoice({ ...ctx.deps, db: tx }, opts);
-    await invoicesIssued(tx, [invoice.id]);
+    await invoicesIssued(ctx.deps, tx, [invoice.id]);
     return invoice;
   });
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
-import { createDeps } from '../../src/deps.js';
+import { createDeps } from '../../src/compose.js';
 import { createDb } from '../../src/platform/db.js';
 import { runSeeds } from '../../src/platform/seeds.js';
 import { Browser, createAccount, createTestContext, loginAs, type TestContext } from '../support/index.js';

@@ -4,11 +4,11 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { createDeps } from '../../src/deps.js';
+import { createDeps } from '../../src/compose.js';
 import { createDb } from '../../src/platform/db.js';
 import { sendPendingEmails, smtpMailer } from '../../src/platform/email.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { createWorker } from '../../src/platform/worker.js';
+import { createWorker } from '../../src/worker.js';
 import { Browser, createFamily, createTestContext, type TestContext } from '../support/index.js';
 
 /** Accepts TCP connections and says nothing, ever (a relay stuck behind a firewall or overloaded). */

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import supertest from 'supertest';
 import { createApp, type App } from '../../src/app.js';
-import { createDeps } from '../../src/deps.js';
+import { createDeps } from '../../src/compose.js';
 import { createDb } from '../../src/platform/db.js';
 import { createTestContext, type TestContext } from '../support/index.js';
 

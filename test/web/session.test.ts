@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
-import { createDeps } from '../../src/deps.js';
+import { createDeps } from '../../src/compose.js';
 import * as sessionsMigration from '../../migrations/20261207130000_accounts_sessions_passport.js';
 import { Browser, createAccount, loginAs, createTestContext, type TestContext } from '../support/index.js';
 

@@ -1,8 +1,8 @@
 // The job runner with every feature's jobs, plus the platform's own: the outbox and session pruning.
-import type { AppDeps } from '../deps.js';
-import { features } from '../features.js';
-import { sendPendingEmails } from './email.js';
-import { JobRunner, type JobDefinition } from './jobs.js';
+import type { AppDeps } from './deps.js';
+import { features } from './features.js';
+import { sendPendingEmails } from './platform/email.js';
+import { JobRunner, type JobDefinition } from './platform/jobs.js';
 
 const outboxSenders = new WeakMap<AppDeps, () => Promise<number>>();
 

@@ -3,14 +3,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config.js';
-import { createDeps, type AppDeps } from '../deps.js';
-import { systemClock, type Clock } from './clock.js';
-import { createDb, migrateLatest, type Db } from './db.js';
-import { smtpMailer, smtpTimeoutsOf } from './email.js';
-import { startEmbeddedPostgres, databaseUrl, type EmbeddedDb } from './embedded-db.js';
-import { createLogger, type Logger } from './logger.js';
-import { resolveDataDir } from './paths.js';
+import type { Config } from './config.js';
+import { createDeps } from './compose.js';
+import type { AppDeps } from './deps.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import { createDb, migrateLatest, type Db } from './platform/db.js';
+import { smtpMailer, smtpTimeoutsOf } from './platform/email.js';
+import { startEmbeddedPostgres, databaseUrl, type EmbeddedDb } from './platform/embedded-db.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { resolveDataDir } from './platform/paths.js';
 
 export interface Platform {
   deps: AppDeps;
