@@ -11,6 +11,7 @@ import type { Storage } from './platform/storage.js';
 import type { PaymentProvider } from './payments/provider.js';
 import type { RequestTypeHooks } from './requests/service.js';
 import type { InvoicesIssuedHook } from './billing/service.js';
+import type { priceBox } from './billing/pricing.js';
 
 /** What features declare for each other in their index.ts, gathered by src/features.ts. */
 export interface FeatureHooks {
@@ -18,6 +19,8 @@ export interface FeatureHooks {
   requestTypes: ReadonlyMap<string, RequestTypeHooks>;
   /** Run in the transaction that issues invoices. */
   invoicesIssued: InvoicesIssuedHook[];
+  /** The booking page's price box: billing's computation, for the reservations feature below it. */
+  priceBox: typeof priceBox | null;
 }
 
 export interface AppDeps {

@@ -37,6 +37,8 @@ export interface Feature {
   requestTypes?: Record<string, RequestTypeHooks>;
   /** Runs in the transaction that issues invoices. */
   onInvoicesIssued?: InvoicesIssuedHook;
+  /** Provides deps.hooks.priceBox (billing). */
+  priceBox?: FeatureHooks['priceBox'];
 }
 
 export const features: Feature[] = [
@@ -57,5 +59,6 @@ export function featureHooks(list: Feature[] = features): FeatureHooks {
   return {
     requestTypes: new Map(list.flatMap((f) => Object.entries(f.requestTypes ?? {}))),
     invoicesIssued: list.flatMap((f) => (f.onInvoicesIssued ? [f.onInvoicesIssued] : [])),
+    priceBox: list.find((f) => f.priceBox)?.priceBox ?? null,
   };
 }

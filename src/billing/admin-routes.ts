@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
 import { parisNow, previousMonth, shiftMonth, today } from '../platform/clock.js';
 import { idParam } from '../households/access.js';
-import { findRequest, listEvents } from '../requests/repository.js';
+import { findRequest, listEvents } from '../requests/service.js';
 import { actorOf, requireAgent, requireManager } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';

@@ -1,6 +1,7 @@
 import type { Feature } from '../features.js';
 import { billingAdminRoutes } from './admin-routes.js';
 import { billingRoutes } from './routes.js';
+import { priceBox } from './pricing.js';
 import { billingRequestTypes } from './service.js';
 
 export const billingFeature: Feature = {
@@ -8,6 +9,7 @@ export const billingFeature: Feature = {
   routes: billingRoutes,
   adminRoutes: billingAdminRoutes,
   requestTypes: billingRequestTypes,
+  priceBox,
   adminLinks: [
     { href: '/admin/billing', label: 'billing.admin.links.run', roles: ['manager', 'admin'] },
     { href: '/admin/invoices', label: 'billing.admin.links.invoices', roles: ['manager', 'admin'] },

@@ -474,3 +474,6 @@ export async function storeUploadForHousehold(
 export async function reviewDocument(deps: AppDeps, documentId: number, decision: ReviewForm, actor: Actor, tx?: Tx): Promise<void> {
   return createDocumentsService(deps).review(documentId, decision, actor, tx);
 }
+
+// Reads other features may use (their rows are this feature's: no other feature queries them).
+export { listCurrentForHousehold, usableDocuments } from './repository.js';

@@ -10,11 +10,11 @@ import { getT } from '../web/i18n.js';
 import { hasControlCharacters } from '../web/text.js';
 import { childrenOfHousehold, idParam } from '../households/access.js';
 import { createDocumentsService } from '../documents/service.js';
-import { listEvents } from '../requests/repository.js';
+import { listEvents } from '../requests/service.js';
 import { createServicesService } from '../services/service.js';
 import { familyOf, findChild, findEnrolmentWithNames, findHouseholdByNumber, firstGuardianAccount, staffList } from './repository.js';
 import { bulkSchema, decideSchema, deskSchema, staffFiltersSchema } from './schemas.js';
-import { usableDocuments } from '../documents/repository.js';
+import { usableDocuments } from '../documents/service.js';
 import { createEnrolmentsService } from './service.js';
 
 const PAGE_SIZE = 50;

@@ -7,11 +7,11 @@ import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
 import { childrenOfHousehold, currentHouseholdId, findChildOfHousehold, idParam, withHousehold } from '../households/access.js';
-import { listEvents } from '../requests/repository.js';
+import { listEvents } from '../requests/service.js';
 import { createServicesService, type ServiceDetails } from '../services/service.js';
 import { findHouseholdEnrolment, listHouseholdEnrolments, openEndRequest, type EnrolmentRow } from './repository.js';
 import { answerSchema, endSchema, optionsSchema, schoolSchema, startSchema } from './schemas.js';
-import { usableDocuments } from '../documents/repository.js';
+import { usableDocuments } from '../documents/service.js';
 import { ALREADY_SUBMITTED, createEnrolmentsService, DEROGATION_REASONS, furthest, stepsFor, type DocumentCheck, type Step } from './service.js';
 
 export function enrolmentsRoutes(deps: AppDeps): Router {

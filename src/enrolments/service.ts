@@ -9,7 +9,8 @@ import { createRequestsService } from '../requests/service.js';
 import { FormError } from '../web/forms.js';
 import { tFr } from '../web/i18n.js';
 import { findChildOfHousehold } from '../households/access.js';
-import { findSchool, findSchoolYear, listSchools, type RequirementRow, type SchoolRow } from '../services/repository.js';
+import { findSchool, findSchoolYear, listSchools } from '../services/service.js';
+import { type RequirementRow, type SchoolRow } from '../services/repository.js';
 import { catchmentSchoolId, createServicesService, type ServiceDetails } from '../services/service.js';
 import {
   countingDocuments,

@@ -8,7 +8,7 @@ import { flash } from '../web/flash.js';
 import { addError, formErrors, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
 import { idParam } from './access.js';
-import { listCurrentForHousehold } from '../documents/repository.js';
+import { listCurrentForHousehold } from '../documents/service.js';
 import { adminNewHouseholdSchema, custodySchema, householdSchema, memberSchema, MEMBER_KINDS, searchSchema, type MemberKind } from './schemas.js';
 import { createHouseholdsService } from './service.js';
 import { householdValues, memberValues, postedValues, renderHouseholdForm, renderMemberForm, saveMember, serviceErrors, type MemberFormPage } from './routes.js';

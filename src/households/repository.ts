@@ -1,9 +1,10 @@
 // SQL for households, members, invitations and activation codes, plus the read-only views of
 // other features' rows the household pages show (documents, enrolments, reservations, invoices).
 // No rules here.
-import { listCurrentForHousehold } from '../documents/repository.js';
+import { listCurrentForHousehold } from '../documents/service.js';
 import type { Queryable } from '../platform/db.js';
-import { OPEN_STATUSES, type RequestRow } from '../requests/repository.js';
+import { OPEN_STATUSES } from '../requests/service.js';
+import { type RequestRow } from '../requests/repository.js';
 
 export interface HouseholdRow {
   id: number;

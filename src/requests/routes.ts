@@ -8,7 +8,7 @@ import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
 import { findParentRequest, listEventsWithNames, listParentRequests, OPEN_STATUSES } from './repository.js';
-import { listCurrentForHousehold } from '../documents/repository.js';
+import { listCurrentForHousehold } from '../documents/service.js';
 import { messageSchema } from './schemas.js';
 import { createRequestsService } from './service.js';
 

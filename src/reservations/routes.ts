@@ -15,7 +15,6 @@ import { certificateSchema, monthSchema, parseSlot, patternSchema, slotsSchema }
 import { createReservationsService, type Outcome, type Slot } from './service.js';
 import * as repo from './repository.js';
 import { calendarLabels, checkedSlots } from './view-labels.js';
-import { priceBox } from '../billing/pricing.js';
 
 declare module '../web/types.js' {
   interface SessionData {
@@ -52,12 +51,16 @@ export async function rememberOutcome(
   };
 }
 
-/** The booking form's price box (billing's computation) for the month's calendars; on a child's agenda, of that child only. */
-export function priceBoxOf(deps: AppDeps, householdId: number, calendars: MonthCalendars, month: string, childId?: number) {
+/**
+ * The booking form's price box for the month's calendars; on a child's agenda, of that child only.
+ * Billing computes it (a floor above: it gives it through deps.hooks.priceBox); none without billing.
+ */
+export async function priceBoxOf(deps: AppDeps, householdId: number, calendars: MonthCalendars, month: string, childId?: number) {
+  if (!deps.hooks.priceBox) return null;
   const shown = calendars.flatMap(({ child, calendars: cals }) =>
     cals.map(({ service }) => ({ childId: child.id, child: child.first_name, serviceId: service.id, service: service.name, unit: service.unit })),
   );
-  return priceBox(deps.db, householdId, month, today(deps.clock), shown, childId);
+  return deps.hooks.priceBox(deps.db, householdId, month, today(deps.clock), shown, childId);
 }
 
 type MonthCalendars = Awaited<ReturnType<ReturnType<typeof createReservationsService>['monthCalendars']>>;

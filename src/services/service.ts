@@ -221,3 +221,6 @@ export function createServicesService(deps: AppDeps) {
   };
 }
 export type ServicesService = ReturnType<typeof createServicesService>;
+
+// Reads other features may use (their rows are this feature's: no other feature queries them).
+export { findSchool, findSchoolYear, listSchools } from './repository.js';
