@@ -3,7 +3,7 @@ import type { Router } from 'express';
 import type { AppDeps } from './deps.js';
 import type { JobDefinition } from './platform/jobs.js';
 import type { Role } from './web/types.js';
-import { platformFeature } from './platform/feature.js';
+import { pagesFeature } from './pages/index.js';
 import { accountsFeature } from './accounts/index.js';
 import { householdsFeature } from './households/index.js';
 import { requestsFeature } from './requests/index.js';
@@ -13,6 +13,7 @@ import { enrolmentsFeature } from './enrolments/index.js';
 import { reservationsFeature } from './reservations/index.js';
 import { billingFeature } from './billing/index.js';
 import { paymentsFeature } from './payments/index.js';
+import { adminFeature } from './admin/index.js';
 
 export interface AdminLink {
   href: string;
@@ -33,8 +34,9 @@ export interface Feature {
   jobs?: (deps: AppDeps) => JobDefinition[];
 }
 
-export const features: Feature[] = [
-  platformFeature,
+/** Every feature but the admin's, whose staff home lists their links. */
+const featuresBelowAdmin: Feature[] = [
+  pagesFeature,
   accountsFeature,
   householdsFeature,
   requestsFeature,
@@ -45,3 +47,5 @@ export const features: Feature[] = [
   billingFeature,
   paymentsFeature,
 ];
+
+export const features: Feature[] = [...featuresBelowAdmin, adminFeature(featuresBelowAdmin.flatMap((f) => f.adminLinks ?? []))];
