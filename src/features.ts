@@ -13,6 +13,7 @@ import { enrolmentsFeature } from './enrolments/index.js';
 import { reservationsFeature } from './reservations/index.js';
 import { billingFeature } from './billing/index.js';
 import { paymentsFeature } from './payments/index.js';
+import { dashboardFeature } from './dashboard/index.js';
 import { adminFeature } from './admin/index.js';
 
 export interface AdminLink {
@@ -46,6 +47,7 @@ const featuresBelowAdmin: Feature[] = [
   reservationsFeature,
   billingFeature,
   paymentsFeature,
+  dashboardFeature,
 ];
 
 export const features: Feature[] = [...featuresBelowAdmin, adminFeature(featuresBelowAdmin.flatMap((f) => f.adminLinks ?? []))];
