@@ -4,13 +4,13 @@ import type { Queryable } from '../platform/db.js';
 
 export const PAGE_SIZE = 50;
 
-export interface AuditFilters {
+interface AuditFilters {
   action: string;
   subject: string;
   actor: string;
 }
 
-export interface EmailFilters {
+interface EmailFilters {
   status: '' | 'pending' | 'sent' | 'failed';
   to: string;
 }

@@ -31,4 +31,3 @@ export function createDashboardService(deps: AppDeps) {
     },
   };
 }
-export type DashboardService = ReturnType<typeof createDashboardService>;
