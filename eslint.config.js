@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { floorRules } from './eslint-floors.js';
 
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', '.data', 'coverage', 'bench/results', 'public/js/vendor'] },
@@ -14,4 +15,5 @@ export default tseslint.config(
     },
   },
   { files: ['src/cli/**', 'bench/**', 'test/**', '.ci/**'], rules: { 'no-console': 'off' } },
+  ...floorRules,
 );

@@ -21,7 +21,7 @@ import { requestLog } from './web/request-log.js';
 import { refererPath } from './web/urls.js';
 import { noErrors } from './web/forms.js';
 import { getTown } from './platform/town.js';
-import { healthCheck } from './platform/feature.js';
+import { healthCheck } from './pages/health.js';
 import { notificationHandler } from './payments/routes.js';
 import { createPayfipStandin } from './payments/payfip/standin.js';
 import { createPgStandinStore } from './payments/payfip/standin-pg-store.js';

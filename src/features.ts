@@ -5,7 +5,7 @@ import type { RequestTypeHooks } from './requests/service.js';
 import type { InvoicesIssuedHook } from './billing/service.js';
 import type { JobDefinition } from './platform/jobs.js';
 import type { Role } from './web/types.js';
-import { platformFeature } from './platform/feature.js';
+import { pagesFeature } from './pages/index.js';
 import { accountsFeature } from './accounts/index.js';
 import { householdsFeature } from './households/index.js';
 import { requestsFeature } from './requests/index.js';
@@ -15,6 +15,8 @@ import { enrolmentsFeature } from './enrolments/index.js';
 import { reservationsFeature } from './reservations/index.js';
 import { billingFeature } from './billing/index.js';
 import { paymentsFeature } from './payments/index.js';
+import { dashboardFeature } from './dashboard/index.js';
+import { adminFeature } from './admin/index.js';
 
 export interface AdminLink {
   href: string;
@@ -41,8 +43,9 @@ export interface Feature {
   priceBox?: FeatureHooks['priceBox'];
 }
 
-export const features: Feature[] = [
-  platformFeature,
+/** Every feature but the admin's, whose staff home lists their links. */
+const featuresBelowAdmin: Feature[] = [
+  pagesFeature,
   accountsFeature,
   householdsFeature,
   requestsFeature,
@@ -52,7 +55,10 @@ export const features: Feature[] = [
   reservationsFeature,
   billingFeature,
   paymentsFeature,
+  dashboardFeature,
 ];
+
+export const features: Feature[] = [...featuresBelowAdmin, adminFeature(featuresBelowAdmin.flatMap((f) => f.adminLinks ?? []))];
 
 /** The hooks the features declare, for deps (src/compose.ts). */
 export function featureHooks(list: Feature[] = features): FeatureHooks {

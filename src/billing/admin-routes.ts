@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
 import { parisNow, previousMonth, shiftMonth, today } from '../platform/clock.js';
-import { idParam } from '../households/access.js';
+import { idParam } from '../web/params.js';
 import { findRequest, listEvents } from '../requests/service.js';
 import { actorOf, requireAgent, requireManager } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';

@@ -2,14 +2,14 @@
 // upload on a family's behalf, and (admins) the document types.
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps.js';
-import { childrenOfHousehold, idParam } from '../households/access.js';
+import { idParam } from '../web/params.js';
 import { actorOf, requireAdmin, requireAgent } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
 import { ACCEPT_ATTRIBUTE } from './files.js';
-import { filesOf, findType, findView, householdByFamilyNumber, householdSummary, pendingQueue, versionsOf } from './repository.js';
+import { childrenOfHousehold, filesOf, findType, findView, householdByFamilyNumber, householdSummary, pendingQueue, versionsOf } from './repository.js';
 import { filesOfRequest, uploadValues } from './routes.js';
 import { documentTypeSchema, familyLookupSchema, queueFilters, REJECT_REASONS, reviewSchema, staffUploadSchema } from './schemas.js';
 import { createDocumentsService, displayStatus } from './service.js';

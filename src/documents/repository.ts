@@ -306,3 +306,29 @@ export async function claimReminder(q: Queryable, documentId: number, kind: 'd30
 
 /** A hard delete (rows and pages); fails with a foreign-key error when another record points at it. */
 export const deleteDocumentRows = (q: Queryable, id: number) => q('documents').where({ id }).delete();
+
+// ---------- The household's children (members rows, read for the upload form and its check) ----------
+
+export interface ChildOption {
+  id: number;
+  first_name: string;
+  last_name: string;
+}
+
+const childrenOf = (q: Queryable, householdId: number) =>
+  q('members as m')
+    .join('household_members as hm', 'hm.member_id', 'm.id')
+    .where({ 'hm.household_id': householdId, 'm.kind': 'child' })
+    .whereNull('m.deleted_at');
+
+/** The children of the household (alternating custody included), eldest first. */
+export const childrenOfHousehold = (q: Queryable, householdId: number) =>
+  childrenOf(q, householdId)
+    .orderBy([{ column: 'm.birth_date', order: 'asc' }, { column: 'm.id' }])
+    .select('m.id', 'm.first_name', 'm.last_name') as Promise<ChildOption[]>;
+
+/** A child of the household, or undefined: nothing tells whether the id exists elsewhere. */
+export async function findChildOfHousehold(q: Queryable, householdId: number, childId: number): Promise<ChildOption | undefined> {
+  if (!Number.isSafeInteger(childId)) return undefined;
+  return childrenOf(q, householdId).where('m.id', childId).first('m.id', 'm.first_name', 'm.last_name') as Promise<ChildOption | undefined>;
+}

@@ -2,7 +2,8 @@
 // delete a pending document; and the download of a page for guardians and staff.
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps.js';
-import { childrenOfHousehold, currentHouseholdId, idParam, withHousehold } from '../households/access.js';
+import { currentHouseholdId, withHousehold } from '../web/household.js';
+import { idParam } from '../web/params.js';
 import { actorOf, currentAccount, isStaff, requireLogin, requireParent } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
@@ -10,6 +11,7 @@ import { addError, formErrors, FormError, noErrors, type FormErrors } from '../w
 import { getT } from '../web/i18n.js';
 import { localPath } from '../web/urls.js';
 import { ACCEPT_ATTRIBUTE, contentDisposition, isInlineType } from './files.js';
+import { childrenOfHousehold } from './repository.js';
 import { uploadSchema } from './schemas.js';
 import { createDocumentsService, type DocumentsService, type UploadedFile } from './service.js';
 

@@ -8,7 +8,6 @@ import type { Actor } from '../platform/audit.js';
 import { today as parisToday } from '../platform/clock.js';
 import { withTransaction, type Queryable, type Tx } from '../platform/db.js';
 import { getTown } from '../platform/town.js';
-import { findChildOfHousehold } from '../households/access.js';
 import { FormError } from '../web/forms.js';
 import { tFr } from '../web/i18n.js';
 import { checkFile, FileRefused, type CheckedFile } from './files.js';
@@ -18,6 +17,7 @@ import {
   expiringRelied,
   fileAt,
   filesOf,
+  findChildOfHousehold,
   findForHousehold,
   findTypeByCode,
   findView,

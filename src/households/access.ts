@@ -1,36 +1,10 @@
 // Per-object authorisation for parents: everything is looked up through the household of the
-// logged-in account, never by bare id. Every feature uses these.
-import type { NextFunction, Request, Response } from 'express';
+// logged-in account, never by bare id. The features above households use these.
 import type { Queryable } from '../platform/db.js';
-import { HttpError } from '../web/errors.js';
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** The household of the logged-in parent (set by withHousehold). */
-    householdId?: number;
-  }
-}
 
 export async function householdIdOf(q: Queryable, accountId: number): Promise<number | null> {
   const row = await q('household_accounts').where({ account_id: accountId }).first('household_id');
   return row ? Number(row.household_id) : null;
-}
-
-/** For parent routes: sets req.householdId, or sends a parent without a household to create or link one. */
-export function withHousehold() {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    if (!req.account) return next(new HttpError(403));
-    // Read with the account at the start of the request (loadAccount, src/web/auth.ts): no query of its own.
-    const id = req.account.householdId;
-    if (!id) return res.redirect(303, '/household/start');
-    req.householdId = id;
-    next();
-  };
-}
-
-export function currentHouseholdId(req: Request): number {
-  if (!req.householdId) throw new HttpError(403);
-  return req.householdId;
 }
 
 export interface ChildRow {
@@ -64,11 +38,4 @@ export async function childrenOfHousehold(q: Queryable, householdId: number): Pr
     .whereNull('m.deleted_at')
     .orderBy([{ column: 'm.birth_date', order: 'asc' }, { column: 'm.id' }])
     .select('m.*', 'hm.custody_weeks') as Promise<ChildRow[]>;
-}
-
-/** Parses a route id; anything that is not a positive integer is a 404. */
-export function idParam(value: unknown): number {
-  const n = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n <= 0) throw new HttpError(404);
-  return n;
 }

@@ -7,7 +7,7 @@ import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
-import { idParam } from './access.js';
+import { idParam } from '../web/params.js';
 import { listCurrentForHousehold } from '../documents/service.js';
 import { adminNewHouseholdSchema, custodySchema, householdSchema, memberSchema, MEMBER_KINDS, searchSchema, type MemberKind } from './schemas.js';
 import { createHouseholdsService } from './service.js';

@@ -1,5 +1,5 @@
-// Parent-facing routes: the dashboard, the family card and its members, the guardian invitation,
-// the family-card activation, the child page and the RGPD export.
+// Parent-facing routes: the family card and its members, the guardian invitation, the family-card
+// activation and the child page.
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps.js';
 import { actorOf, currentAccount, requireParent } from '../web/auth.js';
@@ -7,7 +7,8 @@ import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
-import { currentHouseholdId, idParam, withHousehold } from './access.js';
+import { currentHouseholdId, withHousehold } from '../web/household.js';
+import { idParam } from '../web/params.js';
 import type { HouseholdView, MemberRow } from './repository.js';
 import { activateSchema, householdSchema, inviteSchema, lostCodeSchema, memberSchema, MEMBER_KINDS, type MemberKind } from './schemas.js';
 import { createHouseholdsService, type HouseholdsService } from './service.js';
@@ -139,14 +140,6 @@ export function householdsRoutes(deps: AppDeps): Router {
   const router = Router();
   const households = createHouseholdsService(deps);
   const inHousehold = [requireParent, withHousehold()];
-
-  // ---------- The dashboard (GET / for a logged-in parent; the platform route passes it on) ----------
-  router.get('/', async (req, res, next) => {
-    if (req.account?.role !== 'parent') return next();
-    const householdId = req.account.householdId;
-    if (!householdId) return res.redirect(303, '/household/start');
-    res.render('dashboard/index', await households.dashboard(householdId, req.account.id));
-  });
 
   // ---------- No household yet: create one or link a family card ----------
   router.get('/household/start', requireParent, async (req, res) => {
@@ -355,14 +348,6 @@ export function householdsRoutes(deps: AppDeps): Router {
     if (!done) throw new HttpError(404);
     flash(req, t('households.flash.invitationRevoked'));
     res.redirect(303, '/household');
-  });
-
-  // ---------- RGPD export ----------
-  router.get('/household/export', ...inHousehold, async (req, res) => {
-    const householdId = currentHouseholdId(req);
-    const data = await households.exportData(householdId, actorOf(req));
-    res.setHeader('Content-Disposition', `attachment; filename="${data.household.family_number}.json"`);
-    res.json({ exportedAt: deps.clock.now().toISOString(), ...data });
   });
 
   // ---------- The child page ----------

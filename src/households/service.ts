@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
-import { monthEstimate } from '../billing/pricing.js';
 import type { Actor } from '../platform/audit.js';
 import { today, TIME_ZONE } from '../platform/clock.js';
 import { hashToken, randomCode } from '../platform/codes.js';
@@ -15,7 +14,6 @@ import { OPEN_STATUSES } from '../requests/service.js';
 import { type RequestRow } from '../requests/repository.js';
 import { FormError } from '../web/forms.js';
 import { tFr } from '../web/i18n.js';
-import { addDays } from '../platform/days.js';
 import { householdIdOf } from './access.js';
 import * as repo from './repository.js';
 import { normaliseFamilyNumber, type HouseholdInput, type MemberInput } from './schemas.js';
@@ -458,21 +456,6 @@ export function createHouseholdsService(deps: AppDeps) {
       });
     },
 
-    /** The parent's home page: children and their next activities, documents, requests, invoices, the month's estimate. */
-    async dashboard(householdId: number, accountId: number) {
-      const day = today(deps.clock);
-      const [children, reservations, expiring, missing, invoices, openRequests, estimate] = await Promise.all([
-        repo.dashboardChildren(deps.db, householdId),
-        repo.nextReservations(deps.db, householdId, day, 30),
-        repo.expiringDocuments(deps.db, householdId, day, addDays(day, 30)),
-        repo.missingDocuments(deps.db, householdId, day),
-        repo.unpaidInvoices(deps.db, householdId),
-        repo.openRequestsOf(deps.db, householdId, accountId),
-        monthEstimate(deps.db, householdId, day.slice(0, 7)),
-      ]);
-      return { children: children.map((c) => ({ ...c, next: reservations.filter((r) => r.child_id === c.id).slice(0, 3) })), expiring, missing, invoices, openRequests, estimate };
-    },
-
     /** The child's page: details, documents, enrolments and next booked days, all through this household. */
     async childPage(householdId: number, childId: number) {
       const child = await repo.findMemberOfHousehold(deps.db, householdId, childId);
@@ -493,11 +476,6 @@ export function createHouseholdsService(deps: AppDeps) {
     history: (householdId: number) => repo.householdHistory(deps.db, householdId),
     search: (q: string, page: number, pageSize: number) => repo.searchHouseholds(deps.db, q, page, pageSize),
 
-    async exportData(householdId: number, actor: Actor) {
-      const data = await repo.exportData(deps.db, householdId);
-      await audit(deps.db, actor, 'households.exported', householdId);
-      return data;
-    },
   };
 
   async function linkGuardianAccount(tx: Tx, householdId: number, accountId: number, now: Date) {

@@ -3,7 +3,7 @@
 import { Router, type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../deps.js';
-import { idParam } from '../households/access.js';
+import { idParam } from '../web/params.js';
 import { TIME_ZONE, parisNow, previousMonth, today } from '../platform/clock.js';
 import { actorOf, requireManager } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';

@@ -2,7 +2,8 @@
 // the direct-debit mandate. The PayFiP notification handler is mounted by the app before CSRF.
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { AppDeps } from '../deps.js';
-import { currentHouseholdId, idParam, withHousehold } from '../households/access.js';
+import { currentHouseholdId, withHousehold } from '../web/household.js';
+import { idParam } from '../web/params.js';
 import { today } from '../platform/clock.js';
 import { actorOf, currentAccount, requireParent } from '../web/auth.js';
 import { flash } from '../web/flash.js';

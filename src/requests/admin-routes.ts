@@ -2,7 +2,7 @@
 // and the request page (take in hand, accept, refuse with a reason, ask for more, write).
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps.js';
-import { idParam } from '../households/access.js';
+import { idParam } from '../web/params.js';
 import { actorOf, requireAgent } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';

@@ -1,7 +1,7 @@
 // Parents follow their requests ("suivi de mes démarches"): list, history, answer, cancel.
 import { Router, type Request } from 'express';
 import type { AppDeps } from '../deps.js';
-import { idParam } from '../households/access.js';
+import { idParam } from '../web/params.js';
 import { actorOf, currentAccount, requireParent } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';

@@ -2,7 +2,9 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps.js';
 import { monthBounds, shiftMonth, today } from '../platform/clock.js';
-import { childrenOfHousehold, currentHouseholdId, idParam, withHousehold, type ChildRow } from '../households/access.js';
+import { childrenOfHousehold, type ChildRow } from '../households/access.js';
+import { currentHouseholdId, withHousehold } from '../web/household.js';
+import { idParam } from '../web/params.js';
 import { actorOf, requireParent } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';

@@ -7,7 +7,7 @@ import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
-import { idParam } from '../households/access.js';
+import { idParam } from '../web/params.js';
 import { calendarSchema, requirementsFrom, serviceSchema } from './schemas.js';
 import { createServicesService, type ServiceDetails } from './service.js';
 import { CLASS_LEVELS } from './repository.js';

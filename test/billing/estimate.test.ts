@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeMonth, type HouseholdMonth } from '../../src/billing/compute.js';
 import { monthEstimate } from '../../src/billing/pricing.js';
-import { createHouseholdsService } from '../../src/households/service.js';
+import { createDashboardService } from '../../src/dashboard/service.js';
 import {
   addAttendance,
   addDocument,
@@ -97,8 +97,8 @@ describe('the month of one household', () => {
     // The dashboard reads the same statement with its other lists (one compiled statement for every
     // household): each household still gets its own estimate.
     ctx.clock.set('2026-09-20T08:00:00Z');
-    const households = createHouseholdsService(ctx.deps);
-    for (const id of ids) expect((await households.dashboard(id, 0)).estimate).toEqual(await monthEstimate(ctx.db, id, '2026-09'));
+    const dashboard = createDashboardService(ctx.deps);
+    for (const id of ids) expect((await dashboard.dashboard(id, 0)).estimate).toEqual(await monthEstimate(ctx.db, id, '2026-09'));
     ctx.clock.set('2026-10-02T08:00:00Z');
     // The fixture does reach the cases it is meant to.
     const mine = all.find((h) => h.householdId === a.household.id)!;
@@ -130,12 +130,12 @@ describe('the month of one household', () => {
 
     const all = await computeMonth(ctx.db, '2026-09');
     ctx.clock.set('2026-09-20T08:00:00Z');
-    const households = createHouseholdsService(ctx.deps);
+    const dashboard = createDashboardService(ctx.deps);
     for (const id of [f.household.id, g.household.id]) {
       const whole = all.find((h) => h.householdId === id);
       const [one] = await computeMonth(ctx.db, '2026-09', { householdId: id });
       expect(comparable(one)).toEqual(comparable(whole));
-      expect((await households.dashboard(id, 0)).estimate).toEqual({ month: '2026-09', totalCents: whole?.totalCents ?? 0, lines: whole?.lines.length ?? 0 });
+      expect((await dashboard.dashboard(id, 0)).estimate).toEqual({ month: '2026-09', totalCents: whole?.totalCents ?? 0, lines: whole?.lines.length ?? 0 });
     }
     ctx.clock.set('2026-10-02T08:00:00Z');
     expect(all.find((h) => h.householdId === f.household.id)!.lines.map((l) => [l.childId, l.kind, l.days])).toEqual([[noe, 'booked', [d(1), d(2), d(3)]]]);

@@ -71,15 +71,6 @@ describe('the owner of a household', () => {
     expect(audit).toBeTruthy();
   });
 
-  it('exports the household data as JSON', async () => {
-    const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Zoé' }]);
-    const browser = await loginAs(ctx, parent);
-    const res = await browser.get('/household/export');
-    expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toContain('application/json');
-    expect(res.body.household.family_number).toBe(household.familyNumber);
-    expect(res.body.members.map((m: { first_name: string }) => m.first_name)).toContain('Zoé');
-  });
 });
 
 describe('another household', () => {

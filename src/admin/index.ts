@@ -1,0 +1,18 @@
+// The admin's feature: the staff home, the audit log and the outbox. Mounted last: the staff home
+// lists the links of the features below it, given by src/features.ts.
+import type { AdminLink, Feature } from '../features.js';
+import { adminRoutes } from './routes.js';
+
+const ownLinks: AdminLink[] = [
+  { href: '/admin/audit', label: 'admin.audit.title', roles: ['admin'] },
+  { href: '/admin/emails', label: 'admin.emails.title', roles: ['admin'] },
+];
+
+/** The admin feature, whose staff home lists its own links first, then `otherLinks`. */
+export function adminFeature(otherLinks: AdminLink[]): Feature {
+  return {
+    name: 'admin',
+    adminRoutes: (deps) => adminRoutes(deps, [...ownLinks, ...otherLinks]),
+    adminLinks: ownLinks,
+  };
+}
