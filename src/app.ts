@@ -84,10 +84,6 @@ export function createApp(deps: AppDeps): App {
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
 
   app.use(sessions(deps));
-  app.use((req, _res, next) => {
-    req.lang = 'fr';
-    next();
-  });
   app.use(loadAccount(deps, (id) => loadCurrentAccount(deps.db, id)));
 
   // What every view can use.
@@ -95,9 +91,8 @@ export function createApp(deps: AppDeps): App {
     // A logged-in person's pages (and files) are theirs: never kept by a browser or a proxy cache.
     // Pages with a form say so too, when they write their token (csrfTokenFor).
     if (req.account) res.setHeader('Cache-Control', 'no-store');
-    const t = getT(req.lang);
+    const t = getT();
     res.locals.t = t;
-    res.locals.lang = req.lang;
     res.locals.account = req.account ?? null;
     res.locals.csrfToken = csrfTokenFor(req, res);
     res.locals.flash = takeFlash(req);
@@ -127,7 +122,7 @@ export function createApp(deps: AppDeps): App {
       // The session expired (or the form is stale): keep the person's way back to the form.
       const back = refererPath(req);
       if (!req.account && req.sessionExpired) {
-        flash(req, getT(req.lang)('auth.sessionExpired'), 'info');
+        flash(req, getT()('auth.sessionExpired'), 'info');
         return res.redirect(303, `/login?next=${encodeURIComponent(back)}`);
       }
       return renderError(res, 403, 'csrf', back);
@@ -142,8 +137,7 @@ export function createApp(deps: AppDeps): App {
     const code = [403, 404, 413, 429].includes(status) ? status : status >= 500 ? 500 : 400;
     res.status(status);
     if (!res.locals.t) {
-      res.locals.t = getT('fr');
-      res.locals.lang = 'fr';
+      res.locals.t = getT();
       res.locals.errors = noErrors();
       Object.assign(res.locals, viewHelpers);
       res.locals.account = null;

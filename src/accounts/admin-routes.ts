@@ -37,7 +37,7 @@ export function accountsAdminRoutes(deps: AppDeps): Router {
   router.get('/staff/new', (_req, res) => renderNew(res, 200, { sites: [] }));
 
   router.post('/staff/new', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const values = { ...req.body, sites: sitesOf(req.body) };
     const parsed = staffCreateSchema.safeParse(req.body ?? {});
     if (!parsed.success) return renderNew(res, 400, values, formErrors(parsed.error, t));
@@ -69,7 +69,7 @@ export function accountsAdminRoutes(deps: AppDeps): Router {
   router.get('/staff/:id', (req, res) => renderShow(req, res, 200));
 
   router.post('/staff/:id', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const id = idParam(req.params.id);
     const values = { role: req.body?.role, sites: sitesOf(req.body) };
     const parsed = staffUpdateSchema.safeParse(req.body ?? {});
@@ -86,7 +86,7 @@ export function accountsAdminRoutes(deps: AppDeps): Router {
 
   const action = (path: string, run: (req: Request, id: number) => Promise<boolean>, doneKey: string) =>
     router.post(`/staff/:id/${path}`, async (req, res) => {
-      const t = getT(req.lang);
+      const t = getT();
       const id = idParam(req.params.id);
       try {
         if (!(await run(req, id))) throw new HttpError(404);

@@ -66,7 +66,7 @@ export function accountsRoutes(deps: AppDeps): Router {
 
   const form = (view: string) => (res: Response, status: number, values: Values, errors: FormErrors = noErrors(), extra: Values = {}) =>
     res.status(status).render(view, { values, errors, ...extra });
-  const fromFormError = (req: Request, err: FormError) => addError(noErrors(), err.field, getT(req.lang)(err.key, err.params));
+  const fromFormError = (req: Request, err: FormError) => addError(noErrors(), err.field, getT()(err.key, err.params));
   const message = (res: Response, status: number, key: string, extra: Values = {}) => res.status(status).render('accounts/message', { key, ...extra });
   const tokenOf = (req: Request) => {
     const raw = String(req.params.token ?? '');
@@ -77,7 +77,7 @@ export function accountsRoutes(deps: AppDeps): Router {
   function parse<S extends z.ZodType>(schema: S, req: Request, res: Response, render: ReturnType<typeof form>, extra: Values = {}): z.infer<S> | null {
     const parsed = schema.safeParse(req.body ?? {});
     if (parsed.success) return parsed.data;
-    render(res, 400, safeValues(req.body), formErrors(parsed.error, getT(req.lang)), extra);
+    render(res, 400, safeValues(req.body), formErrors(parsed.error, getT()), extra);
     return null;
   }
 
@@ -122,12 +122,12 @@ export function accountsRoutes(deps: AppDeps): Router {
     const account = raw ? await accounts.verifyEmail(raw) : null;
     if (!account) return message(res, 410, 'verifyInvalid');
     if (account.role !== 'parent') {
-      flash(req, getT(req.lang)('accounts.verify.doneLogin'));
+      flash(req, getT()('accounts.verify.doneLogin'));
       return res.redirect(303, '/login');
     }
     await logIn(req, account, deps.clock.now().getTime());
     await accounts.recordLogin(account);
-    flash(req, getT(req.lang)('accounts.verify.done'));
+    flash(req, getT()('accounts.verify.done'));
     res.redirect(303, '/');
   });
 
@@ -140,7 +140,7 @@ export function accountsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/login', loginIp.middleware, loginAccount.middleware, async (req: Request, res: Response) => {
-    const t = getT(req.lang);
+    const t = getT();
     const parsed = loginSchema.safeParse(req.body ?? {});
     const next = localPath(req.body?.next, '/');
     if (!parsed.success) return renderLogin(res, 400, { ...safeValues(req.body), next }, formErrors(parsed.error, t));
@@ -171,7 +171,7 @@ export function accountsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/login/code', codeAccount.middleware, withPassport, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const pendingId = req.session.pendingAccountId;
     if (!pendingId) return res.redirect(303, '/login');
     const data = parse(codeSchema, req, res, renderCode);
@@ -206,7 +206,7 @@ export function accountsRoutes(deps: AppDeps): Router {
     const secret = req.session.setupTotpSecret;
     if (!account || account.totp_enabled_at || !secret) return res.redirect(303, '/login');
     const parsed = codeSchema.safeParse(req.body ?? {});
-    if (!parsed.success) return setupPage(req, res, 400, formErrors(parsed.error, getT(req.lang)));
+    if (!parsed.success) return setupPage(req, res, 400, formErrors(parsed.error, getT()));
     let codes: string[];
     try {
       codes = await accounts.enableTotp(account, secret, parsed.data.code);
@@ -264,7 +264,7 @@ export function accountsRoutes(deps: AppDeps): Router {
         if (err instanceof FormError) return renderReset(res, 422, {}, fromFormError(req, err), extra);
         throw err;
       }
-      flash(req, getT(req.lang)(mode === 'reset' ? 'accounts.reset.done' : 'accounts.reset.inviteDone'));
+      flash(req, getT()(mode === 'reset' ? 'accounts.reset.done' : 'accounts.reset.inviteDone'));
       res.redirect(303, '/login');
     });
   };
@@ -293,7 +293,7 @@ export function accountsRoutes(deps: AppDeps): Router {
     const data = parse(nameSchema, req, res, renderName);
     if (!data) return;
     await accounts.updateName(currentAccount(req), data.first_name, data.last_name);
-    flash(req, getT(req.lang)('accounts.account.nameSaved'));
+    flash(req, getT()('accounts.account.nameSaved'));
     res.redirect(303, '/account');
   });
 
@@ -308,7 +308,7 @@ export function accountsRoutes(deps: AppDeps): Router {
       if (err instanceof FormError) return renderPassword(res, 422, {}, fromFormError(req, err));
       throw err;
     }
-    flash(req, getT(req.lang)('accounts.account.passwordSaved'));
+    flash(req, getT()('accounts.account.passwordSaved'));
     res.redirect(303, '/account');
   });
 
@@ -323,7 +323,7 @@ export function accountsRoutes(deps: AppDeps): Router {
       if (err instanceof FormError) return renderEmail(res, 422, safeValues(req.body), fromFormError(req, err));
       throw err;
     }
-    flash(req, getT(req.lang)('accounts.account.emailSent', { email: data.email }));
+    flash(req, getT()('accounts.account.emailSent', { email: data.email }));
     res.redirect(303, '/account');
   });
 
@@ -338,7 +338,7 @@ export function accountsRoutes(deps: AppDeps): Router {
     const outcome = raw ? await accounts.confirmEmailChange(raw) : 'invalid';
     if (outcome === 'invalid') return message(res, 410, 'emailChangeInvalid');
     if (outcome === 'taken') return message(res, 409, 'emailChangeTaken');
-    flash(req, getT(req.lang)('accounts.account.emailChanged'));
+    flash(req, getT()('accounts.account.emailChanged'));
     res.redirect(303, req.account ? '/account' : '/login');
   });
 
@@ -362,7 +362,7 @@ export function accountsRoutes(deps: AppDeps): Router {
     const me = currentAccount(req);
     const secret = req.session.setupTotpSecret;
     const parsed = codeSchema.safeParse(req.body ?? {});
-    if (!parsed.success) return twoFactorPage(req, res, 400, formErrors(parsed.error, getT(req.lang)));
+    if (!parsed.success) return twoFactorPage(req, res, 400, formErrors(parsed.error, getT()));
     if (!secret) return res.redirect(303, '/account/two-factor');
     try {
       req.session.newRecoveryCodes = await accounts.enableTotp(me, secret, parsed.data.code);
@@ -372,21 +372,21 @@ export function accountsRoutes(deps: AppDeps): Router {
     }
     delete req.session.setupTotpSecret;
     req.session.recoveryCodesNext = '/account';
-    flash(req, getT(req.lang)('accounts.twoFactor.enabled'));
+    flash(req, getT()('accounts.twoFactor.enabled'));
     res.redirect(303, '/account/recovery-codes');
   });
 
   router.post('/account/two-factor/disable', requireLogin, async (req, res) => {
     const me = currentAccount(req);
     const parsed = currentPasswordSchema.safeParse(req.body ?? {});
-    if (!parsed.success) return twoFactorPage(req, res, 400, formErrors(parsed.error, getT(req.lang)));
+    if (!parsed.success) return twoFactorPage(req, res, 400, formErrors(parsed.error, getT()));
     try {
       await accounts.disableTotp(me, parsed.data.current_password);
     } catch (err) {
       if (err instanceof FormError) return twoFactorPage(req, res, 422, fromFormError(req, err));
       throw err;
     }
-    flash(req, getT(req.lang)('accounts.twoFactor.disabled'));
+    flash(req, getT()('accounts.twoFactor.disabled'));
     res.redirect(303, '/account');
   });
 

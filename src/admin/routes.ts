@@ -70,7 +70,7 @@ export function adminRoutes(deps: AppDeps, links: AdminLink[]): Router {
 
   router.post('/emails/:id/resend', requireAdmin, async (req, res) => {
     const id = emailId(req.params.id);
-    const t = getT(req.lang);
+    const t = getT();
     const outcome = await resendFailedEmail(deps, id, actorOf(req));
     if (outcome === 'notFound') throw new HttpError(404);
     if (outcome === 'resent') flash(req, t('admin.emails.resent'));

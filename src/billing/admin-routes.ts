@@ -73,7 +73,7 @@ export function billingAdminRoutes(deps: AppDeps): Router {
   router.get('/services/:id/rates', requireManager, (req, res) => renderRates(req, res));
 
   router.post('/services/:id/rates', requireManager, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const service = await findService(deps.db, idParam(req.params.id));
     if (!service) throw new HttpError(404);
     const body = req.body as Record<string, string>;
@@ -139,7 +139,7 @@ export function billingAdminRoutes(deps: AppDeps): Router {
   router.get('/billing/qf/:requestId', requireAgent, (req, res) => renderQf(req, res));
 
   router.post('/billing/qf/:requestId', requireAgent, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const id = idParam(req.params.requestId);
     const form = qfValidationSchema.safeParse(req.body);
     if (!form.success) return renderQf(req, res, 400, req.body, formErrors(form.error, t));
@@ -154,7 +154,7 @@ export function billingAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/billing/qf/:requestId/refuse', requireAgent, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const id = idParam(req.params.requestId);
     const form = qfRefusalSchema.safeParse(req.body);
     if (!form.success) return renderQf(req, res, 400, undefined, noErrors(), { values: req.body, errors: formErrors(form.error, t) });
@@ -178,7 +178,7 @@ export function billingAdminRoutes(deps: AppDeps): Router {
   }
 
   router.get('/billing', requireManager, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const raw = typeof req.query.month === 'string' ? req.query.month : previousMonth(deps.clock);
     const form = monthSchema.safeParse({ month: raw });
     if (!form.success) return renderRun(req, res, previousMonth(deps.clock), 400, formErrors(form.error, t));
@@ -186,7 +186,7 @@ export function billingAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/billing/run', requireManager, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const form = monthSchema.safeParse(req.body);
     if (!form.success) return renderRun(req, res, previousMonth(deps.clock), 400, formErrors(form.error, t));
     const { month } = form.data;
@@ -265,7 +265,7 @@ export function billingAdminRoutes(deps: AppDeps): Router {
   });
 
   router.get('/billing/exports/accounting.csv', requireManager, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const f = monthSchema.safeParse(req.query);
     if (!f.success) return res.status(400).render('admin/billing/exports', { values: req.query, errors: formErrors(f.error, t) });
     const rows = (await deps.db('invoices as i')
@@ -278,7 +278,7 @@ export function billingAdminRoutes(deps: AppDeps): Router {
   });
 
   router.get('/billing/exports/treasury.csv', requireManager, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const f = treasurySchema.safeParse(req.query);
     if (!f.success) return res.status(400).render('admin/billing/exports', { values: { month: previousMonth(deps.clock), ...req.query }, errors: formErrors(f.error, t) });
     const rows = (await searchInvoices(deps.db, { unpaidDueBefore: f.data.before }).select('i.*').orderBy('i.due_on')) as InvoiceRow[];
@@ -327,7 +327,7 @@ export function billingAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/invoices/:id/credit-notes', requireManager, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const inv = await staffInvoice(req);
     const form = creditNoteSchema.safeParse(req.body);
     if (!form.success) return renderInvoice(req, res, 400, req.body, formErrors(form.error, t));

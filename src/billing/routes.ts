@@ -55,7 +55,7 @@ export function billingRoutes(deps: AppDeps): Router {
   router.get('/household/rates', ...parent, (req, res) => renderRates(req, res));
 
   router.post('/household/rates', ...parent, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const form = qfRequestSchema.safeParse(req.body);
     if (!form.success) return renderRates(req, res, 400, req.body, formErrors(form.error, t));
     try {

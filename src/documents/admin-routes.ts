@@ -37,7 +37,7 @@ export function documentsAdminRoutes(deps: AppDeps): Router {
   }
 
   router.get('/documents/upload', requireAgent, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     if (typeof req.query.household === 'string') {
       const id = idParam(req.query.household);
       if (!(await householdSummary(deps.db, id))) throw new HttpError(404);
@@ -52,7 +52,7 @@ export function documentsAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/documents/upload', requireAgent, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const householdId = typeof body.household_id === 'string' && /^\d{1,15}$/.test(body.household_id) ? Number(body.household_id) : null;
     if (!householdId || !(await householdSummary(deps.db, householdId))) throw new HttpError(404);
@@ -92,7 +92,7 @@ export function documentsAdminRoutes(deps: AppDeps): Router {
   router.get('/documents/:id', requireAgent, async (req, res) => renderDocument(req, res, 200, idParam(req.params.id)));
 
   router.post('/documents/:id/review', requireAgent, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const id = idParam(req.params.id);
     if (!(await findView(deps.db, id))) throw new HttpError(404);
     const body = (req.body ?? {}) as Record<string, string>;
@@ -132,7 +132,7 @@ export function documentsAdminRoutes(deps: AppDeps): Router {
   });
 
   const saveType = async (req: Request, res: Response, id: number | null) => {
-    const t = getT(req.lang);
+    const t = getT();
     const existing = id === null ? null : ((await findType(deps.db, id)) ?? null);
     if (id !== null && !existing) throw new HttpError(404);
     const body: Record<string, string> = { ...(req.body as Record<string, string>), ...(existing ? { code: existing.code } : {}) };

@@ -70,7 +70,7 @@ export function documentsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/documents', ...parent, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const values = uploadValues(req.body);
     const form = uploadSchema.safeParse(req.body ?? {});
     if (!form.success) return renderVault(req, res, 400, values, formErrors(form.error, t));
@@ -85,7 +85,7 @@ export function documentsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/documents/:id/delete', ...parent, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const id = idParam(req.params.id);
     try {
       if (!(await documents.deletePending(currentHouseholdId(req), id, actorOf(req)))) throw new HttpError(404);

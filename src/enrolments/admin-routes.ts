@@ -50,7 +50,7 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/enrolments/accept', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const form = bulkSchema.safeParse(req.body ?? {});
     const service = typeof req.body?.service === 'string' ? req.body.service : '';
     if (!form.success) {
@@ -70,7 +70,7 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
     const children = family ? await childrenOfHousehold(deps.db, family.id) : [];
     const year = await services.currentYear();
     const list = year ? (await services.list(year.id, { activeOnly: true })).filter((s) => s.kind !== 'school') : [];
-    if (values.family && !family && !errors.fields.family) addError(errors, 'family', getT('fr')('enrolments.errors.familyUnknown'));
+    if (values.family && !family && !errors.fields.family) addError(errors, 'family', getT()('enrolments.errors.familyUnknown'));
     res.status(status).render('admin/enrolments/new', { values, errors, family, children, services: list });
   }
 
@@ -80,7 +80,7 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/enrolments/new', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = { ...body, weekdays: body.weekdays === undefined ? [] : Array.isArray(body.weekdays) ? body.weekdays.map(String) : [String(body.weekdays)] };
     const form = deskSchema.safeParse(body);
@@ -121,7 +121,7 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
   router.get('/enrolments/:id', (req, res) => renderShow(req, res, 200));
 
   router.post('/enrolments/:id/decide', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const e = await enrolments.find(idParam(req.params.id));
     if (!e || e.status === 'draft') throw new HttpError(404);
     const form = decideSchema.safeParse(req.body ?? {});
@@ -138,7 +138,7 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
 
   /** Accepting a document from here is the documents queue's own review action. */
   router.post('/enrolments/:id/documents/:documentId/accept', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const e = await enrolments.find(idParam(req.params.id));
     if (!e || e.status === 'draft') throw new HttpError(404);
     const documentId = idParam(req.params.documentId);

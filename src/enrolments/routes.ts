@@ -22,7 +22,7 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
   const services = createServicesService(deps);
   router.use('/enrolments', requireParent, withHousehold());
 
-  const errorsFrom = (req: Request, err: FormError): FormErrors => addError(noErrors(), err.field, getT(req.lang)(err.key, err.params));
+  const errorsFrom = (req: Request, err: FormError): FormErrors => addError(noErrors(), err.field, getT()(err.key, err.params));
 
   /** The household's enrolment with its service, child and steps; anything else is a 404. */
   async function load(req: Request) {
@@ -79,7 +79,7 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
     if (!child || !service || !service.active) throw new HttpError(404);
     try {
       const e = await enrolments.start(householdId, child.id, service.id, actorOf(req));
-      flash(req, getT(req.lang)('enrolments.draftSaved'), 'info');
+      flash(req, getT()('enrolments.draftSaved'), 'info');
       res.redirect(303, stepUrl(e, e.step === 'child' ? 'documents' : e.step));
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
@@ -144,7 +144,7 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
   });
 
   function missingErrors(req: Request, check: DocumentCheck): FormErrors {
-    const t = getT(req.lang);
+    const t = getT();
     const errors = noErrors();
     for (const item of check.items.filter((i) => i.state !== 'ok')) {
       const text = t(item.state === 'missing' ? 'enrolments.documents.missingError' : 'enrolments.documents.tooShortError', { name: item.requirement.name });
@@ -163,7 +163,7 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
 
   router.post('/enrolments/:id/options', async (req, res) => {
     const { e, service, child, steps } = await loadDraft(req, 'options');
-    const t = getT(req.lang);
+    const t = getT();
     const form = optionsSchema.safeParse(req.body ?? {});
     const raw = req.body?.weekdays;
     const values = { weekdays: raw === undefined ? [] : Array.isArray(raw) ? raw.map(String) : [String(raw)] };
@@ -198,7 +198,7 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
 
   router.post('/enrolments/:id/school', async (req, res) => {
     const { e, steps } = await loadDraft(req, 'school');
-    const t = getT(req.lang);
+    const t = getT();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = { ...body, documents: body.documents === undefined ? [] : Array.isArray(body.documents) ? body.documents.map(String) : [String(body.documents)] };
     const form = schoolSchema.safeParse(body);
@@ -260,7 +260,7 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
 
   router.post('/enrolments/:id/withdraw', async (req, res) => {
     const { e } = await load(req);
-    const t = getT(req.lang);
+    const t = getT();
     try {
       await enrolments.withdraw(e, actorOf(req));
     } catch (err) {
@@ -286,7 +286,7 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
 
   router.post('/enrolments/:id/end', async (req, res) => {
     const { e } = await load(req);
-    const t = getT(req.lang);
+    const t = getT();
     const form = endSchema.safeParse(req.body ?? {});
     if (!form.success) return renderShow(req, res, 422, req.body ?? {}, formErrors(form.error, t));
     try {
@@ -301,7 +301,7 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
 
   router.post('/enrolments/:id/answer', async (req, res) => {
     const { e } = await load(req);
-    const t = getT(req.lang);
+    const t = getT();
     const form = answerSchema.safeParse(req.body ?? {});
     if (!form.success) return renderShow(req, res, 422, req.body ?? {}, formErrors(form.error, t));
     try {

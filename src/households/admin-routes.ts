@@ -40,7 +40,7 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/households/new', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const form = householdSchema.safeParse(req.body);
     const guardian = adminNewHouseholdSchema.safeParse(req.body);
     const rerender = (errors: FormErrors) => renderHouseholdForm(res, households, { status: 422, values: postedValues(req.body), errors, action: '/admin/households/new', mode: 'desk', back: '/admin/households' });
@@ -85,7 +85,7 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/households/:id/edit', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const overview = await householdOr404(req);
     const base = `/admin/households/${overview.household.id}`;
     const form = householdSchema.safeParse(req.body);
@@ -108,7 +108,7 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/households/:id/members', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const overview = await householdOr404(req);
     const base = `/admin/households/${overview.household.id}`;
     const kind = MEMBER_KINDS.includes(req.body.kind as MemberKind) ? (req.body.kind as MemberKind) : null;
@@ -153,7 +153,7 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/households/:id/members/:memberId/delete', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const { overview, member, base } = await memberOr404(req);
     if (member.kind !== 'contact') throw new HttpError(404);
     await households.deleteContact(overview.household.id, member.id, actorOf(req));
@@ -162,7 +162,7 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/households/:id/activation-code', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const overview = await householdOr404(req);
     const code = await households.issueActivationCode(overview.household.id, actorOf(req));
     req.session.activationLetter = { householdId: overview.household.id, code };
@@ -185,7 +185,7 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/households/:id/children/:memberId/custody', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const { overview, member, base } = await memberOr404(req);
     if (member.kind !== 'child') throw new HttpError(404);
     const form = custodySchema.safeParse(req.body);

@@ -122,7 +122,7 @@ export async function saveMember(
   households: HouseholdsService,
   opts: { member: { id: number; kind: MemberKind }; page: MemberFormPage },
 ) {
-  const t = getT(req.lang);
+  const t = getT();
   const { member, page } = opts;
   const form = memberSchema.safeParse({ ...req.body, kind: member.kind });
   const rerender = (errors: FormErrors) => renderMemberForm(res, households, { ...page, status: 422, values: { ...postedValues(req.body), kind: member.kind }, errors });
@@ -154,7 +154,7 @@ export function householdsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/household/new', requireParent, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const account = currentAccount(req);
     const form = householdSchema.safeParse(req.body);
     const rerender = (errors: FormErrors) => renderHouseholdForm(res, households, { status: 422, values: postedValues(req.body), errors, action: '/household/new', mode: 'new', back: '/household/start' });
@@ -180,7 +180,7 @@ export function householdsRoutes(deps: AppDeps): Router {
   const lostCodeIp = createLimiter(deps, { name: 'lost-code-ip', limit: deps.config.RATE_LIMIT_LOGIN_PER_ACCOUNT, windowMinutes: deps.config.RATE_LIMIT_WINDOW_MINUTES, key: ipKey });
 
   router.post('/activate', requireParent, activationIp.middleware, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const account = currentAccount(req);
     const form = activateSchema.safeParse(req.body);
     const values = { family_number: typeof req.body.family_number === 'string' ? req.body.family_number : '' };
@@ -197,7 +197,7 @@ export function householdsRoutes(deps: AppDeps): Router {
   router.get('/activate/lost-code', (_req, res) => res.render('households/lost-code', { values: { proof: 'birth_date' }, errors: noErrors() }));
 
   router.post('/activate/lost-code', lostCodeIp.middleware, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const form = lostCodeSchema.safeParse(req.body);
     if (!form.success) return res.status(422).render('households/lost-code', { values: postedValues(req.body), errors: formErrors(form.error, t) });
     const request = await households.lostCode(form.data, req.account ? { id: req.account.id, role: req.account.role } : null);
@@ -220,7 +220,7 @@ export function householdsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/household/invitations/:token', requireParent, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const found = await households.invitation(String(req.params.token));
     if (!found) throw new HttpError(404);
     try {
@@ -247,7 +247,7 @@ export function householdsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/household/edit', ...inHousehold, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const form = householdSchema.safeParse(req.body);
     const rerender = (errors: FormErrors) => renderHouseholdForm(res, households, { status: 422, values: postedValues(req.body), errors, action: '/household/edit', mode: 'edit', back: '/household' });
     if (!form.success) return rerender(formErrors(form.error, t));
@@ -266,7 +266,7 @@ export function householdsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/household/members', ...inHousehold, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const householdId = currentHouseholdId(req);
     const kind = MEMBER_KINDS.includes(req.body.kind as MemberKind) ? (req.body.kind as MemberKind) : null;
     const form = memberSchema.safeParse(req.body);
@@ -312,7 +312,7 @@ export function householdsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/household/members/:id/request-deletion', ...inHousehold, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const { householdId, member } = await memberOr404(req);
     if (member.kind !== 'contact') throw new HttpError(404);
     try {
@@ -329,7 +329,7 @@ export function householdsRoutes(deps: AppDeps): Router {
   router.get('/household/invite', ...inHousehold, (_req, res) => res.render('households/invite', { values: {}, errors: noErrors() }));
 
   router.post('/household/invite', ...inHousehold, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const form = inviteSchema.safeParse(req.body);
     const values = { email: typeof req.body.email === 'string' ? req.body.email : '' };
     if (!form.success) return res.status(422).render('households/invite', { values, errors: formErrors(form.error, t) });
@@ -343,7 +343,7 @@ export function householdsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/household/invitations/:id/revoke', ...inHousehold, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const done = await households.revokeInvitation(currentHouseholdId(req), idParam(req.params.id), actorOf(req));
     if (!done) throw new HttpError(404);
     flash(req, t('households.flash.invitationRevoked'));

@@ -58,7 +58,7 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
 
   router.get('/payments/export.csv', async (req, res) => {
     const filters = period(req);
-    const t = getT(req.lang);
+    const t = getT();
     const rows = await paymentsList(deps.db, filters);
     const csv = toCsv(
       [t('payments.csv.date'), t('payments.csv.method'), t('payments.csv.invoice'), t('payments.csv.family'), t('payments.csv.amount'), t('payments.csv.overpaid'), t('payments.csv.reference'), t('payments.csv.status')],
@@ -86,7 +86,7 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
   );
 
   router.post('/payments/desk', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const form = deskPaymentSchema.safeParse(req.body);
     if (!form.success) return renderDesk(res, 422, req.body ?? {}, formErrors(form.error, t));
     try {
@@ -116,7 +116,7 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/payments/:id/refund', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const id = idParam(req.params.id);
     const form = refundSchema.safeParse(req.body);
     if (!form.success) return renderRefund(res, id, 422, req.body ?? {}, formErrors(form.error, t));
@@ -137,7 +137,7 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
   router.get('/payments/anomalies', (_req, res) => renderAnomalies(res, 200));
 
   router.post('/payments/anomalies/:id/resolve', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const id = idParam(req.params.id);
     const field = `resolution-${id}`;
     const value: unknown = req.body?.[field];
@@ -171,7 +171,7 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/payments/sepa', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const values = { month: String(req.body?.month ?? ''), collection_date: String(req.body?.collection_date ?? '') };
     const form = sepaExportSchema.safeParse(req.body);
     if (!form.success) return renderSepa(res, 422, values, formErrors(form.error, t));
@@ -200,7 +200,7 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/payments/sepa/:id/items/:itemId/reject', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const id = idParam(req.params.id);
     const itemId = idParam(req.params.itemId);
     const form = rejectionSchema.safeParse({ code: req.body?.[`code-${itemId}`] });

@@ -64,7 +64,7 @@ export function paymentsRoutes(deps: AppDeps): Router {
       res.redirect(303, redirectUrl);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      flash(req, getT(req.lang)(err.key), 'error');
+      flash(req, getT()(err.key), 'error');
       res.redirect(303, '/payments');
     }
   });
@@ -91,7 +91,7 @@ export function paymentsRoutes(deps: AppDeps): Router {
   router.get('/payments/direct-debit', (req, res) => renderMandate(req, res, 200, {}));
 
   router.post('/payments/direct-debit', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = { holder: body.holder, iban: body.iban, bic: body.bic, address: body.address, consent: body.consent };
     const form = mandateSchema.safeParse(req.body);
@@ -108,7 +108,7 @@ export function paymentsRoutes(deps: AppDeps): Router {
 
   router.post('/payments/direct-debit/revoke', async (req, res) => {
     await sepa.revokeMandate(currentHouseholdId(req), actorOf(req));
-    flash(req, getT(req.lang)('payments.mandate.revoked'));
+    flash(req, getT()('payments.mandate.revoked'));
     res.redirect(303, '/payments/direct-debit');
   });
 

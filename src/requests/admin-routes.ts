@@ -44,7 +44,7 @@ export function requestsAdminRoutes(deps: AppDeps): Router {
   router.get('/requests/:id', (req, res) => render(req, res));
 
   router.post('/requests/:id/review', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const id = idParam(req.params.id);
     try {
       await requests.startReview(id, actorOf(req));
@@ -57,7 +57,7 @@ export function requestsAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/requests/:id/decide', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const id = idParam(req.params.id);
     if (!(await findRequest(deps.db, id))) throw new HttpError(404);
     const form = decisionSchema.safeParse(req.body);
@@ -73,7 +73,7 @@ export function requestsAdminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/requests/:id/messages', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const id = idParam(req.params.id);
     if (!(await findRequest(deps.db, id))) throw new HttpError(404);
     const form = messageSchema.safeParse({ message: req.body.note });

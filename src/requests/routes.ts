@@ -41,7 +41,7 @@ export function requestsRoutes(deps: AppDeps): Router {
   router.get('/requests/:id', (req, res) => renderRequest(req, res));
 
   router.post('/requests/:id/messages', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const { request, householdId } = await requestOr404(req);
     const form = messageSchema.safeParse(req.body);
     if (!form.success) return renderRequest(req, res, 422, formErrors(form.error, t), req.body);
@@ -62,7 +62,7 @@ export function requestsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/requests/:id/cancel', async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const { request } = await requestOr404(req);
     try {
       await requests.cancel(request.id, actorOf(req));

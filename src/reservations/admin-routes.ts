@@ -64,7 +64,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
       service,
       day,
       rows,
-      labels: sheetLabels(getT(req.lang)),
+      labels: sheetLabels(getT()),
       unbooked,
       open,
       locked,
@@ -79,7 +79,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
   router.get('/attendance', requireSheetRole, (req, res) => renderSheet(req, res));
 
   router.post('/attendance', requireSheetRole, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const wantsJson = (req.get('accept') ?? '').includes('application/json');
     const serviceId = Number(req.body?.service);
     const day = dayParam.safeParse(req.body?.date);
@@ -113,7 +113,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     const day = dayOf(req.query.date);
     const sites = account.role === 'animator' ? await staffRepo.siteIdsOf(deps.db, account.id) : null;
     const { rows, allergies } = await staffRepo.headcount(deps.db, day, sites);
-    const t = getT(req.lang);
+    const t = getT();
     if (req.query.format === 'csv') {
       const cell = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;
       const lines = [
@@ -167,7 +167,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
   router.get('/reservations/close', requireAgent, (req, res) => renderClose(req, res));
 
   router.post('/reservations/close', requireAgent, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const form = closeDaySchema.safeParse(req.body);
     if (!form.success) return renderClose(req, res, 422, formErrors(form.error, t), req.body);
     const service = await staff.visibleService(currentAccount(req), Number(form.data.service));
@@ -198,9 +198,9 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
       const d = new Date(Date.UTC(y, m - 1 + by, 1));
       return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
     };
-    if (number && !household) errors = addError(errors.summary.length ? errors : noErrors(), 'number', getT(req.lang)('reservations.errors.familyNotFound'));
+    if (number && !household) errors = addError(errors.summary.length ? errors : noErrors(), 'number', getT()('reservations.errors.familyNotFound'));
     res.status(status).render('admin/reservations/family', {
-      calendarLabels: calendarLabels(getT(req.lang)),
+      calendarLabels: calendarLabels(getT()),
       checked: checkedSlots(undefined),
       priceBox: household ? await priceBoxOf(deps, household.id, calendars, month) : null,
       number,
@@ -234,7 +234,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     const form = slotsSchema.safeParse(req.body);
     if (!form.success) {
       req.query.number = household.family_number;
-      return renderFamily(req, res, 422, formErrors(form.error, getT(req.lang)));
+      return renderFamily(req, res, 422, formErrors(form.error, getT()));
     }
     const slots = form.data.slots.map(parseSlot);
     if (slots.some((s) => !children.some((c) => c.id === s.childId))) throw new HttpError(404);
@@ -249,7 +249,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     const form = staffCancelSchema.safeParse(req.body);
     if (!form.success) {
       req.query.number = household.family_number;
-      return renderFamily(req, res, 422, formErrors(form.error, getT(req.lang)));
+      return renderFamily(req, res, 422, formErrors(form.error, getT()));
     }
     const slots = form.data.slots.map(parseSlot);
     if (slots.some((s) => !children.some((c) => c.id === s.childId))) throw new HttpError(404);
@@ -302,7 +302,7 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
   router.get('/services/:id/booking-rules', requireManager, async (req, res) => renderRules(req, res, await ruleService(req)));
 
   router.post('/services/:id/booking-rules', requireManager, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const service = await ruleService(req);
     const form = bookingRulesSchema.safeParse(req.body);
     if (!form.success) return renderRules(req, res, service, 422, formErrors(form.error, t), req.body);

@@ -99,7 +99,7 @@ export function reservationsRoutes(deps: AppDeps): Router {
     const monthEnd = monthBounds(month).to;
     res.status(opts.status ?? 200).render(view, {
       priceBox: await priceBoxOf(deps, householdId, calendars, month, opts.childId),
-      calendarLabels: calendarLabels(getT(req.lang)),
+      calendarLabels: calendarLabels(getT()),
       checked: checkedSlots(opts.values?.slots),
       month,
       patternFrom: `${month}-01` > todayDay ? `${month}-01` : todayDay,
@@ -137,7 +137,7 @@ export function reservationsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/reservations', ...household, async (req, res) => {
-    const t = getT(req.lang);
+    const t = getT();
     const householdId = currentHouseholdId(req);
     const returnTo = localPath(req.body?.return_to, '/reservations');
     if (req.body?.mode === 'pattern') {
@@ -163,7 +163,7 @@ export function reservationsRoutes(deps: AppDeps): Router {
 
   router.post('/reservations/cancel', ...household, async (req, res) => {
     const form = slotsSchema.safeParse(req.body);
-    if (!form.success) return renderBookingPage(req, res, { status: 422, errors: formErrors(form.error, getT(req.lang)), values: req.body });
+    if (!form.success) return renderBookingPage(req, res, { status: 422, errors: formErrors(form.error, getT()), values: req.body });
     const householdId = currentHouseholdId(req);
     const { slots, children } = await ownSlots(householdId, form.data.slots);
     const outcomes = await reservations.cancel({ householdId, actor: actorOf(req), slots, mode: 'parent' });
@@ -173,7 +173,7 @@ export function reservationsRoutes(deps: AppDeps): Router {
 
   router.post('/reservations/sick', ...household, async (req, res) => {
     const form = slotsSchema.safeParse(req.body);
-    if (!form.success) return renderBookingPage(req, res, { status: 422, errors: formErrors(form.error, getT(req.lang)), values: req.body });
+    if (!form.success) return renderBookingPage(req, res, { status: 422, errors: formErrors(form.error, getT()), values: req.body });
     const householdId = currentHouseholdId(req);
     const { slots, children } = await ownSlots(householdId, form.data.slots);
     const outcomes = await reservations.declareSick({ householdId, actor: actorOf(req), slots });
@@ -199,9 +199,9 @@ export function reservationsRoutes(deps: AppDeps): Router {
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
       req.query.month = reservation.day.slice(0, 7);
-      return renderBookingPage(req, res, { status: 422, childId: reservation.child_id, errors: addError(noErrors(), 'document', getT(req.lang)(err.key)) });
+      return renderBookingPage(req, res, { status: 422, childId: reservation.child_id, errors: addError(noErrors(), 'document', getT()(err.key)) });
     }
-    flash(req, getT(req.lang)('reservations.certificate.attached'));
+    flash(req, getT()('reservations.certificate.attached'));
     res.redirect(303, back);
   });
 

@@ -71,7 +71,7 @@ export function servicesAdminRoutes(deps: AppDeps): Router {
   });
 
   async function save(req: Request, res: Response, id: number | null) {
-    const t = getT(req.lang);
+    const t = getT();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = postedValues(body);
     const form = serviceSchema.safeParse(body);
@@ -122,7 +122,7 @@ export function servicesAdminRoutes(deps: AppDeps): Router {
   });
 
   async function savePeriod(req: Request, res: Response, id: number | null) {
-    const t = getT(req.lang);
+    const t = getT();
     const form = calendarSchema.safeParse(req.body ?? {});
     if (!form.success) return renderPeriod(res, 422, id, req.body ?? {}, formErrors(form.error, t));
     try {
@@ -145,7 +145,7 @@ export function servicesAdminRoutes(deps: AppDeps): Router {
     const p = await services.findPeriod(idParam(req.params.id));
     if (!p) throw new HttpError(404);
     await services.deletePeriod(p.id, actorOf(req));
-    flash(req, getT(req.lang)('services.calendar.deleted', { name: p.name }));
+    flash(req, getT()('services.calendar.deleted', { name: p.name }));
     res.redirect(303, `/admin/calendar?year=${encodeURIComponent(p.school_year_id)}`);
   });
 

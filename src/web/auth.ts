@@ -55,7 +55,7 @@ export function requireRole(...roles: Role[]): RequestHandler {
       const back = req.method === 'GET' ? localPath(req.originalUrl) : refererPath(req);
       // A session that just timed out: say so, and say whether a posted form was lost.
       if (req.sessionExpired) {
-        flash(req, getT(req.lang)(req.method === 'GET' ? 'accounts.login.sessionEnded' : 'auth.sessionExpired'), 'info');
+        flash(req, getT()(req.method === 'GET' ? 'accounts.login.sessionEnded' : 'auth.sessionExpired'), 'info');
       }
       return res.redirect(303, `/login?next=${encodeURIComponent(back)}`);
     }

@@ -1,13 +1,12 @@
-// i18next over locales/<lang>.json plus one catalogue per feature in locales/<lang>/<feature>.json,
-// deep-merged into one "translation" namespace. French is complete; English falls back to French.
+// i18next over locales/fr.json plus one catalogue per feature in locales/fr/<feature>.json,
+// deep-merged into one "translation" namespace. The portal speaks French only: no language is
+// threaded through the code (a second language would come with a complete catalogue).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import i18next, { type TFunction } from 'i18next';
 import { LOCALES_DIR } from '../platform/paths.js';
 
 export type T = TFunction;
-export const LANGUAGES = ['fr', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
 
 type Tree = { [key: string]: string | Tree };
 
@@ -42,8 +41,8 @@ function initI18n(): typeof instance {
     initAsync: false,
     lng: 'fr',
     fallbackLng: 'fr',
-    supportedLngs: [...LANGUAGES],
-    resources: Object.fromEntries(LANGUAGES.map((l) => [l, { translation: loadCatalogue(l) }])),
+    supportedLngs: ['fr'],
+    resources: { fr: { translation: loadCatalogue('fr') } },
     interpolation: { escapeValue: false }, // EJS escapes with <%= %>
     returnNull: false,
   });
@@ -51,10 +50,10 @@ function initI18n(): typeof instance {
   return instance;
 }
 
-/** The translation function of a language (i18next's interpolation and plurals). */
-export function getT(lang: Language = 'fr'): T {
-  return initI18n().getFixedT(lang);
+/** The translation function (i18next's interpolation and plurals). */
+export function getT(): T {
+  return initI18n().getFixedT('fr');
 }
 
 /** The French translation function, for services that write emails and messages. */
-export const tFr: T = ((...args: Parameters<T>) => getT('fr')(...args)) as T;
+export const tFr: T = ((...args: Parameters<T>) => getT()(...args)) as T;

@@ -48,7 +48,6 @@ declare module 'express-serve-static-core' {
     account?: CurrentAccount;
     /** A multipart limit broken while parsing (e.g. 'LIMIT_FILE_SIZE'); the route turns it into a form error. */
     uploadError?: string;
-    lang: 'fr' | 'en';
     /** This request found its login timed out (idle or absolute limit): say so on the login page. */
     sessionExpired?: boolean;
   }

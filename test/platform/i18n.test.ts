@@ -1,5 +1,4 @@
-// Every catalogue key used in code and views exists in French (the complete catalogue), and the
-// English catalogue has no key French lacks. Catches a typo before a parent sees "documents.erors.x".
+// Every catalogue key used in code and views exists in French (the portal's one language). Catches a typo before a parent sees "documents.erors.x".
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,8 +52,8 @@ describe('translations', () => {
     expect(missing).toEqual([]);
   });
 
-  it('English has no key that French lacks (missing English keys fall back to French)', () => {
-    const en = keysOf(loadCatalogue('en') as Tree);
-    expect([...en].filter((k) => !fr.has(k))).toEqual([]);
+  it('speaks French only: no other catalogue lies half-done beside it', () => {
+    expect(readdirSync(path.join(ROOT, 'locales')).sort()).toEqual(['fr', 'fr.json']);
   });
+
 });

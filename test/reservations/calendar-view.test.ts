@@ -44,7 +44,7 @@ const cal = {
 function render(): Promise<string> {
   const app = express();
   setUpViews(app, false);
-  const t = getT('fr');
+  const t = getT();
   const locals = { ...viewHelpers, t, layout: false, child, cal, monthLabel: 'décembre 2026', checked: checkedSlots(['7:3:2026-12-04', 'abc']), labels: calendarLabels(t) };
   return new Promise((resolve, reject) => app.render('reservations/_calendar', locals, (err, html) => (err ? reject(err) : resolve(html!))));
 }
