@@ -15,7 +15,15 @@ const FLOORS = [
   ['payments'],
   ['dashboard', 'admin', 'pages'],
 ];
-const COMPOSITION = ['../app.js', '../server.js', '../compose.js', '../bootstrap.js', '../worker.js', '../features.js', '../cli/*'];
+const COMPOSITION = [
+  '../app.js',
+  '../server.js',
+  '../compose.js',
+  '../bootstrap.js',
+  '../worker.js',
+  '../features.js',
+  '../cli/*',
+];
 
 export const floorRules = FLOORS.flatMap((floor, i) => {
   const above = FLOORS.slice(i + 1).flat();
@@ -23,8 +31,14 @@ export const floorRules = FLOORS.flatMap((floor, i) => {
   return floor.map((me) => {
     const neighbours = top ? [] : floor.filter((f) => f !== me);
     const higher = [...above, ...neighbours].map((f) => `../${f}/*`);
-    const patterns = [{ group: COMPOSITION, allowTypeImports: true, message: 'The composition floor is imported by nobody.' }];
-    if (higher.length) patterns.push({ group: higher, message: `src/${me} may import only lower floors (docs/conventions.md, "Floors").` });
+    const patterns = [
+      { group: COMPOSITION, allowTypeImports: true, message: 'The composition floor is imported by nobody.' },
+    ];
+    if (higher.length)
+      patterns.push({
+        group: higher,
+        message: `src/${me} may import only lower floors (docs/conventions.md, "Floors").`,
+      });
     if (!top) {
       patterns.push({
         group: ['../*/repository.js', '../*/*-repository.js'],
@@ -32,6 +46,9 @@ export const floorRules = FLOORS.flatMap((floor, i) => {
         message: "Another feature's repository: call that feature's service.",
       });
     }
-    return { files: [`src/${me}/**/*.ts`], rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } };
+    return {
+      files: [`src/${me}/**/*.ts`],
+      rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
+    };
   });
 });

@@ -106,7 +106,17 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['rate_limits', 'outbox_emails', 'audit_events', 'sessions', 'calendar_periods', 'school_years', 'streets', 'schools', 'town']) {
+  for (const table of [
+    'rate_limits',
+    'outbox_emails',
+    'audit_events',
+    'sessions',
+    'calendar_periods',
+    'school_years',
+    'streets',
+    'schools',
+    'town',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
 }

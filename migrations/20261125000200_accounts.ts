@@ -52,5 +52,6 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['account_sites', 'recovery_codes', 'account_tokens', 'accounts']) await knex.schema.dropTableIfExists(table);
+  for (const table of ['account_sites', 'recovery_codes', 'account_tokens', 'accounts'])
+    await knex.schema.dropTableIfExists(table);
 }

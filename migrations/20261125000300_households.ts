@@ -95,12 +95,14 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('updated_at', { useTz: true });
     t.timestamp('deleted_at', { useTz: true }); // contacts deleted by staff
   });
-  await knex.raw("ALTER TABLE members ADD CONSTRAINT members_kind CHECK (kind IN ('child','guardian','contact'))");
+  await knex.raw(
+    "ALTER TABLE members ADD CONSTRAINT members_kind CHECK (kind IN ('child','guardian','contact'))",
+  );
   await knex.raw(
     "ALTER TABLE members ADD CONSTRAINT members_diet CHECK (diet IS NULL OR diet IN ('none','no_pork','vegetarian','no_meat'))",
   );
   await knex.raw(
-    "CREATE INDEX members_name_search ON members (lower(f_unaccent(last_name)), lower(f_unaccent(first_name)))",
+    'CREATE INDEX members_name_search ON members (lower(f_unaccent(last_name)), lower(f_unaccent(first_name)))',
   );
 
   // Which households a member belongs to. A child in alternating custody has two rows;
@@ -157,7 +159,17 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['request_events', 'requests', 'guardian_children', 'household_members', 'members', 'activation_codes', 'household_invitations', 'household_accounts', 'households']) {
+  for (const table of [
+    'request_events',
+    'requests',
+    'guardian_children',
+    'household_members',
+    'members',
+    'activation_codes',
+    'household_invitations',
+    'household_accounts',
+    'households',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
   await knex.raw('DROP SEQUENCE IF EXISTS family_number_seq');

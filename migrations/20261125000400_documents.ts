@@ -13,7 +13,9 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('validity_months');
     t.boolean('active').notNullable().defaultTo(true);
   });
-  await knex.raw("ALTER TABLE document_types ADD CONSTRAINT document_types_scope CHECK (scope IN ('child','household'))");
+  await knex.raw(
+    "ALTER TABLE document_types ADD CONSTRAINT document_types_scope CHECK (scope IN ('child','household'))",
+  );
   await knex.raw(
     "ALTER TABLE document_types ADD CONSTRAINT document_types_validity CHECK (validity_rule IN ('none','months','school_year_end'))",
   );
@@ -69,5 +71,6 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('request_events', (t) => t.dropForeign(['document_id']));
-  for (const table of ['document_reminders', 'document_files', 'documents', 'document_types']) await knex.schema.dropTableIfExists(table);
+  for (const table of ['document_reminders', 'document_files', 'documents', 'document_types'])
+    await knex.schema.dropTableIfExists(table);
 }

@@ -123,7 +123,15 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['locked_months', 'attendance', 'reservations', 'enrolments', 'service_requirements', 'service_schools', 'services']) {
+  for (const table of [
+    'locked_months',
+    'attendance',
+    'reservations',
+    'enrolments',
+    'service_requirements',
+    'service_schools',
+    'services',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
 }

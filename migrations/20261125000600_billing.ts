@@ -69,7 +69,9 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['household_id', 'issued_at']);
     t.index(['status', 'due_on']);
   });
-  await knex.raw("CREATE UNIQUE INDEX invoices_one_per_month ON invoices (household_id, month) WHERE kind = 'invoice'");
+  await knex.raw(
+    "CREATE UNIQUE INDEX invoices_one_per_month ON invoices (household_id, month) WHERE kind = 'invoice'",
+  );
 
   await knex.schema.createTable('invoice_lines', (t) => {
     t.bigIncrements('id');
@@ -104,7 +106,16 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['payments', 'invoice_lines', 'invoices', 'invoice_counters', 'service_rate_brackets', 'service_rates', 'qf_brackets', 'qf_history']) {
+  for (const table of [
+    'payments',
+    'invoice_lines',
+    'invoices',
+    'invoice_counters',
+    'service_rate_brackets',
+    'service_rates',
+    'qf_brackets',
+    'qf_history',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
 }

@@ -12,7 +12,9 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('booked').notNullable().defaultTo(0);
     t.primary(['service_id', 'day', 'group_key']);
   });
-  await knex.raw('ALTER TABLE reservation_counters ADD CONSTRAINT reservation_counters_booked CHECK (booked >= 0)');
+  await knex.raw(
+    'ALTER TABLE reservation_counters ADD CONSTRAINT reservation_counters_booked CHECK (booked >= 0)',
+  );
 
   // A day a service does not run although the calendar says it should (strike, snow, shortage).
   await knex.schema.createTable('service_day_closures', (t) => {
@@ -28,7 +30,9 @@ export async function up(knex: Knex): Promise<void> {
     "ALTER TABLE reservations ADD CONSTRAINT reservations_status CHECK (status IN ('booked','waiting','cancelled','late_cancelled','cancelled_free','closed_by_town','sick'))",
   );
   // The waiting list of a day, first come first served.
-  await knex.raw("CREATE INDEX reservations_waiting ON reservations (service_id, day, group_key, created_at, id) WHERE status = 'waiting'");
+  await knex.raw(
+    "CREATE INDEX reservations_waiting ON reservations (service_id, day, group_key, created_at, id) WHERE status = 'waiting'",
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -7,8 +7,10 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('credited_cents').notNullable().defaultTo(0);
   });
   await knex.raw('CREATE INDEX invoices_month_kind ON invoices (month, kind)');
-  await knex.raw('CREATE INDEX invoices_credit_for ON invoices (credit_for_invoice_id) WHERE credit_for_invoice_id IS NOT NULL');
-  await knex.raw("CREATE INDEX qf_history_request ON qf_history (request_id) WHERE request_id IS NOT NULL");
+  await knex.raw(
+    'CREATE INDEX invoices_credit_for ON invoices (credit_for_invoice_id) WHERE credit_for_invoice_id IS NOT NULL',
+  );
+  await knex.raw('CREATE INDEX qf_history_request ON qf_history (request_id) WHERE request_id IS NOT NULL');
 }
 
 export async function down(knex: Knex): Promise<void> {

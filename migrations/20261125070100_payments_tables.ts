@@ -21,7 +21,9 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('attempts').notNullable().defaultTo(0);
     t.index(['household_id', 'created_at']);
   });
-  await knex.raw("CREATE INDEX payment_operations_pending ON payment_operations (created_at) WHERE state = 'pending'");
+  await knex.raw(
+    "CREATE INDEX payment_operations_pending ON payment_operations (created_at) WHERE state = 'pending'",
+  );
 
   // The PayFiP stand-in's own operations (development and tests), shared by every app process.
   await knex.schema.createTable('standin_operations', (t) => {
@@ -114,7 +116,15 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['refunds', 'payment_anomalies', 'sepa_export_items', 'sepa_exports', 'sepa_mandates', 'standin_operations', 'payment_operations']) {
+  for (const table of [
+    'refunds',
+    'payment_anomalies',
+    'sepa_export_items',
+    'sepa_exports',
+    'sepa_mandates',
+    'standin_operations',
+    'payment_operations',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
 }

@@ -5,8 +5,12 @@ import type { Knex } from 'knex';
 // every member (and the unaccent call on each of them).
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('CREATE EXTENSION IF NOT EXISTS pg_trgm');
-  await knex.raw("CREATE INDEX members_last_first_trgm ON members USING gin ((lower(f_unaccent(last_name)) || ' ' || lower(f_unaccent(first_name))) gin_trgm_ops)");
-  await knex.raw("CREATE INDEX members_first_last_trgm ON members USING gin ((lower(f_unaccent(first_name)) || ' ' || lower(f_unaccent(last_name))) gin_trgm_ops)");
+  await knex.raw(
+    "CREATE INDEX members_last_first_trgm ON members USING gin ((lower(f_unaccent(last_name)) || ' ' || lower(f_unaccent(first_name))) gin_trgm_ops)",
+  );
+  await knex.raw(
+    "CREATE INDEX members_first_last_trgm ON members USING gin ((lower(f_unaccent(first_name)) || ' ' || lower(f_unaccent(last_name))) gin_trgm_ops)",
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

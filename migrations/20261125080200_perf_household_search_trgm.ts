@@ -4,7 +4,9 @@ import type { Knex } from 'knex';
 // with LIKE '%…%' too. Trigram indexes on exactly those expressions let each branch of the search
 // (src/households/repository.ts) be an index scan instead of a pass over every household and account.
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw('CREATE INDEX households_family_number_trgm ON households USING gin (upper(family_number) gin_trgm_ops)');
+  await knex.raw(
+    'CREATE INDEX households_family_number_trgm ON households USING gin (upper(family_number) gin_trgm_ops)',
+  );
   await knex.raw('CREATE INDEX households_email_trgm ON households USING gin (lower(email) gin_trgm_ops)');
   await knex.raw('CREATE INDEX accounts_email_trgm ON accounts USING gin (lower(email) gin_trgm_ops)');
 }

@@ -14,8 +14,12 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw("CREATE INDEX members_last_first_trgm ON members USING gin ((lower(f_unaccent(last_name)) || ' ' || lower(f_unaccent(first_name))) gin_trgm_ops)");
-  await knex.raw("CREATE INDEX members_first_last_trgm ON members USING gin ((lower(f_unaccent(first_name)) || ' ' || lower(f_unaccent(last_name))) gin_trgm_ops)");
+  await knex.raw(
+    "CREATE INDEX members_last_first_trgm ON members USING gin ((lower(f_unaccent(last_name)) || ' ' || lower(f_unaccent(first_name))) gin_trgm_ops)",
+  );
+  await knex.raw(
+    "CREATE INDEX members_first_last_trgm ON members USING gin ((lower(f_unaccent(first_name)) || ' ' || lower(f_unaccent(last_name))) gin_trgm_ops)",
+  );
   await knex.raw('DROP INDEX IF EXISTS members_search_name_trgm');
   await knex.raw('ALTER TABLE members DROP COLUMN search_name');
 }

@@ -5,7 +5,9 @@ import type { Knex } from 'knex';
 // rewriting the `sess` JSON touched all three of its indexes. Room left in each page for that.
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE sessions ADD COLUMN last_seen_ms bigint');
-  await knex.raw("UPDATE sessions SET last_seen_ms = (sess->>'lastSeenAt')::bigint WHERE sess->>'lastSeenAt' IS NOT NULL");
+  await knex.raw(
+    "UPDATE sessions SET last_seen_ms = (sess->>'lastSeenAt')::bigint WHERE sess->>'lastSeenAt' IS NOT NULL",
+  );
   await knex.raw('ALTER TABLE sessions SET (fillfactor = 80)');
 }
 

@@ -4,7 +4,9 @@ import type { Knex } from 'knex';
 // child's index on (child_id, day), every reservation of the child was read to keep the few sick
 // ones (≈ 450 buffers, 0.4 ms of backend CPU a page); sick rows are rare, so this index is tiny.
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw("CREATE INDEX IF NOT EXISTS reservations_sick_child_day ON reservations (child_id, day) WHERE status = 'sick'");
+  await knex.raw(
+    "CREATE INDEX IF NOT EXISTS reservations_sick_child_day ON reservations (child_id, day) WHERE status = 'sick'",
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

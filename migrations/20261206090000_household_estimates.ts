@@ -1,5 +1,10 @@
 import type { Knex } from 'knex';
-import { bump, createBumpFunction, createStatementTriggers, dropStatementTriggers } from './support/household-versions.js';
+import {
+  bump,
+  createBumpFunction,
+  createStatementTriggers,
+  dropStatementTriggers,
+} from './support/household-versions.js';
 
 // The dashboard's month estimate, stored per household (src/billing/estimates.ts). Computing it
 // is the dashboard's costliest part (≈ 0.3 ms of PostgreSQL and 0.1 ms of JavaScript a page), and
@@ -78,14 +83,18 @@ export async function up(knex: Knex): Promise<void> {
     CREATE TRIGGER households_estimates_upd AFTER UPDATE OF out_of_town ON households
       FOR EACH ROW WHEN (OLD.out_of_town IS DISTINCT FROM NEW.out_of_town) EXECUTE FUNCTION bump_estimate_of_household()`);
   for (const table of PRICING_TABLES) {
-    await knex.raw(`CREATE TRIGGER ${table}_pricing_epoch AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION bump_pricing_epoch()`);
+    await knex.raw(
+      `CREATE TRIGGER ${table}_pricing_epoch AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION bump_pricing_epoch()`,
+    );
   }
 }
 
 export async function down(knex: Knex): Promise<void> {
   for (const [table] of HOUSEHOLD_TABLES) await dropStatementTriggers(knex, table, 'estimates');
   await knex.raw('DROP TRIGGER IF EXISTS households_estimates_upd ON households');
-  for (const table of PRICING_TABLES) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_pricing_epoch ON ${table}`);
-  for (const fn of [...FUNCTIONS.map(([name]) => name), 'bump_estimate_of_household', 'bump_pricing_epoch']) await knex.raw(`DROP FUNCTION IF EXISTS ${fn}()`);
+  for (const table of PRICING_TABLES)
+    await knex.raw(`DROP TRIGGER IF EXISTS ${table}_pricing_epoch ON ${table}`);
+  for (const fn of [...FUNCTIONS.map(([name]) => name), 'bump_estimate_of_household', 'bump_pricing_epoch'])
+    await knex.raw(`DROP FUNCTION IF EXISTS ${fn}()`);
   await knex.raw('DROP TABLE IF EXISTS household_estimates, pricing_epoch');
 }

@@ -1,5 +1,9 @@
 import type { Knex } from 'knex';
-import { createBumpFunction, createStatementTriggers, dropStatementTriggers } from './support/household-versions.js';
+import {
+  createBumpFunction,
+  createStatementTriggers,
+  dropStatementTriggers,
+} from './support/household-versions.js';
 
 // The parent dashboard is kept rendered in each app instance (src/web/page-cache.ts) and served
 // again while what it shows is unchanged: the household's version (household_estimates.version)
@@ -18,10 +22,15 @@ import { createBumpFunction, createStatementTriggers, dropStatementTriggers } fr
 // itself afterwards (UPDATE pricing_epoch SET version = version + 1), or restart them: their kept
 // pages are keyed by versions the database no longer has, or will reach again with other rows.
 const FUNCTIONS = [
-  ['bump_households_of_member_rows', (rows: string) => `SELECT hm.household_id FROM household_members hm WHERE hm.member_id IN (SELECT id FROM ${rows})`],
+  [
+    'bump_households_of_member_rows',
+    (rows: string) =>
+      `SELECT hm.household_id FROM household_members hm WHERE hm.member_id IN (SELECT id FROM ${rows})`,
+  ],
   [
     'bump_households_of_request_rows',
-    (rows: string) => `SELECT household_id FROM ${rows} UNION ALL SELECT ha.household_id FROM household_accounts ha WHERE ha.account_id IN (SELECT account_id FROM ${rows})`,
+    (rows: string) =>
+      `SELECT household_id FROM ${rows} UNION ALL SELECT ha.household_id FROM household_accounts ha WHERE ha.account_id IN (SELECT account_id FROM ${rows})`,
   ],
 ] as const;
 
@@ -35,24 +44,36 @@ const HOUSEHOLD_TABLES = [
   ['invoices', 'bump_estimates_of_household_rows'],
 ] as const;
 
-const TRUNCATED_TABLES = [...HOUSEHOLD_TABLES.map(([table]) => table), 'reservations', 'attendance', 'household_members', 'qf_history'];
+const TRUNCATED_TABLES = [
+  ...HOUSEHOLD_TABLES.map(([table]) => table),
+  'reservations',
+  'attendance',
+  'household_members',
+  'qf_history',
+];
 
 export async function up(knex: Knex): Promise<void> {
   for (const [fn, homesOf] of FUNCTIONS) await createBumpFunction(knex, fn, homesOf);
   for (const [table, fn] of HOUSEHOLD_TABLES) await createStatementTriggers(knex, table, 'versions', fn);
   for (const table of TOWN_TABLES) {
-    await knex.raw(`CREATE TRIGGER ${table}_pricing_epoch AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION bump_pricing_epoch()`);
+    await knex.raw(
+      `CREATE TRIGGER ${table}_pricing_epoch AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION bump_pricing_epoch()`,
+    );
   }
   // A TRUNCATE has no transition table (and no row triggers): it moves the town's epoch, so that
   // every kept page and stored estimate is stale.
   for (const table of TRUNCATED_TABLES) {
-    await knex.raw(`CREATE TRIGGER ${table}_truncate_epoch AFTER TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION bump_pricing_epoch()`);
+    await knex.raw(
+      `CREATE TRIGGER ${table}_truncate_epoch AFTER TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION bump_pricing_epoch()`,
+    );
   }
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of TRUNCATED_TABLES) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_truncate_epoch ON ${table}`);
+  for (const table of TRUNCATED_TABLES)
+    await knex.raw(`DROP TRIGGER IF EXISTS ${table}_truncate_epoch ON ${table}`);
   for (const [table] of HOUSEHOLD_TABLES) await dropStatementTriggers(knex, table, 'versions');
-  for (const table of TOWN_TABLES) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_pricing_epoch ON ${table}`);
+  for (const table of TOWN_TABLES)
+    await knex.raw(`DROP TRIGGER IF EXISTS ${table}_pricing_epoch ON ${table}`);
   for (const [fn] of FUNCTIONS) await knex.raw(`DROP FUNCTION IF EXISTS ${fn}()`);
 }

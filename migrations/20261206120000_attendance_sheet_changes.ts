@@ -40,7 +40,9 @@ export async function up(knex: Knex): Promise<void> {
       RETURN NULL;
     END $$`);
   for (const table of SHEET_FACT_TABLES) {
-    await knex.raw(`CREATE TRIGGER ${table}_sheet_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION log_sheet_change()`);
+    await knex.raw(
+      `CREATE TRIGGER ${table}_sheet_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION log_sheet_change()`,
+    );
   }
   // Enrolments: only statements that wrote an accepted one (transition tables: one trigger an event).
   await knex.raw(`
@@ -55,14 +57,17 @@ export async function up(knex: Knex): Promise<void> {
       RETURN NULL;
     END $$`);
   await createStatementTriggers(knex, 'enrolments', 'sheet_change', 'log_sheet_enrolment_change');
-  await knex.raw('CREATE TRIGGER enrolments_sheet_change_truncate AFTER TRUNCATE ON enrolments FOR EACH STATEMENT EXECUTE FUNCTION log_sheet_change()');
+  await knex.raw(
+    'CREATE TRIGGER enrolments_sheet_change_truncate AFTER TRUNCATE ON enrolments FOR EACH STATEMENT EXECUTE FUNCTION log_sheet_change()',
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP TRIGGER IF EXISTS enrolments_sheet_change_truncate ON enrolments');
   await dropStatementTriggers(knex, 'enrolments', 'sheet_change');
   await knex.raw('DROP FUNCTION IF EXISTS log_sheet_enrolment_change()');
-  for (const table of SHEET_FACT_TABLES) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_sheet_change ON ${table}`);
+  for (const table of SHEET_FACT_TABLES)
+    await knex.raw(`DROP TRIGGER IF EXISTS ${table}_sheet_change ON ${table}`);
   await knex.raw('DROP FUNCTION IF EXISTS log_sheet_change()');
   await knex.raw('DROP TABLE IF EXISTS sheet_changes');
 }

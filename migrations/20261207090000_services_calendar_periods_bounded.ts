@@ -8,7 +8,9 @@ export async function up(knex: Knex): Promise<void> {
                      SET ends_on = greatest(starts_on, make_date(extract(year FROM starts_on)::int, 8, 31))
                    WHERE ends_on IS NULL`);
   await knex.raw('ALTER TABLE calendar_periods ALTER COLUMN ends_on SET NOT NULL');
-  await knex.raw('ALTER TABLE calendar_periods ADD CONSTRAINT calendar_periods_ordered CHECK (ends_on >= starts_on)');
+  await knex.raw(
+    'ALTER TABLE calendar_periods ADD CONSTRAINT calendar_periods_ordered CHECK (ends_on >= starts_on)',
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -11,15 +11,44 @@ const TRIGGERS: [string, string][] = [
   ['household_members', 'child_pickups_membership'],
   ['members', 'child_pickups_member'],
   // 20261206090000: household versions for the stored estimate, and the town's pricing epoch.
-  ...['reservations', 'attendance', 'household_members', 'qf_history'].flatMap((table) => ['ins', 'upd', 'del'].map((e): [string, string] => [table, `${table}_estimates_${e}`])),
+  ...['reservations', 'attendance', 'household_members', 'qf_history'].flatMap((table) =>
+    ['ins', 'upd', 'del'].map((e): [string, string] => [table, `${table}_estimates_${e}`]),
+  ),
   ['households', 'households_estimates_upd'],
-  ...['services', 'qf_brackets', 'service_rates', 'service_rate_brackets'].map((table): [string, string] => [table, `${table}_pricing_epoch`]),
+  ...['services', 'qf_brackets', 'service_rates', 'service_rate_brackets'].map((table): [string, string] => [
+    table,
+    `${table}_pricing_epoch`,
+  ]),
   // 20261206110000: the rest of the dashboard's tables.
-  ...['members', 'requests', 'documents', 'enrolments', 'invoices'].flatMap((table) => ['ins', 'upd', 'del'].map((e): [string, string] => [table, `${table}_versions_${e}`])),
-  ...['schools', 'document_types', 'service_requirements'].map((table): [string, string] => [table, `${table}_pricing_epoch`]),
-  ...['members', 'requests', 'documents', 'enrolments', 'invoices', 'reservations', 'attendance', 'household_members', 'qf_history'].map((table): [string, string] => [table, `${table}_truncate_epoch`]),
+  ...['members', 'requests', 'documents', 'enrolments', 'invoices'].flatMap((table) =>
+    ['ins', 'upd', 'del'].map((e): [string, string] => [table, `${table}_versions_${e}`]),
+  ),
+  ...['schools', 'document_types', 'service_requirements'].map((table): [string, string] => [
+    table,
+    `${table}_pricing_epoch`,
+  ]),
+  ...[
+    'members',
+    'requests',
+    'documents',
+    'enrolments',
+    'invoices',
+    'reservations',
+    'attendance',
+    'household_members',
+    'qf_history',
+  ].map((table): [string, string] => [table, `${table}_truncate_epoch`]),
   // 20261206120000: the attendance sheet's log of changes.
-  ...['members', 'child_pickups', 'schools', 'services', 'account_sites', 'calendar_periods', 'service_day_closures', 'locked_months'].map((table): [string, string] => [table, `${table}_sheet_change`]),
+  ...[
+    'members',
+    'child_pickups',
+    'schools',
+    'services',
+    'account_sites',
+    'calendar_periods',
+    'service_day_closures',
+    'locked_months',
+  ].map((table): [string, string] => [table, `${table}_sheet_change`]),
   ...['ins', 'upd', 'del'].map((e): [string, string] => ['enrolments', `enrolments_sheet_change_${e}`]),
   ['enrolments', 'enrolments_sheet_change_truncate'],
 ];

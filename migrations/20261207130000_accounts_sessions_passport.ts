@@ -21,14 +21,18 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE sessions ADD COLUMN last_seen_ms bigint');
-  await knex.raw("UPDATE sessions SET last_seen_ms = (sess->>'lastSeenAt')::bigint WHERE sess->>'lastSeenAt' IS NOT NULL");
+  await knex.raw(
+    "UPDATE sessions SET last_seen_ms = (sess->>'lastSeenAt')::bigint WHERE sess->>'lastSeenAt' IS NOT NULL",
+  );
   await knex.raw(`
     UPDATE sessions s SET sess = (
       (s.sess::jsonb - 'passport') || jsonb_build_object('accountId', a.id, 'role', a.role)
     )::json
     FROM accounts a
     WHERE a.id = (s.sess->'passport'->>'user')::bigint`);
-  await knex.raw(`UPDATE sessions SET sess = (sess::jsonb - 'passport')::json WHERE sess->'passport' IS NOT NULL`);
+  await knex.raw(
+    `UPDATE sessions SET sess = (sess::jsonb - 'passport')::json WHERE sess->'passport' IS NOT NULL`,
+  );
   await knex.raw('DROP INDEX sessions_account_id');
   await knex.raw("CREATE INDEX sessions_account_id ON sessions ((sess->>'accountId'))");
   await knex.raw('ALTER TABLE sessions SET (fillfactor = 80)');

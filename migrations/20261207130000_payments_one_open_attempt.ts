@@ -19,7 +19,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('payment_operations', (t) => {
     t.text('redirect_url');
   });
-  await knex.raw("CREATE UNIQUE INDEX payment_operations_one_open ON payment_operations (invoice_id) WHERE state = 'pending'");
+  await knex.raw(
+    "CREATE UNIQUE INDEX payment_operations_one_open ON payment_operations (invoice_id) WHERE state = 'pending'",
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -5,7 +5,9 @@ import type { Knex } from 'knex';
 // email change is void. The links already out are bound to the address the account has now.
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE account_tokens ADD COLUMN account_email text');
-  await knex.raw('UPDATE account_tokens t SET account_email = lower(a.email) FROM accounts a WHERE a.id = t.account_id');
+  await knex.raw(
+    'UPDATE account_tokens t SET account_email = lower(a.email) FROM accounts a WHERE a.id = t.account_id',
+  );
   await knex.raw('ALTER TABLE account_tokens ALTER COLUMN account_email SET NOT NULL');
 }
 

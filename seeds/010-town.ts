@@ -4,8 +4,24 @@ import type { AppDeps } from '../src/deps.js';
 export const SCHOOL_YEAR = '2026-2027';
 
 const SCHOOLS = [
-  { name: 'École élémentaire Jules-Ferry', kind: 'elementary', is_public: true, runs_own_canteen: false, address: '12 rue des Écoles, 49999 Saint-Exemple', class_levels: ['CP', 'CE1', 'CE2', 'CM1', 'CM2'], canteen_contact: null },
-  { name: 'École maternelle Les Tilleuls', kind: 'nursery', is_public: true, runs_own_canteen: false, address: '3 allée des Tilleuls, 49999 Saint-Exemple', class_levels: ['PS', 'MS', 'GS'], canteen_contact: null },
+  {
+    name: 'École élémentaire Jules-Ferry',
+    kind: 'elementary',
+    is_public: true,
+    runs_own_canteen: false,
+    address: '12 rue des Écoles, 49999 Saint-Exemple',
+    class_levels: ['CP', 'CE1', 'CE2', 'CM1', 'CM2'],
+    canteen_contact: null,
+  },
+  {
+    name: 'École maternelle Les Tilleuls',
+    kind: 'nursery',
+    is_public: true,
+    runs_own_canteen: false,
+    address: '3 allée des Tilleuls, 49999 Saint-Exemple',
+    class_levels: ['PS', 'MS', 'GS'],
+    canteen_contact: null,
+  },
   {
     name: 'École privée Sainte-Marie',
     kind: 'private',
@@ -19,12 +35,36 @@ const SCHOOLS = [
 
 // About thirty streets; the first half go to Jules-Ferry/Les Tilleuls, all public schools here.
 const STREETS = [
-  'Allée des Acacias', 'Allée des Tilleuls', 'Avenue de la Gare', 'Avenue de la République', 'Avenue Jean-Jaurès',
-  'Boulevard Pasteur', 'Chemin de la Fontaine', 'Chemin des Vignes', 'Impasse des Lilas', 'Impasse du Moulin',
-  'Place de la Mairie', 'Place de l’Église', 'Place du Marché', 'Rue Abbé-Grégoire', 'Rue Anatole-France',
-  'Rue de la Liberté', 'Rue de la Paix', 'Rue de l’Écluse', 'Rue des Écoles', 'Rue des Jardins',
-  'Rue du Château', 'Rue du Four', 'Rue Émile-Zola', 'Rue Éloïse-Martin', 'Rue Gambetta',
-  'Rue Louise-Michel', 'Rue Nationale', 'Rue Victor-Hugo', 'Route de Nantes', 'Sentier des Écoliers',
+  'Allée des Acacias',
+  'Allée des Tilleuls',
+  'Avenue de la Gare',
+  'Avenue de la République',
+  'Avenue Jean-Jaurès',
+  'Boulevard Pasteur',
+  'Chemin de la Fontaine',
+  'Chemin des Vignes',
+  'Impasse des Lilas',
+  'Impasse du Moulin',
+  'Place de la Mairie',
+  'Place de l’Église',
+  'Place du Marché',
+  'Rue Abbé-Grégoire',
+  'Rue Anatole-France',
+  'Rue de la Liberté',
+  'Rue de la Paix',
+  'Rue de l’Écluse',
+  'Rue des Écoles',
+  'Rue des Jardins',
+  'Rue du Château',
+  'Rue du Four',
+  'Rue Émile-Zola',
+  'Rue Éloïse-Martin',
+  'Rue Gambetta',
+  'Rue Louise-Michel',
+  'Rue Nationale',
+  'Rue Victor-Hugo',
+  'Route de Nantes',
+  'Sentier des Écoliers',
 ];
 
 const CALENDAR: { kind: string; name: string; starts_on: string; ends_on: string }[] = [
@@ -66,11 +106,20 @@ export async function seed(deps: AppDeps): Promise<void> {
   const elementary = schools.find((s) => s.kind === 'elementary')?.id;
   const nursery = schools.find((s) => s.kind === 'nursery')?.id;
   for (const name of STREETS) {
-    await db('streets').insert({ name, elementary_school_id: elementary, nursery_school_id: nursery }).onConflict('name').ignore();
+    await db('streets')
+      .insert({ name, elementary_school_id: elementary, nursery_school_id: nursery })
+      .onConflict('name')
+      .ignore();
   }
 
-  await db('school_years').insert({ id: SCHOOL_YEAR, starts_on: '2026-09-01', ends_on: '2027-07-02' }).onConflict('id').ignore();
+  await db('school_years')
+    .insert({ id: SCHOOL_YEAR, starts_on: '2026-09-01', ends_on: '2027-07-02' })
+    .onConflict('id')
+    .ignore();
   for (const p of CALENDAR) {
-    await db('calendar_periods').insert({ school_year_id: SCHOOL_YEAR, ...p }).onConflict(['school_year_id', 'kind', 'starts_on']).ignore();
+    await db('calendar_periods')
+      .insert({ school_year_id: SCHOOL_YEAR, ...p })
+      .onConflict(['school_year_id', 'kind', 'starts_on'])
+      .ignore();
   }
 }

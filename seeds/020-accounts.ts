@@ -7,11 +7,41 @@ import type { Role } from '../src/web/types.js';
 
 export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXP';
 
-export const DEMO_ACCOUNTS: { email: string; password: string; first_name: string; last_name: string; role: Role }[] = [
-  { email: 'parent@demo.test', password: 'Demo-parent-2026!', first_name: 'Camille', last_name: 'Martin', role: 'parent' },
-  { email: 'parent2@demo.test', password: 'Demo-parent-2026!', first_name: 'Karim', last_name: 'Benali', role: 'parent' },
-  { email: 'agent@demo.test', password: 'Demo-agent-2026!', first_name: 'Sophie', last_name: 'Durand', role: 'agent' },
-  { email: 'admin@demo.test', password: 'Demo-admin-2026!', first_name: 'Marc', last_name: 'Lefèvre', role: 'admin' },
+export const DEMO_ACCOUNTS: {
+  email: string;
+  password: string;
+  first_name: string;
+  last_name: string;
+  role: Role;
+}[] = [
+  {
+    email: 'parent@demo.test',
+    password: 'Demo-parent-2026!',
+    first_name: 'Camille',
+    last_name: 'Martin',
+    role: 'parent',
+  },
+  {
+    email: 'parent2@demo.test',
+    password: 'Demo-parent-2026!',
+    first_name: 'Karim',
+    last_name: 'Benali',
+    role: 'parent',
+  },
+  {
+    email: 'agent@demo.test',
+    password: 'Demo-agent-2026!',
+    first_name: 'Sophie',
+    last_name: 'Durand',
+    role: 'agent',
+  },
+  {
+    email: 'admin@demo.test',
+    password: 'Demo-admin-2026!',
+    first_name: 'Marc',
+    last_name: 'Lefèvre',
+    role: 'admin',
+  },
 ];
 
 export async function seed(deps: AppDeps): Promise<void> {

@@ -31,7 +31,8 @@ export const SEED_SERVICES: SeedService[] = [
   {
     name: 'Restauration scolaire',
     kind: 'canteen',
-    description: 'Le déjeuner des écoles publiques, servi les lundis, mardis, jeudis et vendredis. Les repas se réservent en ligne ; les menus tiennent compte du régime alimentaire et du PAI de l’enfant.',
+    description:
+      'Le déjeuner des écoles publiques, servi les lundis, mardis, jeudis et vendredis. Les repas se réservent en ligne ; les menus tiennent compte du régime alimentaire et du PAI de l’enfant.',
     opening_days: 'school_days',
     weekdays: [1, 2, 4, 5],
     needs_validation: true,
@@ -40,7 +41,10 @@ export const SEED_SERVICES: SeedService[] = [
     booking_deadline: { kind: 'calendar_days', days: 2, time: '10:00' },
     cancel_deadline: { kind: 'calendar_days', days: 2, time: '10:00' },
     booking_window_days: 90,
-    requirements: [['insurance', 'valid_at_start'], ['vaccinations', 'valid_whole_period']],
+    requirements: [
+      ['insurance', 'valid_at_start'],
+      ['vaccinations', 'valid_whole_period'],
+    ],
   },
   {
     name: 'Accueil périscolaire matin',
@@ -54,12 +58,16 @@ export const SEED_SERVICES: SeedService[] = [
     booking_deadline: { kind: 'calendar_days', days: 1, time: '18:00' },
     cancel_deadline: { kind: 'calendar_days', days: 1, time: '18:00' },
     booking_window_days: 90,
-    requirements: [['insurance', 'valid_at_start'], ['vaccinations', 'valid_whole_period']],
+    requirements: [
+      ['insurance', 'valid_at_start'],
+      ['vaccinations', 'valid_whole_period'],
+    ],
   },
   {
     name: 'Accueil périscolaire soir',
     kind: 'after_school',
-    description: 'Goûter, aide aux devoirs et activités après la classe, de 16 h 30 à 18 h 30, dans leur école.',
+    description:
+      'Goûter, aide aux devoirs et activités après la classe, de 16 h 30 à 18 h 30, dans leur école.',
     opening_days: 'school_days',
     weekdays: [1, 2, 4, 5],
     needs_validation: false,
@@ -68,12 +76,16 @@ export const SEED_SERVICES: SeedService[] = [
     booking_deadline: { kind: 'calendar_days', days: 1, time: '18:00' },
     cancel_deadline: { kind: 'calendar_days', days: 1, time: '18:00' },
     booking_window_days: 90,
-    requirements: [['insurance', 'valid_at_start'], ['vaccinations', 'valid_whole_period']],
+    requirements: [
+      ['insurance', 'valid_at_start'],
+      ['vaccinations', 'valid_whole_period'],
+    ],
   },
   {
     name: 'Accueil de loisirs du mercredi',
     kind: 'wednesday',
-    description: 'Le centre de loisirs accueille les enfants de 3 à 11 ans le mercredi, à la journée, repas compris.',
+    description:
+      'Le centre de loisirs accueille les enfants de 3 à 11 ans le mercredi, à la journée, repas compris.',
     opening_days: 'wednesdays',
     weekdays: [3],
     needs_validation: true,
@@ -84,12 +96,16 @@ export const SEED_SERVICES: SeedService[] = [
     cancel_deadline: { kind: 'week_before', weekday: 4, time: '12:00' },
     booking_window_days: 120,
     capacity: 60,
-    requirements: [['insurance', 'valid_at_start'], ['vaccinations', 'valid_whole_period']],
+    requirements: [
+      ['insurance', 'valid_at_start'],
+      ['vaccinations', 'valid_whole_period'],
+    ],
   },
   {
     name: 'Accueil de loisirs des vacances',
     kind: 'holiday',
-    description: 'Pendant les vacances scolaires, du lundi au vendredi : sorties, jeux et ateliers, à la journée, repas compris.',
+    description:
+      'Pendant les vacances scolaires, du lundi au vendredi : sorties, jeux et ateliers, à la journée, repas compris.',
     opening_days: 'holidays',
     weekdays: [1, 2, 3, 4, 5],
     needs_validation: true,
@@ -105,17 +121,24 @@ export const SEED_SERVICES: SeedService[] = [
       { key: 'under6', label: 'Moins de 6 ans', maxAge: 5, capacity: 16 },
       { key: 'over6', label: '6 ans et plus', minAge: 6, capacity: 24 },
     ],
-    requirements: [['insurance', 'valid_at_start'], ['vaccinations', 'valid_whole_period']],
+    requirements: [
+      ['insurance', 'valid_at_start'],
+      ['vaccinations', 'valid_whole_period'],
+    ],
   },
   {
     name: 'Inscription scolaire',
     kind: 'school',
-    description: 'L’inscription à l’école publique du secteur de votre rue (maternelle ou élémentaire selon la classe). Pour une autre école, vous pouvez demander une dérogation.',
+    description:
+      'L’inscription à l’école publique du secteur de votre rue (maternelle ou élémentaire selon la classe). Pour une autre école, vous pouvez demander une dérogation.',
     opening_days: 'none',
     weekdays: [1, 2, 3, 4, 5],
     needs_validation: true,
     unit: 'day',
-    requirements: [['proof_of_address', 'valid_at_start'], ['vaccinations', 'valid_at_start']],
+    requirements: [
+      ['proof_of_address', 'valid_at_start'],
+      ['vaccinations', 'valid_at_start'],
+    ],
   },
 ];
 
@@ -149,15 +172,24 @@ export async function seed(deps: AppDeps): Promise<void> {
       })
       .onConflict(['school_year_id', 'name'])
       .ignore();
-    const row = (await db('services').where({ school_year_id: YEAR, name: s.name }).first('id')) as { id: number };
+    const row = (await db('services').where({ school_year_id: YEAR, name: s.name }).first('id')) as {
+      id: number;
+    };
     if (s.public_schools) {
-      for (const school of schools) await db('service_schools').insert({ service_id: row.id, school_id: school.id }).onConflict(['service_id', 'school_id']).ignore();
+      for (const school of schools)
+        await db('service_schools')
+          .insert({ service_id: row.id, school_id: school.id })
+          .onConflict(['service_id', 'school_id'])
+          .ignore();
     }
     for (const [code, rule] of s.requirements) {
       // Document types come from seeds/040-documents.ts: skip a requirement whose type is absent.
       const type = (await db('document_types').where({ code }).first('id')) as { id: number } | undefined;
       if (!type) continue;
-      await db('service_requirements').insert({ service_id: row.id, document_type_id: type.id, rule }).onConflict(['service_id', 'document_type_id']).ignore();
+      await db('service_requirements')
+        .insert({ service_id: row.id, document_type_id: type.id, rule })
+        .onConflict(['service_id', 'document_type_id'])
+        .ignore();
     }
   }
   if (deps.config.DEMO_FAMILIES) await seedDemoEnrolments(deps, YEAR);

@@ -19,10 +19,13 @@ import { tFr } from '../src/web/i18n.js';
 const DEMO_IBAN = 'FR7630006000011234567890189';
 
 const householdOf = (deps: AppDeps, email: string) =>
-  deps.db('household_accounts as ha')
+  deps
+    .db('household_accounts as ha')
     .join('accounts as a', 'a.id', 'ha.account_id')
     .whereRaw('lower(a.email) = ?', [email])
-    .first('ha.household_id', 'a.id as account_id', 'a.first_name', 'a.last_name') as Promise<{ household_id: number; account_id: number; first_name: string; last_name: string } | undefined>;
+    .first('ha.household_id', 'a.id as account_id', 'a.first_name', 'a.last_name') as Promise<
+    { household_id: number; account_id: number; first_name: string; last_name: string } | undefined
+  >;
 
 export async function seed(deps: AppDeps): Promise<void> {
   if (!deps.config.DEMO_FAMILIES) return;
@@ -34,7 +37,8 @@ export async function seed(deps: AppDeps): Promise<void> {
 
 async function seedMandate(deps: AppDeps) {
   const karim = await householdOf(deps, 'parent2@demo.test');
-  if (!karim || (await deps.db('sepa_mandates').where({ household_id: karim.household_id }).first('id'))) return;
+  if (!karim || (await deps.db('sepa_mandates').where({ household_id: karim.household_id }).first('id')))
+    return;
   const now = deps.clock.now();
   const requests = createRequestsService(deps);
   await withTransaction(deps.db, async (tx) => {
@@ -56,7 +60,10 @@ async function seedMandate(deps: AppDeps) {
       type: MANDATE_REQUEST_TYPE,
       accountId: karim.account_id,
       householdId: karim.household_id,
-      summary: tFr('payments.mandate.requestSummary', { holder: `${karim.first_name} ${karim.last_name}`, iban: maskIban(DEMO_IBAN) }),
+      summary: tFr('payments.mandate.requestSummary', {
+        holder: `${karim.first_name} ${karim.last_name}`,
+        iban: maskIban(DEMO_IBAN),
+      }),
       data: { mandateId, holder: `${karim.first_name} ${karim.last_name}`, iban: maskIban(DEMO_IBAN) },
       actor: { accountId: karim.account_id, role: 'parent' },
     });
@@ -69,8 +76,15 @@ async function seedMandate(deps: AppDeps) {
 async function seedOnlinePayment(deps: AppDeps) {
   const camille = await householdOf(deps, 'parent@demo.test');
   if (!camille) return;
-  if (await deps.db('payment_operations').where({ household_id: camille.household_id, state: 'paid' }).first('id')) return;
-  const invoice = (await deps.db('invoices')
+  if (
+    await deps
+      .db('payment_operations')
+      .where({ household_id: camille.household_id, state: 'paid' })
+      .first('id')
+  )
+    return;
+  const invoice = (await deps
+    .db('invoices')
     .where({ household_id: camille.household_id, kind: 'invoice' })
     .whereIn('status', ['unpaid', 'partially_paid'])
     .orderBy('issued_at')
@@ -81,7 +95,9 @@ async function seedOnlinePayment(deps: AppDeps) {
   const paris = DateTime.fromJSDate(now, { zone: TIME_ZONE });
   const idOp = randomUUID();
   const refdet = invoice.number.replace(/[^A-Za-z0-9]/g, '');
-  const account = (await deps.db('accounts').where({ id: camille.account_id }).first('email')) as { email: string };
+  const account = (await deps.db('accounts').where({ id: camille.account_id }).first('email')) as {
+    email: string;
+  };
   await withTransaction(deps.db, async (tx) => {
     // What the stand-in holds after the parent pressed "Payer" on its page.
     await tx('standin_operations').insert({
@@ -99,7 +115,13 @@ async function seedOnlinePayment(deps: AppDeps) {
       }),
       nonce: randomBytes(24).toString('base64url'),
       created_at: now,
-      result: JSON.stringify({ resultrans: 'P', numauto: '482913', dattrans: paris.toFormat('ddLLyyyy'), heurtrans: paris.toFormat('HHmm'), decidedAt: now.toISOString() }),
+      result: JSON.stringify({
+        resultrans: 'P',
+        numauto: '482913',
+        dattrans: paris.toFormat('ddLLyyyy'),
+        heurtrans: paris.toFormat('HHmm'),
+        decidedAt: now.toISOString(),
+      }),
     });
     const applied = await applyToInvoice(tx, invoice.id, amount);
     const paymentId = await insertPayment(tx, {

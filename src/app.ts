@@ -1,6 +1,13 @@
 // createApp(deps): the middleware stack and the routers, in order. No I/O at import time.
 import connectPgSimple from 'connect-pg-simple';
-import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, {
+  type Express,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import type { Knex } from 'knex';
@@ -39,7 +46,11 @@ export function createApp(deps: AppDeps): App {
   // As Express reads it: a number of hops, true, or addresses. Sessions rely on it: their Secure
   // cookie is sent only when the request came over HTTPS (X-Forwarded-Proto from a trusted proxy).
   const trustProxy = deps.config.TRUST_PROXY;
-  if (trustProxy) app.set('trust proxy', /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy === 'true' ? true : trustProxy);
+  if (trustProxy)
+    app.set(
+      'trust proxy',
+      /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy === 'true' ? true : trustProxy,
+    );
   // No ETag on pages: each carries its session's CSRF token, so a 304 never happens and hashing a
   // 600 kB attendance sheet cost ≈ 2 % of its CPU. Static files keep theirs (serve-static).
   app.set('etag', false);
@@ -72,15 +83,37 @@ export function createApp(deps: AppDeps): App {
   app.get('/healthz', healthCheck(deps));
   // Server-to-server (PayFiP, or the stand-in): no session, no CSRF token; it only makes the
   // server ask PayFiP for the result.
-  app.post('/payments/payfip/notify', express.urlencoded({ extended: false, limit: '2kb' }), notificationHandler(deps));
+  app.post(
+    '/payments/payfip/notify',
+    express.urlencoded({ extended: false, limit: '2kb' }),
+    notificationHandler(deps),
+  );
   // The local PayFiP stand-in (development, demo, tests): protects its own form with a nonce.
   if (!production) {
-    app.use(STANDIN_PREFIX, createPayfipStandin({ clock: deps.clock, production, store: createPgStandinStore(deps.db), onError: (err, c) => deps.logger.warn({ during: c.during, err: err instanceof Error ? err.message : String(err) }, 'payfip stand-in') }));
+    app.use(
+      STANDIN_PREFIX,
+      createPayfipStandin({
+        clock: deps.clock,
+        production,
+        store: createPgStandinStore(deps.db),
+        onError: (err, c) =>
+          deps.logger.warn(
+            { during: c.during, err: err instanceof Error ? err.message : String(err) },
+            'payfip stand-in',
+          ),
+      }),
+    );
   }
   // Only under the asset folders: mounted at / the static middleware stat()ed the disk for every page.
-  for (const dir of ['css', 'js', 'img']) app.use(`/${dir}`, express.static(path.join(PUBLIC_DIR, dir), { maxAge: production ? '1d' : 0, index: false }));
+  for (const dir of ['css', 'js', 'img'])
+    app.use(
+      `/${dir}`,
+      express.static(path.join(PUBLIC_DIR, dir), { maxAge: production ? '1d' : 0, index: false }),
+    );
   // Browsers ask for /favicon.ico whatever the page links to.
-  app.get('/favicon.ico', (_req, res) => res.sendFile(path.join(PUBLIC_DIR, 'img', 'favicon.ico'), { maxAge: production ? '1d' : 0 }));
+  app.get('/favicon.ico', (_req, res) =>
+    res.sendFile(path.join(PUBLIC_DIR, 'img', 'favicon.ico'), { maxAge: production ? '1d' : 0 }),
+  );
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
 
   app.use(sessions(deps));
@@ -127,7 +160,12 @@ export function createApp(deps: AppDeps): App {
       }
       return renderError(res, 403, 'csrf', back);
     }
-    const status = err instanceof HttpError ? err.status : (err as { status?: number }).status && (err as { status: number }).status < 500 ? (err as { status: number }).status : 500;
+    const status =
+      err instanceof HttpError
+        ? err.status
+        : (err as { status?: number }).status && (err as { status: number }).status < 500
+          ? (err as { status: number }).status
+          : 500;
     // The request's log line carries it (src/web/request-log.ts).
     if (status >= 500) res.err = err instanceof Error ? err : new Error(String(err));
     renderError(res, status === 401 ? 403 : status, undefined, '/');
@@ -173,7 +211,10 @@ function sessions(deps: AppDeps): RequestHandler {
   // app's own pool. connect-pg-simple's statements number their parameters ($1…); knex names them.
   const pool = {
     query: (text: string, params: unknown[] = []) =>
-      deps.db.raw(text.replace(/\$(\d+)/g, ':p$1'), Object.fromEntries(params.map((value, i) => [`p${i + 1}`, value])) as Record<string, Knex.Value>),
+      deps.db.raw(
+        text.replace(/\$(\d+)/g, ':p$1'),
+        Object.fromEntries(params.map((value, i) => [`p${i + 1}`, value])) as Record<string, Knex.Value>,
+      ),
   };
   return session({
     name: 'pf.sid',
@@ -181,7 +222,18 @@ function sessions(deps: AppDeps): RequestHandler {
     resave: false,
     saveUninitialized: false,
     rolling: false,
-    store: new PgStore({ pool: pool as unknown as Pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: false, disableTouch: true }),
-    cookie: { httpOnly: true, sameSite: 'lax', secure: deps.config.NODE_ENV === 'production', maxAge: absoluteMs },
+    store: new PgStore({
+      pool: pool as unknown as Pool,
+      tableName: 'sessions',
+      createTableIfMissing: false,
+      pruneSessionInterval: false,
+      disableTouch: true,
+    }),
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.config.NODE_ENV === 'production',
+      maxAge: absoluteMs,
+    },
   });
 }

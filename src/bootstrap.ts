@@ -30,9 +30,16 @@ function sessionSecretFor(config: Config): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-export async function getDatabase(config: Config, logger: Logger): Promise<{ url: string; embedded: EmbeddedDb | null }> {
+export async function getDatabase(
+  config: Config,
+  logger: Logger,
+): Promise<{ url: string; embedded: EmbeddedDb | null }> {
   if (config.DATABASE_URL) return { url: config.DATABASE_URL, embedded: null };
-  const embedded = await startEmbeddedPostgres({ dataDir: resolveDataDir(config.DATA_DIR), port: config.EMBEDDED_PG_PORT, logger });
+  const embedded = await startEmbeddedPostgres({
+    dataDir: resolveDataDir(config.DATA_DIR),
+    port: config.EMBEDDED_PG_PORT,
+    logger,
+  });
   const client = embedded.server.getPgClient();
   await client.connect();
   const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = 'portail_famille'");
@@ -41,7 +48,10 @@ export async function getDatabase(config: Config, logger: Logger): Promise<{ url
   return { url: databaseUrl(embedded.url, 'portail_famille'), embedded };
 }
 
-export async function startPlatform(config: Config, opts: { clock?: Clock; logger?: Logger; migrate?: boolean; poolMax?: number } = {}): Promise<Platform> {
+export async function startPlatform(
+  config: Config,
+  opts: { clock?: Clock; logger?: Logger; migrate?: boolean; poolMax?: number } = {},
+): Promise<Platform> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const { url, embedded } = await getDatabase(config, logger);
   // 8 by default: most pages are one or two statements, and on a small machine more backends only

@@ -36,7 +36,10 @@ const schema = z.object({
   /** Demo families (households, their documents, enrolments, bookings, invoices) in the seeds; reference data always. */
   DEMO_FAMILIES: bool.default(true),
   PAYFIP_URL: z.string().url().optional(),
-  PAYFIP_NUMCLI: z.string().regex(/^\d{6}$/).default('000000'),
+  PAYFIP_NUMCLI: z
+    .string()
+    .regex(/^\d{6}$/)
+    .default('000000'),
   PAYFIP_SAISIE: z.enum(['T', 'X', 'W']).default('T'),
   SEPA_CREDITOR_ID: z.string().default('FR72ZZZ123456'), // a valid example: set the town's own
   SEPA_CREDITOR_NAME: z.string().default('TRESOR PUBLIC SAINT-EXEMPLE'),
@@ -55,7 +58,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   if (c.NODE_ENV === 'production') {
     const problems = productionProblems(env);
-    if (problems.length) throw new Error(`Invalid configuration for production:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    if (problems.length)
+      throw new Error(`Invalid configuration for production:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   const embedded = !c.DATABASE_URL;
   return {
@@ -68,7 +72,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** Variables that have a demo value outside production: production must set each, to something else. */
-const REQUIRED_IN_PRODUCTION = ['SESSION_SECRET', 'BASE_URL', 'SMTP_URL', 'PAYFIP_URL', 'PAYFIP_NUMCLI', 'PAYFIP_SAISIE', 'SEPA_CREDITOR_ID', 'SEPA_CREDITOR_NAME', 'SEPA_CREDITOR_IBAN', 'SEPA_CREDITOR_BIC'] as const;
+const REQUIRED_IN_PRODUCTION = [
+  'SESSION_SECRET',
+  'BASE_URL',
+  'SMTP_URL',
+  'PAYFIP_URL',
+  'PAYFIP_NUMCLI',
+  'PAYFIP_SAISIE',
+  'SEPA_CREDITOR_ID',
+  'SEPA_CREDITOR_NAME',
+  'SEPA_CREDITOR_IBAN',
+  'SEPA_CREDITOR_BIC',
+] as const;
 
 /** The demo values of the README and the seeds: a town that copied them would take no real money. */
 const DEMO_VALUES: Partial<Record<(typeof REQUIRED_IN_PRODUCTION)[number], string[]>> = {
@@ -84,9 +99,12 @@ function productionProblems(env: NodeJS.ProcessEnv): string[] {
   for (const name of REQUIRED_IN_PRODUCTION) {
     const value = env[name]?.trim();
     if (!value) problems.push(`${name}: required in production`);
-    else if (DEMO_VALUES[name]?.includes(value)) problems.push(`${name}: the demo value cannot be used in production`);
+    else if (DEMO_VALUES[name]?.includes(value))
+      problems.push(`${name}: the demo value cannot be used in production`);
   }
-  if (env.BASE_URL && /^http:\/\/(localhost|127\.)/.test(env.BASE_URL)) problems.push('BASE_URL: must be the public https address of the portal');
-  if (env.PAYFIP_URL && /payfip-standin/.test(env.PAYFIP_URL)) problems.push('PAYFIP_URL: the local stand-in cannot be used in production');
+  if (env.BASE_URL && /^http:\/\/(localhost|127\.)/.test(env.BASE_URL))
+    problems.push('BASE_URL: must be the public https address of the portal');
+  if (env.PAYFIP_URL && /payfip-standin/.test(env.PAYFIP_URL))
+    problems.push('PAYFIP_URL: the local stand-in cannot be used in production');
   return problems;
 }

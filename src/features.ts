@@ -58,7 +58,10 @@ const featuresBelowAdmin: Feature[] = [
   dashboardFeature,
 ];
 
-export const features: Feature[] = [...featuresBelowAdmin, adminFeature(featuresBelowAdmin.flatMap((f) => f.adminLinks ?? []))];
+export const features: Feature[] = [
+  ...featuresBelowAdmin,
+  adminFeature(featuresBelowAdmin.flatMap((f) => f.adminLinks ?? [])),
+];
 
 /** The hooks the features declare, for deps (src/compose.ts). */
 export function featureHooks(list: Feature[] = features): FeatureHooks {

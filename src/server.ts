@@ -29,10 +29,16 @@ async function main() {
   // holiday centre's opening (the kernel dropped the rest, whose browsers retried a second later).
   // The kernel caps it at net.core.somaxconn (4,096 on current kernels).
   const server: Server = createServer(app).listen({ port: config.PORT, backlog: LISTEN_BACKLOG }, () => {
-    logger.info({ port: config.PORT, url: config.baseUrl, ms: Date.now() - started }, 'Portail Famille is listening');
+    logger.info(
+      { port: config.PORT, url: config.baseUrl, ms: Date.now() - started },
+      'Portail Famille is listening',
+    );
   });
   server.on('error', async (err: NodeJS.ErrnoException) => {
-    logger.fatal({ err: err.message }, err.code === 'EADDRINUSE' ? `port ${config.PORT} is already in use` : 'server error');
+    logger.fatal(
+      { err: err.message },
+      err.code === 'EADDRINUSE' ? `port ${config.PORT} is already in use` : 'server error',
+    );
     await worker?.stop();
     await app.close();
     await platform.close();

@@ -15,7 +15,13 @@ function outboxSender(deps: AppDeps): () => Promise<number> {
   if (!sender) {
     let running: Promise<number> | null = null;
     sender = () =>
-      (running ??= sendPendingEmails({ db: deps.db, mailer: deps.mailer, clock: deps.clock, logger: deps.logger, from: deps.config.MAIL_FROM }).finally(() => {
+      (running ??= sendPendingEmails({
+        db: deps.db,
+        mailer: deps.mailer,
+        clock: deps.clock,
+        logger: deps.logger,
+        from: deps.config.MAIL_FROM,
+      }).finally(() => {
         running = null;
       }));
     outboxSenders.set(deps, sender);

@@ -11,7 +11,11 @@ export const bump = (homes: string) => `
   ON CONFLICT (household_id) DO UPDATE SET version = e.version + 1;`;
 
 /** A trigger function bumping the households `homesOf(rows)` gives for the statement's old and new rows. */
-export async function createBumpFunction(knex: Knex, name: string, homesOf: (rows: string) => string): Promise<void> {
+export async function createBumpFunction(
+  knex: Knex,
+  name: string,
+  homesOf: (rows: string) => string,
+): Promise<void> {
   await knex.raw(`
       CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -24,12 +28,24 @@ export async function createBumpFunction(knex: Knex, name: string, homesOf: (row
 }
 
 /** `table`'s statement triggers `<table>_<suffix>_{ins,upd,del}` calling `fn` with their transition tables. */
-export async function createStatementTriggers(knex: Knex, table: string, suffix: string, fn: string): Promise<void> {
-  await knex.raw(`CREATE TRIGGER ${table}_${suffix}_ins AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`);
-  await knex.raw(`CREATE TRIGGER ${table}_${suffix}_upd AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`);
-  await knex.raw(`CREATE TRIGGER ${table}_${suffix}_del AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`);
+export async function createStatementTriggers(
+  knex: Knex,
+  table: string,
+  suffix: string,
+  fn: string,
+): Promise<void> {
+  await knex.raw(
+    `CREATE TRIGGER ${table}_${suffix}_ins AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`,
+  );
+  await knex.raw(
+    `CREATE TRIGGER ${table}_${suffix}_upd AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`,
+  );
+  await knex.raw(
+    `CREATE TRIGGER ${table}_${suffix}_del AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`,
+  );
 }
 
 export async function dropStatementTriggers(knex: Knex, table: string, suffix: string): Promise<void> {
-  for (const event of ['ins', 'upd', 'del']) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_${suffix}_${event} ON ${table}`);
+  for (const event of ['ins', 'upd', 'del'])
+    await knex.raw(`DROP TRIGGER IF EXISTS ${table}_${suffix}_${event} ON ${table}`);
 }

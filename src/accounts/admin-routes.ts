@@ -24,11 +24,26 @@ export function accountsAdminRoutes(deps: AppDeps): Router {
 
   router.get('/staff', async (_req, res) => {
     const [staff, schools] = await Promise.all([accounts.listStaff(), accounts.listSchools()]);
-    res.render('admin/staff/list', { staff, schoolNames: new Map(schools.map((s) => [Number(s.id), s.name])) });
+    res.render('admin/staff/list', {
+      staff,
+      schoolNames: new Map(schools.map((s) => [Number(s.id), s.name])),
+    });
   });
 
-  const renderNew = async (res: Response, status: number, values: Record<string, unknown>, errors: FormErrors = noErrors()) =>
-    res.status(status).render('admin/staff/new', { values, errors, schools: await accounts.listSchools(), roles: STAFF_ROLES });
+  const renderNew = async (
+    res: Response,
+    status: number,
+    values: Record<string, unknown>,
+    errors: FormErrors = noErrors(),
+  ) =>
+    res
+      .status(status)
+      .render('admin/staff/new', {
+        values,
+        errors,
+        schools: await accounts.listSchools(),
+        roles: STAFF_ROLES,
+      });
   const sitesOf = (body: unknown): string[] => {
     const v = (body as { sites?: unknown } | undefined)?.sites;
     return (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
@@ -44,16 +59,29 @@ export function accountsAdminRoutes(deps: AppDeps): Router {
     const d = parsed.data;
     let id: number;
     try {
-      id = await accounts.createStaff(actorOf(req), { firstName: d.first_name, lastName: d.last_name, email: d.email, role: d.role as Role, schoolIds: d.sites });
+      id = await accounts.createStaff(actorOf(req), {
+        firstName: d.first_name,
+        lastName: d.last_name,
+        email: d.email,
+        role: d.role as Role,
+        schoolIds: d.sites,
+      });
     } catch (err) {
-      if (err instanceof FormError) return renderNew(res, 422, values, addError(noErrors(), err.field, t(err.key)));
+      if (err instanceof FormError)
+        return renderNew(res, 422, values, addError(noErrors(), err.field, t(err.key)));
       throw err;
     }
     flash(req, t('accounts.staff.created', { email: d.email }));
     res.redirect(303, `/admin/staff/${id}`);
   });
 
-  const renderShow = async (req: Request, res: Response, status: number, values?: Record<string, unknown>, errors: FormErrors = noErrors()) => {
+  const renderShow = async (
+    req: Request,
+    res: Response,
+    status: number,
+    values?: Record<string, unknown>,
+    errors: FormErrors = noErrors(),
+  ) => {
     const staff = await accounts.findStaff(idParam(req.params.id));
     if (!staff) throw new HttpError(404);
     res.status(status).render('admin/staff/show', {
@@ -75,9 +103,16 @@ export function accountsAdminRoutes(deps: AppDeps): Router {
     const parsed = staffUpdateSchema.safeParse(req.body ?? {});
     if (!parsed.success) return renderShow(req, res, 400, values, formErrors(parsed.error, t));
     try {
-      if (!(await accounts.updateStaff(actorOf(req), id, { role: parsed.data.role as Role, schoolIds: parsed.data.sites }))) throw new HttpError(404);
+      if (
+        !(await accounts.updateStaff(actorOf(req), id, {
+          role: parsed.data.role as Role,
+          schoolIds: parsed.data.sites,
+        }))
+      )
+        throw new HttpError(404);
     } catch (err) {
-      if (err instanceof FormError) return renderShow(req, res, 422, values, addError(noErrors(), err.field, t(err.key)));
+      if (err instanceof FormError)
+        return renderShow(req, res, 422, values, addError(noErrors(), err.field, t(err.key)));
       throw err;
     }
     flash(req, t('accounts.staff.updated'));
@@ -91,16 +126,33 @@ export function accountsAdminRoutes(deps: AppDeps): Router {
       try {
         if (!(await run(req, id))) throw new HttpError(404);
       } catch (err) {
-        if (err instanceof FormError) return renderShow(req, res, 422, undefined, addError(noErrors(), 'form', t(err.key)));
+        if (err instanceof FormError)
+          return renderShow(req, res, 422, undefined, addError(noErrors(), 'form', t(err.key)));
         throw err;
       }
       flash(req, t(doneKey));
       res.redirect(303, `/admin/staff/${id}`);
     });
-  action('disable', (req, id) => accounts.setStaffDisabled(actorOf(req), id, true), 'accounts.staff.disabledDone');
-  action('enable', (req, id) => accounts.setStaffDisabled(actorOf(req), id, false), 'accounts.staff.enabledDone');
-  action('reset-2fa', (req, id) => accounts.resetStaffTwoFactor(actorOf(req), id), 'accounts.staff.twoFactorResetDone');
-  action('resend-invite', (req, id) => accounts.resendStaffInvite(actorOf(req), id), 'accounts.staff.inviteResent');
+  action(
+    'disable',
+    (req, id) => accounts.setStaffDisabled(actorOf(req), id, true),
+    'accounts.staff.disabledDone',
+  );
+  action(
+    'enable',
+    (req, id) => accounts.setStaffDisabled(actorOf(req), id, false),
+    'accounts.staff.enabledDone',
+  );
+  action(
+    'reset-2fa',
+    (req, id) => accounts.resetStaffTwoFactor(actorOf(req), id),
+    'accounts.staff.twoFactorResetDone',
+  );
+  action(
+    'resend-invite',
+    (req, id) => accounts.resendStaffInvite(actorOf(req), id),
+    'accounts.staff.inviteResent',
+  );
 
   return router;
 }

@@ -40,13 +40,17 @@ export function createPassport(accounts: AccountsService): Authenticator {
 }
 
 /** Runs the local strategy on the posted login form: what the password check found. */
-export function checkCredentials(passport: Authenticator, req: Request, res: Response): Promise<LoginOutcome> {
+export function checkCredentials(
+  passport: Authenticator,
+  req: Request,
+  res: Response,
+): Promise<LoginOutcome> {
   return new Promise((resolve, reject) => {
-    const handler = passport.authenticate('local', { session: false }, (err: unknown, _user: unknown, info: CheckInfo) => (err ? reject(err) : resolve(info.outcome))) as (
-      req: Request,
-      res: Response,
-      next: (err?: unknown) => void,
-    ) => void;
+    const handler = passport.authenticate(
+      'local',
+      { session: false },
+      (err: unknown, _user: unknown, info: CheckInfo) => (err ? reject(err) : resolve(info.outcome)),
+    ) as (req: Request, res: Response, next: (err?: unknown) => void) => void;
     handler(req, res, reject);
   });
 }

@@ -29,11 +29,15 @@ export function commonPasswords(): Set<string> {
 export function passwordProblem(password: string, email = ''): string | null {
   const length = [...password].length;
   if (length > PASSWORD_MAX) return 'accounts.password.tooLong';
-  const classes = [/\p{Lu}/u, /\p{Ll}/u, /\p{Nd}/u, /[^\p{L}\p{Nd}]/u].filter((re) => re.test(password)).length;
-  if (length < PASSWORD_MIN_COMPLEX || (length < PASSWORD_MIN_ANY && classes < 4)) return 'accounts.password.tooWeak';
+  const classes = [/\p{Lu}/u, /\p{Ll}/u, /\p{Nd}/u, /[^\p{L}\p{Nd}]/u].filter((re) =>
+    re.test(password),
+  ).length;
+  if (length < PASSWORD_MIN_COMPLEX || (length < PASSWORD_MIN_ANY && classes < 4))
+    return 'accounts.password.tooWeak';
   const lower = password.toLowerCase();
   const local = email.trim().toLowerCase().split('@')[0] ?? '';
-  if (email && (lower.includes(email.trim().toLowerCase()) || (local.length >= 4 && lower.includes(local)))) return 'accounts.password.containsEmail';
+  if (email && (lower.includes(email.trim().toLowerCase()) || (local.length >= 4 && lower.includes(local))))
+    return 'accounts.password.containsEmail';
   // "Azerty123456!" passes the classes but is "azerty" dressed up: strip what is around the letters too.
   const core = lower.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
   const list = commonPasswords();

@@ -41,8 +41,14 @@ export function limitConcurrency(limit: number) {
 // One limit for the whole process, whichever service hashes.
 const limited = limitConcurrency(MAX_CONCURRENT_HASHES);
 
-export function createPasswordHasher(config: Pick<Config, 'ARGON2_MEMORY_KIB' | 'ARGON2_ITERATIONS'>): PasswordHasher {
-  const options = { memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_ITERATIONS, parallelism: 1 };
+export function createPasswordHasher(
+  config: Pick<Config, 'ARGON2_MEMORY_KIB' | 'ARGON2_ITERATIONS'>,
+): PasswordHasher {
+  const options = {
+    memoryCost: config.ARGON2_MEMORY_KIB,
+    timeCost: config.ARGON2_ITERATIONS,
+    parallelism: 1,
+  };
   const hashOf = (password: string) => limited(() => hash(password, options)); // argon2id is @node-rs/argon2's default algorithm
   // Made once, when the hasher is, from a password nobody knows.
   const dummy = hashOf(randomBytes(32).toString('base64url'));

@@ -21,17 +21,34 @@ export const findAccountById = (q: Queryable, id: number) =>
   q<AccountRow>('accounts').where({ id }).first() as Promise<AccountRow | undefined>;
 
 export const findAccountByEmail = (q: Queryable, email: string) =>
-  q<AccountRow>('accounts').whereRaw('lower(email) = lower(?)', [email.trim()]).first() as Promise<AccountRow | undefined>;
+  q<AccountRow>('accounts').whereRaw('lower(email) = lower(?)', [email.trim()]).first() as Promise<
+    AccountRow | undefined
+  >;
 
 export async function insertAccount(
   q: Queryable,
-  row: { email: string; password_hash: string | null; first_name: string; last_name: string; role: Role; created_at: Date; email_verified_at?: Date | null; totp_secret?: string | null; totp_enabled_at?: Date | null; personal_data_notice_accepted_at?: Date | null },
+  row: {
+    email: string;
+    password_hash: string | null;
+    first_name: string;
+    last_name: string;
+    role: Role;
+    created_at: Date;
+    email_verified_at?: Date | null;
+    totp_secret?: string | null;
+    totp_enabled_at?: Date | null;
+    personal_data_notice_accepted_at?: Date | null;
+  },
 ): Promise<number> {
-  const [r] = await q('accounts').insert({ ...row, email: row.email.trim() }).returning('id');
+  const [r] = await q('accounts')
+    .insert({ ...row, email: row.email.trim() })
+    .returning('id');
   return (r as { id: number }).id;
 }
 
-type CurrentAccountRow = Pick<AccountRow, 'id' | 'email' | 'first_name' | 'last_name' | 'role'> & { household_id: number | null };
+type CurrentAccountRow = Pick<AccountRow, 'id' | 'email' | 'first_name' | 'last_name' | 'role'> & {
+  household_id: number | null;
+};
 
 // The columns of the logged-in account and its household (what householdIdOf answers), in one statement.
 const CURRENT_ACCOUNT_COLUMNS = `a.id, a.email, a.first_name, a.last_name, a.role,
@@ -47,13 +64,18 @@ const toCurrentAccount = (row: CurrentAccountRow): CurrentAccount => ({
 });
 
 export async function loadCurrentAccount(q: Queryable, id: number): Promise<CurrentAccount | null> {
-  const { rows } = await q.raw(`SELECT ${CURRENT_ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = ? AND a.disabled_at IS NULL`, [id]);
+  const { rows } = await q.raw(
+    `SELECT ${CURRENT_ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = ? AND a.disabled_at IS NULL`,
+    [id],
+  );
   return rows[0] ? toCurrentAccount(rows[0] as CurrentAccountRow) : null;
 }
 
-export const touchLastLogin = (q: Queryable, id: number, at: Date) => q('accounts').where({ id }).update({ last_login_at: at });
+export const touchLastLogin = (q: Queryable, id: number, at: Date) =>
+  q('accounts').where({ id }).update({ last_login_at: at });
 
-export const updateAccount = (q: Queryable, id: number, patch: Record<string, unknown>) => q('accounts').where({ id }).update(patch);
+export const updateAccount = (q: Queryable, id: number, patch: Record<string, unknown>) =>
+  q('accounts').where({ id }).update(patch);
 
 // --- One-time tokens (stored hashed) ---
 
@@ -70,8 +92,23 @@ export interface TokenRow {
   used_at: Date | null;
 }
 
-export async function insertToken(q: Queryable, row: { account_id: number; account_email: string; kind: string; token_hash: string; data?: Record<string, unknown>; created_at: Date; expires_at: Date }) {
-  await q('account_tokens').insert({ ...row, account_email: row.account_email.trim().toLowerCase(), data: JSON.stringify(row.data ?? {}) });
+export async function insertToken(
+  q: Queryable,
+  row: {
+    account_id: number;
+    account_email: string;
+    kind: string;
+    token_hash: string;
+    data?: Record<string, unknown>;
+    created_at: Date;
+    expires_at: Date;
+  },
+) {
+  await q('account_tokens').insert({
+    ...row,
+    account_email: row.account_email.trim().toLowerCase(),
+    data: JSON.stringify(row.data ?? {}),
+  });
 }
 
 /**
@@ -79,7 +116,11 @@ export async function insertToken(q: Queryable, row: { account_id: number; accou
  * unused ones retired), in one statement: asking for a reset makes the same round trips whether
  * or not the address has an account.
  */
-export async function findAccountWithNewResetToken(q: Queryable, address: string, token: { token_hash: string; created_at: Date; expires_at: Date }): Promise<AccountRow | undefined> {
+export async function findAccountWithNewResetToken(
+  q: Queryable,
+  address: string,
+  token: { token_hash: string; created_at: Date; expires_at: Date },
+): Promise<AccountRow | undefined> {
   const { rows } = await q.raw(
     `WITH a AS (SELECT * FROM accounts WHERE lower(email) = lower(:address)),
      active AS (SELECT id, email FROM a WHERE disabled_at IS NULL),
@@ -110,19 +151,26 @@ const usableToken = (q: Queryable, kinds: string[], tokenHash: string, now: Date
 export const findUsableTokenForUpdate = (q: Queryable, kinds: string[], tokenHash: string, now: Date) =>
   usableToken(q, kinds, tokenHash, now).forUpdate() as Promise<TokenRow | undefined>;
 
-export const findUsableToken = (q: Queryable, kinds: string[], tokenHash: string, now: Date) => usableToken(q, kinds, tokenHash, now) as Promise<TokenRow | undefined>;
+export const findUsableToken = (q: Queryable, kinds: string[], tokenHash: string, now: Date) =>
+  usableToken(q, kinds, tokenHash, now) as Promise<TokenRow | undefined>;
 
-export const markTokenUsed = (q: Queryable, id: number, at: Date) => q('account_tokens').where({ id }).update({ used_at: at });
+export const markTokenUsed = (q: Queryable, id: number, at: Date) =>
+  q('account_tokens').where({ id }).update({ used_at: at });
 
 /** Ends the still-valid tokens of a kind (a new link replaces the old ones). */
 export const retireTokens = (q: Queryable, accountId: number, kinds: string[], at: Date) =>
-  q('account_tokens').where({ account_id: accountId }).whereIn('kind', kinds).whereNull('used_at').update({ used_at: at });
+  q('account_tokens')
+    .where({ account_id: accountId })
+    .whereIn('kind', kinds)
+    .whereNull('used_at')
+    .update({ used_at: at });
 
 // --- Recovery codes ---
 
 export async function replaceRecoveryCodes(q: Queryable, accountId: number, hashes: string[]) {
   await q('recovery_codes').where({ account_id: accountId }).delete();
-  if (hashes.length) await q('recovery_codes').insert(hashes.map((code_hash) => ({ account_id: accountId, code_hash })));
+  if (hashes.length)
+    await q('recovery_codes').insert(hashes.map((code_hash) => ({ account_id: accountId, code_hash })));
 }
 
 /**
@@ -138,13 +186,24 @@ export async function claimTotpStep(q: Queryable, accountId: number, step: numbe
 }
 
 /** Marks one unused code as used; true when there was one. */
-export async function useRecoveryCode(q: Queryable, accountId: number, hash: string, at: Date): Promise<boolean> {
-  const n = await q('recovery_codes').where({ account_id: accountId, code_hash: hash }).whereNull('used_at').update({ used_at: at });
+export async function useRecoveryCode(
+  q: Queryable,
+  accountId: number,
+  hash: string,
+  at: Date,
+): Promise<boolean> {
+  const n = await q('recovery_codes')
+    .where({ account_id: accountId, code_hash: hash })
+    .whereNull('used_at')
+    .update({ used_at: at });
   return n > 0;
 }
 
 export async function countUnusedRecoveryCodes(q: Queryable, accountId: number): Promise<number> {
-  const [r] = (await q('recovery_codes').where({ account_id: accountId }).whereNull('used_at').count({ n: '*' })) as [{ n: number }];
+  const [r] = (await q('recovery_codes')
+    .where({ account_id: accountId })
+    .whereNull('used_at')
+    .count({ n: '*' })) as [{ n: number }];
   return Number(r.n);
 }
 
@@ -181,12 +240,16 @@ export async function listStaff(q: Queryable): Promise<StaffRow[]> {
     .whereNot('a.role', 'parent')
     .groupBy('a.id')
     .orderBy([{ column: 'a.last_name' }, { column: 'a.first_name' }, { column: 'a.id' }])
-    .select('a.*', q.raw("coalesce(array_agg(s.school_id) filter (where s.school_id is not null), '{}') as school_ids"))) as StaffRow[];
+    .select(
+      'a.*',
+      q.raw("coalesce(array_agg(s.school_id) filter (where s.school_id is not null), '{}') as school_ids"),
+    )) as StaffRow[];
   return rows;
 }
 
 export async function findStaff(q: Queryable, id: number): Promise<StaffRow | undefined> {
-  const row = (await q('accounts').where({ id }).whereNot('role', 'parent').first()) as AccountRow | undefined;
+  const row = (await q('accounts').where({ id }).whereNot('role', 'parent').first()) as
+    AccountRow | undefined;
   if (!row) return undefined;
   const sites = await q('account_sites').where({ account_id: id }).pluck('school_id');
   return { ...row, school_ids: sites.map(Number) };
@@ -194,7 +257,9 @@ export async function findStaff(q: Queryable, id: number): Promise<StaffRow | un
 
 export async function setSites(q: Queryable, accountId: number, schoolIds: number[]) {
   await q('account_sites').where({ account_id: accountId }).delete();
-  if (schoolIds.length) await q('account_sites').insert(schoolIds.map((school_id) => ({ account_id: accountId, school_id })));
+  if (schoolIds.length)
+    await q('account_sites').insert(schoolIds.map((school_id) => ({ account_id: accountId, school_id })));
 }
 
-export const listSchools = (q: Queryable) => q('schools').orderBy('name').select('id', 'name') as Promise<{ id: number; name: string }[]>;
+export const listSchools = (q: Queryable) =>
+  q('schools').orderBy('name').select('id', 'name') as Promise<{ id: number; name: string }[]>;

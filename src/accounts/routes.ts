@@ -47,34 +47,67 @@ export function accountsRoutes(deps: AppDeps): Router {
 
   // Brute force: per IP and per account (email), on login, its second step, reset and sign-up.
   // Logins count their failures only: people who log in fine never lock each other out.
-  const limiter = (name: string, limit: number, key: (req: Request) => string, scope?: 'ip' | 'account', failuresOnly = false) =>
+  const limiter = (
+    name: string,
+    limit: number,
+    key: (req: Request) => string,
+    scope?: 'ip' | 'account',
+    failuresOnly = false,
+  ) =>
     createLimiter(deps, {
       name,
       limit,
       windowMinutes,
       key,
       failuresOnly,
-      onLimitReached: scope ? (req) => accounts.recordLockout(`${name}`, scope === 'account' ? bodyEmail(req) : null) : undefined,
+      onLimitReached: scope
+        ? (req) => accounts.recordLockout(`${name}`, scope === 'account' ? bodyEmail(req) : null)
+        : undefined,
     });
   const loginIp = limiter('login-ip', cfg.RATE_LIMIT_LOGIN_PER_IP, ipKey, 'ip', true);
-  const loginAccount = limiter('login-account', cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT, (req) => emailKey(req.body?.email), 'account', true);
-  const codeAccount = limiter('login-code', cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT, (req) => String(req.session.pendingAccountId ?? 'none'), 'ip');
+  const loginAccount = limiter(
+    'login-account',
+    cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+    (req) => emailKey(req.body?.email),
+    'account',
+    true,
+  );
+  const codeAccount = limiter(
+    'login-code',
+    cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+    (req) => String(req.session.pendingAccountId ?? 'none'),
+    'ip',
+  );
   const forgotIp = limiter('forgot-ip', cfg.RATE_LIMIT_LOGIN_PER_IP, ipKey);
-  const forgotAccount = limiter('forgot-account', cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT, (req) => emailKey(req.body?.email));
+  const forgotAccount = limiter('forgot-account', cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT, (req) =>
+    emailKey(req.body?.email),
+  );
   const signupIp = limiter('signup-ip', cfg.RATE_LIMIT_LOGIN_PER_IP, ipKey);
-  const signupAccount = limiter('signup-account', cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT, (req) => emailKey(req.body?.email));
+  const signupAccount = limiter('signup-account', cfg.RATE_LIMIT_LOGIN_PER_ACCOUNT, (req) =>
+    emailKey(req.body?.email),
+  );
 
-  const form = (view: string) => (res: Response, status: number, values: Values, errors: FormErrors = noErrors(), extra: Values = {}) =>
-    res.status(status).render(view, { values, errors, ...extra });
-  const fromFormError = (req: Request, err: FormError) => addError(noErrors(), err.field, getT()(err.key, err.params));
-  const message = (res: Response, status: number, key: string, extra: Values = {}) => res.status(status).render('accounts/message', { key, ...extra });
+  const form =
+    (view: string) =>
+    (res: Response, status: number, values: Values, errors: FormErrors = noErrors(), extra: Values = {}) =>
+      res.status(status).render(view, { values, errors, ...extra });
+  const fromFormError = (req: Request, err: FormError) =>
+    addError(noErrors(), err.field, getT()(err.key, err.params));
+  const message = (res: Response, status: number, key: string, extra: Values = {}) =>
+    res.status(status).render('accounts/message', { key, ...extra });
   const tokenOf = (req: Request) => {
     const raw = String(req.params.token ?? '');
     return TOKEN_SHAPE.test(raw) ? raw : null;
   };
 
   /** Parses a form; on error re-renders it (400) with the values kept. */
-  function parse<S extends z.ZodType>(schema: S, req: Request, res: Response, render: ReturnType<typeof form>, extra: Values = {}): z.infer<S> | null {
+  function parse<S extends z.ZodType>(
+    schema: S,
+    req: Request,
+    res: Response,
+    render: ReturnType<typeof form>,
+    extra: Values = {},
+  ): z.infer<S> | null {
     const parsed = schema.safeParse(req.body ?? {});
     if (parsed.success) return parsed.data;
     render(res, 400, safeValues(req.body), formErrors(parsed.error, getT()), extra);
@@ -92,15 +125,26 @@ export function accountsRoutes(deps: AppDeps): Router {
   router.post('/signup', signupIp.middleware, signupAccount.middleware, async (req, res) => {
     const data = parse(signupSchema, req, res, renderSignup);
     if (!data) return;
-    await accounts.signup({ firstName: data.first_name, lastName: data.last_name, email: data.email, password: data.password });
+    await accounts.signup({
+      firstName: data.first_name,
+      lastName: data.last_name,
+      email: data.email,
+      password: data.password,
+    });
     req.session.signupEmail = data.email;
     res.redirect(303, '/signup/sent');
   });
 
-  router.get('/signup/sent', (req, res) => message(res, 200, 'signupSent', { email: req.session.signupEmail ?? '' }));
+  router.get('/signup/sent', (req, res) =>
+    message(res, 200, 'signupSent', { email: req.session.signupEmail ?? '' }),
+  );
 
   const renderResend = form('accounts/resend');
-  router.get('/signup/resend', (req, res) => renderResend(res, 200, { email: typeof req.query.email === 'string' ? req.query.email.slice(0, 254) : '' }));
+  router.get('/signup/resend', (req, res) =>
+    renderResend(res, 200, {
+      email: typeof req.query.email === 'string' ? req.query.email.slice(0, 254) : '',
+    }),
+  );
 
   router.post('/signup/resend', signupIp.middleware, signupAccount.middleware, async (req, res) => {
     const data = parse(emailOnlySchema, req, res, renderResend);
@@ -143,7 +187,8 @@ export function accountsRoutes(deps: AppDeps): Router {
     const t = getT();
     const parsed = loginSchema.safeParse(req.body ?? {});
     const next = localPath(req.body?.next, '/');
-    if (!parsed.success) return renderLogin(res, 400, { ...safeValues(req.body), next }, formErrors(parsed.error, t));
+    if (!parsed.success)
+      return renderLogin(res, 400, { ...safeValues(req.body), next }, formErrors(parsed.error, t));
     const outcome = await checkCredentials(passport, req, res);
     if (outcome.kind === 'invalid') {
       await accounts.recordFailure(parsed.data.email, outcome.accountId, 'invalid');
@@ -177,7 +222,10 @@ export function accountsRoutes(deps: AppDeps): Router {
     const data = parse(codeSchema, req, res, renderCode);
     if (!data) return;
     const account = await accounts.findById(pendingId);
-    const via = account && !account.disabled_at && account.totp_enabled_at ? await accounts.checkSecondFactor(account, data.code) : null;
+    const via =
+      account && !account.disabled_at && account.totp_enabled_at
+        ? await accounts.checkSecondFactor(account, data.code)
+        : null;
     if (!account || !via) {
       await accounts.recordFailure(account?.email ?? '', account?.id ?? null, 'second_factor');
       return renderCode(res, 401, {}, addError(noErrors(), 'code', t('accounts.errors.wrongCode')));
@@ -186,23 +234,37 @@ export function accountsRoutes(deps: AppDeps): Router {
     const returnTo = localPath(req.session.pendingReturnTo, '/');
     await logIn(req, account, deps.clock.now().getTime());
     await accounts.recordLogin(account, via);
-    if (via === 'recovery') flash(req, t('accounts.code.recoveryUsed', { count: await accounts.unusedRecoveryCodes(account.id) }), 'info');
+    if (via === 'recovery')
+      flash(
+        req,
+        t('accounts.code.recoveryUsed', { count: await accounts.unusedRecoveryCodes(account.id) }),
+        'info',
+      );
     res.redirect(303, returnTo);
   });
 
   // Staff set up their second factor at first login, before the session starts.
   const renderSetup = form('accounts/setup-2fa');
   async function setupPage(req: Request, res: Response, status: number, errors = noErrors()) {
-    const account = req.session.pendingAccountId ? await accounts.findById(req.session.pendingAccountId) : undefined;
+    const account = req.session.pendingAccountId
+      ? await accounts.findById(req.session.pendingAccountId)
+      : undefined;
     if (!account || account.totp_enabled_at) return res.redirect(303, '/login');
     req.session.setupTotpSecret ??= accounts.newTotpSecret();
     const secret = req.session.setupTotpSecret;
-    renderSetup(res, status, {}, errors, { secret, qr: await accounts.totpQrCode(account.email, secret), action: '/login/setup-2fa', firstLogin: true });
+    renderSetup(res, status, {}, errors, {
+      secret,
+      qr: await accounts.totpQrCode(account.email, secret),
+      action: '/login/setup-2fa',
+      firstLogin: true,
+    });
   }
   router.get('/login/setup-2fa', (req, res) => setupPage(req, res, 200));
 
   router.post('/login/setup-2fa', codeAccount.middleware, withPassport, async (req, res) => {
-    const account = req.session.pendingAccountId ? await accounts.findById(req.session.pendingAccountId) : undefined;
+    const account = req.session.pendingAccountId
+      ? await accounts.findById(req.session.pendingAccountId)
+      : undefined;
     const secret = req.session.setupTotpSecret;
     if (!account || account.totp_enabled_at || !secret) return res.redirect(303, '/login');
     const parsed = codeSchema.safeParse(req.body ?? {});
@@ -223,7 +285,11 @@ export function accountsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/logout', async (req, res) => {
-    if (req.account) await deps.audit.record(deps.db, { accountId: req.account.id, role: req.account.role }, 'auth.logout', { type: 'account', id: req.account.id });
+    if (req.account)
+      await deps.audit.record(deps.db, { accountId: req.account.id, role: req.account.role }, 'auth.logout', {
+        type: 'account',
+        id: req.account.id,
+      });
     await endSession(req);
     res.clearCookie('pf.sid');
     res.redirect(303, '/?logged_out=1');
@@ -303,7 +369,12 @@ export function accountsRoutes(deps: AppDeps): Router {
     const data = parse(changePasswordSchema, req, res, renderPassword);
     if (!data) return;
     try {
-      await accounts.changePassword(currentAccount(req).id, data.current_password, data.password, req.sessionID);
+      await accounts.changePassword(
+        currentAccount(req).id,
+        data.current_password,
+        data.password,
+        req.sessionID,
+      );
     } catch (err) {
       if (err instanceof FormError) return renderPassword(res, 422, {}, fromFormError(req, err));
       throw err;
@@ -320,7 +391,8 @@ export function accountsRoutes(deps: AppDeps): Router {
     try {
       await accounts.requestEmailChange(currentAccount(req).id, data.email, data.current_password);
     } catch (err) {
-      if (err instanceof FormError) return renderEmail(res, 422, safeValues(req.body), fromFormError(req, err));
+      if (err instanceof FormError)
+        return renderEmail(res, 422, safeValues(req.body), fromFormError(req, err));
       throw err;
     }
     flash(req, getT()('accounts.account.emailSent', { email: data.email }));
@@ -331,7 +403,11 @@ export function accountsRoutes(deps: AppDeps): Router {
     const raw = tokenOf(req);
     const peek = raw ? await accounts.peekToken(['email_change'], raw) : null;
     if (!peek) return message(res, 410, 'emailChangeInvalid');
-    res.render('accounts/confirm-link', { key: 'emailChange', action: `/account/email/confirm/${raw}`, newEmail: String(peek.token.data.email ?? '') });
+    res.render('accounts/confirm-link', {
+      key: 'emailChange',
+      action: `/account/email/confirm/${raw}`,
+      newEmail: String(peek.token.data.email ?? ''),
+    });
   });
   router.post('/account/email/confirm/:token', async (req, res) => {
     const raw = tokenOf(req);
@@ -350,11 +426,23 @@ export function accountsRoutes(deps: AppDeps): Router {
     const row = await accounts.findById(me.id);
     if (!row) throw new HttpError(404);
     if (row.totp_enabled_at) {
-      return res.status(status).render('accounts/two-factor', { errors, values: {}, unusedCodes: await accounts.unusedRecoveryCodes(me.id), canDisable: me.role === 'parent' });
+      return res
+        .status(status)
+        .render('accounts/two-factor', {
+          errors,
+          values: {},
+          unusedCodes: await accounts.unusedRecoveryCodes(me.id),
+          canDisable: me.role === 'parent',
+        });
     }
     req.session.setupTotpSecret ??= accounts.newTotpSecret();
     const secret = req.session.setupTotpSecret;
-    renderTwoFactor(res, status, {}, errors, { secret, qr: await accounts.totpQrCode(row.email, secret), action: '/account/two-factor', firstLogin: false });
+    renderTwoFactor(res, status, {}, errors, {
+      secret,
+      qr: await accounts.totpQrCode(row.email, secret),
+      action: '/account/two-factor',
+      firstLogin: false,
+    });
   }
   router.get('/account/two-factor', requireLogin, (req, res) => twoFactorPage(req, res, 200));
 

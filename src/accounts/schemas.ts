@@ -26,18 +26,28 @@ const newPassword = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-const confirm = z.string({ message: 'accounts.errors.confirmRequired' }).min(1, 'accounts.errors.confirmRequired');
+const confirm = z
+  .string({ message: 'accounts.errors.confirmRequired' })
+  .min(1, 'accounts.errors.confirmRequired');
 
 /** The password must not contain the email, and the confirmation must match. */
-function passwordChecks(data: { password: string; password_confirm: string }, ctx: z.RefinementCtx, emailOf: string) {
+function passwordChecks(
+  data: { password: string; password_confirm: string },
+  ctx: z.RefinementCtx,
+  emailOf: string,
+) {
   const problem = passwordProblem(data.password, emailOf);
   if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
-  if (data.password !== data.password_confirm) ctx.addIssue({ code: 'custom', path: ['password_confirm'], message: 'accounts.errors.confirmMismatch' });
+  if (data.password !== data.password_confirm)
+    ctx.addIssue({ code: 'custom', path: ['password_confirm'], message: 'accounts.errors.confirmMismatch' });
 }
 
 export const loginSchema = z.object({
   email: text().trim().min(1, 'accounts.errors.emailRequired').max(254, 'accounts.errors.emailInvalid'),
-  password: z.string().min(1, 'accounts.errors.passwordRequired').max(1024, 'accounts.errors.passwordInvalid'),
+  password: z
+    .string()
+    .min(1, 'accounts.errors.passwordRequired')
+    .max(1024, 'accounts.errors.passwordInvalid'),
   next: z.string().optional(),
 });
 
@@ -62,38 +72,74 @@ export const emailOnlySchema = z.object({ email });
 export const newPasswordSchema = z
   .object({ password: newPassword, password_confirm: confirm })
   .superRefine((d, ctx) => {
-    if (d.password !== d.password_confirm) ctx.addIssue({ code: 'custom', path: ['password_confirm'], message: 'accounts.errors.confirmMismatch' });
+    if (d.password !== d.password_confirm)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['password_confirm'],
+        message: 'accounts.errors.confirmMismatch',
+      });
   });
 
 export const changePasswordSchema = z
   .object({
-    current_password: z.string({ message: 'accounts.errors.currentRequired' }).min(1, 'accounts.errors.currentRequired').max(1024, 'accounts.errors.passwordInvalid'),
+    current_password: z
+      .string({ message: 'accounts.errors.currentRequired' })
+      .min(1, 'accounts.errors.currentRequired')
+      .max(1024, 'accounts.errors.passwordInvalid'),
     password: newPassword,
     password_confirm: confirm,
   })
   .superRefine((d, ctx) => {
-    if (d.password !== d.password_confirm) ctx.addIssue({ code: 'custom', path: ['password_confirm'], message: 'accounts.errors.confirmMismatch' });
+    if (d.password !== d.password_confirm)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['password_confirm'],
+        message: 'accounts.errors.confirmMismatch',
+      });
   });
 
 export const nameSchema = z.object({ first_name: name('firstName'), last_name: name('lastName') });
 
 export const changeEmailSchema = z.object({
   email,
-  current_password: z.string({ message: 'accounts.errors.currentRequired' }).min(1, 'accounts.errors.currentRequired').max(1024, 'accounts.errors.passwordInvalid'),
+  current_password: z
+    .string({ message: 'accounts.errors.currentRequired' })
+    .min(1, 'accounts.errors.currentRequired')
+    .max(1024, 'accounts.errors.passwordInvalid'),
 });
 
 export const currentPasswordSchema = z.object({
-  current_password: z.string({ message: 'accounts.errors.currentRequired' }).min(1, 'accounts.errors.currentRequired').max(1024, 'accounts.errors.passwordInvalid'),
+  current_password: z
+    .string({ message: 'accounts.errors.currentRequired' })
+    .min(1, 'accounts.errors.currentRequired')
+    .max(1024, 'accounts.errors.passwordInvalid'),
 });
 
-const staffRole = z.enum(STAFF_ROLES as unknown as [string, ...string[]], { message: 'accounts.staff.errors.roleRequired' });
+const staffRole = z.enum(STAFF_ROLES as unknown as [string, ...string[]], {
+  message: 'accounts.staff.errors.roleRequired',
+});
 const sites = z
   .union([z.string(), z.array(z.string())])
   .optional()
   .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
-  .pipe(z.array(z.string().regex(/^\d{1,9}$/, 'accounts.staff.errors.siteInvalid').transform(Number)).max(100, 'accounts.staff.errors.siteInvalid'));
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^\d{1,9}$/, 'accounts.staff.errors.siteInvalid')
+          .transform(Number),
+      )
+      .max(100, 'accounts.staff.errors.siteInvalid'),
+  );
 
-export const staffCreateSchema = z.object({ first_name: name('firstName'), last_name: name('lastName'), email, role: staffRole, sites });
+export const staffCreateSchema = z.object({
+  first_name: name('firstName'),
+  last_name: name('lastName'),
+  email,
+  role: staffRole,
+  sites,
+});
 export const staffUpdateSchema = z.object({ role: staffRole, sites });
 
 /** Emailed tokens are 32 random bytes in base64url. */

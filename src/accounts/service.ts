@@ -59,14 +59,28 @@ const hashUrlToken = (raw: string) => createHash('sha256').update(raw).digest('h
 const normaliseRecoveryCode = (code: string) => code.replace(/[^0-9a-z]/gi, '').toUpperCase();
 const formatRecoveryCode = (code: string) => `${code.slice(0, 5)}-${code.slice(5)}`;
 
-export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = createPasswordHasher(deps.config)) {
+export function createAccountsService(
+  deps: AppDeps,
+  hasher: PasswordHasher = createPasswordHasher(deps.config),
+) {
   const { db, clock, audit, outbox, config } = deps;
   const link = (path: string) => `${config.baseUrl}${path}`;
   const townName = async () => (await getTown(db))?.name ?? tFr('site.name');
 
-  async function email(q: Queryable, to: string, kind: string, key: string, params: Record<string, unknown> = {}, action?: { path: string }) {
+  async function email(
+    q: Queryable,
+    to: string,
+    kind: string,
+    key: string,
+    params: Record<string, unknown> = {},
+    action?: { path: string },
+  ) {
     const town = await townName();
-    const paragraphs = tFr(`accounts.emails.${key}.paragraphs`, { returnObjects: true, town, ...params }) as unknown as string[];
+    const paragraphs = tFr(`accounts.emails.${key}.paragraphs`, {
+      returnObjects: true,
+      town,
+      ...params,
+    }) as unknown as string[];
     await outbox.enqueue(q, {
       to,
       kind,
@@ -80,7 +94,12 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
   }
 
   /** A new link for the account (its unused ones of the kind retired), bound to the address it has now. */
-  async function issueToken(q: Queryable, account: { id: number; email: string }, kind: TokenKind, data: Record<string, unknown> = {}): Promise<string> {
+  async function issueToken(
+    q: Queryable,
+    account: { id: number; email: string },
+    kind: TokenKind,
+    data: Record<string, unknown> = {},
+  ): Promise<string> {
     const raw = newUrlToken();
     const now = clock.now();
     await repo.retireTokens(q, account.id, [kind], now);
@@ -105,7 +124,11 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
 
   async function newRecoveryCodes(q: Queryable, accountId: number): Promise<string[]> {
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => randomCode(10));
-    await repo.replaceRecoveryCodes(q, accountId, codes.map((c) => hashToken(c)));
+    await repo.replaceRecoveryCodes(
+      q,
+      accountId,
+      codes.map((c) => hashToken(c)),
+    );
     return codes.map(formatRecoveryCode);
   }
 
@@ -116,10 +139,16 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
     async checkPassword(emailAddress: string, password: string): Promise<LoginOutcome> {
       const account = await repo.findAccountByEmail(db, emailAddress);
       const ok = await hasher.verify(account?.password_hash, password);
-      if (!account || !ok || account.disabled_at || !account.password_hash) return { kind: 'invalid', accountId: account?.id ?? null };
+      if (!account || !ok || account.disabled_at || !account.password_hash)
+        return { kind: 'invalid', accountId: account?.id ?? null };
       if (!account.email_verified_at) return { kind: 'unverified', account };
       const enabled = Boolean(account.totp_enabled_at && account.totp_secret);
-      return { kind: 'ok', account, needsSecondFactor: enabled, needsSecondFactorSetup: isStaff(account.role) && !enabled };
+      return {
+        kind: 'ok',
+        account,
+        needsSecondFactor: enabled,
+        needsSecondFactorSetup: isStaff(account.role) && !enabled,
+      };
     },
 
     verifyTotp: (secret: string, code: string): boolean => totpStepOf(secret, code) !== null,
@@ -137,7 +166,13 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
       return withTransaction(db, async (tx) => {
         if (!(await repo.useRecoveryCode(tx, account.id, hashToken(clean), clock.now()))) return null;
         const remaining = await repo.countUnusedRecoveryCodes(tx, account.id);
-        await audit.record(tx, actorOfAccount(account), 'auth.recovery_code_used', { type: 'account', id: account.id }, { remaining });
+        await audit.record(
+          tx,
+          actorOfAccount(account),
+          'auth.recovery_code_used',
+          { type: 'account', id: account.id },
+          { remaining },
+        );
         return 'recovery' as const;
       });
     },
@@ -148,35 +183,70 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
     async recordLogin(account: AccountRow, via: 'password' | 'totp' | 'recovery' = 'password') {
       await db.transaction(async (tx) => {
         await repo.touchLastLogin(tx, account.id, clock.now());
-        await audit.record(tx, actorOfAccount(account), 'auth.login', { type: 'account', id: account.id }, { via });
+        await audit.record(
+          tx,
+          actorOfAccount(account),
+          'auth.login',
+          { type: 'account', id: account.id },
+          { via },
+        );
       });
     },
 
     async recordFailure(emailAddress: string, accountId: number | null, reason: string) {
-      await audit.record(db, { accountId: null }, 'auth.login_failed', accountId ? { type: 'account', id: accountId } : null, {
-        reason,
-        // Only a hint of which address was tried, never the password.
-        emailDomain: emailAddress.split('@')[1]?.slice(0, 100) ?? null,
-      });
+      await audit.record(
+        db,
+        { accountId: null },
+        'auth.login_failed',
+        accountId ? { type: 'account', id: accountId } : null,
+        {
+          reason,
+          // Only a hint of which address was tried, never the password.
+          emailDomain: emailAddress.split('@')[1]?.slice(0, 100) ?? null,
+        },
+      );
     },
 
     async recordLockout(scope: string, emailAddress: string | null) {
       const account = emailAddress ? await repo.findAccountByEmail(db, emailAddress) : undefined;
-      await audit.record(db, { accountId: null }, 'auth.lockout', account ? { type: 'account', id: account.id } : null, { scope });
+      await audit.record(
+        db,
+        { accountId: null },
+        'auth.lockout',
+        account ? { type: 'account', id: account.id } : null,
+        { scope },
+      );
     },
 
     // --- Sign-up and verification ---
 
     /** Same outcome whether or not the address is known: a new account, or an email to the owner. */
-    async signup(input: { firstName: string; lastName: string; email: string; password: string }): Promise<void> {
+    async signup(input: {
+      firstName: string;
+      lastName: string;
+      email: string;
+      password: string;
+    }): Promise<void> {
       const passwordHash = await hasher.hash(input.password); // always, so that timing does not tell
       try {
         await withTransaction(db, async (tx) => {
           const existing = await repo.findAccountByEmail(tx, input.email);
           if (existing) {
-            if (!existing.email_verified_at && !existing.disabled_at && existing.password_hash) await sendVerification(tx, existing);
-            else await email(tx, existing.email, 'accounts.signup_existing', 'signupExisting', {}, { path: '/login' });
-            await audit.record(tx, { accountId: null }, 'account.signup_existing', { type: 'account', id: existing.id });
+            if (!existing.email_verified_at && !existing.disabled_at && existing.password_hash)
+              await sendVerification(tx, existing);
+            else
+              await email(
+                tx,
+                existing.email,
+                'accounts.signup_existing',
+                'signupExisting',
+                {},
+                { path: '/login' },
+              );
+            await audit.record(tx, { accountId: null }, 'account.signup_existing', {
+              type: 'account',
+              id: existing.id,
+            });
             return;
           }
           const now = clock.now();
@@ -192,7 +262,10 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
           });
           await repo.updateAccount(tx, id, { password_changed_at: now });
           await sendVerification(tx, { id, email: input.email.trim() });
-          await audit.record(tx, { accountId: id, role: 'parent' }, 'account.signup', { type: 'account', id });
+          await audit.record(tx, { accountId: id, role: 'parent' }, 'account.signup', {
+            type: 'account',
+            id,
+          });
         });
       } catch (err) {
         // Two sign-ups with the same address at the same instant: the second is the duplicate case.
@@ -205,7 +278,10 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
         const account = await repo.findAccountByEmail(tx, address);
         if (!account || account.email_verified_at || account.disabled_at || !account.password_hash) return;
         await sendVerification(tx, account);
-        await audit.record(tx, { accountId: null }, 'account.verification_resent', { type: 'account', id: account.id });
+        await audit.record(tx, { accountId: null }, 'account.verification_resent', {
+          type: 'account',
+          id: account.id,
+        });
       });
     },
 
@@ -228,7 +304,10 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
         if (!account || account.disabled_at) return null;
         await repo.markTokenUsed(tx, token.id, now);
         if (!account.email_verified_at) await repo.updateAccount(tx, account.id, { email_verified_at: now });
-        await audit.record(tx, actorOfAccount(account), 'account.email_verified', { type: 'account', id: account.id });
+        await audit.record(tx, actorOfAccount(account), 'account.email_verified', {
+          type: 'account',
+          id: account.id,
+        });
         return { ...account, email_verified_at: account.email_verified_at ?? now };
       });
     },
@@ -244,16 +323,39 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
     async forgotPassword(address: string): Promise<void> {
       const raw = newUrlToken();
       const now = clock.now();
-      const token = { token_hash: hashUrlToken(raw), created_at: now, expires_at: new Date(now.getTime() + TOKEN_TTL_MS.password_reset) };
+      const token = {
+        token_hash: hashUrlToken(raw),
+        created_at: now,
+        expires_at: new Date(now.getTime() + TOKEN_TTL_MS.password_reset),
+      };
       await withTransaction(db, async (tx) => {
         const found = await repo.findAccountWithNewResetToken(tx, address, token);
         const account = found && !found.disabled_at ? found : null;
         if (account) {
-          await email(tx, account.email, 'accounts.password_reset', 'reset', {}, { path: `/reset-password/${raw}` });
+          await email(
+            tx,
+            account.email,
+            'accounts.password_reset',
+            'reset',
+            {},
+            { path: `/reset-password/${raw}` },
+          );
         } else {
-          await email(tx, address.trim(), 'accounts.password_reset_unknown', 'resetUnknown', {}, { path: '/signup' });
+          await email(
+            tx,
+            address.trim(),
+            'accounts.password_reset_unknown',
+            'resetUnknown',
+            {},
+            { path: '/signup' },
+          );
         }
-        await audit.record(tx, { accountId: null }, 'account.password_reset_requested', account ? { type: 'account', id: account.id } : null);
+        await audit.record(
+          tx,
+          { accountId: null },
+          'account.password_reset_requested',
+          account ? { type: 'account', id: account.id } : null,
+        );
       });
     },
 
@@ -261,7 +363,12 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
      * Sets the password from an emailed link (reset or staff invitation): single use, ends every
      * other session of the account, proves the address, and tells the owner. False: link unusable.
      */
-    async setPasswordFromToken(kinds: TokenKind[], raw: string, password: string, keepSid?: string): Promise<boolean> {
+    async setPasswordFromToken(
+      kinds: TokenKind[],
+      raw: string,
+      password: string,
+      keepSid?: string,
+    ): Promise<boolean> {
       const peek = await service.peekToken(kinds, raw);
       if (!peek) return false;
       const problem = passwordProblem(password, peek.account.email);
@@ -281,7 +388,10 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
         await repo.deleteSessionsOf(tx, token.account_id, keepSid);
         await email(tx, peek.account.email, 'accounts.password_changed', 'passwordChanged');
         const action = token.kind === 'staff_invite' ? 'account.password_set' : 'account.password_reset';
-        await audit.record(tx, actorOfAccount(peek.account), action, { type: 'account', id: token.account_id });
+        await audit.record(tx, actorOfAccount(peek.account), action, {
+          type: 'account',
+          id: token.account_id,
+        });
         return true;
       });
     },
@@ -291,30 +401,42 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
     async updateName(account: { id: number; role: Role }, firstName: string, lastName: string) {
       await withTransaction(db, async (tx) => {
         await repo.updateAccount(tx, account.id, { first_name: firstName, last_name: lastName });
-        await audit.record(tx, actorOfAccount(account), 'account.name_changed', { type: 'account', id: account.id });
+        await audit.record(tx, actorOfAccount(account), 'account.name_changed', {
+          type: 'account',
+          id: account.id,
+        });
       });
     },
 
     async changePassword(accountId: number, current: string, password: string, keepSid: string) {
       const account = await repo.findAccountById(db, accountId);
-      if (!account?.password_hash || !(await hasher.verify(account.password_hash, current))) throw new FormError('current_password', 'accounts.errors.currentWrong');
+      if (!account?.password_hash || !(await hasher.verify(account.password_hash, current)))
+        throw new FormError('current_password', 'accounts.errors.currentWrong');
       const problem = passwordProblem(password, account.email);
       if (problem) throw new FormError('password', problem);
       const passwordHash = await hasher.hash(password);
       await withTransaction(db, async (tx) => {
-        await repo.updateAccount(tx, accountId, { password_hash: passwordHash, password_changed_at: clock.now() });
+        await repo.updateAccount(tx, accountId, {
+          password_hash: passwordHash,
+          password_changed_at: clock.now(),
+        });
         await repo.retireTokens(tx, accountId, ['password_reset'], clock.now());
         await repo.deleteSessionsOf(tx, accountId, keepSid);
         await email(tx, account.email, 'accounts.password_changed', 'passwordChanged');
-        await audit.record(tx, actorOfAccount(account), 'account.password_changed', { type: 'account', id: accountId });
+        await audit.record(tx, actorOfAccount(account), 'account.password_changed', {
+          type: 'account',
+          id: accountId,
+        });
       });
     },
 
     /** A link to the new address (which must be confirmed), a notice to the old one. */
     async requestEmailChange(accountId: number, newEmail: string, current: string) {
       const account = await repo.findAccountById(db, accountId);
-      if (!account?.password_hash || !(await hasher.verify(account.password_hash, current))) throw new FormError('current_password', 'accounts.errors.currentWrong');
-      if (account.email.toLowerCase() === newEmail.trim().toLowerCase()) throw new FormError('email', 'accounts.errors.emailSame');
+      if (!account?.password_hash || !(await hasher.verify(account.password_hash, current)))
+        throw new FormError('current_password', 'accounts.errors.currentWrong');
+      if (account.email.toLowerCase() === newEmail.trim().toLowerCase())
+        throw new FormError('email', 'accounts.errors.emailSame');
       await withTransaction(db, async (tx) => {
         const taken = await repo.findAccountByEmail(tx, newEmail);
         if (taken) {
@@ -322,10 +444,20 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
           await email(tx, taken.email, 'accounts.email_change_existing', 'emailChangeExisting');
         } else {
           const raw = await issueToken(tx, account, 'email_change', { email: newEmail.trim() });
-          await email(tx, newEmail.trim(), 'accounts.email_change', 'emailChange', {}, { path: `/account/email/confirm/${raw}` });
+          await email(
+            tx,
+            newEmail.trim(),
+            'accounts.email_change',
+            'emailChange',
+            {},
+            { path: `/account/email/confirm/${raw}` },
+          );
         }
         await email(tx, account.email, 'accounts.email_change_notice', 'emailChangeNotice');
-        await audit.record(tx, actorOfAccount(account), 'account.email_change_requested', { type: 'account', id: accountId });
+        await audit.record(tx, actorOfAccount(account), 'account.email_change_requested', {
+          type: 'account',
+          id: accountId,
+        });
       });
     },
 
@@ -343,7 +475,10 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
           await repo.markTokenUsed(tx, token.id, now);
           await repo.updateAccount(tx, account.id, { email: newEmail, email_verified_at: now });
           await email(tx, account.email, 'accounts.email_changed', 'emailChanged');
-          await audit.record(tx, actorOfAccount(account), 'account.email_changed', { type: 'account', id: account.id });
+          await audit.record(tx, actorOfAccount(account), 'account.email_changed', {
+            type: 'account',
+            id: account.id,
+          });
           return 'ok';
         });
       } catch (err) {
@@ -366,34 +501,53 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
     },
 
     /** Turns the second factor on once a code proves the app is set up; returns the recovery codes. */
-    async enableTotp(account: { id: number; role: Role; email: string }, secret: string, code: string): Promise<string[]> {
+    async enableTotp(
+      account: { id: number; role: Role; email: string },
+      secret: string,
+      code: string,
+    ): Promise<string[]> {
       if (!service.verifyTotp(secret, code)) throw new FormError('code', 'accounts.errors.wrongSetupCode');
       return withTransaction(db, async (tx) => {
         await repo.updateAccount(tx, account.id, { totp_secret: secret, totp_enabled_at: clock.now() });
         const codes = await newRecoveryCodes(tx, account.id);
         await email(tx, account.email, 'accounts.two_factor_enabled', 'twoFactorEnabled');
-        await audit.record(tx, actorOfAccount(account), 'account.2fa_enabled', { type: 'account', id: account.id });
+        await audit.record(tx, actorOfAccount(account), 'account.2fa_enabled', {
+          type: 'account',
+          id: account.id,
+        });
         return codes;
       });
     },
 
     /** Parents only: staff must keep it (an admin resets it instead). */
     async disableTotp(account: { id: number; role: Role }, current: string) {
-      if (isStaff(account.role)) throw new FormError('current_password', 'accounts.errors.staffKeepsTwoFactor');
+      if (isStaff(account.role))
+        throw new FormError('current_password', 'accounts.errors.staffKeepsTwoFactor');
       const row = await repo.findAccountById(db, account.id);
-      if (!row?.password_hash || !(await hasher.verify(row.password_hash, current))) throw new FormError('current_password', 'accounts.errors.currentWrong');
+      if (!row?.password_hash || !(await hasher.verify(row.password_hash, current)))
+        throw new FormError('current_password', 'accounts.errors.currentWrong');
       await withTransaction(db, async (tx) => {
-        await repo.updateAccount(tx, account.id, { totp_secret: null, totp_enabled_at: null, totp_last_step: null });
+        await repo.updateAccount(tx, account.id, {
+          totp_secret: null,
+          totp_enabled_at: null,
+          totp_last_step: null,
+        });
         await repo.replaceRecoveryCodes(tx, account.id, []);
         await email(tx, row.email, 'accounts.two_factor_disabled', 'twoFactorDisabled');
-        await audit.record(tx, actorOfAccount(account), 'account.2fa_disabled', { type: 'account', id: account.id });
+        await audit.record(tx, actorOfAccount(account), 'account.2fa_disabled', {
+          type: 'account',
+          id: account.id,
+        });
       });
     },
 
     async regenerateRecoveryCodes(account: { id: number; role: Role }): Promise<string[]> {
       return withTransaction(db, async (tx) => {
         const codes = await newRecoveryCodes(tx, account.id);
-        await audit.record(tx, actorOfAccount(account), 'account.recovery_codes_renewed', { type: 'account', id: account.id });
+        await audit.record(tx, actorOfAccount(account), 'account.recovery_codes_renewed', {
+          type: 'account',
+          id: account.id,
+        });
         return codes;
       });
     },
@@ -404,12 +558,16 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
     findStaff: (id: number) => repo.findStaff(db, id),
     listSchools: () => repo.listSchools(db),
 
-    async createStaff(actor: Actor, input: { firstName: string; lastName: string; email: string; role: Role; schoolIds: number[] }): Promise<number> {
+    async createStaff(
+      actor: Actor,
+      input: { firstName: string; lastName: string; email: string; role: Role; schoolIds: number[] },
+    ): Promise<number> {
       if (!isStaff(input.role)) throw new FormError('role', 'accounts.staff.errors.roleRequired');
       await checkSchools(input.schoolIds);
       try {
         return await withTransaction(db, async (tx) => {
-          if (await repo.findAccountByEmail(tx, input.email)) throw new FormError('email', 'accounts.staff.errors.emailTaken');
+          if (await repo.findAccountByEmail(tx, input.email))
+            throw new FormError('email', 'accounts.staff.errors.emailTaken');
           const id = await repo.insertAccount(tx, {
             email: input.email,
             password_hash: null,
@@ -420,8 +578,21 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
           });
           await repo.setSites(tx, id, input.schoolIds);
           const raw = await issueToken(tx, { id, email: input.email.trim() }, 'staff_invite');
-          await email(tx, input.email.trim(), 'accounts.staff_invite', 'staffInvite', {}, { path: `/set-password/${raw}` });
-          await audit.record(tx, actor, 'staff.created', { type: 'account', id }, { role: input.role, sites: input.schoolIds });
+          await email(
+            tx,
+            input.email.trim(),
+            'accounts.staff_invite',
+            'staffInvite',
+            {},
+            { path: `/set-password/${raw}` },
+          );
+          await audit.record(
+            tx,
+            actor,
+            'staff.created',
+            { type: 'account', id },
+            { role: input.role, sites: input.schoolIds },
+          );
           return id;
         });
       } catch (err) {
@@ -434,12 +605,19 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
       const staff = await repo.findStaff(db, id);
       if (!staff) return false;
       if (!isStaff(input.role)) throw new FormError('role', 'accounts.staff.errors.roleRequired');
-      if (actor.accountId === id && input.role !== staff.role) throw new FormError('role', 'accounts.staff.errors.ownRole');
+      if (actor.accountId === id && input.role !== staff.role)
+        throw new FormError('role', 'accounts.staff.errors.ownRole');
       await checkSchools(input.schoolIds);
       await withTransaction(db, async (tx) => {
         await repo.updateAccount(tx, id, { role: input.role });
         await repo.setSites(tx, id, input.schoolIds);
-        await audit.record(tx, actor, 'staff.updated', { type: 'account', id }, { from: staff.role, role: input.role, sites: input.schoolIds });
+        await audit.record(
+          tx,
+          actor,
+          'staff.updated',
+          { type: 'account', id },
+          { from: staff.role, role: input.role, sites: input.schoolIds },
+        );
       });
       return true;
     },
@@ -475,7 +653,14 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
       if (!staff || staff.disabled_at) return false;
       await withTransaction(db, async (tx) => {
         const raw = await issueToken(tx, staff, 'staff_invite');
-        await email(tx, staff.email, 'accounts.staff_invite', 'staffInvite', {}, { path: `/set-password/${raw}` });
+        await email(
+          tx,
+          staff.email,
+          'accounts.staff_invite',
+          'staffInvite',
+          {},
+          { path: `/set-password/${raw}` },
+        );
         await audit.record(tx, actor, 'staff.invite_resent', { type: 'account', id });
       });
       return true;
@@ -494,11 +679,15 @@ export function createAccountsService(deps: AppDeps, hasher: PasswordHasher = cr
         .where({ 'a.role': 'parent' })
         .whereNull('a.email_verified_at')
         .where('a.created_at', '<', cutoff)
-        .whereNotExists((q) => q.select(tx.raw('1')).from('household_accounts as ha').whereRaw('ha.account_id = a.id'))
+        .whereNotExists((q) =>
+          q.select(tx.raw('1')).from('household_accounts as ha').whereRaw('ha.account_id = a.id'),
+        )
         .pluck('a.id')) as number[];
       if (ids.length) {
         await tx('accounts').whereIn('id', ids).delete();
-        await audit.record(tx, { accountId: null, role: 'system' }, 'account.unverified_purged', null, { count: ids.length });
+        await audit.record(tx, { accountId: null, role: 'system' }, 'account.unverified_purged', null, {
+          count: ids.length,
+        });
       }
       return { tokens, accounts: ids.length };
     });

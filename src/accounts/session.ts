@@ -16,15 +16,23 @@ declare module '../web/types.js' {
 }
 
 /** The password was right; the account waits for its second factor (not logged in yet). */
-export async function startPendingSecondFactor(req: Request, accountId: number, returnTo: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+export async function startPendingSecondFactor(
+  req: Request,
+  accountId: number,
+  returnTo: string,
+): Promise<void> {
+  await new Promise<void>((resolve, reject) =>
+    req.session.regenerate((err) => (err ? reject(err) : resolve())),
+  );
   req.session.pendingAccountId = accountId;
   req.session.pendingReturnTo = returnTo;
 }
 
 /** Logs the account in (route with passport's initialize() or authenticate() before it), with the idle and absolute timers started at `now`. */
 export async function logIn(req: Request, account: { id: number }, now: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => req.login({ id: account.id }, (err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    req.login({ id: account.id }, (err) => (err ? reject(err) : resolve())),
+  );
   req.session.loginAt = now;
   req.session.lastSeenAt = now;
 }

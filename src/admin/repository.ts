@@ -17,7 +17,9 @@ interface EmailFilters {
 
 /** Emails given up on after days of retries. */
 export async function failedEmailCount(q: Queryable): Promise<number> {
-  const [row] = (await q('outbox_emails').where({ status: 'failed' }).count({ n: '*' })) as [{ n: number | string }];
+  const [row] = (await q('outbox_emails').where({ status: 'failed' }).count({ n: '*' })) as [
+    { n: number | string },
+  ];
   return Number(row.n);
 }
 
@@ -30,7 +32,11 @@ export async function auditEvents(q: Queryable, filters: AuditFilters, page: num
     if (actor) qb.where('actor_account_id', Number(actor));
   });
   const [{ count }] = (await query.clone().count({ count: '*' })) as [{ count: number | string }];
-  const events = await query.clone().orderBy('id', 'desc').limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE);
+  const events = await query
+    .clone()
+    .orderBy('id', 'desc')
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE);
   return { events, count: Number(count) };
 }
 
@@ -54,7 +60,19 @@ export async function outboxEmails(q: Queryable, filters: EmailFilters, page: nu
 export const findOutboxEmail = (q: Queryable, id: number) =>
   q('outbox_emails')
     .where({ id })
-    .first('id', 'to_address', 'subject', 'kind', 'status', 'attempts', 'created_at', 'sent_at', 'next_attempt_at', 'text_body', 'last_error') as Promise<
+    .first(
+      'id',
+      'to_address',
+      'subject',
+      'kind',
+      'status',
+      'attempts',
+      'created_at',
+      'sent_at',
+      'next_attempt_at',
+      'text_body',
+      'last_error',
+    ) as Promise<
     | {
         id: number;
         to_address: string;

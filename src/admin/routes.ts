@@ -26,7 +26,8 @@ const emailFilters = z.object({
 
 function emailId(param: unknown): number {
   const id = Number(param);
-  if (typeof param !== 'string' || !/^\d{1,15}$/.test(param) || !Number.isSafeInteger(id)) throw new HttpError(404);
+  if (typeof param !== 'string' || !/^\d{1,15}$/.test(param) || !Number.isSafeInteger(id))
+    throw new HttpError(404);
   return id;
 }
 
@@ -65,7 +66,11 @@ export function adminRoutes(deps: AppDeps, links: AdminLink[]): Router {
     if (!email) throw new HttpError(404);
     // Staff read what was sent, never a live password-reset or invitation link.
     const { text_body, last_error, ...shown } = email;
-    res.render('admin/email', { email: shown, text: maskSecretLinks(text_body), lastError: last_error ? maskSecretLinks(last_error) : null });
+    res.render('admin/email', {
+      email: shown,
+      text: maskSecretLinks(text_body),
+      lastError: last_error ? maskSecretLinks(last_error) : null,
+    });
   });
 
   router.post('/emails/:id/resend', requireAdmin, async (req, res) => {

@@ -26,7 +26,17 @@ import {
   searchInvoices,
   type InvoiceRow,
 } from './repository.js';
-import { bracketPrice, creditNoteSchema, eurosText, invoiceFilters, monthSchema, qfRefusalSchema, qfValidationSchema, ratesSchema, treasurySchema } from './schemas.js';
+import {
+  bracketPrice,
+  creditNoteSchema,
+  eurosText,
+  invoiceFilters,
+  monthSchema,
+  qfRefusalSchema,
+  qfValidationSchema,
+  ratesSchema,
+  treasurySchema,
+} from './schemas.js';
 import { createBillingService, displayStatus, remainingOf } from './service.js';
 
 const PAGE_SIZE = 50;
@@ -52,10 +62,18 @@ export function billingAdminRoutes(deps: AppDeps): Router {
       deps.db,
       services.map((s) => s.id),
     );
-    res.render('admin/billing/rates-list', { services: services.map((s) => ({ ...s, pricing: pricing.get(s.id) ?? null })) });
+    res.render('admin/billing/rates-list', {
+      services: services.map((s) => ({ ...s, pricing: pricing.get(s.id) ?? null })),
+    });
   });
 
-  async function renderRates(req: Request, res: Response, status = 200, values?: Record<string, string>, errors: FormErrors = noErrors()) {
+  async function renderRates(
+    req: Request,
+    res: Response,
+    status = 200,
+    values?: Record<string, string>,
+    errors: FormErrors = noErrors(),
+  ) {
     const service = await findService(deps.db, idParam(req.params.id));
     if (!service) throw new HttpError(404);
     const brackets = await listBrackets(deps.db, [service.school_year_id]);
@@ -66,8 +84,11 @@ export function billingAdminRoutes(deps: AppDeps): Router {
       late_cancel: eurosText(pricing?.rates?.lateCancelCents ?? 0),
       unbooked_surcharge: eurosText(pricing?.rates?.unbookedSurchargeCents ?? 0),
     };
-    for (const b of brackets) current[`bracket_${b.id}`] = eurosText(pricing?.brackets.find((x) => x.bracketId === b.id)?.unitCents);
-    res.status(status).render('admin/services/rates', { service, brackets, values: values ?? current, errors });
+    for (const b of brackets)
+      current[`bracket_${b.id}`] = eurosText(pricing?.brackets.find((x) => x.bracketId === b.id)?.unitCents);
+    res
+      .status(status)
+      .render('admin/services/rates', { service, brackets, values: values ?? current, errors });
   }
 
   router.get('/services/:id/rates', requireManager, (req, res) => renderRates(req, res));
@@ -84,7 +105,12 @@ export function billingAdminRoutes(deps: AppDeps): Router {
     for (const b of brackets) {
       const p = bracketPrice.safeParse(body[`bracket_${b.id}`] ?? '');
       if (p.success) prices[b.id] = p.data;
-      else addError(errors, `bracket_${b.id}`, t(p.error.issues[0]?.message ?? 'errors.invalid', { defaultValue: t('errors.invalid') }));
+      else
+        addError(
+          errors,
+          `bracket_${b.id}`,
+          t(p.error.issues[0]?.message ?? 'errors.invalid', { defaultValue: t('errors.invalid') }),
+        );
     }
     if (!brackets.length) addError(errors, 'form', t('billing.rates.errors.noBrackets'));
     if (!form.success || hasErrors(errors)) return renderRates(req, res, 400, body, errors);
@@ -110,18 +136,39 @@ export function billingAdminRoutes(deps: AppDeps): Router {
 
   // ---------- QF validation (a rate_update request) ----------
 
-  async function renderQf(req: Request, res: Response, status = 200, values?: Record<string, string>, errors: FormErrors = noErrors(), refusal?: { values: Record<string, string>; errors: FormErrors }) {
+  async function renderQf(
+    req: Request,
+    res: Response,
+    status = 200,
+    values?: Record<string, string>,
+    errors: FormErrors = noErrors(),
+    refusal?: { values: Record<string, string>; errors: FormErrors },
+  ) {
     const request = await findRequest(deps.db, idParam(req.params.requestId));
     if (!request || request.type !== 'rate_update' || !request.household_id) throw new HttpError(404);
     const [household, history, documents, events] = await Promise.all([
-      deps.db('households').where({ id: request.household_id }).first('id', 'family_number', 'allocataire_kind', 'allocataire_number'),
+      deps
+        .db('households')
+        .where({ id: request.household_id })
+        .first('id', 'family_number', 'allocataire_kind', 'allocataire_number'),
       qfHistoryOf(deps.db, [request.household_id]),
       qfDocumentsOf(deps.db, request.household_id),
       listEvents(deps.db, request.id),
     ]);
-    const data = request.data as { source?: string; qf?: number | null; allocataire_number?: string | null; document_id?: number };
+    const data = request.data as {
+      source?: string;
+      qf?: number | null;
+      allocataire_number?: string | null;
+      document_id?: number;
+    };
     const document = documents.find((d) => d.id === data.document_id) ?? null;
-    const defaults = { value: data.qf != null ? String(data.qf) : '', valid_from: DateTime.fromJSDate(request.created_at, { zone: 'Europe/Paris' }).startOf('month').toISODate()!, valid_to: '' };
+    const defaults = {
+      value: data.qf != null ? String(data.qf) : '',
+      valid_from: DateTime.fromJSDate(request.created_at, { zone: 'Europe/Paris' })
+        .startOf('month')
+        .toISODate()!,
+      valid_to: '',
+    };
     res.status(status).render('admin/billing/qf', {
       request,
       data,
@@ -144,7 +191,11 @@ export function billingAdminRoutes(deps: AppDeps): Router {
     const form = qfValidationSchema.safeParse(req.body);
     if (!form.success) return renderQf(req, res, 400, req.body, formErrors(form.error, t));
     try {
-      await billing.validateQf(id, { value: form.data.value, validFrom: form.data.valid_from, validTo: form.data.valid_to }, actorOf(req));
+      await billing.validateQf(
+        id,
+        { value: form.data.value, validFrom: form.data.valid_from, validTo: form.data.valid_to },
+        actorOf(req),
+      );
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
       return renderQf(req, res, 422, req.body, addError(noErrors(), err.field, t(err.key, err.params)));
@@ -157,12 +208,19 @@ export function billingAdminRoutes(deps: AppDeps): Router {
     const t = getT();
     const id = idParam(req.params.requestId);
     const form = qfRefusalSchema.safeParse(req.body);
-    if (!form.success) return renderQf(req, res, 400, undefined, noErrors(), { values: req.body, errors: formErrors(form.error, t) });
+    if (!form.success)
+      return renderQf(req, res, 400, undefined, noErrors(), {
+        values: req.body,
+        errors: formErrors(form.error, t),
+      });
     try {
       await billing.refuseQf(id, form.data.reason, actorOf(req));
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      return renderQf(req, res, 422, undefined, noErrors(), { values: req.body, errors: addError(noErrors(), 'reason', t(err.key, err.params)) });
+      return renderQf(req, res, 422, undefined, noErrors(), {
+        values: req.body,
+        errors: addError(noErrors(), 'reason', t(err.key, err.params)),
+      });
     }
     flash(req, t('billing.qf.refused'));
     res.redirect(303, `/admin/billing/qf/${id}`);
@@ -170,11 +228,27 @@ export function billingAdminRoutes(deps: AppDeps): Router {
 
   // ---------- the invoicing run ----------
 
-  async function renderRun(req: Request, res: Response, month: string, status = 200, errors: FormErrors = noErrors()) {
+  async function renderRun(
+    req: Request,
+    res: Response,
+    month: string,
+    status = 200,
+    errors: FormErrors = noErrors(),
+  ) {
     const preview = await billing.preview(month);
     // Only a finished month is invoiced: until then the page says from when, and offers no button.
-    const invoicableFrom = month >= parisNow(deps.clock).toFormat('yyyy-MM') ? `${shiftMonth(month, 1)}-01` : null;
-    res.status(status).render('admin/billing/run', { preview, month, monthName: monthLabel(month), invoicableFrom, values: { month }, errors });
+    const invoicableFrom =
+      month >= parisNow(deps.clock).toFormat('yyyy-MM') ? `${shiftMonth(month, 1)}-01` : null;
+    res
+      .status(status)
+      .render('admin/billing/run', {
+        preview,
+        month,
+        monthName: monthLabel(month),
+        invoicableFrom,
+        values: { month },
+        errors,
+      });
   }
 
   router.get('/billing', requireManager, async (req, res) => {
@@ -190,7 +264,8 @@ export function billingAdminRoutes(deps: AppDeps): Router {
     const form = monthSchema.safeParse(req.body);
     if (!form.success) return renderRun(req, res, previousMonth(deps.clock), 400, formErrors(form.error, t));
     const { month } = form.data;
-    if (month >= parisNow(deps.clock).toFormat('yyyy-MM')) return renderRun(req, res, month, 422, addError(noErrors(), 'month', t('billing.run.errors.notOver')));
+    if (month >= parisNow(deps.clock).toFormat('yyyy-MM'))
+      return renderRun(req, res, month, 422, addError(noErrors(), 'month', t('billing.run.errors.notOver')));
     try {
       // A whole town's PDFs take longer than a page should: they are drawn behind, each stored once.
       const result = await billing.run(month, actorOf(req), { waitForPdfs: false });
@@ -206,42 +281,83 @@ export function billingAdminRoutes(deps: AppDeps): Router {
     const form = monthSchema.safeParse(req.query);
     if (!form.success) throw new HttpError(400);
     const { pdf } = await billing.paperBatch(form.data.month);
-    res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="factures-papier-${form.data.month}.pdf"`);
+    res
+      .type('application/pdf')
+      .setHeader('Content-Disposition', `inline; filename="factures-papier-${form.data.month}.pdf"`);
     res.send(pdf);
   });
 
   // ---------- invoices ----------
 
-  const decorate = (i: InvoiceRow, day: string) => ({ ...i, display: displayStatus(i, day), remaining: remainingOf(i) });
+  const decorate = (i: InvoiceRow, day: string) => ({
+    ...i,
+    display: displayStatus(i, day),
+    remaining: remainingOf(i),
+  });
 
   router.get('/invoices', requireManager, async (req, res) => {
     const f = invoiceFilters.safeParse(req.query);
     if (!f.success) throw new HttpError(400);
     const day = today(deps.clock);
-    const base = searchInvoices(deps.db, { q: f.data.q, month: f.data.month, status: f.data.status, kind: f.data.kind, overdueOn: day });
+    const base = searchInvoices(deps.db, {
+      q: f.data.q,
+      month: f.data.month,
+      status: f.data.status,
+      kind: f.data.kind,
+      overdueOn: day,
+    });
     const [{ count }] = (await base.clone().count({ count: '*' })) as [{ count: number }];
-    const rows = (await base.clone().select('i.*').orderBy('i.id', 'desc').limit(PAGE_SIZE).offset((f.data.page - 1) * PAGE_SIZE)) as InvoiceRow[];
+    const rows = (await base
+      .clone()
+      .select('i.*')
+      .orderBy('i.id', 'desc')
+      .limit(PAGE_SIZE)
+      .offset((f.data.page - 1) * PAGE_SIZE)) as InvoiceRow[];
     res.render('admin/invoices/list', {
       invoices: rows.map((r) => decorate(r, day)),
       filters: f.data,
       count: Number(count),
       page: f.data.page,
       pages: Math.max(1, Math.ceil(Number(count) / PAGE_SIZE)),
-      query: new URLSearchParams(Object.entries(f.data).filter(([k, v]) => k !== 'page' && v !== '').map(([k, v]) => [k, String(v)])).toString(),
+      query: new URLSearchParams(
+        Object.entries(f.data)
+          .filter(([k, v]) => k !== 'page' && v !== '')
+          .map(([k, v]) => [k, String(v)]),
+      ).toString(),
       title: 'list',
     });
   });
 
   router.get('/billing/overdue', requireManager, async (_req, res) => {
     const day = today(deps.clock);
-    const rows = (await searchInvoices(deps.db, { status: 'overdue', overdueOn: day }).select('i.*').orderBy('i.due_on')) as InvoiceRow[];
+    const rows = (await searchInvoices(deps.db, { status: 'overdue', overdueOn: day })
+      .select('i.*')
+      .orderBy('i.due_on')) as InvoiceRow[];
     const invoices = rows.map((r) => decorate(r, day));
-    res.render('admin/invoices/overdue', { invoices, total: invoices.reduce((s, i) => s + i.remaining, 0), day });
+    res.render('admin/invoices/overdue', {
+      invoices,
+      total: invoices.reduce((s, i) => s + i.remaining, 0),
+      day,
+    });
   });
 
   function accountingRows(t: T, rows: InvoiceRow[], day: string): unknown[][] {
     return [
-      ['number', 'kind', 'issuedOn', 'dueOn', 'month', 'family', 'names', 'total', 'paid', 'credited', 'remaining', 'status', 'creditFor'].map((k) => t(`billing.csv.${k}`)),
+      [
+        'number',
+        'kind',
+        'issuedOn',
+        'dueOn',
+        'month',
+        'family',
+        'names',
+        'total',
+        'paid',
+        'credited',
+        'remaining',
+        'status',
+        'creditFor',
+      ].map((k) => t(`billing.csv.${k}`)),
       ...rows.map((i) => [
         i.number,
         t(`billing.kinds.${i.kind}`),
@@ -261,29 +377,57 @@ export function billingAdminRoutes(deps: AppDeps): Router {
   }
 
   router.get('/billing/exports', requireManager, (_req, res) => {
-    res.render('admin/billing/exports', { values: { month: previousMonth(deps.clock), before: today(deps.clock) }, errors: noErrors() });
+    res.render('admin/billing/exports', {
+      values: { month: previousMonth(deps.clock), before: today(deps.clock) },
+      errors: noErrors(),
+    });
   });
 
   router.get('/billing/exports/accounting.csv', requireManager, async (req, res) => {
     const t = getT();
     const f = monthSchema.safeParse(req.query);
-    if (!f.success) return res.status(400).render('admin/billing/exports', { values: req.query, errors: formErrors(f.error, t) });
-    const rows = (await deps.db('invoices as i')
+    if (!f.success)
+      return res
+        .status(400)
+        .render('admin/billing/exports', { values: req.query, errors: formErrors(f.error, t) });
+    const rows = (await deps
+      .db('invoices as i')
       .leftJoin('invoices as o', 'o.id', 'i.credit_for_invoice_id')
       .where('i.month', f.data.month)
       .orderBy([{ column: 'i.kind' }, { column: 'i.number' }])
       .select('i.*', 'o.number as credit_for_number')) as InvoiceRow[];
-    res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="factures-${f.data.month}.csv"`);
+    res
+      .type('text/csv; charset=utf-8')
+      .setHeader('Content-Disposition', `attachment; filename="factures-${f.data.month}.csv"`);
     res.send(csv(accountingRows(t, rows, today(deps.clock))));
   });
 
   router.get('/billing/exports/treasury.csv', requireManager, async (req, res) => {
     const t = getT();
     const f = treasurySchema.safeParse(req.query);
-    if (!f.success) return res.status(400).render('admin/billing/exports', { values: { month: previousMonth(deps.clock), ...req.query }, errors: formErrors(f.error, t) });
-    const rows = (await searchInvoices(deps.db, { unpaidDueBefore: f.data.before }).select('i.*').orderBy('i.due_on')) as InvoiceRow[];
+    if (!f.success)
+      return res
+        .status(400)
+        .render('admin/billing/exports', {
+          values: { month: previousMonth(deps.clock), ...req.query },
+          errors: formErrors(f.error, t),
+        });
+    const rows = (await searchInvoices(deps.db, { unpaidDueBefore: f.data.before })
+      .select('i.*')
+      .orderBy('i.due_on')) as InvoiceRow[];
     const out = [
-      ['number', 'issuedOn', 'dueOn', 'family', 'names', 'address', 'postcode', 'city', 'total', 'remaining'].map((k) => t(`billing.csv.${k}`)),
+      [
+        'number',
+        'issuedOn',
+        'dueOn',
+        'family',
+        'names',
+        'address',
+        'postcode',
+        'city',
+        'total',
+        'remaining',
+      ].map((k) => t(`billing.csv.${k}`)),
       ...rows.map((i) => [
         i.number,
         DateTime.fromJSDate(i.issued_at, { zone: 'Europe/Paris' }).toISODate(),
@@ -297,7 +441,9 @@ export function billingAdminRoutes(deps: AppDeps): Router {
         euros(remainingOf(i)),
       ]),
     ];
-    res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="impayes-avant-${f.data.before}.csv"`);
+    res
+      .type('text/csv; charset=utf-8')
+      .setHeader('Content-Disposition', `attachment; filename="impayes-avant-${f.data.before}.csv"`);
     res.send(csv(out));
   });
 
@@ -307,15 +453,36 @@ export function billingAdminRoutes(deps: AppDeps): Router {
     return inv;
   }
 
-  async function renderInvoice(req: Request, res: Response, status = 200, values: Record<string, string> = {}, errors: FormErrors = noErrors()) {
+  async function renderInvoice(
+    req: Request,
+    res: Response,
+    status = 200,
+    values: Record<string, string> = {},
+    errors: FormErrors = noErrors(),
+  ) {
     const inv = await staffInvoice(req);
     const [lines, payments, credits, original] = await Promise.all([
       linesOf(deps.db, [inv.id]),
       paymentsOf(deps.db, { invoiceId: inv.id }),
       creditNotesFor(deps.db, inv.id),
-      inv.credit_for_invoice_id ? findInvoice(deps.db, inv.credit_for_invoice_id) : Promise.resolve(undefined),
+      inv.credit_for_invoice_id
+        ? findInvoice(deps.db, inv.credit_for_invoice_id)
+        : Promise.resolve(undefined),
     ]);
-    res.status(status).render('invoices/show', { inv, lines, payments, credits, original, display: displayStatus(inv, today(deps.clock)), remaining: remainingOf(inv), staff: true, values, errors });
+    res
+      .status(status)
+      .render('invoices/show', {
+        inv,
+        lines,
+        payments,
+        credits,
+        original,
+        display: displayStatus(inv, today(deps.clock)),
+        remaining: remainingOf(inv),
+        staff: true,
+        values,
+        errors,
+      });
   }
 
   router.get('/invoices/:id', requireManager, (req, res) => renderInvoice(req, res));
@@ -344,7 +511,10 @@ export function billingAdminRoutes(deps: AppDeps): Router {
   // ---------- a household's account ----------
 
   router.get('/billing/households/:id', requireManager, async (req, res) => {
-    const household = await deps.db('households').where({ id: idParam(req.params.id) }).first('id', 'family_number', 'paperless', 'out_of_town');
+    const household = await deps
+      .db('households')
+      .where({ id: idParam(req.params.id) })
+      .first('id', 'family_number', 'paperless', 'out_of_town');
     if (!household) throw new HttpError(404);
     const day = today(deps.clock);
     const [invoices, payments, history] = await Promise.all([

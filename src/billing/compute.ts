@@ -27,12 +27,26 @@ import {
   type ServiceBillingRow,
   type ServiceRatesRow,
 } from './repository.js';
-import { chargeForDay, priceFor, qfOnDay, type AttendanceMark, type BookingState, type ChargeKind, type PriceBracket, type QfHistoryEntry } from './rules.js';
+import {
+  chargeForDay,
+  priceFor,
+  qfOnDay,
+  type AttendanceMark,
+  type BookingState,
+  type ChargeKind,
+  type PriceBracket,
+  type QfHistoryEntry,
+} from './rules.js';
 
 export interface ServicePricing {
   service: ServiceBillingRow;
   /** null: the service has no rates yet (a set-up error: nothing can be billed). */
-  rates: { outOfTownCents: number | null; unknownQfCents: number | null; lateCancelCents: number; unbookedSurchargeCents: number } | null;
+  rates: {
+    outOfTownCents: number | null;
+    unknownQfCents: number | null;
+    lateCancelCents: number;
+    unbookedSurchargeCents: number;
+  } | null;
   brackets: (PriceBracket & { label: string; bracketId: number })[];
 }
 
@@ -69,12 +83,18 @@ export interface HouseholdMonth {
 }
 
 /** The booking state of a reservation row for billing. */
-export function bookingStateOf(r: { status: string; day: string; certificate_day: string | null }): BookingState {
+export function bookingStateOf(r: {
+  status: string;
+  day: string;
+  certificate_day: string | null;
+}): BookingState {
   switch (r.status) {
     case 'booked':
       return 'booked';
     case 'sick':
-      return r.certificate_day !== null && r.certificate_day <= certificateDeadline(r.day) ? 'sick_excused' : 'sick_unexcused';
+      return r.certificate_day !== null && r.certificate_day <= certificateDeadline(r.day)
+        ? 'sick_excused'
+        : 'sick_unexcused';
     case 'late_cancelled':
       return 'late_cancelled';
     case 'cancelled_free':
@@ -88,7 +108,16 @@ export function bookingStateOf(r: { status: string; day: string; certificate_day
 
 // When several rows exist for one child × service × day (cancelled then booked again), the one
 // that says most about the day wins: the town's closure, then a live booking, then the fees.
-const PRECEDENCE: BookingState[] = ['closed_by_town', 'booked', 'sick_excused', 'sick_unexcused', 'late_cancelled', 'cancelled_free', 'cancelled', 'none'];
+const PRECEDENCE: BookingState[] = [
+  'closed_by_town',
+  'booked',
+  'sick_excused',
+  'sick_unexcused',
+  'late_cancelled',
+  'cancelled_free',
+  'cancelled',
+  'none',
+];
 
 const RANK = new Map(PRECEDENCE.map((state, i) => [state, i]));
 
@@ -107,12 +136,19 @@ export function pricingFrom(
       .filter((b) => b.school_year_id === service.school_year_id)
       .flatMap((b) => {
         const p = prices.find((x) => x.bracket_id === b.id);
-        return p ? [{ minQf: b.min_qf, maxQf: b.max_qf, unitCents: p.unit_cents, label: b.label, bracketId: b.id }] : [];
+        return p
+          ? [{ minQf: b.min_qf, maxQf: b.max_qf, unitCents: p.unit_cents, label: b.label, bracketId: b.id }]
+          : [];
       });
     out.set(service.id, {
       service,
       rates: r
-        ? { outOfTownCents: r.out_of_town_cents, unknownQfCents: r.unknown_qf_cents, lateCancelCents: r.late_cancel_cents, unbookedSurchargeCents: r.unbooked_surcharge_cents }
+        ? {
+            outOfTownCents: r.out_of_town_cents,
+            unknownQfCents: r.unknown_qf_cents,
+            lateCancelCents: r.late_cancel_cents,
+            unbookedSurchargeCents: r.unbooked_surcharge_cents,
+          }
         : grid.length
           ? { outOfTownCents: null, unknownQfCents: null, lateCancelCents: 0, unbookedSurchargeCents: 0 }
           : null,
@@ -126,7 +162,11 @@ export async function loadPricing(q: Queryable, serviceIds: number[]): Promise<M
   if (!serviceIds.length) return new Map();
   const services = await listServices(q, serviceIds);
   const years = [...new Set(services.map((s) => s.school_year_id))];
-  const [brackets, rates, rateBrackets] = await Promise.all([listBrackets(q, years), listRates(q, serviceIds), listRateBrackets(q, serviceIds)]);
+  const [brackets, rates, rateBrackets] = await Promise.all([
+    listBrackets(q, years),
+    listRates(q, serviceIds),
+    listRateBrackets(q, serviceIds),
+  ]);
   return pricingFrom(services, brackets, rates, rateBrackets);
 }
 
@@ -139,12 +179,23 @@ export interface PriceOnDay {
 }
 
 /** The unit price of a household for a service on a day, or null when the grid cannot price it. */
-export function priceOnDay(p: ServicePricing, household: { outOfTown: boolean; qf: QfHistoryEntry[] }, day: string): PriceOnDay | null {
+export function priceOnDay(
+  p: ServicePricing,
+  household: { outOfTown: boolean; qf: QfHistoryEntry[] },
+  day: string,
+): PriceOnDay | null {
   if (!p.rates) return null;
   const qf = qfOnDay(household.qf, day);
   try {
-    const unitCents = priceFor({ qf, outOfTown: household.outOfTown, brackets: p.brackets, outOfTownCents: p.rates.outOfTownCents, unknownQfCents: p.rates.unknownQfCents });
-    if (household.outOfTown && p.rates.outOfTownCents != null) return { unitCents, basis: 'out_of_town', bracketLabel: null, qf };
+    const unitCents = priceFor({
+      qf,
+      outOfTown: household.outOfTown,
+      brackets: p.brackets,
+      outOfTownCents: p.rates.outOfTownCents,
+      unknownQfCents: p.rates.unknownQfCents,
+    });
+    if (household.outOfTown && p.rates.outOfTownCents != null)
+      return { unitCents, basis: 'out_of_town', bracketLabel: null, qf };
     if (qf === null) return { unitCents, basis: 'unknown', bracketLabel: null, qf };
     const bracket = p.brackets.find((b) => qf >= b.minQf && (b.maxQf === null || qf < b.maxQf));
     return { unitCents, basis: 'bracket', bracketLabel: bracket?.label ?? null, qf };
@@ -165,8 +216,15 @@ export function householdsFrom(
   history: { household_id: number; value: number; valid_from: string; valid_to: string | null }[],
 ): Map<number, HouseholdPricing> {
   const out = new Map<number, HouseholdPricing>();
-  for (const f of flags) out.set(f.id, { outOfTown: f.out_of_town, paperless: f.paperless, familyNumber: f.family_number, qf: [] });
-  for (const h of history) out.get(h.household_id)?.qf.push({ value: h.value, validFrom: h.valid_from, validTo: h.valid_to });
+  for (const f of flags)
+    out.set(f.id, {
+      outOfTown: f.out_of_town,
+      paperless: f.paperless,
+      familyNumber: f.family_number,
+      qf: [],
+    });
+  for (const h of history)
+    out.get(h.household_id)?.qf.push({ value: h.value, validFrom: h.valid_from, validTo: h.valid_to });
   return out;
 }
 
@@ -177,7 +235,13 @@ export async function loadHouseholds(q: Queryable, ids: number[]): Promise<Map<n
 
 const byFrenchName = new Intl.Collator('fr').compare;
 
-const KIND_ORDER: ChargeKind[] = ['booked', 'attendance', 'absent_unexcused', 'late_cancellation', 'unbooked_presence'];
+const KIND_ORDER: ChargeKind[] = [
+  'booked',
+  'attendance',
+  'absent_unexcused',
+  'late_cancellation',
+  'unbooked_presence',
+];
 
 /** One child × service × day of the month: what was booked (and by whom) and what staff recorded. */
 interface Cell {
@@ -203,9 +267,16 @@ function daysOf(bits: number): number[] {
  * The month's cells from its grouped facts. When several reservations exist for a cell (cancelled
  * then booked again), the one that says most about the day wins (PRECEDENCE).
  */
-export function monthCells(month: string, reservations: ReservationDays[], attendance: AttendanceDays[]): Cell[] {
+export function monthCells(
+  month: string,
+  reservations: ReservationDays[],
+  attendance: AttendanceDays[],
+): Cell[] {
   const { to } = monthBounds(month);
-  const dayNames = Array.from({ length: Number(to.slice(8)) }, (_, i) => `${month}-${String(i + 1).padStart(2, '0')}`);
+  const dayNames = Array.from(
+    { length: Number(to.slice(8)) },
+    (_, i) => `${month}-${String(i + 1).padStart(2, '0')}`,
+  );
   // Per child × service, the month's cells indexed by day.
   const pairs = new Map<string, (Cell | undefined)[]>();
   const cellOf = (serviceId: number, childId: number, index: number): Cell => {
@@ -213,7 +284,17 @@ export function monthCells(month: string, reservations: ReservationDays[], atten
     let row = pairs.get(key);
     if (!row) pairs.set(key, (row = []));
     let c = row[index];
-    if (!c) row[index] = c = { serviceId, childId, index, day: dayNames[index]!, booking: 'none', bookedBy: null, mark: null, unbookedPayer: null };
+    if (!c)
+      row[index] = c = {
+        serviceId,
+        childId,
+        index,
+        day: dayNames[index]!,
+        booking: 'none',
+        bookedBy: null,
+        mark: null,
+        unbookedPayer: null,
+      };
     return c;
   };
   for (const r of reservations) {
@@ -237,13 +318,19 @@ export function monthCells(month: string, reservations: ReservationDays[], atten
 }
 
 /** Children with a day nobody booked and staff named no household for: their homes decide who pays. */
-export const orphanChildren = (cells: Cell[]) => [...new Set(cells.filter((c) => c.bookedBy === null && c.unbookedPayer === null).map((c) => c.childId))];
+export const orphanChildren = (cells: Cell[]) => [
+  ...new Set(cells.filter((c) => c.bookedBy === null && c.unbookedPayer === null).map((c) => c.childId)),
+];
 
 /**
  * Who pays each cell, cells grouped by that household in day order (only `householdId`'s when given):
  * for a presence nobody booked, the household staff named, else the one that had the child that week.
  */
-export function cellsByPayer(cells: Cell[], custody: CustodyRow[], householdId?: number): Map<number, Cell[]> {
+export function cellsByPayer(
+  cells: Cell[],
+  custody: CustodyRow[],
+  householdId?: number,
+): Map<number, Cell[]> {
   const payerOf = (c: Cell): number | null => {
     if (c.mark === 'present_unbooked' && c.unbookedPayer !== null) return c.unbookedPayer;
     if (c.bookedBy !== null) return c.bookedBy;
@@ -298,7 +385,12 @@ export function priceHouseholds(
       const price = priceOnDay(p, household, c.day);
       if (!price) {
         // Only worth flagging when the day would be billed at all.
-        const probe = chargeForDay({ basis: p.service.billing_basis, booking: c.booking, attendance: c.mark, prices: { unitCents: 1, lateCancelCents: 1, unbookedSurchargeCents: 0 } });
+        const probe = chargeForDay({
+          basis: p.service.billing_basis,
+          booking: c.booking,
+          attendance: c.mark,
+          prices: { unitCents: 1, lateCancelCents: 1, unbookedSurchargeCents: 0 },
+        });
         if (probe.charge) flag('rates_missing', c.day, c.childId, c.serviceId);
         continue;
       }
@@ -306,7 +398,11 @@ export function priceHouseholds(
         basis: p.service.billing_basis,
         booking: c.booking,
         attendance: c.mark,
-        prices: { unitCents: price.unitCents, lateCancelCents: p.rates!.lateCancelCents, unbookedSurchargeCents: p.rates!.unbookedSurchargeCents },
+        prices: {
+          unitCents: price.unitCents,
+          lateCancelCents: p.rates!.lateCancelCents,
+          unbookedSurchargeCents: p.rates!.unbookedSurchargeCents,
+        },
       });
       if (charge.anomaly) flag(charge.anomaly, c.day, c.childId, c.serviceId);
       if (!charge.charge || charge.kind === 'none') continue;
@@ -343,14 +439,25 @@ export function priceHouseholds(
     );
     const totalCents = sumCents(lines.map((l) => l.totalCents));
     if (!lines.length && !anomalies.size) continue;
-    result.push({ householdId, familyNumber: household.familyNumber, paperless: household.paperless, lines, totalCents, anomalies: [...anomalies.values()] });
+    result.push({
+      householdId,
+      familyNumber: household.familyNumber,
+      paperless: household.paperless,
+      lines,
+      totalCents,
+      anomalies: [...anomalies.values()],
+    });
   }
   return result.sort((a, b) => a.familyNumber.localeCompare(b.familyNumber));
 }
 
 /** One household's month from what householdMonthRows read (empty: nothing billed and no anomaly). */
 function householdMonthFrom(month: string, householdId: number, rows: HouseholdMonthRows): HouseholdMonth[] {
-  const byPayer = cellsByPayer(monthCells(month, rows.reservations, rows.attendance), rows.custody, householdId);
+  const byPayer = cellsByPayer(
+    monthCells(month, rows.reservations, rows.attendance),
+    rows.custody,
+    householdId,
+  );
   if (!byPayer.size) return [];
   const pricing = pricingFrom(rows.services, rows.brackets, rows.rates, rows.rateBrackets);
   return priceHouseholds(byPayer, pricing, householdsFrom(rows.households, rows.qfHistory), rows.childNames);
@@ -360,16 +467,32 @@ function householdMonthFrom(month: string, householdId: number, rows: HouseholdM
  * Computes the month for every household with something on it (or only `householdId`, in one
  * round trip: the dashboard's estimate). Households with nothing billed and no anomaly are left out.
  */
-export async function computeMonth(q: Queryable, month: string, opts: { householdId?: number } = {}): Promise<HouseholdMonth[]> {
+export async function computeMonth(
+  q: Queryable,
+  month: string,
+  opts: { householdId?: number } = {},
+): Promise<HouseholdMonth[]> {
   const { from, to } = monthBounds(month);
-  if (opts.householdId) return householdMonthFrom(month, opts.householdId, await householdMonthRows(q, from, to, opts.householdId));
-  const [reservations, attendance] = await Promise.all([monthReservationDays(q, from, to), monthAttendanceDays(q, from, to)]);
+  if (opts.householdId)
+    return householdMonthFrom(
+      month,
+      opts.householdId,
+      await householdMonthRows(q, from, to, opts.householdId),
+    );
+  const [reservations, attendance] = await Promise.all([
+    monthReservationDays(q, from, to),
+    monthAttendanceDays(q, from, to),
+  ]);
   const cells = monthCells(month, reservations, attendance);
   const orphans = orphanChildren(cells);
   const byPayer = cellsByPayer(cells, orphans.length ? await childHouseholds(q, orphans) : []);
   if (!byPayer.size) return [];
   const serviceIds = [...new Set(cells.map((c) => c.serviceId))];
   const childIds = [...new Set(cells.map((c) => c.childId))];
-  const [pricing, households, names] = await Promise.all([loadPricing(q, serviceIds), loadHouseholds(q, [...byPayer.keys()]), childNames(q, childIds)]);
+  const [pricing, households, names] = await Promise.all([
+    loadPricing(q, serviceIds),
+    loadHouseholds(q, [...byPayer.keys()]),
+    childNames(q, childIds),
+  ]);
   return priceHouseholds(byPayer, pricing, households, names);
 }

@@ -32,9 +32,12 @@ interface AfmMetrics {
   parse(contents: string): void;
 }
 function parseStandardFontsOnce(): void {
-  const probe = new PDFDocument({ autoFirstPage: false }).font('Helvetica') as unknown as { _font?: { font?: AfmMetrics } };
+  const probe = new PDFDocument({ autoFirstPage: false }).font('Helvetica') as unknown as {
+    _font?: { font?: AfmMetrics };
+  };
   const afm = probe._font?.font;
-  if (!afm || typeof afm.parse !== 'function' || !afm.glyphWidths || !afm.kernPairs || !afm.attributes) return;
+  if (!afm || typeof afm.parse !== 'function' || !afm.glyphWidths || !afm.kernPairs || !afm.attributes)
+    return;
   const proto = Object.getPrototypeOf(afm) as AfmMetrics;
   const parse = proto.parse;
   const parsed = new Map<string, Pick<AfmMetrics, 'attributes' | 'glyphWidths' | 'kernPairs'>>();
@@ -45,7 +48,11 @@ function parseStandardFontsOnce(): void {
       return;
     }
     parse.call(this, contents);
-    parsed.set(contents, { attributes: this.attributes, glyphWidths: this.glyphWidths, kernPairs: this.kernPairs });
+    parsed.set(contents, {
+      attributes: this.attributes,
+      glyphWidths: this.glyphWidths,
+      kernPairs: this.kernPairs,
+    });
   };
 }
 parseStandardFontsOnce();
@@ -76,16 +83,27 @@ function drawOne(doc: PDFKit.PDFDocument, inv: PdfInvoice, town: Town, baseUrl: 
   if (town.siret) doc.text(`${tFr('billing.pdf.siret')} ${town.siret}`, { width: 260 });
 
   // Title block.
-  doc.font('Helvetica-Bold').fontSize(18).text(`${tFr(credit ? 'billing.pdf.creditNote' : 'billing.pdf.invoice')} ${inv.number}`, 320, 50, { width: 225, align: 'right' });
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(18)
+    .text(`${tFr(credit ? 'billing.pdf.creditNote' : 'billing.pdf.invoice')} ${inv.number}`, 320, 50, {
+      width: 225,
+      align: 'right',
+    });
   doc.font('Helvetica').fontSize(9);
   doc.text(`${tFr('billing.pdf.issuedOn')} ${formatDate(inv.issuedOn)}`, { width: 225, align: 'right' });
-  if (!credit) doc.text(`${tFr('billing.pdf.dueOn')} ${formatDate(inv.dueOn)}`, { width: 225, align: 'right' });
+  if (!credit)
+    doc.text(`${tFr('billing.pdf.dueOn')} ${formatDate(inv.dueOn)}`, { width: 225, align: 'right' });
   doc.text(`${tFr('billing.pdf.period')} ${monthLabel(inv.month)}`, { width: 225, align: 'right' });
-  if (inv.creditFor) doc.text(tFr('billing.pdf.creditFor', { number: inv.creditFor }), { width: 225, align: 'right' });
+  if (inv.creditFor)
+    doc.text(tFr('billing.pdf.creditFor', { number: inv.creditFor }), { width: 225, align: 'right' });
 
   // Recipient, placed for a window envelope.
   const s = inv.snapshot;
-  doc.font('Helvetica').fontSize(9).text(`${tFr('billing.pdf.familyNumber')} ${s.familyNumber}`, 320, 150, { width: 225 });
+  doc
+    .font('Helvetica')
+    .fontSize(9)
+    .text(`${tFr('billing.pdf.familyNumber')} ${s.familyNumber}`, 320, 150, { width: 225 });
   doc.font('Helvetica-Bold').fontSize(10);
   for (const name of s.names) doc.text(name, { width: 225 });
   doc.font('Helvetica');
@@ -101,31 +119,44 @@ function drawOne(doc: PDFKit.PDFDocument, inv: PdfInvoice, town: Town, baseUrl: 
   doc.text(tFr('billing.pdf.colUnit'), cols.unit, y, { width: 75, align: 'right' });
   doc.text(tFr('billing.pdf.colTotal'), cols.total, y, { width: width - 425, align: 'right' });
   y += 14;
-  doc.moveTo(left, y).lineTo(left + width, y).strokeColor('#666666').stroke();
+  doc
+    .moveTo(left, y)
+    .lineTo(left + width, y)
+    .strokeColor('#666666')
+    .stroke();
   y += 6;
   doc.font('Helvetica').fontSize(9);
   for (const line of inv.lines) {
     const days = line.days.length ? tFr('billing.pdf.days', { days: shortDays(line.days) }) : '';
-    const height = doc.heightOfString(line.label, { width: 280 }) + (days ? doc.heightOfString(days, { width: 280 }) : 0);
+    const height =
+      doc.heightOfString(line.label, { width: 280 }) + (days ? doc.heightOfString(days, { width: 280 }) : 0);
     if (y + height > doc.page.height - 230) {
       doc.addPage();
       y = 50;
     }
     doc.fillColor('#1a1a1a').text(line.label, cols.label, y, { width: 280 });
-    if (days) doc.fillColor('#555555').fontSize(8).text(days, { width: 280 }).fontSize(9).fillColor('#1a1a1a');
+    if (days)
+      doc.fillColor('#555555').fontSize(8).text(days, { width: 280 }).fontSize(9).fillColor('#1a1a1a');
     doc.text(String(line.quantity), cols.qty, y, { width: 50, align: 'right' });
     doc.text(money(line.unitCents), cols.unit, y, { width: 75, align: 'right' });
     doc.text(money(line.totalCents), cols.total, y, { width: width - 425, align: 'right' });
     y += height + 6;
   }
-  doc.moveTo(left, y).lineTo(left + width, y).strokeColor('#666666').stroke();
+  doc
+    .moveTo(left, y)
+    .lineTo(left + width, y)
+    .strokeColor('#666666')
+    .stroke();
   y += 8;
   doc.font('Helvetica-Bold').fontSize(11);
   doc.text(tFr(credit ? 'billing.pdf.creditTotal' : 'billing.pdf.total'), cols.label, y, { width: 340 });
   doc.text(money(inv.totalCents), cols.unit, y, { width: width - 345, align: 'right' });
   y += 20;
   if (inv.reason) {
-    doc.font('Helvetica').fontSize(9).text(`${tFr('billing.pdf.reason')} ${inv.reason}`, left, y, { width });
+    doc
+      .font('Helvetica')
+      .fontSize(9)
+      .text(`${tFr('billing.pdf.reason')} ${inv.reason}`, left, y, { width });
     y = doc.y + 8;
   }
 
@@ -160,17 +191,31 @@ function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
 }
 
 function newDoc(title: string, town: Town): PDFKit.PDFDocument {
-  return new PDFDocument({ size: 'A4', margin: 50, info: { Title: title, Author: town.name, Creator: town.name }, lang: 'fr-FR', tagged: false });
+  return new PDFDocument({
+    size: 'A4',
+    margin: 50,
+    info: { Title: title, Author: town.name, Creator: town.name },
+    lang: 'fr-FR',
+    tagged: false,
+  });
 }
 
 export async function renderInvoicePdf(inv: PdfInvoice, town: Town, baseUrl: string): Promise<Buffer> {
-  const doc = newDoc(`${tFr(inv.kind === 'credit_note' ? 'billing.pdf.creditNote' : 'billing.pdf.invoice')} ${inv.number}`, town);
+  const doc = newDoc(
+    `${tFr(inv.kind === 'credit_note' ? 'billing.pdf.creditNote' : 'billing.pdf.invoice')} ${inv.number}`,
+    town,
+  );
   drawOne(doc, inv, town, baseUrl);
   return collect(doc);
 }
 
 /** Several invoices in one document (each on its own pages), for printing the paper ones. */
-export async function renderInvoicesPdf(invoices: PdfInvoice[], town: Town, baseUrl: string, title: string): Promise<Buffer> {
+export async function renderInvoicesPdf(
+  invoices: PdfInvoice[],
+  town: Town,
+  baseUrl: string,
+  title: string,
+): Promise<Buffer> {
   const doc = newDoc(title, town);
   invoices.forEach((inv, i) => {
     if (i > 0) doc.addPage();

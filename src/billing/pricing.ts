@@ -10,7 +10,12 @@ import { sumCents } from './money.js';
  * The unit price of each service for the household on `day` (its QF on that day, out-of-town
  * rate, or the unknown-QF price). A service without rates is left out of the map.
  */
-export async function unitPricesFor(q: Queryable, householdId: number, serviceIds: number[], day: string): Promise<Map<number, PriceOnDay>> {
+export async function unitPricesFor(
+  q: Queryable,
+  householdId: number,
+  serviceIds: number[],
+  day: string,
+): Promise<Map<number, PriceOnDay>> {
   const out = new Map<number, PriceOnDay>();
   if (!serviceIds.length) return out;
   const { pricing, household } = await pricingOf(q, householdId, serviceIds);
@@ -32,7 +37,12 @@ async function pricingOf(q: Queryable, householdId: number, serviceIds: number[]
 }
 
 /** Total of a selection of days of one service: the unit price of each day, summed exactly. */
-export async function selectionTotal(q: Queryable, householdId: number, serviceId: number, days: string[]): Promise<{ totalCents: number; unitCents: number | null }> {
+export async function selectionTotal(
+  q: Queryable,
+  householdId: number,
+  serviceId: number,
+  days: string[],
+): Promise<{ totalCents: number; unitCents: number | null }> {
   if (!days.length) return { totalCents: 0, unitCents: null };
   const { pricing, household } = await pricingOf(q, householdId, [serviceId]);
   const p = pricing.get(serviceId);
@@ -51,7 +61,11 @@ export interface MonthEstimate {
  * The month's estimated total so far for the household: what its bookings and presences would be
  * billed, computed by the invoicing run's own functions.
  */
-export async function monthEstimate(q: Queryable, householdId: number, month: string): Promise<MonthEstimate> {
+export async function monthEstimate(
+  q: Queryable,
+  householdId: number,
+  month: string,
+): Promise<MonthEstimate> {
   const [mine] = await computeMonth(q, month, { householdId });
   return { month, totalCents: mine?.totalCents ?? 0, lines: mine?.lines.length ?? 0 };
 }
@@ -86,17 +100,37 @@ export async function priceBox(
   childId?: number,
 ): Promise<{ rows: PriceBoxRow[]; totalCents: number }> {
   const [mine] = await computeMonth(q, month, { householdId });
-  const rows = new Map<string, PriceBoxRow>(shown.map((s) => [`${s.childId}:${s.serviceId}`, { ...s, price: null, days: 0, totalCents: 0 }]));
+  const rows = new Map<string, PriceBoxRow>(
+    shown.map((s) => [`${s.childId}:${s.serviceId}`, { ...s, price: null, days: 0, totalCents: 0 }]),
+  );
   for (const line of mine?.lines ?? []) {
     if (childId !== undefined && line.childId !== childId) continue;
     const key = `${line.childId}:${line.serviceId}`;
     let row = rows.get(key);
-    if (!row) rows.set(key, (row = { childId: line.childId, child: line.childName, serviceId: line.serviceId, service: line.serviceName, unit: line.unit, price: null, days: 0, totalCents: 0 }));
+    if (!row)
+      rows.set(
+        key,
+        (row = {
+          childId: line.childId,
+          child: line.childName,
+          serviceId: line.serviceId,
+          service: line.serviceName,
+          unit: line.unit,
+          price: null,
+          days: 0,
+          totalCents: 0,
+        }),
+      );
     row.days += line.quantity;
     row.totalCents = sumCents([row.totalCents, line.totalCents]);
   }
   const on = `${month}-01` > day ? `${month}-01` : day;
-  const prices = await unitPricesFor(q, householdId, [...new Set([...rows.values()].map((r) => r.serviceId))], on);
+  const prices = await unitPricesFor(
+    q,
+    householdId,
+    [...new Set([...rows.values()].map((r) => r.serviceId))],
+    on,
+  );
   const list = [...rows.values()].map((row) => ({ ...row, price: prices.get(row.serviceId) ?? null }));
   return { rows: list, totalCents: sumCents(list.map((r) => r.totalCents)) };
 }

@@ -87,7 +87,11 @@ export interface QfRow {
 // ---------- services, brackets and rates ----------
 
 export const findService = (q: Queryable, id: number) =>
-  q<ServiceBillingRow>('services').where({ id }).first('id', 'name', 'kind', 'unit', 'billing_basis', 'school_year_id', 'active') as Promise<ServiceBillingRow | undefined>;
+  q<ServiceBillingRow>('services')
+    .where({ id })
+    .first('id', 'name', 'kind', 'unit', 'billing_basis', 'school_year_id', 'active') as Promise<
+    ServiceBillingRow | undefined
+  >;
 
 export const listServices = (q: Queryable, ids?: number[]) =>
   q<ServiceBillingRow>('services')
@@ -95,16 +99,22 @@ export const listServices = (q: Queryable, ids?: number[]) =>
       if (ids) qb.whereIn('id', ids);
     })
     .orderBy([{ column: 'school_year_id', order: 'desc' }, { column: 'name' }])
-    .select('id', 'name', 'kind', 'unit', 'billing_basis', 'school_year_id', 'active') as Promise<ServiceBillingRow[]>;
+    .select('id', 'name', 'kind', 'unit', 'billing_basis', 'school_year_id', 'active') as Promise<
+    ServiceBillingRow[]
+  >;
 
 export const listBrackets = (q: Queryable, schoolYearIds: string[]) =>
-  q<BracketRow>('qf_brackets').whereIn('school_year_id', schoolYearIds).orderBy([{ column: 'school_year_id' }, { column: 'min_qf' }]) as Promise<BracketRow[]>;
+  q<BracketRow>('qf_brackets')
+    .whereIn('school_year_id', schoolYearIds)
+    .orderBy([{ column: 'school_year_id' }, { column: 'min_qf' }]) as Promise<BracketRow[]>;
 
 export const listRates = (q: Queryable, serviceIds: number[]) =>
   q<ServiceRatesRow>('service_rates').whereIn('service_id', serviceIds) as Promise<ServiceRatesRow[]>;
 
 export const listRateBrackets = (q: Queryable, serviceIds: number[]) =>
-  q('service_rate_brackets').whereIn('service_id', serviceIds).select('service_id', 'bracket_id', 'unit_cents') as Promise<
+  q('service_rate_brackets')
+    .whereIn('service_id', serviceIds)
+    .select('service_id', 'bracket_id', 'unit_cents') as Promise<
     { service_id: number; bracket_id: number; unit_cents: number }[]
   >;
 
@@ -114,10 +124,15 @@ export async function saveRates(
   rates: Omit<ServiceRatesRow, 'service_id'>,
   brackets: { bracketId: number; unitCents: number }[],
 ): Promise<void> {
-  await q('service_rates').insert({ service_id: serviceId, ...rates }).onConflict('service_id').merge();
+  await q('service_rates')
+    .insert({ service_id: serviceId, ...rates })
+    .onConflict('service_id')
+    .merge();
   await q('service_rate_brackets').where({ service_id: serviceId }).delete();
   if (brackets.length) {
-    await q('service_rate_brackets').insert(brackets.map((b) => ({ service_id: serviceId, bracket_id: b.bracketId, unit_cents: b.unitCents })));
+    await q('service_rate_brackets').insert(
+      brackets.map((b) => ({ service_id: serviceId, bracket_id: b.bracketId, unit_cents: b.unitCents })),
+    );
   }
 }
 
@@ -126,7 +141,9 @@ export async function saveRates(
 // Lists of ids travel as one array parameter: the invoicing run passes thousands, and a text with
 // thousands of placeholders costs more to build, send and parse than the query itself.
 export const qfHistoryOf = (q: Queryable, householdIds: number[]) =>
-  q<QfRow>('qf_history').whereRaw('household_id = ANY(?::bigint[])', [householdIds]).orderBy([{ column: 'household_id' }, { column: 'valid_from' }, { column: 'id' }]) as Promise<QfRow[]>;
+  q<QfRow>('qf_history')
+    .whereRaw('household_id = ANY(?::bigint[])', [householdIds])
+    .orderBy([{ column: 'household_id' }, { column: 'valid_from' }, { column: 'id' }]) as Promise<QfRow[]>;
 
 /** Ends the entries still running on `from` the day before it (the new attestation replaces them). */
 export const closeQfEntries = (q: Queryable, householdId: number, from: string, dayBefore: string) =>
@@ -141,10 +158,13 @@ export async function insertQf(q: Queryable, row: Omit<QfRow, 'id'>): Promise<nu
   return (r as { id: number }).id;
 }
 
-export const qfOfRequest = (q: Queryable, requestId: number) => q<QfRow>('qf_history').where({ request_id: requestId }).first() as Promise<QfRow | undefined>;
+export const qfOfRequest = (q: Queryable, requestId: number) =>
+  q<QfRow>('qf_history').where({ request_id: requestId }).first() as Promise<QfRow | undefined>;
 
 export const householdFlags = (q: Queryable, ids: number[]) =>
-  q('households').whereRaw('id = ANY(?::bigint[])', [ids]).select('id', 'out_of_town', 'paperless', 'family_number') as Promise<
+  q('households')
+    .whereRaw('id = ANY(?::bigint[])', [ids])
+    .select('id', 'out_of_town', 'paperless', 'family_number') as Promise<
     { id: number; out_of_town: boolean; paperless: boolean; family_number: string }[]
   >;
 
@@ -158,8 +178,22 @@ export const qfDocumentsOf = (q: Queryable, householdId: number) =>
     .whereNull('d.superseded_at')
     .whereNot('d.status', 'rejected')
     .orderBy('d.uploaded_at', 'desc')
-    .select('d.id', 'd.status', 'd.uploaded_at', 'd.valid_until', 'dt.code as type_code', 'dt.name as type_name') as Promise<
-    { id: number; status: string; uploaded_at: Date; valid_until: string | null; type_code: string; type_name: string }[]
+    .select(
+      'd.id',
+      'd.status',
+      'd.uploaded_at',
+      'd.valid_until',
+      'dt.code as type_code',
+      'dt.name as type_name',
+    ) as Promise<
+    {
+      id: number;
+      status: string;
+      uploaded_at: Date;
+      valid_until: string | null;
+      type_code: string;
+      type_name: string;
+    }[]
   >;
 
 /** Accepted enrolments of the household with their service, for the rates page. */
@@ -169,7 +203,13 @@ export const enrolledServicesOf = (q: Queryable, householdId: number) =>
     .join('members as m', 'm.id', 'e.child_id')
     .where({ 'e.household_id': householdId, 'e.status': 'accepted' })
     .orderBy([{ column: 's.name' }, { column: 'm.first_name' }])
-    .select('s.id as service_id', 's.name as service_name', 's.unit', 's.school_year_id', 'm.first_name') as Promise<
+    .select(
+      's.id as service_id',
+      's.name as service_name',
+      's.unit',
+      's.school_year_id',
+      'm.first_name',
+    ) as Promise<
     { service_id: number; service_name: string; unit: string; school_year_id: string; first_name: string }[]
   >;
 
@@ -230,7 +270,11 @@ const attendanceDaysSql = (extra = '') => `
    GROUP BY 1, 2, 3, 4`;
 
 /** Every household's reservations of the month (`from` must be the month's first day). */
-export async function monthReservationDays(q: Queryable, from: string, to: string): Promise<ReservationDays[]> {
+export async function monthReservationDays(
+  q: Queryable,
+  from: string,
+  to: string,
+): Promise<ReservationDays[]> {
   return (await q.raw(reservationDaysSql(), [from, to])).rows as ReservationDays[];
 }
 
@@ -259,7 +303,12 @@ export interface HouseholdMonthRows {
  * and QF history, the children's names and, for days nobody booked, the children's homes. The
  * lists come as JSON (dates as 'YYYY-MM-DD', in the order the separate queries give).
  */
-export async function householdMonthRows(q: Queryable, from: string, to: string, householdId: number): Promise<HouseholdMonthRows> {
+export async function householdMonthRows(
+  q: Queryable,
+  from: string,
+  to: string,
+  householdId: number,
+): Promise<HouseholdMonthRows> {
   // The sets the parts filter on travel as arrays (`= ANY(ARRAY(…))`) rather than `IN (SELECT …)`:
   // the plan then probes an index (or filters a tiny table) once per set instead of hashing and
   // joining it each time; same rows either way.
@@ -313,13 +362,20 @@ const PRICING_COLUMNS = `(SELECT coalesce(json_agg(svc ORDER BY school_year_id D
        (SELECT coalesce(json_agg(x ORDER BY x.valid_from, x.id), '[]')
           FROM (SELECT id, household_id, value, valid_from, valid_to FROM qf_history WHERE household_id = ?) x) AS qf_history`;
 
-export type PricingRows = Pick<HouseholdMonthRows, 'services' | 'brackets' | 'rates' | 'rateBrackets' | 'households' | 'qfHistory'>;
+export type PricingRows = Pick<
+  HouseholdMonthRows,
+  'services' | 'brackets' | 'rates' | 'rateBrackets' | 'households' | 'qfHistory'
+>;
 
 /**
  * The pricing grid of the services and the household's flags and QF history, in one statement
  * (the reservations page asked six queries, two round trips deep, for a price per service).
  */
-export async function pricingRows(q: Queryable, householdId: number, serviceIds: number[]): Promise<PricingRows> {
+export async function pricingRows(
+  q: Queryable,
+  householdId: number,
+  serviceIds: number[],
+): Promise<PricingRows> {
   const { rows } = (await q.raw(
     `WITH svc AS (SELECT ${PRICING_SERVICE_COLUMNS} FROM services WHERE id = ANY(?::int[])) SELECT ${PRICING_COLUMNS}`,
     [serviceIds, householdId, householdId],
@@ -340,10 +396,15 @@ function pricingRowsFrom(r: Record<string, unknown>): PricingRows {
 }
 
 export const childHouseholds = (q: Queryable, childIds: number[]) =>
-  q('household_members').whereRaw('member_id = ANY(?::bigint[])', [childIds]).orderBy('household_id').select('member_id', 'household_id', 'custody_weeks') as Promise<CustodyRow[]>;
+  q('household_members')
+    .whereRaw('member_id = ANY(?::bigint[])', [childIds])
+    .orderBy('household_id')
+    .select('member_id', 'household_id', 'custody_weeks') as Promise<CustodyRow[]>;
 
 export const childNames = (q: Queryable, childIds: number[]) =>
-  q('members').whereRaw('id = ANY(?::bigint[])', [childIds]).select('id', 'first_name', 'last_name') as Promise<ChildNameRow[]>;
+  q('members')
+    .whereRaw('id = ANY(?::bigint[])', [childIds])
+    .select('id', 'first_name', 'last_name') as Promise<ChildNameRow[]>;
 
 /** Enrolments still waiting for a decision, for the run's anomalies. */
 export const pendingEnrolments = (q: Queryable, schoolYearIds: string[]) =>
@@ -354,12 +415,28 @@ export const pendingEnrolments = (q: Queryable, schoolYearIds: string[]) =>
     .whereIn('e.school_year_id', schoolYearIds)
     .where('e.status', 'submitted')
     .orderBy('e.submitted_at')
-    .select('e.id', 'h.id as household_id', 'h.family_number', 's.name as service_name', 'm.first_name', 'm.last_name') as Promise<
-    { id: number; household_id: number; family_number: string; service_name: string; first_name: string; last_name: string }[]
+    .select(
+      'e.id',
+      'h.id as household_id',
+      'h.family_number',
+      's.name as service_name',
+      'm.first_name',
+      'm.last_name',
+    ) as Promise<
+    {
+      id: number;
+      household_id: number;
+      family_number: string;
+      service_name: string;
+      first_name: string;
+      last_name: string;
+    }[]
   >;
 
 export const schoolYearsOverlapping = (q: Queryable, from: string, to: string) =>
-  q('school_years').where('starts_on', '<=', to).andWhere('ends_on', '>=', from).pluck('id') as Promise<string[]>;
+  q('school_years').where('starts_on', '<=', to).andWhere('ends_on', '>=', from).pluck('id') as Promise<
+    string[]
+  >;
 
 // ---------- households for the snapshot ----------
 
@@ -367,7 +444,18 @@ export async function householdForSnapshot(q: Queryable, householdId: number) {
   const h = await q('households as h')
     .leftJoin('streets as s', 's.id', 'h.street_id')
     .where('h.id', householdId)
-    .first('h.id', 'h.family_number', 'h.house_number', 'h.address_line', 'h.address_complement', 'h.postcode', 'h.city', 'h.email', 'h.paperless', 's.name as street_name');
+    .first(
+      'h.id',
+      'h.family_number',
+      'h.house_number',
+      'h.address_line',
+      'h.address_complement',
+      'h.postcode',
+      'h.city',
+      'h.email',
+      'h.paperless',
+      's.name as street_name',
+    );
   const guardians = (await q('members as m')
     .join('household_members as hm', 'hm.member_id', 'm.id')
     .where({ 'hm.household_id': householdId, 'm.kind': 'guardian' })
@@ -378,7 +466,12 @@ export async function householdForSnapshot(q: Queryable, householdId: number) {
     .join('accounts as a', 'a.id', 'ha.account_id')
     .where('ha.household_id', householdId)
     .orderBy('a.id')
-    .select('a.id', 'a.email', 'a.first_name', 'a.last_name')) as { id: number; email: string; first_name: string; last_name: string }[];
+    .select('a.id', 'a.email', 'a.first_name', 'a.last_name')) as {
+    id: number;
+    email: string;
+    first_name: string;
+    last_name: string;
+  }[];
   return h ? { household: h as Record<string, string | null | boolean | number>, guardians, accounts } : null;
 }
 
@@ -386,25 +479,45 @@ export async function householdForSnapshot(q: Queryable, householdId: number) {
 export async function householdsForSnapshot(q: Queryable, householdIds: number[]) {
   // One after the other: `q` is usually a transaction, one connection.
   const households = await q('households as h')
-      .leftJoin('streets as s', 's.id', 'h.street_id')
-      .whereIn('h.id', householdIds)
-      .select('h.id', 'h.family_number', 'h.house_number', 'h.address_line', 'h.address_complement', 'h.postcode', 'h.city', 'h.email', 'h.paperless', 's.name as street_name');
+    .leftJoin('streets as s', 's.id', 'h.street_id')
+    .whereIn('h.id', householdIds)
+    .select(
+      'h.id',
+      'h.family_number',
+      'h.house_number',
+      'h.address_line',
+      'h.address_complement',
+      'h.postcode',
+      'h.city',
+      'h.email',
+      'h.paperless',
+      's.name as street_name',
+    );
   const guardians = await q('members as m')
-      .join('household_members as hm', 'hm.member_id', 'm.id')
-      .whereIn('hm.household_id', householdIds)
-      .where('m.kind', 'guardian')
-      .whereNull('m.deleted_at')
-      .orderBy('m.id')
-      .select('hm.household_id', 'm.first_name', 'm.last_name');
+    .join('household_members as hm', 'hm.member_id', 'm.id')
+    .whereIn('hm.household_id', householdIds)
+    .where('m.kind', 'guardian')
+    .whereNull('m.deleted_at')
+    .orderBy('m.id')
+    .select('hm.household_id', 'm.first_name', 'm.last_name');
   const accounts = await q('household_accounts as ha')
-      .join('accounts as a', 'a.id', 'ha.account_id')
-      .whereIn('ha.household_id', householdIds)
-      .orderBy('a.id')
-      .select('ha.household_id', 'a.id', 'a.email', 'a.first_name', 'a.last_name');
+    .join('accounts as a', 'a.id', 'ha.account_id')
+    .whereIn('ha.household_id', householdIds)
+    .orderBy('a.id')
+    .select('ha.household_id', 'a.id', 'a.email', 'a.first_name', 'a.last_name');
   const out = new Map<number, NonNullable<Awaited<ReturnType<typeof householdForSnapshot>>>>();
-  for (const h of households as Record<string, string | null | boolean | number>[]) out.set(Number(h.id), { household: h, guardians: [], accounts: [] });
-  for (const g of guardians as { household_id: number; first_name: string; last_name: string }[]) out.get(g.household_id)?.guardians.push(g);
-  for (const a of accounts as { household_id: number; id: number; email: string; first_name: string; last_name: string }[]) out.get(a.household_id)?.accounts.push(a);
+  for (const h of households as Record<string, string | null | boolean | number>[])
+    out.set(Number(h.id), { household: h, guardians: [], accounts: [] });
+  for (const g of guardians as { household_id: number; first_name: string; last_name: string }[])
+    out.get(g.household_id)?.guardians.push(g);
+  for (const a of accounts as {
+    household_id: number;
+    id: number;
+    email: string;
+    first_name: string;
+    last_name: string;
+  }[])
+    out.get(a.household_id)?.accounts.push(a);
   return out;
 }
 
@@ -420,23 +533,40 @@ export const setCounter = (q: Queryable, year: number, kind: InvoiceKind, last: 
   q('invoice_counters').where({ year, kind }).update({ last_number: last });
 
 export const invoiceOfMonth = (q: Queryable, householdId: number, month: string) =>
-  q<InvoiceRow>('invoices').where({ household_id: householdId, month, kind: 'invoice' }).first() as Promise<InvoiceRow | undefined>;
+  q<InvoiceRow>('invoices').where({ household_id: householdId, month, kind: 'invoice' }).first() as Promise<
+    InvoiceRow | undefined
+  >;
 
-export async function insertInvoice(q: Queryable, row: Omit<InvoiceRow, 'id' | 'paid_cents' | 'credited_cents' | 'status' | 'direct_debit_on' | 'pdf_storage_key'>): Promise<number> {
+export async function insertInvoice(
+  q: Queryable,
+  row: Omit<
+    InvoiceRow,
+    'id' | 'paid_cents' | 'credited_cents' | 'status' | 'direct_debit_on' | 'pdf_storage_key'
+  >,
+): Promise<number> {
   const [r] = await q('invoices')
     .insert({ ...row, household_snapshot: JSON.stringify(row.household_snapshot) })
     .returning('id');
   return (r as { id: number }).id;
 }
 
-export async function insertLines(q: Queryable, invoiceId: number, lines: Omit<InvoiceLineRow, 'id' | 'invoice_id'>[]): Promise<void> {
+export async function insertLines(
+  q: Queryable,
+  invoiceId: number,
+  lines: Omit<InvoiceLineRow, 'id' | 'invoice_id'>[],
+): Promise<void> {
   if (!lines.length) return;
-  await q('invoice_lines').insert(lines.map((l) => ({ ...l, invoice_id: invoiceId, days: JSON.stringify(l.days) })));
+  await q('invoice_lines').insert(
+    lines.map((l) => ({ ...l, invoice_id: invoiceId, days: JSON.stringify(l.days) })),
+  );
 }
 
 /** Households among `householdIds` that already have their invoice of the month. */
 export const invoicedHouseholds = (q: Queryable, month: string, householdIds: number[]) =>
-  q('invoices').where({ month, kind: 'invoice' }).whereIn('household_id', householdIds).pluck('household_id') as Promise<number[]>;
+  q('invoices')
+    .where({ month, kind: 'invoice' })
+    .whereIn('household_id', householdIds)
+    .pluck('household_id') as Promise<number[]>;
 
 /**
  * A batch of invoices in one statement (the rows as one JSON parameter, like their lines: a
@@ -445,7 +575,10 @@ export const invoicedHouseholds = (q: Queryable, month: string, householdIds: nu
  */
 export async function insertInvoices(
   q: Queryable,
-  rows: Omit<InvoiceRow, 'id' | 'paid_cents' | 'credited_cents' | 'status' | 'direct_debit_on' | 'pdf_storage_key'>[],
+  rows: Omit<
+    InvoiceRow,
+    'id' | 'paid_cents' | 'credited_cents' | 'status' | 'direct_debit_on' | 'pdf_storage_key'
+  >[],
 ): Promise<{ id: number; household_id: number }[]> {
   if (!rows.length) return [];
   const { rows: inserted } = await q.raw(
@@ -465,7 +598,11 @@ export async function insertInvoices(
  * to build and parse than the insert itself), joined here to the invoices just inserted — the
  * lines of a household skipped by the batch have no invoice in `invoices` and are left out.
  */
-export async function insertLinesOfHouseholds(q: Queryable, linesJson: string, invoices: { id: number; household_id: number }[]): Promise<void> {
+export async function insertLinesOfHouseholds(
+  q: Queryable,
+  linesJson: string,
+  invoices: { id: number; household_id: number }[],
+): Promise<void> {
   if (!invoices.length) return;
   await q.raw(
     `INSERT INTO invoice_lines (invoice_id, position, child_id, service_id, label, kind, quantity, unit_cents, total_cents, days)
@@ -498,27 +635,44 @@ export async function setPdfKeysOnce(q: Queryable, keys: { id: number; key: stri
   return (rows as { id: number | string }[]).map((r) => Number(r.id));
 }
 
-export const setPdfKey = (q: Queryable, invoiceId: number, key: string) => q('invoices').where({ id: invoiceId }).update({ pdf_storage_key: key });
+export const setPdfKey = (q: Queryable, invoiceId: number, key: string) =>
+  q('invoices').where({ id: invoiceId }).update({ pdf_storage_key: key });
 
-export const findInvoice = (q: Queryable, id: number) => q<InvoiceRow>('invoices').where({ id }).first() as Promise<InvoiceRow | undefined>;
+export const findInvoice = (q: Queryable, id: number) =>
+  q<InvoiceRow>('invoices').where({ id }).first() as Promise<InvoiceRow | undefined>;
 
 /** An invoice of the household, or undefined (another household's invoice is a 404). */
 export const findHouseholdInvoice = (q: Queryable, householdId: number, id: number) =>
-  q<InvoiceRow>('invoices').where({ id, household_id: householdId }).first() as Promise<InvoiceRow | undefined>;
+  q<InvoiceRow>('invoices').where({ id, household_id: householdId }).first() as Promise<
+    InvoiceRow | undefined
+  >;
 
-export const lockInvoice = (q: Queryable, id: number) => q<InvoiceRow>('invoices').where({ id }).forUpdate().first() as Promise<InvoiceRow | undefined>;
+export const lockInvoice = (q: Queryable, id: number) =>
+  q<InvoiceRow>('invoices').where({ id }).forUpdate().first() as Promise<InvoiceRow | undefined>;
 
-export const updateInvoice = (q: Queryable, id: number, patch: Partial<Pick<InvoiceRow, 'paid_cents' | 'credited_cents' | 'status' | 'direct_debit_on'>>) =>
-  q('invoices').where({ id }).update(patch);
+export const updateInvoice = (
+  q: Queryable,
+  id: number,
+  patch: Partial<Pick<InvoiceRow, 'paid_cents' | 'credited_cents' | 'status' | 'direct_debit_on'>>,
+) => q('invoices').where({ id }).update(patch);
 
 export const linesOf = (q: Queryable, invoiceIds: number[]) =>
-  q<InvoiceLineRow>('invoice_lines').whereIn('invoice_id', invoiceIds).orderBy([{ column: 'invoice_id' }, { column: 'position' }]) as Promise<InvoiceLineRow[]>;
+  q<InvoiceLineRow>('invoice_lines')
+    .whereIn('invoice_id', invoiceIds)
+    .orderBy([{ column: 'invoice_id' }, { column: 'position' }]) as Promise<InvoiceLineRow[]>;
 
 export const householdInvoices = (q: Queryable, householdId: number) =>
-  q<InvoiceRow>('invoices').where({ household_id: householdId }).orderBy([{ column: 'issued_at', order: 'desc' }, { column: 'id', order: 'desc' }]) as Promise<InvoiceRow[]>;
+  q<InvoiceRow>('invoices')
+    .where({ household_id: householdId })
+    .orderBy([
+      { column: 'issued_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ]) as Promise<InvoiceRow[]>;
 
 export const creditNotesFor = (q: Queryable, invoiceId: number) =>
-  q<InvoiceRow>('invoices').where({ credit_for_invoice_id: invoiceId, kind: 'credit_note' }).orderBy('id') as Promise<InvoiceRow[]>;
+  q<InvoiceRow>('invoices')
+    .where({ credit_for_invoice_id: invoiceId, kind: 'credit_note' })
+    .orderBy('id') as Promise<InvoiceRow[]>;
 
 export const paymentsOf = (q: Queryable, where: { invoiceId?: number; householdId?: number }) =>
   q('payments as p')
@@ -528,8 +682,26 @@ export const paymentsOf = (q: Queryable, where: { invoiceId?: number; householdI
       if (where.householdId) qb.where('p.household_id', where.householdId);
     })
     .orderBy('p.received_at', 'desc')
-    .select('p.id', 'p.invoice_id', 'p.method', 'p.amount_cents', 'p.received_at', 'p.status', 'p.reference', 'i.number as invoice_number') as Promise<
-    { id: number; invoice_id: number; method: string; amount_cents: number; received_at: Date; status: string; reference: string | null; invoice_number: string }[]
+    .select(
+      'p.id',
+      'p.invoice_id',
+      'p.method',
+      'p.amount_cents',
+      'p.received_at',
+      'p.status',
+      'p.reference',
+      'i.number as invoice_number',
+    ) as Promise<
+    {
+      id: number;
+      invoice_id: number;
+      method: string;
+      amount_cents: number;
+      received_at: Date;
+      status: string;
+      reference: string | null;
+      invoice_number: string;
+    }[]
   >;
 
 export const invoicesOfMonth = (q: Queryable, month: string) =>
@@ -552,9 +724,14 @@ export function searchInvoices(q: Queryable, f: InvoiceSearch) {
       if (f.month) qb.where('i.month', f.month);
       if (f.kind) qb.where('i.kind', f.kind);
       if (f.status === 'overdue' && f.overdueOn) {
-        qb.whereIn('i.status', ['unpaid', 'partially_paid']).where('i.due_on', '<', f.overdueOn).where('i.kind', 'invoice');
+        qb.whereIn('i.status', ['unpaid', 'partially_paid'])
+          .where('i.due_on', '<', f.overdueOn)
+          .where('i.kind', 'invoice');
       } else if (f.status) qb.where('i.status', f.status);
-      if (f.unpaidDueBefore) qb.whereIn('i.status', ['unpaid', 'partially_paid']).where('i.due_on', '<', f.unpaidDueBefore).where('i.kind', 'invoice');
+      if (f.unpaidDueBefore)
+        qb.whereIn('i.status', ['unpaid', 'partially_paid'])
+          .where('i.due_on', '<', f.unpaidDueBefore)
+          .where('i.kind', 'invoice');
       if (f.q) {
         const term = f.q.trim();
         const like = `%${term.replace(/[%_\\]/g, '\\$&').toLowerCase()}%`;
@@ -562,18 +739,23 @@ export function searchInvoices(q: Queryable, f: InvoiceSearch) {
           w
             .where('i.number', 'ilike', like)
             .orWhere('h.family_number', 'ilike', like)
-            .orWhereRaw("lower(f_unaccent(i.household_snapshot->>'names')) like lower(f_unaccent(?))", [like]),
+            .orWhereRaw("lower(f_unaccent(i.household_snapshot->>'names')) like lower(f_unaccent(?))", [
+              like,
+            ]),
         );
       }
     });
 }
 
-export const lockedMonth = (q: Queryable, month: string) => q('locked_months').where({ month }).first() as Promise<{ month: string; locked_at: Date } | undefined>;
+export const lockedMonth = (q: Queryable, month: string) =>
+  q('locked_months').where({ month }).first() as Promise<{ month: string; locked_at: Date } | undefined>;
 
 export const lockMonth = (q: Queryable, month: string, at: Date, by: number | null) =>
   q('locked_months').insert({ month, locked_at: at, locked_by: by }).onConflict('month').ignore();
 
 export const openRateRequest = (q: Queryable, householdId: number) =>
-  q('requests').where({ household_id: householdId, type: 'rate_update' }).whereIn('status', ['submitted', 'in_review', 'incomplete']).orderBy('id', 'desc').first() as Promise<
-    { id: number; tracking_code: string; status: string; created_at: Date } | undefined
-  >;
+  q('requests')
+    .where({ household_id: householdId, type: 'rate_update' })
+    .whereIn('status', ['submitted', 'in_review', 'incomplete'])
+    .orderBy('id', 'desc')
+    .first() as Promise<{ id: number; tracking_code: string; status: string; created_at: Date } | undefined>;

@@ -31,7 +31,13 @@ export function billingRoutes(deps: AppDeps): Router {
   const billing = createBillingService(deps);
   const parent = [requireParent, withHousehold()];
 
-  async function renderRates(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: FormErrors = noErrors()) {
+  async function renderRates(
+    req: Request,
+    res: Response,
+    status = 200,
+    values: Record<string, unknown> = {},
+    errors: FormErrors = noErrors(),
+  ) {
     const householdId = currentHouseholdId(req);
     const day = today(deps.clock);
     const [history, enrolled, documents, request] = await Promise.all([
@@ -40,16 +46,39 @@ export function billingRoutes(deps: AppDeps): Router {
       qfDocumentsOf(deps.db, householdId),
       openRateRequest(deps.db, householdId),
     ]);
-    const current = history.filter((h) => h.valid_from <= day && (h.valid_to === null || h.valid_to >= day)).sort((a, b) => (a.valid_from < b.valid_from ? 1 : -1))[0] ?? null;
-    const qf = qfOnDay(history.map((h) => ({ value: h.value, validFrom: h.valid_from, validTo: h.valid_to })), day);
-    const prices = await unitPricesFor(deps.db, householdId, [...new Set(enrolled.map((e) => e.service_id))], day);
+    const current =
+      history
+        .filter((h) => h.valid_from <= day && (h.valid_to === null || h.valid_to >= day))
+        .sort((a, b) => (a.valid_from < b.valid_from ? 1 : -1))[0] ?? null;
+    const qf = qfOnDay(
+      history.map((h) => ({ value: h.value, validFrom: h.valid_from, validTo: h.valid_to })),
+      day,
+    );
+    const prices = await unitPricesFor(
+      deps.db,
+      householdId,
+      [...new Set(enrolled.map((e) => e.service_id))],
+      day,
+    );
     const services = [...new Map(enrolled.map((e) => [e.service_id, e])).values()].map((e) => ({
       name: e.service_name,
       unit: e.unit,
       children: enrolled.filter((x) => x.service_id === e.service_id).map((x) => x.first_name),
       price: prices.get(e.service_id) ?? null,
     }));
-    res.status(status).render('billing/rates', { current, qf, history: [...history].reverse(), services, documents, request, values, errors, day });
+    res
+      .status(status)
+      .render('billing/rates', {
+        current,
+        qf,
+        history: [...history].reverse(),
+        services,
+        documents,
+        request,
+        values,
+        errors,
+        day,
+      });
   }
 
   router.get('/household/rates', ...parent, (req, res) => renderRates(req, res));
@@ -71,7 +100,11 @@ export function billingRoutes(deps: AppDeps): Router {
   router.get('/invoices', ...parent, async (req, res) => {
     const householdId = currentHouseholdId(req);
     const day = today(deps.clock);
-    const invoices = (await householdInvoices(deps.db, householdId)).map((i) => ({ ...i, display: displayStatus(i, day), remaining: remainingOf(i) }));
+    const invoices = (await householdInvoices(deps.db, householdId)).map((i) => ({
+      ...i,
+      display: displayStatus(i, day),
+      remaining: remainingOf(i),
+    }));
     const balance = invoices.filter((i) => i.kind === 'invoice').reduce((s, i) => s + i.remaining, 0);
     res.render('invoices/list', { invoices, balance });
   });
@@ -88,15 +121,31 @@ export function billingRoutes(deps: AppDeps): Router {
       linesOf(deps.db, [inv.id]),
       paymentsOf(deps.db, { invoiceId: inv.id }),
       creditNotesFor(deps.db, inv.id),
-      inv.credit_for_invoice_id ? findInvoice(deps.db, inv.credit_for_invoice_id) : Promise.resolve(undefined),
+      inv.credit_for_invoice_id
+        ? findInvoice(deps.db, inv.credit_for_invoice_id)
+        : Promise.resolve(undefined),
     ]);
-    res.render('invoices/show', { inv, lines, payments, credits, original, display: displayStatus(inv, today(deps.clock)), remaining: remainingOf(inv), staff: false });
+    res.render('invoices/show', {
+      inv,
+      lines,
+      payments,
+      credits,
+      original,
+      display: displayStatus(inv, today(deps.clock)),
+      remaining: remainingOf(inv),
+      staff: false,
+    });
   });
 
   router.get('/invoices/:id/pdf', ...parent, async (req, res) => {
     const inv = await ownInvoice(req);
     const pdf = await billing.pdfOf(inv);
-    res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="${inv.kind === 'credit_note' ? 'avoir' : 'facture'}-${inv.number}.pdf"`);
+    res
+      .type('application/pdf')
+      .setHeader(
+        'Content-Disposition',
+        `inline; filename="${inv.kind === 'credit_note' ? 'avoir' : 'facture'}-${inv.number}.pdf"`,
+      );
     res.setHeader('Cache-Control', 'private, no-store');
     res.send(pdf);
   });

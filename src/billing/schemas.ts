@@ -52,18 +52,37 @@ export const qfRequestSchema = z
     source: z.enum(['caf', 'msa', 'tax_notice'], { message: 'billing.qf.errors.sourceRequired' }),
     allocataire_number: text().trim().max(20).default(''),
     qf: text().trim().default(''),
-    document_id: z.string().trim().regex(/^\d{1,15}$/, 'billing.qf.errors.documentRequired'),
+    document_id: z
+      .string()
+      .trim()
+      .regex(/^\d{1,15}$/, 'billing.qf.errors.documentRequired'),
   })
   .superRefine((v, ctx) => {
     if (v.source !== 'tax_notice') {
-      if (!/^\d{5,10}$/.test(v.allocataire_number)) ctx.addIssue({ code: 'custom', path: ['allocataire_number'], message: 'billing.qf.errors.allocataireInvalid' });
-      if (!/^\d{1,5}$/.test(v.qf)) ctx.addIssue({ code: 'custom', path: ['qf'], message: 'billing.qf.errors.qfInvalid' });
-    } else if (v.qf !== '' && !/^\d{1,5}$/.test(v.qf)) ctx.addIssue({ code: 'custom', path: ['qf'], message: 'billing.qf.errors.qfInvalid' });
+      if (!/^\d{5,10}$/.test(v.allocataire_number))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['allocataire_number'],
+          message: 'billing.qf.errors.allocataireInvalid',
+        });
+      if (!/^\d{1,5}$/.test(v.qf))
+        ctx.addIssue({ code: 'custom', path: ['qf'], message: 'billing.qf.errors.qfInvalid' });
+    } else if (v.qf !== '' && !/^\d{1,5}$/.test(v.qf))
+      ctx.addIssue({ code: 'custom', path: ['qf'], message: 'billing.qf.errors.qfInvalid' });
   })
-  .transform((v) => ({ source: v.source, allocataireNumber: v.allocataire_number, qf: v.qf === '' ? null : Number(v.qf), documentId: Number(v.document_id) }));
+  .transform((v) => ({
+    source: v.source,
+    allocataireNumber: v.allocataire_number,
+    qf: v.qf === '' ? null : Number(v.qf),
+    documentId: Number(v.document_id),
+  }));
 
 export const qfValidationSchema = z.object({
-  value: z.string().trim().regex(/^\d{1,5}$/, 'billing.qf.errors.qfInvalid').transform(Number),
+  value: z
+    .string()
+    .trim()
+    .regex(/^\d{1,5}$/, 'billing.qf.errors.qfInvalid')
+    .transform(Number),
   valid_from: isoDay,
   valid_to: z.union([z.literal(''), isoDay]).transform((v) => v || null),
 });
@@ -79,8 +98,14 @@ export const creditNoteSchema = z.object({
 
 export const invoiceFilters = z.object({
   q: text().trim().max(100).optional().default(''),
-  month: z.union([z.literal(''), isoMonth('billing.errors.monthInvalid')]).optional().default(''),
-  status: z.enum(['', 'unpaid', 'partially_paid', 'paid', 'direct_debit_planned', 'debited', 'overdue']).optional().default(''),
+  month: z
+    .union([z.literal(''), isoMonth('billing.errors.monthInvalid')])
+    .optional()
+    .default(''),
+  status: z
+    .enum(['', 'unpaid', 'partially_paid', 'paid', 'direct_debit_planned', 'debited', 'overdue'])
+    .optional()
+    .default(''),
   kind: z.enum(['', 'invoice', 'credit_note']).optional().default(''),
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
 });

@@ -60,7 +60,6 @@ export const RUN_BATCH_SIZE = 250;
 /** PDFs drawn at once after a batch commits (the drawing is CPU; this overlaps the file writes). */
 const PDF_CONCURRENCY = 4;
 
-
 export function dueDateFor(issueDay: string): string {
   return DateTime.fromISO(issueDay).plus({ months: 1 }).set({ day: DUE_DAY_OF_NEXT_MONTH }).toISODate()!;
 }
@@ -142,7 +141,11 @@ export async function markDirectDebitsPlanned(tx: Tx, invoiceIds: number[]): Pro
 export type InvoicesIssuedHook = (tx: Tx, invoiceIds: number[]) => Promise<void>;
 
 /** Runs every feature's hook on invoices just issued in `tx` (the run's batch calls it). */
-export async function invoicesIssued(deps: Pick<AppDeps, 'hooks'>, tx: Tx, invoiceIds: number[]): Promise<void> {
+export async function invoicesIssued(
+  deps: Pick<AppDeps, 'hooks'>,
+  tx: Tx,
+  invoiceIds: number[],
+): Promise<void> {
   if (!invoiceIds.length) return;
   for (const hook of deps.hooks.invoicesIssued) await hook(tx, invoiceIds);
 }
@@ -341,7 +344,9 @@ export function createBillingService(deps: AppDeps) {
       deps.db,
       batch.map((h) => h.householdId),
     );
-    const snapshots = new Map(batch.map((hm) => [hm.householdId, snapshotFrom(hm.householdId, households.get(hm.householdId))]));
+    const snapshots = new Map(
+      batch.map((hm) => [hm.householdId, snapshotFrom(hm.householdId, households.get(hm.householdId))]),
+    );
     const linesJson = JSON.stringify(
       batch.flatMap((hm) =>
         hm.lines.map((l, i) => ({
@@ -791,11 +796,11 @@ export type BillingService = ReturnType<typeof createBillingService>;
 /** The billing feature's request types (declared in its index.ts). */
 export const billingRequestTypes: Record<string, RequestTypeHooks> = {
   rate_update: {
-  async onStatus(tx, request, status) {
-    if (status === 'accepted' && !(await qfOfRequest(tx, request.id)))
-      throw new FormError('message', 'billing.qf.errors.useValidationPage');
-  },
-  // The generic request page leads staff to the page where the value and its dates are validated.
-  acceptAt: (request) => ({ href: `/admin/billing/qf/${request.id}`, label: tFr('billing.qfAdmin.link') }),
+    async onStatus(tx, request, status) {
+      if (status === 'accepted' && !(await qfOfRequest(tx, request.id)))
+        throw new FormError('message', 'billing.qf.errors.useValidationPage');
+    },
+    // The generic request page leads staff to the page where the value and its dates are validated.
+    acceptAt: (request) => ({ href: `/admin/billing/qf/${request.id}`, label: tFr('billing.qfAdmin.link') }),
   },
 };

@@ -9,9 +9,25 @@ import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
 import { ACCEPT_ATTRIBUTE } from './files.js';
-import { childrenOfHousehold, filesOf, findType, findView, householdByFamilyNumber, householdSummary, pendingQueue, versionsOf } from './repository.js';
+import {
+  childrenOfHousehold,
+  filesOf,
+  findType,
+  findView,
+  householdByFamilyNumber,
+  householdSummary,
+  pendingQueue,
+  versionsOf,
+} from './repository.js';
 import { filesOfRequest, uploadValues } from './routes.js';
-import { documentTypeSchema, familyLookupSchema, queueFilters, REJECT_REASONS, reviewSchema, staffUploadSchema } from './schemas.js';
+import {
+  documentTypeSchema,
+  familyLookupSchema,
+  queueFilters,
+  REJECT_REASONS,
+  reviewSchema,
+  staffUploadSchema,
+} from './schemas.js';
 import { createDocumentsService, displayStatus } from './service.js';
 
 const PAGE_SIZE = 30;
@@ -24,16 +40,44 @@ export function documentsAdminRoutes(deps: AppDeps): Router {
     const f = queueFilters.safeParse(req.query);
     if (!f.success) throw new HttpError(400);
     const typeId = f.data.type ? Number(f.data.type) : null;
-    const [queue, types] = await Promise.all([pendingQueue(deps.db, { typeId, page: f.data.page, pageSize: PAGE_SIZE }), documents.types()]);
-    res.render('admin/documents/queue', { ...queue, types, filters: f.data, page: f.data.page, pages: Math.max(1, Math.ceil(queue.count / PAGE_SIZE)) });
+    const [queue, types] = await Promise.all([
+      pendingQueue(deps.db, { typeId, page: f.data.page, pageSize: PAGE_SIZE }),
+      documents.types(),
+    ]);
+    res.render('admin/documents/queue', {
+      ...queue,
+      types,
+      filters: f.data,
+      page: f.data.page,
+      pages: Math.max(1, Math.ceil(queue.count / PAGE_SIZE)),
+    });
   });
 
   // ---- desk upload on a family's behalf (accepted at once) ----
 
-  async function renderDeskUpload(req: Request, res: Response, status: number, householdId: number | null, values: Record<string, string>, errors: FormErrors = noErrors()) {
+  async function renderDeskUpload(
+    req: Request,
+    res: Response,
+    status: number,
+    householdId: number | null,
+    values: Record<string, string>,
+    errors: FormErrors = noErrors(),
+  ) {
     const household = householdId ? await householdSummary(deps.db, householdId) : undefined;
-    const [types, children] = await Promise.all([documents.types(true), household ? childrenOfHousehold(deps.db, householdId!) : Promise.resolve([])]);
-    res.status(status).render('admin/documents/upload', { household: household ?? null, types, children, values, errors, accept: ACCEPT_ATTRIBUTE });
+    const [types, children] = await Promise.all([
+      documents.types(true),
+      household ? childrenOfHousehold(deps.db, householdId!) : Promise.resolve([]),
+    ]);
+    res
+      .status(status)
+      .render('admin/documents/upload', {
+        household: household ?? null,
+        types,
+        children,
+        values,
+        errors,
+        accept: ACCEPT_ATTRIBUTE,
+      });
   }
 
   router.get('/documents/upload', requireAgent, async (req, res) => {
@@ -41,30 +85,66 @@ export function documentsAdminRoutes(deps: AppDeps): Router {
     if (typeof req.query.household === 'string') {
       const id = idParam(req.query.household);
       if (!(await householdSummary(deps.db, id))) throw new HttpError(404);
-      return renderDeskUpload(req, res, 200, id, { household_id: String(id), type: typeof req.query.type === 'string' ? req.query.type.slice(0, 50) : '' });
+      return renderDeskUpload(req, res, 200, id, {
+        household_id: String(id),
+        type: typeof req.query.type === 'string' ? req.query.type.slice(0, 50) : '',
+      });
     }
     if (req.query.family_number === undefined) return renderDeskUpload(req, res, 200, null, {});
     const form = familyLookupSchema.safeParse(req.query);
-    if (!form.success) return renderDeskUpload(req, res, 400, null, { family_number: String(req.query.family_number).slice(0, 20) }, formErrors(form.error, t));
+    if (!form.success)
+      return renderDeskUpload(
+        req,
+        res,
+        400,
+        null,
+        { family_number: String(req.query.family_number).slice(0, 20) },
+        formErrors(form.error, t),
+      );
     const household = await householdByFamilyNumber(deps.db, form.data.family_number);
-    if (!household) return renderDeskUpload(req, res, 422, null, { family_number: form.data.family_number }, addError(noErrors(), 'family_number', t('documents.errors.familyNumberUnknown')));
+    if (!household)
+      return renderDeskUpload(
+        req,
+        res,
+        422,
+        null,
+        { family_number: form.data.family_number },
+        addError(noErrors(), 'family_number', t('documents.errors.familyNumberUnknown')),
+      );
     res.redirect(303, `/admin/documents/upload?household=${household.id}`);
   });
 
   router.post('/documents/upload', requireAgent, async (req, res) => {
     const t = getT();
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const householdId = typeof body.household_id === 'string' && /^\d{1,15}$/.test(body.household_id) ? Number(body.household_id) : null;
+    const householdId =
+      typeof body.household_id === 'string' && /^\d{1,15}$/.test(body.household_id)
+        ? Number(body.household_id)
+        : null;
     if (!householdId || !(await householdSummary(deps.db, householdId))) throw new HttpError(404);
     const values = { ...uploadValues(body), household_id: String(householdId) };
     const form = staffUploadSchema.safeParse(body);
     if (!form.success) return renderDeskUpload(req, res, 400, householdId, values, formErrors(form.error, t));
     let id: number;
     try {
-      id = await documents.upload({ householdId, actor: actorOf(req), form: form.data, files: filesOfRequest(req), uploadError: req.uploadError, byStaff: true });
+      id = await documents.upload({
+        householdId,
+        actor: actorOf(req),
+        form: form.data,
+        files: filesOfRequest(req),
+        uploadError: req.uploadError,
+        byStaff: true,
+      });
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      return renderDeskUpload(req, res, 422, householdId, values, addError(noErrors(), err.field, t(err.key, err.params)));
+      return renderDeskUpload(
+        req,
+        res,
+        422,
+        householdId,
+        values,
+        addError(noErrors(), err.field, t(err.key, err.params)),
+      );
     }
     flash(req, t('documents.flash.deskUploaded'));
     res.redirect(303, `/admin/documents/${id}`);
@@ -72,11 +152,29 @@ export function documentsAdminRoutes(deps: AppDeps): Router {
 
   // ---- one document, next to the family's details ----
 
-  async function renderDocument(req: Request, res: Response, status: number, id: number, values: Record<string, string> = {}, errors: FormErrors = noErrors()) {
+  async function renderDocument(
+    req: Request,
+    res: Response,
+    status: number,
+    id: number,
+    values: Record<string, string> = {},
+    errors: FormErrors = noErrors(),
+  ) {
     const doc = await findView(deps.db, id);
     if (!doc) throw new HttpError(404);
-    const [files, versions, household] = await Promise.all([filesOf(deps.db, id), versionsOf(deps.db, id), householdSummary(deps.db, doc.household_id)]);
-    if (status === 200) await deps.audit.record(deps.db, actorOf(req), 'documents.viewed', { type: 'document', id }, { householdId: doc.household_id });
+    const [files, versions, household] = await Promise.all([
+      filesOf(deps.db, id),
+      versionsOf(deps.db, id),
+      householdSummary(deps.db, doc.household_id),
+    ]);
+    if (status === 200)
+      await deps.audit.record(
+        deps.db,
+        actorOf(req),
+        'documents.viewed',
+        { type: 'document', id },
+        { householdId: doc.household_id },
+      );
     const today = documents.today();
     res.status(status).render('admin/documents/show', {
       doc: { ...doc, displayStatus: displayStatus(doc, today) },
@@ -89,26 +187,48 @@ export function documentsAdminRoutes(deps: AppDeps): Router {
     });
   }
 
-  router.get('/documents/:id', requireAgent, async (req, res) => renderDocument(req, res, 200, idParam(req.params.id)));
+  router.get('/documents/:id', requireAgent, async (req, res) =>
+    renderDocument(req, res, 200, idParam(req.params.id)),
+  );
 
   router.post('/documents/:id/review', requireAgent, async (req, res) => {
     const t = getT();
     const id = idParam(req.params.id);
     if (!(await findView(deps.db, id))) throw new HttpError(404);
     const body = (req.body ?? {}) as Record<string, string>;
-    const values = { decision: String(body.decision ?? ''), valid_until: String(body.valid_until ?? ''), reason: String(body.reason ?? ''), reason_text: String(body.reason_text ?? '').slice(0, 600) };
+    const values = {
+      decision: String(body.decision ?? ''),
+      valid_until: String(body.valid_until ?? ''),
+      reason: String(body.reason ?? ''),
+      reason_text: String(body.reason_text ?? '').slice(0, 600),
+    };
     const form = reviewSchema.safeParse(body);
     if (!form.success) {
       const errors = formErrors(form.error, t);
       // The decision itself missing: point at the radios of the reject form.
-      if (errors.fields.decision) return renderDocument(req, res, 400, id, values, addError(noErrors(), 'reason', t('documents.errors.decisionRequired')));
+      if (errors.fields.decision)
+        return renderDocument(
+          req,
+          res,
+          400,
+          id,
+          values,
+          addError(noErrors(), 'reason', t('documents.errors.decisionRequired')),
+        );
       return renderDocument(req, res, 400, id, values, errors);
     }
     try {
       await documents.review(id, form.data, actorOf(req));
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      return renderDocument(req, res, 422, id, values, addError(noErrors(), err.field, t(err.key, err.params)));
+      return renderDocument(
+        req,
+        res,
+        422,
+        id,
+        values,
+        addError(noErrors(), err.field, t(err.key, err.params)),
+      );
     }
     flash(req, t(form.data.decision === 'accept' ? 'documents.flash.accepted' : 'documents.flash.rejected'));
     res.redirect(303, '/admin/documents');
@@ -120,10 +240,17 @@ export function documentsAdminRoutes(deps: AppDeps): Router {
     res.render('admin/document-types/index', { types: await documents.types() });
   });
 
-  const renderType = (res: Response, status: number, type: { id: number; code: string } | null, values: Record<string, unknown>, errors: FormErrors = noErrors()) =>
-    res.status(status).render('admin/document-types/edit', { type, values, errors });
+  const renderType = (
+    res: Response,
+    status: number,
+    type: { id: number; code: string } | null,
+    values: Record<string, unknown>,
+    errors: FormErrors = noErrors(),
+  ) => res.status(status).render('admin/document-types/edit', { type, values, errors });
 
-  router.get('/document-types/new', requireAdmin, (_req, res) => renderType(res, 200, null, { scope: 'household', validity_rule: 'none', active: true }));
+  router.get('/document-types/new', requireAdmin, (_req, res) =>
+    renderType(res, 200, null, { scope: 'household', validity_rule: 'none', active: true }),
+  );
 
   router.get('/document-types/:id', requireAdmin, async (req, res) => {
     const type = await findType(deps.db, idParam(req.params.id));
@@ -135,7 +262,10 @@ export function documentsAdminRoutes(deps: AppDeps): Router {
     const t = getT();
     const existing = id === null ? null : ((await findType(deps.db, id)) ?? null);
     if (id !== null && !existing) throw new HttpError(404);
-    const body: Record<string, string> = { ...(req.body as Record<string, string>), ...(existing ? { code: existing.code } : {}) };
+    const body: Record<string, string> = {
+      ...(req.body as Record<string, string>),
+      ...(existing ? { code: existing.code } : {}),
+    };
     const values = { ...body, active: body.active === 'on' };
     const form = documentTypeSchema.safeParse(body);
     if (!form.success) return renderType(res, 400, existing, values, formErrors(form.error, t));

@@ -85,8 +85,24 @@ const lower = (b: Buffer) => b.toString('latin1').toLowerCase();
 
 // Markup a browser would run if the file were ever served as HTML, and PDF actions that run code
 // (a first, quick look at the bytes; PDFs are then read with a parser: src/documents/pdf-check.ts).
-const ACTIVE_MARKUP = ['<script', '<html', '<svg', '<iframe', '<!doctype html', '<?php', '<body', 'javascript:'];
-const PDF_ACTIVE = [/\/javascript\b/, /\/js\s*[(<[/]/, /\/launch\b/, /\/embeddedfile\b/, /\/richmedia\b/, /\/xfa\b/];
+const ACTIVE_MARKUP = [
+  '<script',
+  '<html',
+  '<svg',
+  '<iframe',
+  '<!doctype html',
+  '<?php',
+  '<body',
+  'javascript:',
+];
+const PDF_ACTIVE = [
+  /\/javascript\b/,
+  /\/js\s*[(<[/]/,
+  /\/launch\b/,
+  /\/embeddedfile\b/,
+  /\/richmedia\b/,
+  /\/xfa\b/,
+];
 
 /** A file that is also another format: an archive directory at its end, or markup / scripts inside. */
 function hasActiveContent(data: Buffer, mime: string): boolean {
@@ -101,7 +117,10 @@ function hasActiveContent(data: Buffer, mime: string): boolean {
 
 function looksComplete(data: Buffer, mime: string): boolean {
   if (mime === 'application/pdf') {
-    return data.subarray(0, 5).toString('latin1') === '%PDF-' && data.subarray(Math.max(0, data.length - 2048)).includes(Buffer.from('%%EOF'));
+    return (
+      data.subarray(0, 5).toString('latin1') === '%PDF-' &&
+      data.subarray(Math.max(0, data.length - 2048)).includes(Buffer.from('%%EOF'))
+    );
   }
   if (mime === 'image/png') {
     // Nothing may follow the IEND chunk (its 4-byte CRC ends the file).
@@ -124,15 +143,24 @@ export function decodeUploadName(name: string): string {
 }
 
 /** Checks one uploaded file by its content and name; throws FileRefused. */
-export async function checkFile(file: { buffer: Buffer; originalname: string; size: number }): Promise<CheckedFile> {
+export async function checkFile(file: {
+  buffer: Buffer;
+  originalname: string;
+  size: number;
+}): Promise<CheckedFile> {
   const raw = decodeUploadName(file.originalname ?? '');
   const shown = displayName(raw);
-  if (hasUnsafeNameChars(raw) || /(^|[/\\])\.\.([/\\]|$)/.test(raw)) throw new FileRefused('nameInvalid', shown);
+  if (hasUnsafeNameChars(raw) || /(^|[/\\])\.\.([/\\]|$)/.test(raw))
+    throw new FileRefused('nameInvalid', shown);
   if (raw.length > MAX_NAME_LENGTH) throw new FileRefused('nameTooLong', shown);
   const data = file.buffer;
   if (!data || data.length === 0) throw new FileRefused('empty', shown);
   const detected = await fileTypeFromBuffer(data);
-  if (detected && (detected.mime === 'image/heic' || detected.mime === 'image/heif' || detected.ext === 'heic')) throw new FileRefused('heic', shown);
+  if (
+    detected &&
+    (detected.mime === 'image/heic' || detected.mime === 'image/heif' || detected.ext === 'heic')
+  )
+    throw new FileRefused('heic', shown);
   const kind = ACCEPTED_KINDS.find((k) => k.mime === detected?.mime);
   if (!kind) throw new FileRefused('typeNotAccepted', shown);
   if (!kind.extensions.includes(extensionOf(raw))) throw new FileRefused('extensionMismatch', shown);
@@ -162,7 +190,10 @@ export function contentDisposition(disposition: 'inline' | 'attachment', name: s
       .replace(/[^A-Za-z0-9._-]+/g, '-')
       .replace(/-+/g, '-')
       .replace(/^[-.]+|-+$/g, '') || 'document';
-  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `${disposition}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 

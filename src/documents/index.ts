@@ -10,7 +10,11 @@ export const documentsFeature: Feature = {
   adminRoutes: documentsAdminRoutes,
   adminLinks: [
     { href: '/admin/documents', label: 'documents.admin.queue.title', roles: ['agent', 'manager', 'admin'] },
-    { href: '/admin/documents/upload', label: 'documents.admin.upload.title', roles: ['agent', 'manager', 'admin'] },
+    {
+      href: '/admin/documents/upload',
+      label: 'documents.admin.upload.title',
+      roles: ['agent', 'manager', 'admin'],
+    },
     { href: '/admin/document-types', label: 'documents.types.title', roles: ['admin'] },
   ],
   jobs: (deps) => [

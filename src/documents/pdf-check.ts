@@ -11,10 +11,27 @@ export type PdfVerdict = 'ok' | 'active' | 'damaged' | 'encrypted';
  * annotation's URI included: a parent's document has no business sending staff elsewhere).
  */
 const ACTIVE_NAMES = new Set(
-  ['JS', 'JavaScript', 'Launch', 'URI', 'SubmitForm', 'ImportData', 'GoToR', 'GoToE', 'EmbeddedFile', 'EmbeddedFiles', 'FileAttachment', 'XFA', 'RichMedia', 'RichMediaExecute', 'Rendition'].map((n) => n.toLowerCase()),
+  [
+    'JS',
+    'JavaScript',
+    'Launch',
+    'URI',
+    'SubmitForm',
+    'ImportData',
+    'GoToR',
+    'GoToE',
+    'EmbeddedFile',
+    'EmbeddedFiles',
+    'FileAttachment',
+    'XFA',
+    'RichMedia',
+    'RichMediaExecute',
+    'Rendition',
+  ].map((n) => n.toLowerCase()),
 );
 
-const unescapeName = (name: string) => name.replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+const unescapeName = (name: string) =>
+  name.replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 
 /**
  * A name as a viewer reads it. pdf-lib decodes `#xx` only with upper-case hex digits (`#4A`, not
@@ -31,7 +48,8 @@ function hasActiveName(object: PDFObject, depth = 0): boolean {
   if (object instanceof PDFName) return isActiveName(object);
   if (object instanceof PDFStream) return hasActiveName(object.dict, depth + 1);
   if (object instanceof PDFDict) {
-    for (const [key, value] of object.entries()) if (isActiveName(key) || hasActiveName(value, depth + 1)) return true;
+    for (const [key, value] of object.entries())
+      if (isActiveName(key) || hasActiveName(value, depth + 1)) return true;
     return false;
   }
   if (object instanceof PDFArray) return object.asArray().some((v) => hasActiveName(v, depth + 1));

@@ -65,15 +65,18 @@ export const listTypes = (q: Queryable, opts: { activeOnly?: boolean } = {}) =>
     })
     .orderBy('name') as Promise<DocumentTypeRow[]>;
 
-export const findType = (q: Queryable, id: number) => q('document_types').where({ id }).first() as Promise<DocumentTypeRow | undefined>;
-export const findTypeByCode = (q: Queryable, code: string) => q('document_types').where({ code }).first() as Promise<DocumentTypeRow | undefined>;
+export const findType = (q: Queryable, id: number) =>
+  q('document_types').where({ id }).first() as Promise<DocumentTypeRow | undefined>;
+export const findTypeByCode = (q: Queryable, code: string) =>
+  q('document_types').where({ code }).first() as Promise<DocumentTypeRow | undefined>;
 
 export async function insertType(q: Queryable, row: Omit<DocumentTypeRow, 'id'>): Promise<number> {
   const [r] = await q('document_types').insert(row).returning('id');
   return (r as { id: number }).id;
 }
 
-export const updateType = (q: Queryable, id: number, patch: Partial<Omit<DocumentTypeRow, 'id' | 'code'>>) => q('document_types').where({ id }).update(patch);
+export const updateType = (q: Queryable, id: number, patch: Partial<Omit<DocumentTypeRow, 'id' | 'code'>>) =>
+  q('document_types').where({ id }).update(patch);
 
 // ---- documents ----
 
@@ -110,7 +113,12 @@ export const usableDocuments = (q: Queryable, householdId: number) =>
     .orderBy('d.uploaded_at', 'desc') as Promise<DocumentView[]>;
 
 /** Current documents of one type for a child (or the household when childId is null). */
-export const listCurrentOfType = (q: Queryable, householdId: number, typeCode: string, childId: number | null) =>
+export const listCurrentOfType = (
+  q: Queryable,
+  householdId: number,
+  typeCode: string,
+  childId: number | null,
+) =>
   viewQuery(q)
     .where({ 'd.household_id': householdId, 'dt.code': typeCode })
     .modify((qb) => {
@@ -123,11 +131,16 @@ export const listCurrentOfType = (q: Queryable, householdId: number, typeCode: s
 
 /** A document of the household (any version), or undefined. */
 export const findForHousehold = (q: Queryable, householdId: number, id: number) =>
-  viewQuery(q).where({ 'd.id': id, 'd.household_id': householdId }).whereNull('d.deleted_at').first() as Promise<DocumentView | undefined>;
+  viewQuery(q)
+    .where({ 'd.id': id, 'd.household_id': householdId })
+    .whereNull('d.deleted_at')
+    .first() as Promise<DocumentView | undefined>;
 
-export const findView = (q: Queryable, id: number) => viewQuery(q).where('d.id', id).whereNull('d.deleted_at').first() as Promise<DocumentView | undefined>;
+export const findView = (q: Queryable, id: number) =>
+  viewQuery(q).where('d.id', id).whereNull('d.deleted_at').first() as Promise<DocumentView | undefined>;
 
-export const lockDocument = (q: Queryable, id: number) => q('documents').where({ id }).forUpdate().first() as Promise<DocumentRow | undefined>;
+export const lockDocument = (q: Queryable, id: number) =>
+  q('documents').where({ id }).forUpdate().first() as Promise<DocumentRow | undefined>;
 
 /**
  * Inserts a document; undefined when the same upload is already pending (the unique index
@@ -135,16 +148,28 @@ export const lockDocument = (q: Queryable, id: number) => q('documents').where({
  */
 export async function insertDocument(
   q: Queryable,
-  row: Omit<DocumentRow, 'id' | 'reviewed_by' | 'reviewed_at' | 'superseded_at' | 'deleted_at' | 'reject_reason'> & Partial<DocumentRow>,
+  row: Omit<
+    DocumentRow,
+    'id' | 'reviewed_by' | 'reviewed_at' | 'superseded_at' | 'deleted_at' | 'reject_reason'
+  > &
+    Partial<DocumentRow>,
 ): Promise<number | undefined> {
   const [r] = await q('documents').insert(row).onConflict().ignore().returning('id');
   return (r as { id: number } | undefined)?.id;
 }
 
 /** The current pending document of the same upload (household, type, child and files), if any. */
-export async function findPendingUpload(q: Queryable, key: { householdId: number; typeId: number; memberId: number | null; uploadSha256: string }): Promise<number | undefined> {
+export async function findPendingUpload(
+  q: Queryable,
+  key: { householdId: number; typeId: number; memberId: number | null; uploadSha256: string },
+): Promise<number | undefined> {
   const row = (await q('documents')
-    .where({ household_id: key.householdId, type_id: key.typeId, upload_sha256: key.uploadSha256, status: 'pending' })
+    .where({
+      household_id: key.householdId,
+      type_id: key.typeId,
+      upload_sha256: key.uploadSha256,
+      status: 'pending',
+    })
     .whereRaw('coalesce(member_id, 0) = ?', [key.memberId ?? 0])
     .whereNull('superseded_at')
     .whereNull('deleted_at')
@@ -152,15 +177,19 @@ export async function findPendingUpload(q: Queryable, key: { householdId: number
   return row?.id;
 }
 
-export const updateDocument = (q: Queryable, id: number, patch: Partial<DocumentRow>) => q('documents').where({ id }).update(patch);
+export const updateDocument = (q: Queryable, id: number, patch: Partial<DocumentRow>) =>
+  q('documents').where({ id }).update(patch);
 
-export const insertFiles = (q: Queryable, rows: Omit<DocumentFileRow, 'id'>[]) => q('document_files').insert(rows);
+export const insertFiles = (q: Queryable, rows: Omit<DocumentFileRow, 'id'>[]) =>
+  q('document_files').insert(rows);
 
 export const filesOf = (q: Queryable, documentId: number) =>
   q('document_files').where({ document_id: documentId }).orderBy('position') as Promise<DocumentFileRow[]>;
 
 export const fileAt = (q: Queryable, documentId: number, position: number) =>
-  q('document_files').where({ document_id: documentId, position }).first() as Promise<DocumentFileRow | undefined>;
+  q('document_files').where({ document_id: documentId, position }).first() as Promise<
+    DocumentFileRow | undefined
+  >;
 
 /** Every version of a document, newest first, following replaces_id back from the given one. */
 export async function versionsOf(q: Queryable, id: number): Promise<DocumentView[]> {
@@ -176,7 +205,10 @@ export async function versionsOf(q: Queryable, id: number): Promise<DocumentView
 }
 
 /** The newer version of a document, if any. */
-export const findReplacement = (q: Queryable, id: number) => q('documents').where({ replaces_id: id }).whereNull('deleted_at').first('id') as Promise<{ id: number } | undefined>;
+export const findReplacement = (q: Queryable, id: number) =>
+  q('documents').where({ replaces_id: id }).whereNull('deleted_at').first('id') as Promise<
+    { id: number } | undefined
+  >;
 
 // ---- staff queue ----
 
@@ -202,12 +234,34 @@ export async function pendingQueue(q: Queryable, f: QueueFilters) {
     .join('document_types as dt', 'dt.id', 'd.type_id')
     .join('households as h', 'h.id', 'd.household_id')
     .leftJoin('members as m', 'm.id', 'd.member_id')
-    .select('d.id', 'd.uploaded_at', 'd.uploaded_by_staff', 'd.replaces_id', 'dt.name as type_name', 'h.family_number', 'm.first_name as child_first_name', 'm.last_name as child_last_name')
+    .select(
+      'd.id',
+      'd.uploaded_at',
+      'd.uploaded_by_staff',
+      'd.replaces_id',
+      'dt.name as type_name',
+      'h.family_number',
+      'm.first_name as child_first_name',
+      'm.last_name as child_last_name',
+    )
     .select(q.raw('(SELECT count(*) FROM document_files f WHERE f.document_id = d.id)::int AS file_count'))
     .orderBy([{ column: 'd.uploaded_at' }, { column: 'd.id' }])
     .limit(f.pageSize)
     .offset((f.page - 1) * f.pageSize);
-  return { count: Number(count), rows: rows as (Pick<DocumentView, 'id' | 'uploaded_at' | 'uploaded_by_staff' | 'replaces_id' | 'type_name' | 'child_first_name' | 'child_last_name' | 'file_count'> & { family_number: string })[] };
+  return {
+    count: Number(count),
+    rows: rows as (Pick<
+      DocumentView,
+      | 'id'
+      | 'uploaded_at'
+      | 'uploaded_by_staff'
+      | 'replaces_id'
+      | 'type_name'
+      | 'child_first_name'
+      | 'child_last_name'
+      | 'file_count'
+    > & { family_number: string })[],
+  };
 }
 
 // ---- households (read-only, for staff pages and emails) ----
@@ -216,22 +270,47 @@ export async function householdSummary(q: Queryable, householdId: number) {
   const household = await q('households as h')
     .leftJoin('streets as s', 's.id', 'h.street_id')
     .where('h.id', householdId)
-    .first('h.id', 'h.family_number', 'h.house_number', 'h.address_line', 'h.address_complement', 'h.postcode', 'h.city', 'h.phone_mobile', 'h.phone_home', 'h.email', 'h.allocataire_kind', 'h.allocataire_number', 's.name as street_name');
+    .first(
+      'h.id',
+      'h.family_number',
+      'h.house_number',
+      'h.address_line',
+      'h.address_complement',
+      'h.postcode',
+      'h.city',
+      'h.phone_mobile',
+      'h.phone_home',
+      'h.email',
+      'h.allocataire_kind',
+      'h.allocataire_number',
+      's.name as street_name',
+    );
   if (!household) return undefined;
   const guardians = (await q('household_accounts as ha')
     .join('accounts as a', 'a.id', 'ha.account_id')
     .where('ha.household_id', householdId)
     .orderBy('a.id')
-    .select('a.id', 'a.first_name', 'a.last_name', 'a.email')) as { id: number; first_name: string; last_name: string; email: string }[];
+    .select('a.id', 'a.first_name', 'a.last_name', 'a.email')) as {
+    id: number;
+    first_name: string;
+    last_name: string;
+    email: string;
+  }[];
   return { ...(household as Record<string, string | number | null>), guardians };
 }
 
 export const householdByFamilyNumber = (q: Queryable, familyNumber: string) =>
-  q('households').whereRaw('upper(family_number) = upper(?)', [familyNumber]).first('id', 'family_number') as Promise<{ id: number; family_number: string } | undefined>;
+  q('households')
+    .whereRaw('upper(family_number) = upper(?)', [familyNumber])
+    .first('id', 'family_number') as Promise<{ id: number; family_number: string } | undefined>;
 
 export const guardianEmails = async (q: Queryable, householdId: number): Promise<string[]> =>
   (
-    (await q('household_accounts as ha').join('accounts as a', 'a.id', 'ha.account_id').where('ha.household_id', householdId).orderBy('a.id').select('a.email')) as {
+    (await q('household_accounts as ha')
+      .join('accounts as a', 'a.id', 'ha.account_id')
+      .where('ha.household_id', householdId)
+      .orderBy('a.id')
+      .select('a.email')) as {
       email: string;
     }[]
   ).map((r) => r.email);
@@ -252,7 +331,15 @@ export async function requiredByEnrolments(q: Queryable, householdId: number) {
     .join('services as s', 's.id', 'e.service_id')
     .join('members as m', 'm.id', 'e.child_id')
     .whereIn('e.status', ['submitted', 'accepted'])
-    .distinct('dt.id as type_id', 'dt.code as type_code', 'dt.name as type_name', 'dt.scope', 'e.child_id', 'm.first_name as child_first_name', 's.name as service_name')) as {
+    .distinct(
+      'dt.id as type_id',
+      'dt.code as type_code',
+      'dt.name as type_name',
+      'dt.scope',
+      'e.child_id',
+      'm.first_name as child_first_name',
+      's.name as service_name',
+    )) as {
     type_id: number;
     type_code: string;
     type_name: string;
@@ -266,7 +353,12 @@ export async function requiredByEnrolments(q: Queryable, householdId: number) {
 // ---- expiry ----
 
 export const markExpired = (q: Queryable, today: string) =>
-  q('documents').where('status', 'accepted').where('valid_until', '<', today).whereNull('superseded_at').whereNull('deleted_at').update({ status: 'expired' });
+  q('documents')
+    .where('status', 'accepted')
+    .where('valid_until', '<', today)
+    .whereNull('superseded_at')
+    .whereNull('deleted_at')
+    .update({ status: 'expired' });
 
 /**
  * Accepted current documents expiring between today and `until` that an active enrolment relies
@@ -294,13 +386,31 @@ export async function expiringRelied(q: Queryable, today: string, until: string)
              AND (o.valid_until IS NULL OR o.valid_until > d.valid_until))
       ORDER BY d.id`,
     [today, until],
-  )) as { rows: { id: number; household_id: number; member_id: number | null; valid_until: string; type_name: string; child_first_name: string | null }[] };
+  )) as {
+    rows: {
+      id: number;
+      household_id: number;
+      member_id: number | null;
+      valid_until: string;
+      type_name: string;
+      child_first_name: string | null;
+    }[];
+  };
   return rows;
 }
 
 /** Claims a reminder; false when it was already sent (by this run, another run or another instance). */
-export async function claimReminder(q: Queryable, documentId: number, kind: 'd30' | 'd7', at: Date): Promise<boolean> {
-  const rows = await q('document_reminders').insert({ document_id: documentId, kind, sent_at: at }).onConflict(['document_id', 'kind']).ignore().returning('document_id');
+export async function claimReminder(
+  q: Queryable,
+  documentId: number,
+  kind: 'd30' | 'd7',
+  at: Date,
+): Promise<boolean> {
+  const rows = await q('document_reminders')
+    .insert({ document_id: documentId, kind, sent_at: at })
+    .onConflict(['document_id', 'kind'])
+    .ignore()
+    .returning('document_id');
   return rows.length > 0;
 }
 
@@ -328,7 +438,13 @@ export const childrenOfHousehold = (q: Queryable, householdId: number) =>
     .select('m.id', 'm.first_name', 'm.last_name') as Promise<ChildOption[]>;
 
 /** A child of the household, or undefined: nothing tells whether the id exists elsewhere. */
-export async function findChildOfHousehold(q: Queryable, householdId: number, childId: number): Promise<ChildOption | undefined> {
+export async function findChildOfHousehold(
+  q: Queryable,
+  householdId: number,
+  childId: number,
+): Promise<ChildOption | undefined> {
   if (!Number.isSafeInteger(childId)) return undefined;
-  return childrenOf(q, householdId).where('m.id', childId).first('m.id', 'm.first_name', 'm.last_name') as Promise<ChildOption | undefined>;
+  return childrenOf(q, householdId)
+    .where('m.id', childId)
+    .first('m.id', 'm.first_name', 'm.last_name') as Promise<ChildOption | undefined>;
 }

@@ -25,14 +25,26 @@ export function filesOfRequest(req: Request): UploadedFile[] {
 export function uploadValues(body: unknown): Record<string, string> {
   const b = (body ?? {}) as Record<string, unknown>;
   const s = (k: string) => (typeof b[k] === 'string' ? (b[k] as string).slice(0, 2000) : '');
-  return { type: s('type'), member_id: s('member_id'), valid_until: s('valid_until'), replaces_id: s('replaces_id'), return_to: localPath(s('return_to'), '') };
+  return {
+    type: s('type'),
+    member_id: s('member_id'),
+    valid_until: s('valid_until'),
+    replaces_id: s('replaces_id'),
+    return_to: localPath(s('return_to'), ''),
+  };
 }
 
-export function sendDocumentFile(res: Response, file: { data: Buffer; downloadName: string; file: { mime_type: string } }) {
+export function sendDocumentFile(
+  res: Response,
+  file: { data: Buffer; downloadName: string; file: { mime_type: string } },
+) {
   const mime = file.file.mime_type;
   res.setHeader('Content-Type', mime);
   res.setHeader('Content-Length', String(file.data.length));
-  res.setHeader('Content-Disposition', contentDisposition(isInlineType(mime) ? 'inline' : 'attachment', file.downloadName));
+  res.setHeader(
+    'Content-Disposition',
+    contentDisposition(isInlineType(mime) ? 'inline' : 'attachment', file.downloadName),
+  );
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Cache-Control', 'private, no-store');
   // Nothing in a file may run or load anything. PDFs keep the browser's viewer (a sandbox would block it).
@@ -50,11 +62,34 @@ export function documentsRoutes(deps: AppDeps): Router {
   const documents = createDocumentsService(deps);
   const parent = [requireParent, withHousehold()];
 
-  async function renderVault(req: Request, res: Response, status: number, values: Record<string, string>, errors: FormErrors = noErrors()) {
+  async function renderVault(
+    req: Request,
+    res: Response,
+    status: number,
+    values: Record<string, string>,
+    errors: FormErrors = noErrors(),
+  ) {
     const householdId = currentHouseholdId(req);
-    const [vault, types, children] = await Promise.all([documents.vault(householdId), documents.types(true), childrenOfHousehold(deps.db, householdId)]);
-    const replacing = values.replaces_id && /^\d{1,15}$/.test(values.replaces_id) ? await documents.findForHousehold(householdId, Number(values.replaces_id)) : undefined;
-    res.status(status).render('documents/index', { ...vault, types, children, values, errors, replacing: replacing && !replacing.superseded_at ? replacing : null, accept: ACCEPT_ATTRIBUTE });
+    const [vault, types, children] = await Promise.all([
+      documents.vault(householdId),
+      documents.types(true),
+      childrenOfHousehold(deps.db, householdId),
+    ]);
+    const replacing =
+      values.replaces_id && /^\d{1,15}$/.test(values.replaces_id)
+        ? await documents.findForHousehold(householdId, Number(values.replaces_id))
+        : undefined;
+    res
+      .status(status)
+      .render('documents/index', {
+        ...vault,
+        types,
+        children,
+        values,
+        errors,
+        replacing: replacing && !replacing.superseded_at ? replacing : null,
+        accept: ACCEPT_ATTRIBUTE,
+      });
   }
 
   router.get('/documents', ...parent, async (req, res) => {
@@ -75,7 +110,13 @@ export function documentsRoutes(deps: AppDeps): Router {
     const form = uploadSchema.safeParse(req.body ?? {});
     if (!form.success) return renderVault(req, res, 400, values, formErrors(form.error, t));
     try {
-      await documents.upload({ householdId: currentHouseholdId(req), actor: actorOf(req), form: form.data, files: filesOfRequest(req), uploadError: req.uploadError });
+      await documents.upload({
+        householdId: currentHouseholdId(req),
+        actor: actorOf(req),
+        form: form.data,
+        files: filesOfRequest(req),
+        uploadError: req.uploadError,
+      });
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
       return renderVault(req, res, 422, values, addError(noErrors(), err.field, t(err.key, err.params)));
@@ -88,7 +129,8 @@ export function documentsRoutes(deps: AppDeps): Router {
     const t = getT();
     const id = idParam(req.params.id);
     try {
-      if (!(await documents.deletePending(currentHouseholdId(req), id, actorOf(req)))) throw new HttpError(404);
+      if (!(await documents.deletePending(currentHouseholdId(req), id, actorOf(req))))
+        throw new HttpError(404);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
       flash(req, t(err.key), 'error');

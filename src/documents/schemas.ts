@@ -36,13 +36,26 @@ export const uploadSchema = z.object({
 export type UploadForm = z.infer<typeof uploadSchema>;
 
 export const staffUploadSchema = uploadSchema.extend({
-  household_id: z.string().trim().regex(/^\d{1,15}$/, 'documents.errors.householdInvalid'),
+  household_id: z
+    .string()
+    .trim()
+    .regex(/^\d{1,15}$/, 'documents.errors.householdInvalid'),
 });
 
-export const REJECT_REASONS = ['illegible', 'incomplete', 'expired', 'wrong_type', 'wrong_person', 'other'] as const;
+export const REJECT_REASONS = [
+  'illegible',
+  'incomplete',
+  'expired',
+  'wrong_type',
+  'wrong_person',
+  'other',
+] as const;
 
 export const reviewSchema = z.discriminatedUnion('decision', [
-  z.object({ decision: z.literal('accept'), valid_until: optionalDate('documents.errors.validUntilInvalid') }),
+  z.object({
+    decision: z.literal('accept'),
+    valid_until: optionalDate('documents.errors.validUntilInvalid'),
+  }),
   z.object({
     decision: z.literal('reject'),
     reason: z.enum(REJECT_REASONS, 'documents.errors.reasonRequired'),
@@ -52,12 +65,20 @@ export const reviewSchema = z.discriminatedUnion('decision', [
 export type ReviewForm = z.infer<typeof reviewSchema>;
 
 export const queueFilters = z.object({
-  type: z.string().trim().regex(/^\d{0,9}$/).optional().default(''),
+  type: z
+    .string()
+    .trim()
+    .regex(/^\d{0,9}$/)
+    .optional()
+    .default(''),
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
 });
 
 export const familyLookupSchema = z.object({
-  family_number: text().trim().min(1, 'documents.errors.familyNumberRequired').max(20, 'documents.errors.familyNumberUnknown'),
+  family_number: text()
+    .trim()
+    .min(1, 'documents.errors.familyNumberRequired')
+    .max(20, 'documents.errors.familyNumberUnknown'),
 });
 
 export const documentTypeSchema = z
@@ -67,7 +88,11 @@ export const documentTypeSchema = z
       .trim()
       .regex(/^[a-z][a-z0-9_]{1,49}$/, 'documents.errors.codeInvalid'),
     name: text().trim().min(1, 'documents.errors.nameRequired').max(120, 'documents.errors.nameTooLong'),
-    description: multilineText().trim().max(1000, 'documents.errors.descriptionTooLong').optional().default(''),
+    description: multilineText()
+      .trim()
+      .max(1000, 'documents.errors.descriptionTooLong')
+      .optional()
+      .default(''),
     scope: z.enum(['child', 'household'], 'documents.errors.scopeRequired'),
     validity_rule: z.enum(['none', 'months', 'school_year_end'], 'documents.errors.validityRuleRequired'),
     validity_months: z.string().trim().max(3).optional().default(''),
@@ -78,7 +103,11 @@ export const documentTypeSchema = z
   })
   .superRefine((v, ctx) => {
     if (v.validity_rule === 'months' && !/^([1-9]|[1-9]\d)$/.test(v.validity_months)) {
-      ctx.addIssue({ code: 'custom', path: ['validity_months'], message: 'documents.errors.validityMonthsInvalid' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['validity_months'],
+        message: 'documents.errors.validityMonthsInvalid',
+      });
     }
   });
 export type DocumentTypeForm = z.infer<typeof documentTypeSchema>;

@@ -59,22 +59,31 @@ const MULTER_ERRORS: Record<string, string> = {
 };
 
 /** The end of validity a type gives by default, from the upload day. */
-export function defaultValidUntil(type: Pick<DocumentTypeRow, 'validity_rule' | 'validity_months'>, today: string): string | null {
+export function defaultValidUntil(
+  type: Pick<DocumentTypeRow, 'validity_rule' | 'validity_months'>,
+  today: string,
+): string | null {
   const day = DateTime.fromISO(today);
-  if (type.validity_rule === 'months' && type.validity_months) return day.plus({ months: type.validity_months }).toISODate();
+  if (type.validity_rule === 'months' && type.validity_months)
+    return day.plus({ months: type.validity_months }).toISODate();
   // Until 31 August of the current school year (a school year starts in September).
   if (type.validity_rule === 'school_year_end') return `${day.month >= 9 ? day.year + 1 : day.year}-08-31`;
   return null;
 }
 
 /** The status a parent sees: an accepted or pending document past its end date is expired. */
-export function displayStatus(doc: Pick<DocumentView, 'status' | 'valid_until'>, today: string): DocumentStatus {
-  if ((doc.status === 'accepted' || doc.status === 'pending') && doc.valid_until && doc.valid_until < today) return 'expired';
+export function displayStatus(
+  doc: Pick<DocumentView, 'status' | 'valid_until'>,
+  today: string,
+): DocumentStatus {
+  if ((doc.status === 'accepted' || doc.status === 'pending') && doc.valid_until && doc.valid_until < today)
+    return 'expired';
   return doc.status;
 }
 
 const plusDays = (day: string, n: number) => DateTime.fromISO(day).plus({ days: n }).toISODate() as string;
-const daysBetween = (from: string, to: string) => Math.round(DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days);
+const daysBetween = (from: string, to: string) =>
+  Math.round(DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days);
 
 /** The same upload was stored by a concurrent request. */
 class DuplicateUpload extends Error {}
@@ -97,14 +106,16 @@ export function createDocumentsService(deps: AppDeps) {
   /** Checks the form and every file; throws FormError. Nothing is written. */
   async function prepare(input: UploadInput) {
     const { form, householdId } = input;
-    if (input.uploadError) throw new FormError('file', MULTER_ERRORS[input.uploadError] ?? 'documents.errors.file.uploadFailed');
+    if (input.uploadError)
+      throw new FormError('file', MULTER_ERRORS[input.uploadError] ?? 'documents.errors.file.uploadFailed');
     const type = await findTypeByCode(db, form.type);
     if (!type || !type.active) throw new FormError('type', 'documents.errors.typeInvalid');
 
     let replaced: DocumentView | undefined;
     if (form.replaces_id) {
       replaced = await findForHousehold(db, householdId, Number(form.replaces_id));
-      if (!replaced || replaced.type_id !== type.id) throw new FormError('replaces_id', 'documents.errors.replaceInvalid');
+      if (!replaced || replaced.type_id !== type.id)
+        throw new FormError('replaces_id', 'documents.errors.replaceInvalid');
       // Already replaced: refused in upload(), unless by this very upload (a double click).
     }
 
@@ -123,7 +134,8 @@ export function createDocumentsService(deps: AppDeps) {
     let validUntil = form.valid_until || defaultValidUntil(type, now);
     if (form.valid_until) {
       if (form.valid_until < now) throw new FormError('valid_until', 'documents.errors.validUntilPast');
-      if (form.valid_until > plusDays(now, 3660)) throw new FormError('valid_until', 'documents.errors.validUntilInvalid');
+      if (form.valid_until > plusDays(now, 3660))
+        throw new FormError('valid_until', 'documents.errors.validUntilInvalid');
       validUntil = form.valid_until;
     }
 
@@ -133,7 +145,8 @@ export function createDocumentsService(deps: AppDeps) {
       try {
         checked.push(await checkFile(f));
       } catch (err) {
-        if (err instanceof FileRefused) throw new FormError('file', `documents.errors.file.${err.problem}`, { name: err.fileName });
+        if (err instanceof FileRefused)
+          throw new FormError('file', `documents.errors.file.${err.problem}`, { name: err.fileName });
         throw err;
       }
     }
@@ -143,11 +156,17 @@ export function createDocumentsService(deps: AppDeps) {
       try {
         result = await deps.scanner.scan(f.data);
       } catch (err) {
-        deps.logger.warn({ scanner: deps.scanner.name, err: (err as Error).message }, 'antivirus scan failed');
+        deps.logger.warn(
+          { scanner: deps.scanner.name, err: (err as Error).message },
+          'antivirus scan failed',
+        );
         throw new FormError('file', 'documents.errors.file.scanUnavailable');
       }
       if (!result.clean) {
-        deps.logger.warn({ scanner: deps.scanner.name, signature: result.signature }, 'infected upload refused');
+        deps.logger.warn(
+          { scanner: deps.scanner.name, signature: result.signature },
+          'infected upload refused',
+        );
         throw new FormError('file', 'documents.errors.file.infected', { name: f.originalName });
       }
     }
@@ -218,12 +237,18 @@ export function createDocumentsService(deps: AppDeps) {
             sha256: f.sha256,
           })),
         );
-        await deps.audit.record(tx, input.actor, input.byStaff ? 'documents.uploaded_by_staff' : 'documents.uploaded', { type: 'document', id }, {
-          householdId: input.householdId,
-          typeCode: type.code,
-          files: checked.length,
-          replaces: replaced?.id ?? null,
-        });
+        await deps.audit.record(
+          tx,
+          input.actor,
+          input.byStaff ? 'documents.uploaded_by_staff' : 'documents.uploaded',
+          { type: 'document', id },
+          {
+            householdId: input.householdId,
+            typeCode: type.code,
+            files: checked.length,
+            replaces: replaced?.id ?? null,
+          },
+        );
         return { id, duplicate: false };
       });
       if (stored.duplicate) await removeStored(keys);
@@ -236,9 +261,14 @@ export function createDocumentsService(deps: AppDeps) {
     }
   }
 
-  const removeStored = (keys: string[]) => Promise.all(keys.map((k) => storage.delete(k).catch(() => undefined)));
+  const removeStored = (keys: string[]) =>
+    Promise.all(keys.map((k) => storage.delete(k).catch(() => undefined)));
 
-  async function emailGuardians(tx: Tx, householdId: number, message: { kind: string; subject: string; paragraphs: string[]; dedupeKey?: (to: string) => string }) {
+  async function emailGuardians(
+    tx: Tx,
+    householdId: number,
+    message: { kind: string; subject: string; paragraphs: string[]; dedupeKey?: (to: string) => string },
+  ) {
     const town = await getTown(db);
     for (const to of await guardianEmails(tx, householdId)) {
       await deps.outbox.enqueue(tx, {
@@ -256,30 +286,65 @@ export function createDocumentsService(deps: AppDeps) {
   }
 
   const label = (doc: { type_name: string; child_first_name: string | null }) =>
-    doc.child_first_name ? tFr('documents.emails.labelChild', { type: doc.type_name, child: doc.child_first_name }) : doc.type_name;
+    doc.child_first_name
+      ? tFr('documents.emails.labelChild', { type: doc.type_name, child: doc.child_first_name })
+      : doc.type_name;
 
   async function review(documentId: number, form: ReviewForm, actor: Actor, txIn?: Tx): Promise<void> {
     const run = async (tx: Tx) => {
       const doc = await lockDocument(tx, documentId);
-      if (!doc || doc.deleted_at || doc.superseded_at) throw new FormError('decision', 'documents.errors.notFound');
+      if (!doc || doc.deleted_at || doc.superseded_at)
+        throw new FormError('decision', 'documents.errors.notFound');
       if (doc.status !== 'pending') throw new FormError('decision', 'documents.errors.alreadyReviewed');
       const now = clock.now();
       if (form.decision === 'accept') {
-        if (form.valid_until && form.valid_until < today()) throw new FormError('valid_until', 'documents.errors.validUntilPast');
+        if (form.valid_until && form.valid_until < today())
+          throw new FormError('valid_until', 'documents.errors.validUntilPast');
         const validUntil = form.valid_until || doc.valid_until;
-        await updateDocument(tx, doc.id, { status: 'accepted', valid_until: validUntil, reject_reason: null, reviewed_by: actor.accountId, reviewed_at: now });
-        await deps.audit.record(tx, actor, 'documents.accepted', { type: 'document', id: doc.id }, { validUntilCorrected: Boolean(form.valid_until && form.valid_until !== doc.valid_until) });
+        await updateDocument(tx, doc.id, {
+          status: 'accepted',
+          valid_until: validUntil,
+          reject_reason: null,
+          reviewed_by: actor.accountId,
+          reviewed_at: now,
+        });
+        await deps.audit.record(
+          tx,
+          actor,
+          'documents.accepted',
+          { type: 'document', id: doc.id },
+          { validUntilCorrected: Boolean(form.valid_until && form.valid_until !== doc.valid_until) },
+        );
         return;
       }
-      if (form.reason === 'other' && !form.reason_text) throw new FormError('reason_text', 'documents.errors.reasonTextRequired');
-      const reason = form.reason === 'other' ? form.reason_text : [tFr(`documents.rejectReasons.${form.reason}`), form.reason_text].filter(Boolean).join(' ');
-      await updateDocument(tx, doc.id, { status: 'rejected', reject_reason: reason, reviewed_by: actor.accountId, reviewed_at: now });
-      await deps.audit.record(tx, actor, 'documents.rejected', { type: 'document', id: doc.id }, { reason: form.reason });
+      if (form.reason === 'other' && !form.reason_text)
+        throw new FormError('reason_text', 'documents.errors.reasonTextRequired');
+      const reason =
+        form.reason === 'other'
+          ? form.reason_text
+          : [tFr(`documents.rejectReasons.${form.reason}`), form.reason_text].filter(Boolean).join(' ');
+      await updateDocument(tx, doc.id, {
+        status: 'rejected',
+        reject_reason: reason,
+        reviewed_by: actor.accountId,
+        reviewed_at: now,
+      });
+      await deps.audit.record(
+        tx,
+        actor,
+        'documents.rejected',
+        { type: 'document', id: doc.id },
+        { reason: form.reason },
+      );
       const view = (await findView(tx, doc.id))!;
       await emailGuardians(tx, doc.household_id, {
         kind: 'documents.rejected',
         subject: tFr('documents.emails.rejected.subject', { document: label(view) }),
-        paragraphs: [tFr('documents.emails.rejected.text', { document: label(view) }), tFr('documents.emails.rejected.reason', { reason }), tFr('documents.emails.rejected.next')],
+        paragraphs: [
+          tFr('documents.emails.rejected.text', { document: label(view) }),
+          tFr('documents.emails.rejected.reason', { reason }),
+          tFr('documents.emails.rejected.next'),
+        ],
       });
     };
     if (txIn) return run(txIn);
@@ -299,20 +364,47 @@ export function createDocumentsService(deps: AppDeps) {
       const soon = plusDays(day, EXPIRY_NOTICE_DAYS);
       const docs = (await listCurrentForHousehold(db, householdId)).map((d) => {
         const status = displayStatus(d, day);
-        const expiresSoon = (status === 'accepted' || status === 'pending') && d.valid_until !== null && d.valid_until <= soon;
-        return { ...d, displayStatus: status, expiresSoon, urgent: expiresSoon || status === 'expired' || status === 'rejected' };
+        const expiresSoon =
+          (status === 'accepted' || status === 'pending') && d.valid_until !== null && d.valid_until <= soon;
+        return {
+          ...d,
+          displayStatus: status,
+          expiresSoon,
+          urgent: expiresSoon || status === 'expired' || status === 'rejected',
+        };
       });
-      const usable = (d: (typeof docs)[number]) => d.displayStatus === 'pending' || d.displayStatus === 'accepted';
-      const missing: { typeCode: string; typeName: string; childId: number | null; childName: string | null; services: string[] }[] = [];
+      const usable = (d: (typeof docs)[number]) =>
+        d.displayStatus === 'pending' || d.displayStatus === 'accepted';
+      const missing: {
+        typeCode: string;
+        typeName: string;
+        childId: number | null;
+        childName: string | null;
+        services: string[];
+      }[] = [];
       for (const r of await requiredByEnrolments(db, householdId)) {
         const childId = r.scope === 'child' ? r.child_id : null;
-        if (docs.some((d) => d.type_id === r.type_id && usable(d) && (childId === null || d.member_id === childId))) continue;
+        if (
+          docs.some(
+            (d) => d.type_id === r.type_id && usable(d) && (childId === null || d.member_id === childId),
+          )
+        )
+          continue;
         const existing = missing.find((m) => m.typeCode === r.type_code && m.childId === childId);
         if (existing) {
           if (!existing.services.includes(r.service_name)) existing.services.push(r.service_name);
-        } else missing.push({ typeCode: r.type_code, typeName: r.type_name, childId, childName: childId ? r.child_first_name : null, services: [r.service_name] });
+        } else
+          missing.push({
+            typeCode: r.type_code,
+            typeName: r.type_name,
+            childId,
+            childName: childId ? r.child_first_name : null,
+            services: [r.service_name],
+          });
       }
-      docs.sort((a, b) => Number(b.urgent) - Number(a.urgent) || b.uploaded_at.getTime() - a.uploaded_at.getTime());
+      docs.sort(
+        (a, b) => Number(b.urgent) - Number(a.urgent) || b.uploaded_at.getTime() - a.uploaded_at.getTime(),
+      );
       return { documents: docs, missing, today: day };
     },
 
@@ -340,7 +432,10 @@ export function createDocumentsService(deps: AppDeps) {
         }
       });
       if (outcome === null) return false;
-      for (const f of outcome) await storage.delete(f.storage_key).catch((err: Error) => deps.logger.warn({ err: err.message }, 'orphan document file'));
+      for (const f of outcome)
+        await storage
+          .delete(f.storage_key)
+          .catch((err: Error) => deps.logger.warn({ err: err.message }, 'orphan document file'));
       return true;
     },
 
@@ -356,7 +451,14 @@ export function createDocumentsService(deps: AppDeps) {
       const doc = await findView(db, id);
       if (!doc) return undefined;
       const file = await readFile(doc, position);
-      if (file) await deps.audit.record(db, actor, 'documents.file_viewed', { type: 'document', id }, { householdId: doc.household_id, page: position });
+      if (file)
+        await deps.audit.record(
+          db,
+          actor,
+          'documents.file_viewed',
+          { type: 'document', id },
+          { householdId: doc.household_id, page: position },
+        );
       return file;
     },
 
@@ -375,7 +477,14 @@ export function createDocumentsService(deps: AppDeps) {
           await emailGuardians(tx, c.household_id, {
             kind: `documents.reminder_${kind}`,
             subject: tFr('documents.emails.reminder.subject', { document, count: left }),
-            paragraphs: [tFr('documents.emails.reminder.text', { document, date: DateTime.fromISO(c.valid_until).setLocale('fr').toFormat('d LLLL yyyy'), count: left }), tFr('documents.emails.reminder.next')],
+            paragraphs: [
+              tFr('documents.emails.reminder.text', {
+                document,
+                date: DateTime.fromISO(c.valid_until).setLocale('fr').toFormat('d LLLL yyyy'),
+                count: left,
+              }),
+              tFr('documents.emails.reminder.next'),
+            ],
             dedupeKey: (to) => `documents.reminder.${c.id}.${kind}.${to.toLowerCase()}`,
           });
           return true;
@@ -404,7 +513,13 @@ export function createDocumentsService(deps: AppDeps) {
         } else {
           await updateType(tx, typeId, row);
         }
-        await deps.audit.record(tx, actor, id === null ? 'documents.type_created' : 'documents.type_updated', { type: 'document_type', id: typeId }, { code: form.code });
+        await deps.audit.record(
+          tx,
+          actor,
+          id === null ? 'documents.type_created' : 'documents.type_updated',
+          { type: 'document_type', id: typeId },
+          { code: form.code },
+        );
         return typeId;
       });
     },
@@ -414,9 +529,15 @@ export function createDocumentsService(deps: AppDeps) {
     const file = await fileAt(db, doc.id, position);
     if (!file) return undefined;
     const data = await storage.get(file.storage_key);
-    const n = doc.file_count > 1 ? tFr('documents.download.page', { n: position, count: doc.file_count }) : '';
+    const n =
+      doc.file_count > 1 ? tFr('documents.download.page', { n: position, count: doc.file_count }) : '';
     const date = DateTime.fromJSDate(doc.uploaded_at).setZone('Europe/Paris').toISODate();
-    const ext = file.mime_type === 'application/pdf' ? 'pdf' : file.mime_type.split('/')[1] === 'jpeg' ? 'jpg' : file.mime_type.split('/')[1];
+    const ext =
+      file.mime_type === 'application/pdf'
+        ? 'pdf'
+        : file.mime_type.split('/')[1] === 'jpeg'
+          ? 'jpg'
+          : file.mime_type.split('/')[1];
     const name = `${[doc.type_name, doc.child_first_name, date].filter(Boolean).join(' - ')}${n}.${ext}`;
     return { doc, file, data, downloadName: name };
   }
@@ -430,7 +551,13 @@ export type DocumentsService = ReturnType<typeof createDocumentsService>;
  * A household's current documents of a type for a child (null: household documents), newest
  * first, with the status a parent sees. Used e.g. to attach a medical certificate to a sick day.
  */
-export async function listDocumentsForChild(deps: AppDeps, householdId: number, childId: number | null, typeCode: string, q: Queryable = deps.db) {
+export async function listDocumentsForChild(
+  deps: AppDeps,
+  householdId: number,
+  childId: number | null,
+  typeCode: string,
+  q: Queryable = deps.db,
+) {
   const day = parisToday(deps.clock);
   return (await listCurrentOfType(q, householdId, typeCode, childId)).map((d) => ({
     id: d.id,
@@ -443,9 +570,19 @@ export async function listDocumentsForChild(deps: AppDeps, householdId: number, 
 }
 
 /** The first current, usable (pending or accepted) document of a type valid on a day, if any. */
-export async function findValidDocument(deps: AppDeps, householdId: number, childId: number | null, typeCode: string, onDay: string, q: Queryable = deps.db) {
+export async function findValidDocument(
+  deps: AppDeps,
+  householdId: number,
+  childId: number | null,
+  typeCode: string,
+  onDay: string,
+  q: Queryable = deps.db,
+) {
   const docs = await listDocumentsForChild(deps, householdId, childId, typeCode, q);
-  return docs.find((d) => (d.status === 'pending' || d.status === 'accepted') && (d.validUntil === null || d.validUntil >= onDay));
+  return docs.find(
+    (d) =>
+      (d.status === 'pending' || d.status === 'accepted') && (d.validUntil === null || d.validUntil >= onDay),
+  );
 }
 
 /**
@@ -454,7 +591,15 @@ export async function findValidDocument(deps: AppDeps, householdId: number, chil
  */
 export async function storeUploadForHousehold(
   deps: AppDeps,
-  input: { householdId: number; typeCode: string; memberId: number | null; validUntil?: string | null; files: UploadedFile[]; actor: Actor; uploadError?: string },
+  input: {
+    householdId: number;
+    typeCode: string;
+    memberId: number | null;
+    validUntil?: string | null;
+    files: UploadedFile[];
+    actor: Actor;
+    uploadError?: string;
+  },
 ): Promise<number> {
   return createDocumentsService(deps).upload({
     householdId: input.householdId,
@@ -462,7 +607,13 @@ export async function storeUploadForHousehold(
     files: input.files,
     uploadError: input.uploadError,
     byStaff: true,
-    form: { type: input.typeCode, member_id: input.memberId ? String(input.memberId) : '', valid_until: input.validUntil ?? '', replaces_id: '', return_to: '' },
+    form: {
+      type: input.typeCode,
+      member_id: input.memberId ? String(input.memberId) : '',
+      valid_until: input.validUntil ?? '',
+      replaces_id: '',
+      return_to: '',
+    },
   });
 }
 
@@ -471,7 +622,13 @@ export async function storeUploadForHousehold(
  * document; the parent is emailed on rejection. Same action as /admin/documents/:id. Pass a
  * transaction to run it inside the caller's.
  */
-export async function reviewDocument(deps: AppDeps, documentId: number, decision: ReviewForm, actor: Actor, tx?: Tx): Promise<void> {
+export async function reviewDocument(
+  deps: AppDeps,
+  documentId: number,
+  decision: ReviewForm,
+  actor: Actor,
+  tx?: Tx,
+): Promise<void> {
   return createDocumentsService(deps).review(documentId, decision, actor, tx);
 }
 

@@ -13,7 +13,14 @@ import { idParam } from '../web/params.js';
 import { createDocumentsService } from '../documents/service.js';
 import { listEvents } from '../requests/service.js';
 import { createServicesService } from '../services/service.js';
-import { familyOf, findChild, findEnrolmentWithNames, findHouseholdByNumber, firstGuardianAccount, staffList } from './repository.js';
+import {
+  familyOf,
+  findChild,
+  findEnrolmentWithNames,
+  findHouseholdByNumber,
+  firstGuardianAccount,
+  staffList,
+} from './repository.js';
 import { bulkSchema, decideSchema, deskSchema, staffFiltersSchema } from './schemas.js';
 import { usableDocuments } from '../documents/service.js';
 import { createEnrolmentsService } from './service.js';
@@ -35,18 +42,38 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
     const { page, ...filters } = f.data;
     const year = await services.currentYear();
     const serviceList = year ? await services.list(year.id) : [];
-    const base = staffList(deps.db, { service: filters.service, status: filters.status || undefined, q: filters.q || undefined });
+    const base = staffList(deps.db, {
+      service: filters.service,
+      status: filters.status || undefined,
+      q: filters.q || undefined,
+    });
     const [{ count }] = (await base.clone().clearSelect().count({ count: '*' })) as [{ count: number }];
-    const rows = await base.orderBy([{ column: 'e.submitted_at', order: 'asc' }, { column: 'e.id' }]).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE);
+    const rows = await base
+      .orderBy([{ column: 'e.submitted_at', order: 'asc' }, { column: 'e.id' }])
+      .limit(PAGE_SIZE)
+      .offset((page - 1) * PAGE_SIZE);
     // Which submitted enrolments have every document: those can be accepted in bulk.
     const complete = new Set<number>();
     for (const r of rows.filter((x: { status: string }) => x.status === 'submitted')) {
       const s = serviceList.find((x) => x.id === r.service_id) ?? (await services.get(r.service_id));
       if (!s) continue;
-      const check = await enrolments.checkDocuments({ householdId: r.household_id, childId: r.child_id, service: s, returnTo: '' });
+      const check = await enrolments.checkDocuments({
+        householdId: r.household_id,
+        childId: r.child_id,
+        service: s,
+        returnTo: '',
+      });
       if (check.complete) complete.add(r.id);
     }
-    res.render('admin/enrolments/index', { rows, complete, services: serviceList, filters: f.data, count: Number(count), page, pages: Math.max(1, Math.ceil(Number(count) / PAGE_SIZE)) });
+    res.render('admin/enrolments/index', {
+      rows,
+      complete,
+      services: serviceList,
+      filters: f.data,
+      count: Number(count),
+      page,
+      pages: Math.max(1, Math.ceil(Number(count) / PAGE_SIZE)),
+    });
   });
 
   router.post('/enrolments/accept', async (req, res) => {
@@ -58,50 +85,100 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
       return res.redirect(303, `/admin/enrolments?service=${encodeURIComponent(service)}&status=submitted`);
     }
     const { accepted, skipped } = await enrolments.bulkAccept(form.data.ids, actorOf(req));
-    flash(req, t('enrolments.admin.bulkDone', { count: accepted }) + (skipped ? ' ' + t('enrolments.admin.bulkSkipped', { count: skipped }) : ''));
+    flash(
+      req,
+      t('enrolments.admin.bulkDone', { count: accepted }) +
+        (skipped ? ' ' + t('enrolments.admin.bulkSkipped', { count: skipped }) : ''),
+    );
     res.redirect(303, `/admin/enrolments?service=${form.data.service}&status=submitted`);
   });
 
   // ---- at the desk
 
-  async function renderDesk(res: Response, status: number, values: Record<string, unknown>, errors: FormErrors = noErrors()) {
+  async function renderDesk(
+    res: Response,
+    status: number,
+    values: Record<string, unknown>,
+    errors: FormErrors = noErrors(),
+  ) {
     // A refused family number (a NUL in it) is shown back, never looked up.
-    const family = typeof values.family === 'string' && values.family && !hasControlCharacters(values.family) ? await findHouseholdByNumber(deps.db, values.family) : undefined;
+    const family =
+      typeof values.family === 'string' && values.family && !hasControlCharacters(values.family)
+        ? await findHouseholdByNumber(deps.db, values.family)
+        : undefined;
     const children = family ? await childrenOfHousehold(deps.db, family.id) : [];
     const year = await services.currentYear();
-    const list = year ? (await services.list(year.id, { activeOnly: true })).filter((s) => s.kind !== 'school') : [];
-    if (values.family && !family && !errors.fields.family) addError(errors, 'family', getT()('enrolments.errors.familyUnknown'));
+    const list = year
+      ? (await services.list(year.id, { activeOnly: true })).filter((s) => s.kind !== 'school')
+      : [];
+    if (values.family && !family && !errors.fields.family)
+      addError(errors, 'family', getT()('enrolments.errors.familyUnknown'));
     res.status(status).render('admin/enrolments/new', { values, errors, family, children, services: list });
   }
 
   router.get('/enrolments/new', async (req, res) => {
-    const family = typeof req.query.family === 'string' && !hasControlCharacters(req.query.family) ? req.query.family.trim().slice(0, 20) : '';
+    const family =
+      typeof req.query.family === 'string' && !hasControlCharacters(req.query.family)
+        ? req.query.family.trim().slice(0, 20)
+        : '';
     await renderDesk(res, family ? 200 : 200, { family, weekdays: [] });
   });
 
   router.post('/enrolments/new', async (req, res) => {
     const t = getT();
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const values = { ...body, weekdays: body.weekdays === undefined ? [] : Array.isArray(body.weekdays) ? body.weekdays.map(String) : [String(body.weekdays)] };
+    const values = {
+      ...body,
+      weekdays:
+        body.weekdays === undefined
+          ? []
+          : Array.isArray(body.weekdays)
+            ? body.weekdays.map(String)
+            : [String(body.weekdays)],
+    };
     const form = deskSchema.safeParse(body);
     if (!form.success) return renderDesk(res, 422, values, formErrors(form.error, t));
     const family = await findHouseholdByNumber(deps.db, form.data.family);
-    if (!family) return renderDesk(res, 422, values, addError(noErrors(), 'family', t('enrolments.errors.familyUnknown')));
+    if (!family)
+      return renderDesk(
+        res,
+        422,
+        values,
+        addError(noErrors(), 'family', t('enrolments.errors.familyUnknown')),
+      );
     const owner = await firstGuardianAccount(deps.db, family.id);
     try {
-      const { id } = await enrolments.deskEnrol(family.id, form.data.child_id, form.data.service_id, form.data.weekdays, actorOf(req), owner?.account_id ?? null);
+      const { id } = await enrolments.deskEnrol(
+        family.id,
+        form.data.child_id,
+        form.data.service_id,
+        form.data.weekdays,
+        actorOf(req),
+        owner?.account_id ?? null,
+      );
       flash(req, t('enrolments.admin.deskDone'));
       res.redirect(303, `/admin/enrolments/${id}`);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
       const field = err.field === 'form' ? 'service_id' : err.field;
-      return renderDesk(res, 422, values, addError(noErrors(), field === 'documents' ? 'service_id' : field, t(err.key, err.params)));
+      return renderDesk(
+        res,
+        422,
+        values,
+        addError(noErrors(), field === 'documents' ? 'service_id' : field, t(err.key, err.params)),
+      );
     }
   });
 
   // ---- one enrolment: child, family, documents, history, decision
 
-  async function renderShow(req: Request, res: Response, status: number, values: Record<string, unknown> = {}, errors: FormErrors = noErrors()) {
+  async function renderShow(
+    req: Request,
+    res: Response,
+    status: number,
+    values: Record<string, unknown> = {},
+    errors: FormErrors = noErrors(),
+  ) {
     const e = await findEnrolmentWithNames(deps.db, idParam(req.params.id));
     if (!e || e.status === 'draft') throw new HttpError(404);
     const service = await services.get(e.service_id);
@@ -115,7 +192,20 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
     ]);
     const request = e.request_id ? await deps.db('requests').where({ id: e.request_id }).first() : null;
     const derogationDocs = docs.filter((d) => e.options.derogation?.documentIds?.includes(d.id));
-    res.status(status).render('admin/enrolments/show', { e, service, child, family, check, events, request, derogationDocs, values, errors });
+    res
+      .status(status)
+      .render('admin/enrolments/show', {
+        e,
+        service,
+        child,
+        family,
+        check,
+        events,
+        request,
+        derogationDocs,
+        values,
+        errors,
+      });
   }
 
   router.get('/enrolments/:id', (req, res) => renderShow(req, res, 200));
@@ -130,7 +220,13 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
       await enrolments.decide(e, form.data.decision, form.data.message || null, actorOf(req));
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      return renderShow(req, res, 422, req.body ?? {}, addError(noErrors(), err.field === 'form' ? 'decision' : err.field, t(err.key, err.params)));
+      return renderShow(
+        req,
+        res,
+        422,
+        req.body ?? {},
+        addError(noErrors(), err.field === 'form' ? 'decision' : err.field, t(err.key, err.params)),
+      );
     }
     flash(req, t(`enrolments.admin.decided.${form.data.decision}`));
     res.redirect(303, `/admin/enrolments/${e.id}`);
@@ -144,7 +240,8 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
     const documentId = idParam(req.params.documentId);
     const doc = await deps.db('documents').where({ id: documentId }).first('household_id', 'member_id');
     // Only a document of this enrolment's family (or of the child) can be reviewed from its page.
-    if (!doc || (doc.household_id !== e.household_id && doc.member_id !== e.child_id)) throw new HttpError(404);
+    if (!doc || (doc.household_id !== e.household_id && doc.member_id !== e.child_id))
+      throw new HttpError(404);
     try {
       await documents.review(documentId, { decision: 'accept', valid_until: '' }, actorOf(req));
     } catch (err) {

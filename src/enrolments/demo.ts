@@ -12,7 +12,11 @@ import './hooks.js';
 export async function seedDemoEnrolments(deps: AppDeps, schoolYearId: string): Promise<void> {
   const { db } = deps;
   const requests = createRequestsService(deps);
-  const serviceByKind = async (kind: string) => (await db('services').where({ school_year_id: schoolYearId, kind }).orderBy('id').first('id', 'name', 'weekdays')) as { id: number; name: string; weekdays: number[] } | undefined;
+  const serviceByKind = async (kind: string) =>
+    (await db('services')
+      .where({ school_year_id: schoolYearId, kind })
+      .orderBy('id')
+      .first('id', 'name', 'weekdays')) as { id: number; name: string; weekdays: number[] } | undefined;
   const canteen = await serviceByKind('canteen');
   const evening = await serviceByKind('after_school');
   const wednesday = await serviceByKind('wednesday');
@@ -31,7 +35,9 @@ export async function seedDemoEnrolments(deps: AppDeps, schoolYearId: string): P
     if (!account || !householdId) continue;
     const child = (await childrenOfHousehold(db, householdId))[index];
     if (!child) continue;
-    const school = child.school_id ? await db('schools').where({ id: child.school_id }).first('runs_own_canteen') : null;
+    const school = child.school_id
+      ? await db('schools').where({ id: child.school_id }).first('runs_own_canteen')
+      : null;
     if (school?.runs_own_canteen && service === canteen) continue;
     if (await db('enrolments').where({ child_id: child.id, service_id: service.id }).first('id')) continue;
     if (await findActive(db, child.id, service.id)) continue;
@@ -55,7 +61,10 @@ export async function seedDemoEnrolments(deps: AppDeps, schoolYearId: string): P
         accountId: account.id,
         householdId,
         childId: child.id,
-        summary: tFr('enrolments.requestSummary.enrolment', { child: `${child.first_name} ${child.last_name}`, service: service.name }),
+        summary: tFr('enrolments.requestSummary.enrolment', {
+          child: `${child.first_name} ${child.last_name}`,
+          service: service.name,
+        }),
         data: { enrolmentId: id, serviceId: service.id },
         actor: { accountId: account.id, role: 'parent' },
       });

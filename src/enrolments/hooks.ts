@@ -15,9 +15,12 @@ async function decidedAt(tx: Tx, request: RequestRow): Promise<Date> {
 async function onEnrolmentStatus(tx: Tx, request: RequestRow, status: RequestStatus): Promise<void> {
   const e = await findByRequest(tx, request.id);
   if (!e || e.status !== 'submitted') return;
-  if (status === 'accepted') await updateEnrolment(tx, e.id, { status: 'accepted', decided_at: await decidedAt(tx, request) });
-  else if (status === 'refused') await updateEnrolment(tx, e.id, { status: 'refused', decided_at: await decidedAt(tx, request) });
-  else if (status === 'cancelled') await updateEnrolment(tx, e.id, { status: 'withdrawn', decided_at: await decidedAt(tx, request) });
+  if (status === 'accepted')
+    await updateEnrolment(tx, e.id, { status: 'accepted', decided_at: await decidedAt(tx, request) });
+  else if (status === 'refused')
+    await updateEnrolment(tx, e.id, { status: 'refused', decided_at: await decidedAt(tx, request) });
+  else if (status === 'cancelled')
+    await updateEnrolment(tx, e.id, { status: 'withdrawn', decided_at: await decidedAt(tx, request) });
 }
 
 async function onEndStatus(tx: Tx, request: RequestRow, status: RequestStatus): Promise<void> {
@@ -26,7 +29,11 @@ async function onEndStatus(tx: Tx, request: RequestRow, status: RequestStatus): 
   const endsOn = String(request.data.endsOn);
   const e = Number.isSafeInteger(id) ? await lockEnrolment(tx, id) : undefined;
   if (!e || e.status !== 'accepted' || e.household_id !== request.household_id) return;
-  await updateEnrolment(tx, e.id, { status: 'ended', ends_on: endsOn, ended_at: await decidedAt(tx, request) });
+  await updateEnrolment(tx, e.id, {
+    status: 'ended',
+    ends_on: endsOn,
+    ended_at: await decidedAt(tx, request),
+  });
 }
 
 /** The enrolments feature's request types (declared in its index.ts). */

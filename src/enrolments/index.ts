@@ -10,6 +10,10 @@ export const enrolmentsFeature: Feature = {
   adminRoutes: enrolmentsAdminRoutes,
   adminLinks: [
     { href: '/admin/enrolments', label: 'enrolments.admin.title', roles: ['agent', 'manager', 'admin'] },
-    { href: '/admin/enrolments/new', label: 'enrolments.admin.deskTitle', roles: ['agent', 'manager', 'admin'] },
+    {
+      href: '/admin/enrolments/new',
+      label: 'enrolments.admin.deskTitle',
+      roles: ['agent', 'manager', 'admin'],
+    },
   ],
 };

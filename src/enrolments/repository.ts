@@ -42,8 +42,13 @@ export interface EnrolmentListRow extends EnrolmentRow {
   school_name?: string | null;
 }
 
-export async function insertEnrolment(q: Queryable, row: Omit<EnrolmentRow, 'id' | 'submitted_at' | 'decided_at' | 'ends_on' | 'ended_at' | 'request_id'>): Promise<number> {
-  const [r] = await q('enrolments').insert({ ...row, options: JSON.stringify(row.options) }).returning('id');
+export async function insertEnrolment(
+  q: Queryable,
+  row: Omit<EnrolmentRow, 'id' | 'submitted_at' | 'decided_at' | 'ends_on' | 'ended_at' | 'request_id'>,
+): Promise<number> {
+  const [r] = await q('enrolments')
+    .insert({ ...row, options: JSON.stringify(row.options) })
+    .returning('id');
   return (r as { id: number }).id;
 }
 
@@ -52,19 +57,28 @@ export const updateEnrolment = (q: Queryable, id: number, patch: Partial<Enrolme
     .where({ id })
     .update({ ...patch, ...(patch.options ? { options: JSON.stringify(patch.options) } : {}) });
 
-export const findEnrolment = (q: Queryable, id: number) => q<EnrolmentRow>('enrolments').where({ id }).first() as Promise<EnrolmentRow | undefined>;
+export const findEnrolment = (q: Queryable, id: number) =>
+  q<EnrolmentRow>('enrolments').where({ id }).first() as Promise<EnrolmentRow | undefined>;
 
-export const lockEnrolment = (q: Queryable, id: number) => q<EnrolmentRow>('enrolments').where({ id }).forUpdate().first() as Promise<EnrolmentRow | undefined>;
+export const lockEnrolment = (q: Queryable, id: number) =>
+  q<EnrolmentRow>('enrolments').where({ id }).forUpdate().first() as Promise<EnrolmentRow | undefined>;
 
 /** An enrolment the household may see: looked up through the household, never by bare id. */
 export const findHouseholdEnrolment = (q: Queryable, householdId: number, id: number) =>
-  q<EnrolmentRow>('enrolments').where({ id, household_id: householdId }).first() as Promise<EnrolmentRow | undefined>;
+  q<EnrolmentRow>('enrolments').where({ id, household_id: householdId }).first() as Promise<
+    EnrolmentRow | undefined
+  >;
 
 export const findByRequest = (q: Queryable, requestId: number) =>
-  q<EnrolmentRow>('enrolments').where({ request_id: requestId }).forUpdate().first() as Promise<EnrolmentRow | undefined>;
+  q<EnrolmentRow>('enrolments').where({ request_id: requestId }).forUpdate().first() as Promise<
+    EnrolmentRow | undefined
+  >;
 
 export const findActive = (q: Queryable, childId: number, serviceId: number) =>
-  q<EnrolmentRow>('enrolments').where({ child_id: childId, service_id: serviceId }).whereIn('status', ACTIVE_STATUSES).first() as Promise<EnrolmentRow | undefined>;
+  q<EnrolmentRow>('enrolments')
+    .where({ child_id: childId, service_id: serviceId })
+    .whereIn('status', ACTIVE_STATUSES)
+    .first() as Promise<EnrolmentRow | undefined>;
 
 function listQuery(q: Queryable) {
   return q('enrolments as e')
@@ -89,9 +103,13 @@ function listQuery(q: Queryable) {
 export const listHouseholdEnrolments = (q: Queryable, householdId: number) =>
   listQuery(q)
     .where('e.household_id', householdId)
-    .orderBy([{ column: 'e.created_at', order: 'desc' }, { column: 'e.id', order: 'desc' }]) as Promise<EnrolmentListRow[]>;
+    .orderBy([
+      { column: 'e.created_at', order: 'desc' },
+      { column: 'e.id', order: 'desc' },
+    ]) as Promise<EnrolmentListRow[]>;
 
-export const findEnrolmentWithNames = (q: Queryable, id: number) => listQuery(q).where('e.id', id).first() as Promise<EnrolmentListRow | undefined>;
+export const findEnrolmentWithNames = (q: Queryable, id: number) =>
+  listQuery(q).where('e.id', id).first() as Promise<EnrolmentListRow | undefined>;
 
 export interface StaffFilters {
   service?: number;
@@ -110,7 +128,9 @@ export function staffList(q: Queryable, f: StaffFilters) {
         const like = `%${f.q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`;
         qb.where((w) =>
           w
-            .whereRaw("lower(f_unaccent(c.last_name || ' ' || c.first_name)) like lower(f_unaccent(?))", [like])
+            .whereRaw("lower(f_unaccent(c.last_name || ' ' || c.first_name)) like lower(f_unaccent(?))", [
+              like,
+            ])
             .orWhereRaw('lower(h.family_number) like ?', [like])
             .orWhereRaw('lower(r.tracking_code) like ?', [like]),
         );
@@ -139,15 +159,33 @@ export const countingDocuments = (q: Queryable, householdId: number, childId: nu
     .whereNull('deleted_at')
     .whereNull('superseded_at')
     .whereIn('status', ['pending', 'accepted'])
-    .where((w) => w.where({ member_id: childId }).orWhere((w2) => w2.where({ household_id: householdId }).whereNull('member_id')))
+    .where((w) =>
+      w
+        .where({ member_id: childId })
+        .orWhere((w2) => w2.where({ household_id: householdId }).whereNull('member_id')),
+    )
     .select('id', 'type_id', 'member_id', 'status', 'valid_until', 'uploaded_at') as Promise<VaultDocument[]>;
 
 export const documentsByIds = (q: Queryable, ids: number[]) =>
   q('documents as d')
     .join('document_types as t', 't.id', 'd.type_id')
     .whereIn('d.id', ids)
-    .select('d.id', 'd.household_id', 'd.member_id', 'd.status', 'd.valid_until', 't.name as type_name') as Promise<
-    { id: number; household_id: number; member_id: number | null; status: string; valid_until: string | null; type_name: string }[]
+    .select(
+      'd.id',
+      'd.household_id',
+      'd.member_id',
+      'd.status',
+      'd.valid_until',
+      't.name as type_name',
+    ) as Promise<
+    {
+      id: number;
+      household_id: number;
+      member_id: number | null;
+      status: string;
+      valid_until: string | null;
+      type_name: string;
+    }[]
   >;
 
 // ---- the household (households feature's tables, read-only)
@@ -156,20 +194,50 @@ export const householdStreet = (q: Queryable, householdId: number) =>
   q('households as h')
     .leftJoin('streets as s', 's.id', 'h.street_id')
     .where('h.id', householdId)
-    .first('h.out_of_town', 'h.street_id', 's.name as street_name', 's.elementary_school_id', 's.nursery_school_id') as Promise<
-    { out_of_town: boolean; street_id: number | null; street_name: string | null; elementary_school_id: number | null; nursery_school_id: number | null } | undefined
+    .first(
+      'h.out_of_town',
+      'h.street_id',
+      's.name as street_name',
+      's.elementary_school_id',
+      's.nursery_school_id',
+    ) as Promise<
+    | {
+        out_of_town: boolean;
+        street_id: number | null;
+        street_name: string | null;
+        elementary_school_id: number | null;
+        nursery_school_id: number | null;
+      }
+    | undefined
   >;
 
 export const findChild = (q: Queryable, id: number) =>
   q('members as m')
     .leftJoin('schools as s', 's.id', 'm.school_id')
     .where('m.id', id)
-    .first('m.*', 's.name as school_name') as Promise<Record<string, unknown> & { id: number; first_name: string; last_name: string; birth_date: string | null; school_id: number | null; class_level: string | null; school_name: string | null } | undefined>;
+    .first('m.*', 's.name as school_name') as Promise<
+    | (Record<string, unknown> & {
+        id: number;
+        first_name: string;
+        last_name: string;
+        birth_date: string | null;
+        school_id: number | null;
+        class_level: string | null;
+        school_name: string | null;
+      })
+    | undefined
+  >;
 
 /** The family for the staff page: household, its guardians (accounts) and their emails. */
 export async function familyOf(q: Queryable, householdId: number) {
-  const household = await q('households as h').leftJoin('streets as s', 's.id', 'h.street_id').where('h.id', householdId).first('h.*', 's.name as street_name');
-  const guardians = (await q('household_accounts as ha').join('accounts as a', 'a.id', 'ha.account_id').where('ha.household_id', householdId).select('a.id', 'a.first_name', 'a.last_name', 'a.email')) as {
+  const household = await q('households as h')
+    .leftJoin('streets as s', 's.id', 'h.street_id')
+    .where('h.id', householdId)
+    .first('h.*', 's.name as street_name');
+  const guardians = (await q('household_accounts as ha')
+    .join('accounts as a', 'a.id', 'ha.account_id')
+    .where('ha.household_id', householdId)
+    .select('a.id', 'a.first_name', 'a.last_name', 'a.email')) as {
     id: number;
     first_name: string;
     last_name: string;
@@ -179,13 +247,20 @@ export async function familyOf(q: Queryable, householdId: number) {
 }
 
 export const findHouseholdByNumber = (q: Queryable, familyNumber: string) =>
-  q('households').whereRaw('upper(family_number) = upper(?)', [familyNumber.trim()]).first('id', 'family_number') as Promise<{ id: number; family_number: string } | undefined>;
+  q('households')
+    .whereRaw('upper(family_number) = upper(?)', [familyNumber.trim()])
+    .first('id', 'family_number') as Promise<{ id: number; family_number: string } | undefined>;
 
 /** A guardian account of the household, owner of requests filed at the desk. */
 export const firstGuardianAccount = (q: Queryable, householdId: number) =>
-  q('household_accounts').where({ household_id: householdId }).orderBy('linked_at').first('account_id') as Promise<{ account_id: number } | undefined>;
+  q('household_accounts')
+    .where({ household_id: householdId })
+    .orderBy('linked_at')
+    .first('account_id') as Promise<{ account_id: number } | undefined>;
 
 export const openEndRequest = (q: Queryable, enrolmentId: number) =>
-  q('requests').where({ type: 'enrolment_end' }).whereIn('status', ['submitted', 'in_review', 'incomplete']).whereRaw("(data->>'enrolmentId')::bigint = ?", [enrolmentId]).first('id', 'tracking_code') as Promise<
-    { id: number; tracking_code: string } | undefined
-  >;
+  q('requests')
+    .where({ type: 'enrolment_end' })
+    .whereIn('status', ['submitted', 'in_review', 'incomplete'])
+    .whereRaw("(data->>'enrolmentId')::bigint = ?", [enrolmentId])
+    .first('id', 'tracking_code') as Promise<{ id: number; tracking_code: string } | undefined>;

@@ -5,12 +5,20 @@ import { arrayOf } from '../services/schemas.js';
 import { isRealDay } from '../web/dates.js';
 import { DEROGATION_REASONS } from './service.js';
 
-const id = z.string().regex(/^\d{1,15}$/, 'errors.invalid').transform(Number);
+const id = z
+  .string()
+  .regex(/^\d{1,15}$/, 'errors.invalid')
+  .transform(Number);
 
 export const startSchema = z.object({ child: id, service: id });
 
 export const optionsSchema = z.object({
-  weekdays: arrayOf(z.string().regex(/^[1-7]$/, 'enrolments.errors.weekdays').transform(Number)),
+  weekdays: arrayOf(
+    z
+      .string()
+      .regex(/^[1-7]$/, 'enrolments.errors.weekdays')
+      .transform(Number),
+  ),
 });
 
 export const schoolSchema = z.object({
@@ -63,8 +71,22 @@ export const staffFiltersSchema = z.object({
 });
 
 export const deskSchema = z.object({
-  family: text().trim().min(1, 'enrolments.errors.familyRequired').max(20, 'enrolments.errors.familyRequired'),
-  child_id: z.string().regex(/^\d{1,15}$/, 'enrolments.errors.childRequired').transform(Number),
-  service_id: z.string().regex(/^\d{1,15}$/, 'enrolments.errors.serviceRequired').transform(Number),
-  weekdays: arrayOf(z.string().regex(/^[1-7]$/, 'enrolments.errors.weekdays').transform(Number)),
+  family: text()
+    .trim()
+    .min(1, 'enrolments.errors.familyRequired')
+    .max(20, 'enrolments.errors.familyRequired'),
+  child_id: z
+    .string()
+    .regex(/^\d{1,15}$/, 'enrolments.errors.childRequired')
+    .transform(Number),
+  service_id: z
+    .string()
+    .regex(/^\d{1,15}$/, 'enrolments.errors.serviceRequired')
+    .transform(Number),
+  weekdays: arrayOf(
+    z
+      .string()
+      .regex(/^[1-7]$/, 'enrolments.errors.weekdays')
+      .transform(Number),
+  ),
 });

@@ -22,7 +22,11 @@ export interface ChildRow {
 }
 
 /** A child of the household (alternating custody included), or undefined: callers answer 404. */
-export async function findChildOfHousehold(q: Queryable, householdId: number, childId: number): Promise<ChildRow | undefined> {
+export async function findChildOfHousehold(
+  q: Queryable,
+  householdId: number,
+  childId: number,
+): Promise<ChildRow | undefined> {
   if (!Number.isSafeInteger(childId)) return undefined;
   return q('members as m')
     .join('household_members as hm', 'hm.member_id', 'm.id')

@@ -9,9 +9,26 @@ import { addError, formErrors, noErrors, type FormErrors } from '../web/forms.js
 import { getT } from '../web/i18n.js';
 import { idParam } from '../web/params.js';
 import { listCurrentForHousehold } from '../documents/service.js';
-import { adminNewHouseholdSchema, custodySchema, householdSchema, memberSchema, MEMBER_KINDS, searchSchema, type MemberKind } from './schemas.js';
+import {
+  adminNewHouseholdSchema,
+  custodySchema,
+  householdSchema,
+  memberSchema,
+  MEMBER_KINDS,
+  searchSchema,
+  type MemberKind,
+} from './schemas.js';
 import { createHouseholdsService } from './service.js';
-import { householdValues, memberValues, postedValues, renderHouseholdForm, renderMemberForm, saveMember, serviceErrors, type MemberFormPage } from './routes.js';
+import {
+  householdValues,
+  memberValues,
+  postedValues,
+  renderHouseholdForm,
+  renderMemberForm,
+  saveMember,
+  serviceErrors,
+  type MemberFormPage,
+} from './routes.js';
 
 declare module '../web/types.js' {
   interface SessionData {
@@ -32,26 +49,50 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
     if (!f.success) throw new HttpError(400);
     const { q, page } = f.data;
     const { rows, count } = await households.search(q, page, PAGE_SIZE);
-    res.render('admin/households/index', { rows, q, count, page, pages: Math.max(1, Math.ceil(count / PAGE_SIZE)) });
+    res.render('admin/households/index', {
+      rows,
+      q,
+      count,
+      page,
+      pages: Math.max(1, Math.ceil(count / PAGE_SIZE)),
+    });
   });
 
   router.get('/households/new', async (_req, res) => {
-    await renderHouseholdForm(res, households, { values: householdValues(undefined), action: '/admin/households/new', mode: 'desk', back: '/admin/households' });
+    await renderHouseholdForm(res, households, {
+      values: householdValues(undefined),
+      action: '/admin/households/new',
+      mode: 'desk',
+      back: '/admin/households',
+    });
   });
 
   router.post('/households/new', async (req, res) => {
     const t = getT();
     const form = householdSchema.safeParse(req.body);
     const guardian = adminNewHouseholdSchema.safeParse(req.body);
-    const rerender = (errors: FormErrors) => renderHouseholdForm(res, households, { status: 422, values: postedValues(req.body), errors, action: '/admin/households/new', mode: 'desk', back: '/admin/households' });
+    const rerender = (errors: FormErrors) =>
+      renderHouseholdForm(res, households, {
+        status: 422,
+        values: postedValues(req.body),
+        errors,
+        action: '/admin/households/new',
+        mode: 'desk',
+        back: '/admin/households',
+      });
     if (!form.success || !guardian.success) {
       const errors = guardian.success ? noErrors() : formErrors(guardian.error, t);
-      if (!form.success) for (const s of formErrors(form.error, t).summary) addError(errors, s.href.slice(1), s.text);
+      if (!form.success)
+        for (const s of formErrors(form.error, t).summary) addError(errors, s.href.slice(1), s.text);
       return rerender(errors);
     }
     let created;
     try {
-      created = await households.createAtDesk(form.data, { first_name: guardian.data.guardian_first_name, last_name: guardian.data.guardian_last_name }, actorOf(req));
+      created = await households.createAtDesk(
+        form.data,
+        { first_name: guardian.data.guardian_first_name, last_name: guardian.data.guardian_last_name },
+        actorOf(req),
+      );
     } catch (err) {
       return rerender(serviceErrors(err, t));
     }
@@ -73,7 +114,11 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
     const [history, documents, requests] = await Promise.all([
       households.history(id),
       listCurrentForHousehold(deps.db, id),
-      deps.db('requests').where({ household_id: id }).orderBy('created_at', 'desc').select('id', 'type', 'tracking_code', 'status', 'summary', 'created_at'),
+      deps
+        .db('requests')
+        .where({ household_id: id })
+        .orderBy('created_at', 'desc')
+        .select('id', 'type', 'tracking_code', 'status', 'summary', 'created_at'),
     ]);
     res.render('admin/households/show', { ...overview, history, documents, requests });
   });
@@ -81,7 +126,13 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
   router.get('/households/:id/edit', async (req, res) => {
     const overview = await householdOr404(req);
     const base = `/admin/households/${overview.household.id}`;
-    await renderHouseholdForm(res, households, { values: householdValues(overview.household), action: `${base}/edit`, mode: 'edit', back: base, familyNumber: overview.household.family_number });
+    await renderHouseholdForm(res, households, {
+      values: householdValues(overview.household),
+      action: `${base}/edit`,
+      mode: 'edit',
+      back: base,
+      familyNumber: overview.household.family_number,
+    });
   });
 
   router.post('/households/:id/edit', async (req, res) => {
@@ -89,7 +140,16 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
     const overview = await householdOr404(req);
     const base = `/admin/households/${overview.household.id}`;
     const form = householdSchema.safeParse(req.body);
-    const rerender = (errors: FormErrors) => renderHouseholdForm(res, households, { status: 422, values: postedValues(req.body), errors, action: `${base}/edit`, mode: 'edit', back: base, familyNumber: overview.household.family_number });
+    const rerender = (errors: FormErrors) =>
+      renderHouseholdForm(res, households, {
+        status: 422,
+        values: postedValues(req.body),
+        errors,
+        action: `${base}/edit`,
+        mode: 'edit',
+        back: base,
+        familyNumber: overview.household.family_number,
+      });
     if (!form.success) return rerender(formErrors(form.error, t));
     try {
       await households.update(overview.household.id, form.data, actorOf(req));
@@ -104,7 +164,13 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
     const overview = await householdOr404(req);
     const base = `/admin/households/${overview.household.id}`;
     const kind = MEMBER_KINDS.includes(req.query.kind as MemberKind) ? (req.query.kind as MemberKind) : null;
-    await renderMemberForm(res, households, { values: { kind, diet: 'none' }, action: `${base}/members`, kind, householdId: overview.household.id, back: base });
+    await renderMemberForm(res, households, {
+      values: { kind, diet: 'none' },
+      action: `${base}/members`,
+      kind,
+      householdId: overview.household.id,
+      back: base,
+    });
   });
 
   router.post('/households/:id/members', async (req, res) => {
@@ -113,7 +179,16 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
     const base = `/admin/households/${overview.household.id}`;
     const kind = MEMBER_KINDS.includes(req.body.kind as MemberKind) ? (req.body.kind as MemberKind) : null;
     const form = memberSchema.safeParse(req.body);
-    const rerender = (errors: FormErrors) => renderMemberForm(res, households, { status: 422, values: postedValues(req.body), errors, action: `${base}/members`, kind, householdId: overview.household.id, back: base });
+    const rerender = (errors: FormErrors) =>
+      renderMemberForm(res, households, {
+        status: 422,
+        values: postedValues(req.body),
+        errors,
+        action: `${base}/members`,
+        kind,
+        householdId: overview.household.id,
+        back: base,
+      });
     if (!form.success) return rerender(formErrors(form.error, t));
     try {
       await households.addMember(overview.household.id, form.data, actorOf(req));
@@ -132,7 +207,11 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
   }
 
   /** The staff's page of a member's form (shown again with its errors). */
-  const memberPage = ({ overview, member, base }: Awaited<ReturnType<typeof memberOr404>>): MemberFormPage => ({
+  const memberPage = ({
+    overview,
+    member,
+    base,
+  }: Awaited<ReturnType<typeof memberOr404>>): MemberFormPage => ({
     action: `${base}/members/${member.id}/edit`,
     kind: member.kind,
     householdId: overview.household.id,
@@ -143,8 +222,13 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
 
   router.get('/households/:id/members/:memberId/edit', async (req, res) => {
     const found = await memberOr404(req);
-    const childIds = found.overview.links.filter((l) => l.guardian_id === found.member.id).map((l) => l.child_id);
-    await renderMemberForm(res, households, { ...memberPage(found), values: memberValues(found.member, childIds) });
+    const childIds = found.overview.links
+      .filter((l) => l.guardian_id === found.member.id)
+      .map((l) => l.child_id);
+    await renderMemberForm(res, households, {
+      ...memberPage(found),
+      values: memberValues(found.member, childIds),
+    });
   });
 
   router.post('/households/:id/members/:memberId/edit', async (req, res) => {
@@ -175,13 +259,24 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
     const letter = req.session.activationLetter;
     const code = letter && letter.householdId === overview.household.id ? letter.code : null;
     const guardian = overview.members.find((m) => m.kind === 'guardian');
-    res.render('admin/households/letter', { ...overview, code, guardian, expiresAt: overview.activationCode?.expires_at ?? null });
+    res.render('admin/households/letter', {
+      ...overview,
+      code,
+      guardian,
+      expiresAt: overview.activationCode?.expires_at ?? null,
+    });
   });
 
   router.get('/households/:id/children/:memberId/custody', async (req, res) => {
     const { overview, member, base } = await memberOr404(req);
     if (member.kind !== 'child') throw new HttpError(404);
-    res.render('admin/households/custody', { household: overview.household, child: member, base, values: { weeks: member.custody_weeks ?? '' }, errors: noErrors() });
+    res.render('admin/households/custody', {
+      household: overview.household,
+      child: member,
+      base,
+      values: { weeks: member.custody_weeks ?? '' },
+      errors: noErrors(),
+    });
   });
 
   router.post('/households/:id/children/:memberId/custody', async (req, res) => {
@@ -189,10 +284,25 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
     const { overview, member, base } = await memberOr404(req);
     if (member.kind !== 'child') throw new HttpError(404);
     const form = custodySchema.safeParse(req.body);
-    const rerender = (errors: FormErrors) => res.status(422).render('admin/households/custody', { household: overview.household, child: member, base, values: postedValues(req.body), errors });
+    const rerender = (errors: FormErrors) =>
+      res
+        .status(422)
+        .render('admin/households/custody', {
+          household: overview.household,
+          child: member,
+          base,
+          values: postedValues(req.body),
+          errors,
+        });
     if (!form.success) return rerender(formErrors(form.error, t));
     try {
-      await households.linkCustody(overview.household.id, member.id, form.data.family_number, form.data.weeks, actorOf(req));
+      await households.linkCustody(
+        overview.household.id,
+        member.id,
+        form.data.family_number,
+        form.data.weeks,
+        actorOf(req),
+      );
     } catch (err) {
       return rerender(serviceErrors(err, t));
     }

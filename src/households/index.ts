@@ -8,5 +8,7 @@ export const householdsFeature: Feature = {
   routes: householdsRoutes,
   adminRoutes: householdsAdminRoutes,
   requestTypes: householdRequestTypes,
-  adminLinks: [{ href: '/admin/households', label: 'households.admin.title', roles: ['agent', 'manager', 'admin'] }],
+  adminLinks: [
+    { href: '/admin/households', label: 'households.admin.title', roles: ['agent', 'manager', 'admin'] },
+  ],
 };

@@ -67,17 +67,24 @@ export async function nextFamilyNumber(q: Queryable): Promise<string> {
   return `SE-${String(rows[0]!.n).padStart(6, '0')}`;
 }
 
-export async function insertHousehold(q: Queryable, row: Partial<HouseholdRow> & { family_number: string; created_at: Date }): Promise<number> {
+export async function insertHousehold(
+  q: Queryable,
+  row: Partial<HouseholdRow> & { family_number: string; created_at: Date },
+): Promise<number> {
   const [r] = await q('households').insert(row).returning('id');
   return (r as { id: number }).id;
 }
 
-export const updateHousehold = (q: Queryable, id: number, patch: Partial<HouseholdRow>) => q('households').where({ id }).update(patch);
+export const updateHousehold = (q: Queryable, id: number, patch: Partial<HouseholdRow>) =>
+  q('households').where({ id }).update(patch);
 
-export const findHousehold = (q: Queryable, id: number) => q<HouseholdRow>('households').where({ id }).first() as Promise<HouseholdRow | undefined>;
+export const findHousehold = (q: Queryable, id: number) =>
+  q<HouseholdRow>('households').where({ id }).first() as Promise<HouseholdRow | undefined>;
 
 export const findHouseholdByFamilyNumber = (q: Queryable, familyNumber: string) =>
-  q<HouseholdRow>('households').where({ family_number: familyNumber }).first() as Promise<HouseholdRow | undefined>;
+  q<HouseholdRow>('households').where({ family_number: familyNumber }).first() as Promise<
+    HouseholdRow | undefined
+  >;
 
 /** The household with its street and catchment schools. */
 export const householdView = (q: Queryable, id: number) =>
@@ -86,24 +93,37 @@ export const householdView = (q: Queryable, id: number) =>
     .leftJoin('schools as e', 'e.id', 's.elementary_school_id')
     .leftJoin('schools as n', 'n.id', 's.nursery_school_id')
     .where('h.id', id)
-    .first('h.*', 's.name as street_name', 'e.name as elementary_school', 'n.name as nursery_school') as Promise<HouseholdView | undefined>;
+    .first(
+      'h.*',
+      's.name as street_name',
+      'e.name as elementary_school',
+      'n.name as nursery_school',
+    ) as Promise<HouseholdView | undefined>;
 
 export const householdAccounts = (q: Queryable, householdId: number) =>
   q('household_accounts as ha')
     .join('accounts as a', 'a.id', 'ha.account_id')
     .where('ha.household_id', householdId)
     .orderBy('ha.linked_at')
-    .select('a.id', 'a.email', 'a.first_name', 'a.last_name', 'ha.linked_at') as Promise<{ id: number; email: string; first_name: string; last_name: string; linked_at: Date }[]>;
+    .select('a.id', 'a.email', 'a.first_name', 'a.last_name', 'ha.linked_at') as Promise<
+    { id: number; email: string; first_name: string; last_name: string; linked_at: Date }[]
+  >;
 
 export const linkAccount = (q: Queryable, householdId: number, accountId: number, at: Date) =>
   q('household_accounts').insert({ household_id: householdId, account_id: accountId, linked_at: at });
 
-export const streets = (q: Queryable) => q('streets').orderBy('name').select('id', 'name') as Promise<{ id: number; name: string }[]>;
-export const findStreet = (q: Queryable, id: number) => q('streets').where({ id }).first('id', 'name') as Promise<{ id: number; name: string } | undefined>;
+export const streets = (q: Queryable) =>
+  q('streets').orderBy('name').select('id', 'name') as Promise<{ id: number; name: string }[]>;
+export const findStreet = (q: Queryable, id: number) =>
+  q('streets').where({ id }).first('id', 'name') as Promise<{ id: number; name: string } | undefined>;
 export const schools = (q: Queryable) =>
-  q('schools').orderBy('name').select('id', 'name', 'class_levels', 'is_public') as Promise<{ id: number; name: string; class_levels: string[]; is_public: boolean }[]>;
+  q('schools').orderBy('name').select('id', 'name', 'class_levels', 'is_public') as Promise<
+    { id: number; name: string; class_levels: string[]; is_public: boolean }[]
+  >;
 export const findSchool = (q: Queryable, id: number) =>
-  q('schools').where({ id }).first('id', 'name', 'class_levels') as Promise<{ id: number; name: string; class_levels: string[] } | undefined>;
+  q('schools').where({ id }).first('id', 'name', 'class_levels') as Promise<
+    { id: number; name: string; class_levels: string[] } | undefined
+  >;
 
 // ---------- Members ----------
 
@@ -133,23 +153,53 @@ export async function insertMember(q: Queryable, row: Record<string, unknown>): 
   return (r as { id: number }).id;
 }
 
-export const updateMember = (q: Queryable, id: number, patch: Record<string, unknown>) => q('members').where({ id }).update(patch);
+export const updateMember = (q: Queryable, id: number, patch: Record<string, unknown>) =>
+  q('members').where({ id }).update(patch);
 
-export const linkMember = (q: Queryable, householdId: number, memberId: number, at: Date, custodyWeeks: 'odd' | 'even' | null = null) =>
-  q('household_members').insert({ household_id: householdId, member_id: memberId, linked_at: at, custody_weeks: custodyWeeks });
+export const linkMember = (
+  q: Queryable,
+  householdId: number,
+  memberId: number,
+  at: Date,
+  custodyWeeks: 'odd' | 'even' | null = null,
+) =>
+  q('household_members').insert({
+    household_id: householdId,
+    member_id: memberId,
+    linked_at: at,
+    custody_weeks: custodyWeeks,
+  });
 
-export const setCustodyWeeks = (q: Queryable, householdId: number, memberId: number, weeks: 'odd' | 'even' | null) =>
-  q('household_members').where({ household_id: householdId, member_id: memberId }).update({ custody_weeks: weeks });
+export const setCustodyWeeks = (
+  q: Queryable,
+  householdId: number,
+  memberId: number,
+  weeks: 'odd' | 'even' | null,
+) =>
+  q('household_members')
+    .where({ household_id: householdId, member_id: memberId })
+    .update({ custody_weeks: weeks });
 
 export const memberHouseholds = (q: Queryable, memberId: number) =>
-  q('household_members').where({ member_id: memberId }).select('household_id', 'custody_weeks') as Promise<{ household_id: number; custody_weeks: string | null }[]>;
+  q('household_members').where({ member_id: memberId }).select('household_id', 'custody_weeks') as Promise<
+    { household_id: number; custody_weeks: string | null }[]
+  >;
 
 export const guardianChildren = async (q: Queryable, guardianId: number) =>
-  ((await q('guardian_children').where({ guardian_id: guardianId }).select('child_id')) as { child_id: number }[]).map((r) => r.child_id);
+  (
+    (await q('guardian_children').where({ guardian_id: guardianId }).select('child_id')) as {
+      child_id: number;
+    }[]
+  ).map((r) => r.child_id);
 
-export async function setGuardianChildren(q: Queryable, guardianId: number, childIds: number[]): Promise<void> {
+export async function setGuardianChildren(
+  q: Queryable,
+  guardianId: number,
+  childIds: number[],
+): Promise<void> {
   await q('guardian_children').where({ guardian_id: guardianId }).delete();
-  if (childIds.length) await q('guardian_children').insert(childIds.map((child_id) => ({ guardian_id: guardianId, child_id })));
+  if (childIds.length)
+    await q('guardian_children').insert(childIds.map((child_id) => ({ guardian_id: guardianId, child_id })));
 }
 
 export const guardianLinks = (q: Queryable, householdId: number) =>
@@ -172,21 +222,33 @@ export interface InvitationRow {
   accepted_by: number | null;
 }
 
-export async function insertInvitation(q: Queryable, row: Omit<InvitationRow, 'id' | 'accepted_at' | 'accepted_by'>): Promise<number> {
+export async function insertInvitation(
+  q: Queryable,
+  row: Omit<InvitationRow, 'id' | 'accepted_at' | 'accepted_by'>,
+): Promise<number> {
   const [r] = await q('household_invitations').insert(row).returning('id');
   return (r as { id: number }).id;
 }
 
 export const findInvitationByHash = (q: Queryable, tokenHash: string) =>
-  q<InvitationRow>('household_invitations').where({ token_hash: tokenHash }).first() as Promise<InvitationRow | undefined>;
+  q<InvitationRow>('household_invitations').where({ token_hash: tokenHash }).first() as Promise<
+    InvitationRow | undefined
+  >;
 
 export const findInvitationOfHousehold = (q: Queryable, householdId: number, id: number) =>
-  q<InvitationRow>('household_invitations').where({ household_id: householdId, id }).first() as Promise<InvitationRow | undefined>;
+  q<InvitationRow>('household_invitations').where({ household_id: householdId, id }).first() as Promise<
+    InvitationRow | undefined
+  >;
 
 export const pendingInvitations = (q: Queryable, householdId: number, now: Date) =>
-  q<InvitationRow>('household_invitations').where({ household_id: householdId }).whereNull('accepted_at').where('expires_at', '>', now).orderBy('created_at') as Promise<InvitationRow[]>;
+  q<InvitationRow>('household_invitations')
+    .where({ household_id: householdId })
+    .whereNull('accepted_at')
+    .where('expires_at', '>', now)
+    .orderBy('created_at') as Promise<InvitationRow[]>;
 
-export const deleteInvitation = (q: Queryable, id: number) => q('household_invitations').where({ id }).delete();
+export const deleteInvitation = (q: Queryable, id: number) =>
+  q('household_invitations').where({ id }).delete();
 
 // ---------- Activation codes ----------
 
@@ -206,18 +268,31 @@ export interface ActivationCodeRow {
 
 /** The household's current code (the newest one not revoked), if any. */
 export const currentActivationCode = (q: Queryable, householdId: number) =>
-  q<ActivationCodeRow>('activation_codes').where({ household_id: householdId }).whereNull('revoked_at').orderBy('id', 'desc').first() as Promise<ActivationCodeRow | undefined>;
+  q<ActivationCodeRow>('activation_codes')
+    .where({ household_id: householdId })
+    .whereNull('revoked_at')
+    .orderBy('id', 'desc')
+    .first() as Promise<ActivationCodeRow | undefined>;
 
 export const lockActivationCodeRow = (q: Queryable, id: number) =>
-  q<ActivationCodeRow>('activation_codes').where({ id }).forUpdate().first() as Promise<ActivationCodeRow | undefined>;
+  q<ActivationCodeRow>('activation_codes').where({ id }).forUpdate().first() as Promise<
+    ActivationCodeRow | undefined
+  >;
 
 export const revokeActivationCodes = (q: Queryable, householdId: number, at: Date) =>
-  q('activation_codes').where({ household_id: householdId }).whereNull('revoked_at').whereNull('used_at').update({ revoked_at: at });
+  q('activation_codes')
+    .where({ household_id: householdId })
+    .whereNull('revoked_at')
+    .whereNull('used_at')
+    .update({ revoked_at: at });
 
-export const insertActivationCode = (q: Queryable, row: Omit<ActivationCodeRow, 'id' | 'failed_attempts' | 'locked_at' | 'used_at' | 'used_by' | 'revoked_at'>) =>
-  q('activation_codes').insert(row);
+export const insertActivationCode = (
+  q: Queryable,
+  row: Omit<ActivationCodeRow, 'id' | 'failed_attempts' | 'locked_at' | 'used_at' | 'used_by' | 'revoked_at'>,
+) => q('activation_codes').insert(row);
 
-export const updateActivationCode = (q: Queryable, id: number, patch: Partial<ActivationCodeRow>) => q('activation_codes').where({ id }).update(patch);
+export const updateActivationCode = (q: Queryable, id: number, patch: Partial<ActivationCodeRow>) =>
+  q('activation_codes').where({ id }).update(patch);
 
 // ---------- Staff search ----------
 
@@ -244,7 +319,12 @@ export interface SearchRow {
  * every candidate row the index gives back (all of them for a term of fewer than 3 letters, which
  * has no trigram).
  */
-export async function searchHouseholds(q: Queryable, text: string, page: number, pageSize: number): Promise<{ rows: SearchRow[]; count: number }> {
+export async function searchHouseholds(
+  q: Queryable,
+  text: string,
+  page: number,
+  pageSize: number,
+): Promise<{ rows: SearchRow[]; count: number }> {
   const term = text.trim();
   const like = `%${term.replace(/[%_\\]/g, '\\$&')}%`;
   const digits = term.replace(/\D/g, '');
@@ -261,7 +341,14 @@ export async function searchHouseholds(q: Queryable, text: string, page: number,
           -- search_name holds "last first | first last", unaccented and lowercased (migration 080300).
           SELECT id FROM members WHERE deleted_at IS NULL AND search_name LIKE (SELECT lower(f_unaccent(?)))
           ${phones ? `UNION ALL SELECT id FROM members WHERE deleted_at IS NULL AND regexp_replace(coalesce(phone,'') || ' ' || coalesce(phone2,''), '\\D', '', 'g') LIKE ?` : ''}))))`;
-    bindings.push(like, like, ...(phones ? [`%${digits}%`] : []), like, like, ...(phones ? [`%${digits}%`] : []));
+    bindings.push(
+      like,
+      like,
+      ...(phones ? [`%${digits}%`] : []),
+      like,
+      like,
+      ...(phones ? [`%${digits}%`] : []),
+    );
   }
   const { rows } = await q.raw(
     `SELECT h.id, h.family_number, h.email, h.postcode, h.city, n.guardians, n.children, f.total
@@ -292,8 +379,22 @@ export const householdHistory = (q: Queryable, householdId: number, limit = 100)
     .where({ 'e.subject_type': 'household', 'e.subject_id': String(householdId) })
     .orderBy('e.id', 'desc')
     .limit(limit)
-    .select('e.id', 'e.at', 'e.action', 'e.actor_role', 'e.details', q.raw("coalesce(a.first_name || ' ' || a.last_name, '') as actor_name")) as Promise<
-    { id: number; at: Date; action: string; actor_role: string | null; details: Record<string, unknown>; actor_name: string }[]
+    .select(
+      'e.id',
+      'e.at',
+      'e.action',
+      'e.actor_role',
+      'e.details',
+      q.raw("coalesce(a.first_name || ' ' || a.last_name, '') as actor_name"),
+    ) as Promise<
+    {
+      id: number;
+      at: Date;
+      action: string;
+      actor_role: string | null;
+      details: Record<string, unknown>;
+      actor_name: string;
+    }[]
   >;
 
 // ---------- What other features record, read for this household's pages ----------
@@ -314,9 +415,18 @@ const liveDocuments = (q: Queryable, householdId: number) =>
     .whereNull('d.deleted_at')
     .whereNull('d.superseded_at');
 
-
 export const childDocuments = (q: Queryable, householdId: number, childId: number) =>
-  liveDocuments(q, householdId).where('d.member_id', childId).orderBy('dt.name').select('d.id', 'd.member_id', 'dt.name as type_name', 'd.status', 'd.valid_until', 'd.uploaded_at') as Promise<DocumentView[]>;
+  liveDocuments(q, householdId)
+    .where('d.member_id', childId)
+    .orderBy('dt.name')
+    .select(
+      'd.id',
+      'd.member_id',
+      'dt.name as type_name',
+      'd.status',
+      'd.valid_until',
+      'd.uploaded_at',
+    ) as Promise<DocumentView[]>;
 
 export const childEnrolments = (q: Queryable, householdId: number, childId: number) =>
   q('enrolments as e')
@@ -324,9 +434,17 @@ export const childEnrolments = (q: Queryable, householdId: number, childId: numb
     .where({ 'e.household_id': householdId, 'e.child_id': childId })
     .whereNot('e.status', 'draft')
     .orderBy([{ column: 'e.school_year_id', order: 'desc' }, { column: 's.name' }])
-    .select('e.id', 'e.status', 'e.school_year_id', 's.name as service_name') as Promise<{ id: number; status: string; school_year_id: string; service_name: string }[]>;
+    .select('e.id', 'e.status', 'e.school_year_id', 's.name as service_name') as Promise<
+    { id: number; status: string; school_year_id: string; service_name: string }[]
+  >;
 
-export const nextReservations = (q: Queryable, householdId: number, from: string, limit: number, childId?: number) =>
+export const nextReservations = (
+  q: Queryable,
+  householdId: number,
+  from: string,
+  limit: number,
+  childId?: number,
+) =>
   q('reservations as r')
     .join('services as s', 's.id', 'r.service_id')
     .where('r.household_id', householdId)
@@ -337,4 +455,6 @@ export const nextReservations = (q: Queryable, householdId: number, from: string
     })
     .orderBy([{ column: 'r.day' }, { column: 's.name' }])
     .limit(limit)
-    .select('r.id', 'r.child_id', 'r.day', 'r.status', 's.name as service_name') as Promise<{ id: number; child_id: number; day: string; status: string; service_name: string }[]>;
+    .select('r.id', 'r.child_id', 'r.day', 'r.status', 's.name as service_name') as Promise<
+    { id: number; child_id: number; day: string; status: string; service_name: string }[]
+  >;

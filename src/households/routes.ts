@@ -10,7 +10,15 @@ import { getT } from '../web/i18n.js';
 import { currentHouseholdId, withHousehold } from '../web/household.js';
 import { idParam } from '../web/params.js';
 import type { HouseholdView, MemberRow } from './repository.js';
-import { activateSchema, householdSchema, inviteSchema, lostCodeSchema, memberSchema, MEMBER_KINDS, type MemberKind } from './schemas.js';
+import {
+  activateSchema,
+  householdSchema,
+  inviteSchema,
+  lostCodeSchema,
+  memberSchema,
+  MEMBER_KINDS,
+  type MemberKind,
+} from './schemas.js';
 import { createHouseholdsService, type HouseholdsService } from './service.js';
 import { createLimiter, ipKey } from '../web/rate-limit.js';
 
@@ -22,7 +30,11 @@ declare module '../web/types.js' {
 }
 
 /** A rule broken in the service, as form errors; anything else goes on to the error handler. */
-export function serviceErrors(err: unknown, t: ReturnType<typeof getT>, errors: FormErrors = noErrors()): FormErrors {
+export function serviceErrors(
+  err: unknown,
+  t: ReturnType<typeof getT>,
+  errors: FormErrors = noErrors(),
+): FormErrors {
   if (!(err instanceof FormError)) throw err;
   return addError(errors, err.field, t(err.key, err.params));
 }
@@ -77,15 +89,39 @@ export function memberValues(m: MemberRow, childIds: number[]): Record<string, u
 export function postedValues(body: Record<string, unknown>): Record<string, unknown> {
   const values: Record<string, unknown> = { ...body };
   delete values._csrf;
-  for (const k of ['paperless', 'has_pai', 'image_rights', 'can_pick_up', 'emergency_contact']) values[k] = Boolean(body[k]);
-  if (values.children !== undefined) values.children = Array.isArray(values.children) ? values.children : [values.children];
+  for (const k of ['paperless', 'has_pai', 'image_rights', 'can_pick_up', 'emergency_contact'])
+    values[k] = Boolean(body[k]);
+  if (values.children !== undefined)
+    values.children = Array.isArray(values.children) ? values.children : [values.children];
   return values;
 }
 
 /** Renders the household form (parents and staff share it). */
-export async function renderHouseholdForm(res: Response, households: HouseholdsService, opts: { status?: number; values: Record<string, unknown>; errors?: FormErrors; action: string; mode: 'new' | 'edit' | 'desk'; back: string; familyNumber?: string }) {
+export async function renderHouseholdForm(
+  res: Response,
+  households: HouseholdsService,
+  opts: {
+    status?: number;
+    values: Record<string, unknown>;
+    errors?: FormErrors;
+    action: string;
+    mode: 'new' | 'edit' | 'desk';
+    back: string;
+    familyNumber?: string;
+  },
+) {
   const options = await households.formOptions();
-  res.status(opts.status ?? 200).render('households/edit', { ...options, values: opts.values, errors: opts.errors ?? noErrors(), action: opts.action, mode: opts.mode, back: opts.back, familyNumber: opts.familyNumber ?? '' });
+  res
+    .status(opts.status ?? 200)
+    .render('households/edit', {
+      ...options,
+      values: opts.values,
+      errors: opts.errors ?? noErrors(),
+      action: opts.action,
+      mode: opts.mode,
+      back: opts.back,
+      familyNumber: opts.familyNumber ?? '',
+    });
 }
 
 /** What the member form's page shows besides its values and errors: where it posts and leads back to. */
@@ -109,7 +145,9 @@ export async function renderMemberForm(
   const options = await households.formOptions();
   const overview = await households.overview(opts.householdId);
   const children = (overview?.members ?? []).filter((m) => m.kind === 'child');
-  res.status(opts.status ?? 200).render('households/member-form', { ...options, ...opts, errors: opts.errors ?? noErrors(), children });
+  res
+    .status(opts.status ?? 200)
+    .render('households/member-form', { ...options, ...opts, errors: opts.errors ?? noErrors(), children });
 }
 
 /**
@@ -125,7 +163,13 @@ export async function saveMember(
   const t = getT();
   const { member, page } = opts;
   const form = memberSchema.safeParse({ ...req.body, kind: member.kind });
-  const rerender = (errors: FormErrors) => renderMemberForm(res, households, { ...page, status: 422, values: { ...postedValues(req.body), kind: member.kind }, errors });
+  const rerender = (errors: FormErrors) =>
+    renderMemberForm(res, households, {
+      ...page,
+      status: 422,
+      values: { ...postedValues(req.body), kind: member.kind },
+      errors,
+    });
   if (!form.success) return rerender(formErrors(form.error, t));
   try {
     await households.updateMember(page.householdId, member.id, form.data, actorOf(req));
@@ -150,14 +194,27 @@ export function householdsRoutes(deps: AppDeps): Router {
   router.get('/household/new', requireParent, async (req, res) => {
     if (currentAccount(req).householdId) return res.redirect(303, '/household');
     const values = { ...householdValues(undefined), email: currentAccount(req).email };
-    await renderHouseholdForm(res, households, { values, action: '/household/new', mode: 'new', back: '/household/start' });
+    await renderHouseholdForm(res, households, {
+      values,
+      action: '/household/new',
+      mode: 'new',
+      back: '/household/start',
+    });
   });
 
   router.post('/household/new', requireParent, async (req, res) => {
     const t = getT();
     const account = currentAccount(req);
     const form = householdSchema.safeParse(req.body);
-    const rerender = (errors: FormErrors) => renderHouseholdForm(res, households, { status: 422, values: postedValues(req.body), errors, action: '/household/new', mode: 'new', back: '/household/start' });
+    const rerender = (errors: FormErrors) =>
+      renderHouseholdForm(res, households, {
+        status: 422,
+        values: postedValues(req.body),
+        errors,
+        action: '/household/new',
+        mode: 'new',
+        back: '/household/start',
+      });
     if (!form.success) return rerender(formErrors(form.error, t));
     try {
       const { familyNumber } = await households.createForParent(account, form.data);
@@ -176,15 +233,28 @@ export function householdsRoutes(deps: AppDeps): Router {
 
   // Per-IP limits on the family-card forms: the card's code also locks after five wrong tries,
   // and lost-code requests must not be usable to flood the staff queue.
-  const activationIp = createLimiter(deps, { name: 'activate-ip', limit: deps.config.RATE_LIMIT_LOGIN_PER_IP, windowMinutes: deps.config.RATE_LIMIT_WINDOW_MINUTES, key: ipKey });
-  const lostCodeIp = createLimiter(deps, { name: 'lost-code-ip', limit: deps.config.RATE_LIMIT_LOGIN_PER_ACCOUNT, windowMinutes: deps.config.RATE_LIMIT_WINDOW_MINUTES, key: ipKey });
+  const activationIp = createLimiter(deps, {
+    name: 'activate-ip',
+    limit: deps.config.RATE_LIMIT_LOGIN_PER_IP,
+    windowMinutes: deps.config.RATE_LIMIT_WINDOW_MINUTES,
+    key: ipKey,
+  });
+  const lostCodeIp = createLimiter(deps, {
+    name: 'lost-code-ip',
+    limit: deps.config.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+    windowMinutes: deps.config.RATE_LIMIT_WINDOW_MINUTES,
+    key: ipKey,
+  });
 
   router.post('/activate', requireParent, activationIp.middleware, async (req, res) => {
     const t = getT();
     const account = currentAccount(req);
     const form = activateSchema.safeParse(req.body);
-    const values = { family_number: typeof req.body.family_number === 'string' ? req.body.family_number : '' };
-    if (!form.success) return res.status(422).render('households/activate', { values, errors: formErrors(form.error, t) });
+    const values = {
+      family_number: typeof req.body.family_number === 'string' ? req.body.family_number : '',
+    };
+    if (!form.success)
+      return res.status(422).render('households/activate', { values, errors: formErrors(form.error, t) });
     try {
       await households.activate(account, form.data.family_number, form.data.activation_code);
     } catch (err) {
@@ -194,13 +264,24 @@ export function householdsRoutes(deps: AppDeps): Router {
     res.redirect(303, '/household');
   });
 
-  router.get('/activate/lost-code', (_req, res) => res.render('households/lost-code', { values: { proof: 'birth_date' }, errors: noErrors() }));
+  router.get('/activate/lost-code', (_req, res) =>
+    res.render('households/lost-code', { values: { proof: 'birth_date' }, errors: noErrors() }),
+  );
 
   router.post('/activate/lost-code', lostCodeIp.middleware, async (req, res) => {
     const t = getT();
     const form = lostCodeSchema.safeParse(req.body);
-    if (!form.success) return res.status(422).render('households/lost-code', { values: postedValues(req.body), errors: formErrors(form.error, t) });
-    const request = await households.lostCode(form.data, req.account ? { id: req.account.id, role: req.account.role } : null);
+    if (!form.success)
+      return res
+        .status(422)
+        .render('households/lost-code', {
+          values: postedValues(req.body),
+          errors: formErrors(form.error, t),
+        });
+    const request = await households.lostCode(
+      form.data,
+      req.account ? { id: req.account.id, role: req.account.role } : null,
+    );
     req.session.lostCodeTracking = request.tracking_code;
     res.redirect(303, '/activate/lost-code/sent');
   });
@@ -216,7 +297,13 @@ export function householdsRoutes(deps: AppDeps): Router {
     const found = await households.invitation(String(req.params.token));
     if (!found) throw new HttpError(404);
     const linked = currentAccount(req).householdId;
-    res.render('households/invitation', { state: found.state, familyNumber: found.familyNumber, token: req.params.token, linked: Boolean(linked), errors: noErrors() });
+    res.render('households/invitation', {
+      state: found.state,
+      familyNumber: found.familyNumber,
+      token: req.params.token,
+      linked: Boolean(linked),
+      errors: noErrors(),
+    });
   });
 
   router.post('/household/invitations/:token', requireParent, async (req, res) => {
@@ -228,7 +315,15 @@ export function householdsRoutes(deps: AppDeps): Router {
     } catch (err) {
       const errors = serviceErrors(err, t);
       const linked = currentAccount(req).householdId;
-      return res.status(422).render('households/invitation', { state: found.state, familyNumber: found.familyNumber, token: req.params.token, linked: Boolean(linked), errors });
+      return res
+        .status(422)
+        .render('households/invitation', {
+          state: found.state,
+          familyNumber: found.familyNumber,
+          token: req.params.token,
+          linked: Boolean(linked),
+          errors,
+        });
     }
     flash(req, t('households.flash.invitationAccepted'));
     res.redirect(303, '/household');
@@ -243,13 +338,27 @@ export function householdsRoutes(deps: AppDeps): Router {
 
   router.get('/household/edit', ...inHousehold, async (req, res) => {
     const overview = await households.overview(currentHouseholdId(req));
-    await renderHouseholdForm(res, households, { values: householdValues(overview?.household), action: '/household/edit', mode: 'edit', back: '/household', familyNumber: overview?.household.family_number });
+    await renderHouseholdForm(res, households, {
+      values: householdValues(overview?.household),
+      action: '/household/edit',
+      mode: 'edit',
+      back: '/household',
+      familyNumber: overview?.household.family_number,
+    });
   });
 
   router.post('/household/edit', ...inHousehold, async (req, res) => {
     const t = getT();
     const form = householdSchema.safeParse(req.body);
-    const rerender = (errors: FormErrors) => renderHouseholdForm(res, households, { status: 422, values: postedValues(req.body), errors, action: '/household/edit', mode: 'edit', back: '/household' });
+    const rerender = (errors: FormErrors) =>
+      renderHouseholdForm(res, households, {
+        status: 422,
+        values: postedValues(req.body),
+        errors,
+        action: '/household/edit',
+        mode: 'edit',
+        back: '/household',
+      });
     if (!form.success) return rerender(formErrors(form.error, t));
     try {
       await households.update(currentHouseholdId(req), form.data, actorOf(req));
@@ -262,7 +371,13 @@ export function householdsRoutes(deps: AppDeps): Router {
 
   router.get('/household/members/new', ...inHousehold, async (req, res) => {
     const kind = MEMBER_KINDS.includes(req.query.kind as MemberKind) ? (req.query.kind as MemberKind) : null;
-    await renderMemberForm(res, households, { values: { kind, diet: 'none' }, action: '/household/members', kind, householdId: currentHouseholdId(req), back: '/household' });
+    await renderMemberForm(res, households, {
+      values: { kind, diet: 'none' },
+      action: '/household/members',
+      kind,
+      householdId: currentHouseholdId(req),
+      back: '/household',
+    });
   });
 
   router.post('/household/members', ...inHousehold, async (req, res) => {
@@ -270,7 +385,16 @@ export function householdsRoutes(deps: AppDeps): Router {
     const householdId = currentHouseholdId(req);
     const kind = MEMBER_KINDS.includes(req.body.kind as MemberKind) ? (req.body.kind as MemberKind) : null;
     const form = memberSchema.safeParse(req.body);
-    const rerender = (errors: FormErrors) => renderMemberForm(res, households, { status: 422, values: postedValues(req.body), errors, action: '/household/members', kind, householdId, back: '/household' });
+    const rerender = (errors: FormErrors) =>
+      renderMemberForm(res, households, {
+        status: 422,
+        values: postedValues(req.body),
+        errors,
+        action: '/household/members',
+        kind,
+        householdId,
+        back: '/household',
+      });
     if (!form.success) return rerender(formErrors(form.error, t));
     try {
       await households.addMember(householdId, form.data, actorOf(req));
@@ -290,7 +414,11 @@ export function householdsRoutes(deps: AppDeps): Router {
   }
 
   /** The parent's page of a member's form (shown again with its errors). */
-  const memberPage = ({ householdId, member, overview }: Awaited<ReturnType<typeof memberOr404>>): MemberFormPage => ({
+  const memberPage = ({
+    householdId,
+    member,
+    overview,
+  }: Awaited<ReturnType<typeof memberOr404>>): MemberFormPage => ({
     action: `/household/members/${member.id}/edit`,
     kind: member.kind,
     householdId,
@@ -302,8 +430,13 @@ export function householdsRoutes(deps: AppDeps): Router {
 
   router.get('/household/members/:id/edit', ...inHousehold, async (req, res) => {
     const found = await memberOr404(req);
-    const childIds = found.overview.links.filter((l) => l.guardian_id === found.member.id).map((l) => l.child_id);
-    await renderMemberForm(res, households, { ...memberPage(found), values: memberValues(found.member, childIds) });
+    const childIds = found.overview.links
+      .filter((l) => l.guardian_id === found.member.id)
+      .map((l) => l.child_id);
+    await renderMemberForm(res, households, {
+      ...memberPage(found),
+      values: memberValues(found.member, childIds),
+    });
   });
 
   router.post('/household/members/:id/edit', ...inHousehold, async (req, res) => {
@@ -316,7 +449,10 @@ export function householdsRoutes(deps: AppDeps): Router {
     const { householdId, member } = await memberOr404(req);
     if (member.kind !== 'contact') throw new HttpError(404);
     try {
-      const request = await households.requestContactDeletion(householdId, member.id, { accountId: currentAccount(req).id, role: 'parent' });
+      const request = await households.requestContactDeletion(householdId, member.id, {
+        accountId: currentAccount(req).id,
+        role: 'parent',
+      });
       flash(req, t('households.flash.deletionRequested', { code: request.tracking_code }));
     } catch (err) {
       const errors = serviceErrors(err, t);
@@ -326,13 +462,16 @@ export function householdsRoutes(deps: AppDeps): Router {
   });
 
   // ---------- Inviting a second guardian ----------
-  router.get('/household/invite', ...inHousehold, (_req, res) => res.render('households/invite', { values: {}, errors: noErrors() }));
+  router.get('/household/invite', ...inHousehold, (_req, res) =>
+    res.render('households/invite', { values: {}, errors: noErrors() }),
+  );
 
   router.post('/household/invite', ...inHousehold, async (req, res) => {
     const t = getT();
     const form = inviteSchema.safeParse(req.body);
     const values = { email: typeof req.body.email === 'string' ? req.body.email : '' };
-    if (!form.success) return res.status(422).render('households/invite', { values, errors: formErrors(form.error, t) });
+    if (!form.success)
+      return res.status(422).render('households/invite', { values, errors: formErrors(form.error, t) });
     try {
       await households.invite(currentHouseholdId(req), form.data.email!, actorOf(req));
     } catch (err) {
@@ -344,7 +483,11 @@ export function householdsRoutes(deps: AppDeps): Router {
 
   router.post('/household/invitations/:id/revoke', ...inHousehold, async (req, res) => {
     const t = getT();
-    const done = await households.revokeInvitation(currentHouseholdId(req), idParam(req.params.id), actorOf(req));
+    const done = await households.revokeInvitation(
+      currentHouseholdId(req),
+      idParam(req.params.id),
+      actorOf(req),
+    );
     if (!done) throw new HttpError(404);
     flash(req, t('households.flash.invitationRevoked'));
     res.redirect(303, '/household');

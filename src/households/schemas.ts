@@ -6,7 +6,9 @@ import { personName, text } from '../web/text.js';
 const E = 'households.errors.';
 
 /** Cross-field rules run even when a single field is wrong, so that every error shows at once. */
-const always = { when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null };
+const always = {
+  when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null,
+};
 
 /** French phone numbers: 10 digits starting with 0, or +33 and 9 digits; spaces, dots and dashes allowed. */
 export function normalisePhone(value: string): string | null {
@@ -104,16 +106,21 @@ export const householdSchema = z
     phone_home: phone(false),
     phone_work: phone(false),
     email: email(true),
-    allocataire_kind: z.enum(['', 'CAF', 'MSA'], { message: E + 'allocataireKindInvalid' }).optional().default(''),
+    allocataire_kind: z
+      .enum(['', 'CAF', 'MSA'], { message: E + 'allocataireKindInvalid' })
+      .optional()
+      .default(''),
     allocataire_number: optionalText(20, 'allocataireInvalid'),
     paperless: checkbox,
   })
   .superRefine((v, ctx) => {
-    const issue = (path: string, key: string) => ctx.addIssue({ code: 'custom', path: [path], message: E + key });
+    const issue = (path: string, key: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message: E + key });
     if (v.address_kind === 'town') {
       if (!v.street_id) issue('street_id', 'streetRequired');
       if (!v.house_number) issue('house_number', 'houseNumberRequired');
-      else if (!/^\d{1,4}( ?(bis|ter|quater|[A-Za-z]))?$/i.test(v.house_number)) issue('house_number', 'houseNumberInvalid');
+      else if (!/^\d{1,4}( ?(bis|ter|quater|[A-Za-z]))?$/i.test(v.house_number))
+        issue('house_number', 'houseNumberInvalid');
     } else {
       if (!v.address_line) issue('address_line', 'addressLineRequired');
       if (!v.postcode) issue('postcode', 'postcodeRequired');
@@ -121,8 +128,10 @@ export const householdSchema = z
       if (!v.city) issue('city', 'cityRequired');
     }
     if (!v.phone_mobile && !v.phone_home && !v.phone_work) issue('phone_mobile', 'phoneRequired');
-    if (v.allocataire_kind === 'CAF' && !/^\d{7}$/.test(v.allocataire_number ?? '')) issue('allocataire_number', 'cafInvalid');
-    if (v.allocataire_kind === 'MSA' && !/^\d{5,13}$/.test(v.allocataire_number ?? '')) issue('allocataire_number', 'msaInvalid');
+    if (v.allocataire_kind === 'CAF' && !/^\d{7}$/.test(v.allocataire_number ?? ''))
+      issue('allocataire_number', 'cafInvalid');
+    if (v.allocataire_kind === 'MSA' && !/^\d{5,13}$/.test(v.allocataire_number ?? ''))
+      issue('allocataire_number', 'msaInvalid');
     if (!v.allocataire_kind && v.allocataire_number) issue('allocataire_kind', 'allocataireKindRequired');
   }, always);
 export type HouseholdInput = z.output<typeof householdSchema>;
@@ -164,7 +173,9 @@ export const childSchema = z.object({
 const childIds = z
   .union([z.string(), z.array(z.string())])
   .optional()
-  .transform((v) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).filter((s) => /^\d{1,15}$/.test(s)).map(Number)));
+  .transform((v) =>
+    v === undefined ? [] : (Array.isArray(v) ? v : [v]).filter((s) => /^\d{1,15}$/.test(s)).map(Number),
+  );
 
 export const guardianSchema = z.object({
   kind: z.literal('guardian'),
@@ -187,7 +198,9 @@ export const contactSchema = z.object({
   emergency_contact: checkbox,
 });
 
-export const memberSchema = z.discriminatedUnion('kind', [childSchema, guardianSchema, contactSchema], { message: E + 'kindRequired' });
+export const memberSchema = z.discriminatedUnion('kind', [childSchema, guardianSchema, contactSchema], {
+  message: E + 'kindRequired',
+});
 export type MemberInput = z.output<typeof memberSchema>;
 export type ChildInput = z.output<typeof childSchema>;
 export const MEMBER_KINDS = ['child', 'guardian', 'contact'] as const;
@@ -205,15 +218,25 @@ export const lostCodeSchema = z
     family_number: requiredText(20, 'familyNumberRequired', 'familyNumberInvalid'),
     proof: z.enum(['birth_date', 'postcode'], { message: E + 'proofRequired' }),
     child_birth_date: text().trim().max(10).optional().default(''),
-    postcode: text().trim().max(5, E + 'postcodeInvalid').optional().default(''),
+    postcode: text()
+      .trim()
+      .max(5, E + 'postcodeInvalid')
+      .optional()
+      .default(''),
     contact_email: email(true),
   })
   .superRefine((v, ctx) => {
     if (v.proof === 'birth_date') {
       const r = dateField('birthDateRequired', 'birthDateInvalid').safeParse(v.child_birth_date ?? '');
-      if (!r.success) ctx.addIssue({ code: 'custom', path: ['child_birth_date'], message: r.error.issues[0]!.message });
+      if (!r.success)
+        ctx.addIssue({ code: 'custom', path: ['child_birth_date'], message: r.error.issues[0]!.message });
     }
-    if (v.proof === 'postcode' && !/^\d{5}$/.test(v.postcode ?? '')) ctx.addIssue({ code: 'custom', path: ['postcode'], message: E + (v.postcode ? 'postcodeInvalid' : 'postcodeRequired') });
+    if (v.proof === 'postcode' && !/^\d{5}$/.test(v.postcode ?? ''))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['postcode'],
+        message: E + (v.postcode ? 'postcodeInvalid' : 'postcodeRequired'),
+      });
   }, always);
 
 /** Family numbers as typed: "se-001001", "SE 001001" or just "1001" all mean SE-001001. */

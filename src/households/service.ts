@@ -30,52 +30,76 @@ const householdSubject = (id: number) => ({ type: 'household', id });
 export const householdRequestTypes: Record<string, RequestTypeHooks> = {
   /** Accepting a contact-deletion request deletes the contact (soft delete), with its audit event. */
   contact_deletion: {
-  async onStatus(tx, request, status, actor, deps) {
-    if (status !== 'accepted' || !request.household_id) return;
-    const memberId = Number(request.data.member_id);
-    const contact = await repo.findMemberOfHousehold(tx, request.household_id, memberId);
-    if (!contact || contact.kind !== 'contact') return;
-    await repo.updateMember(tx, memberId, { deleted_at: deps.clock.now() });
-    await deps.audit.record(tx, actor, 'households.contact_deleted', householdSubject(request.household_id), { memberId, requestId: request.id });
+    async onStatus(tx, request, status, actor, deps) {
+      if (status !== 'accepted' || !request.household_id) return;
+      const memberId = Number(request.data.member_id);
+      const contact = await repo.findMemberOfHousehold(tx, request.household_id, memberId);
+      if (!contact || contact.kind !== 'contact') return;
+      await repo.updateMember(tx, memberId, { deleted_at: deps.clock.now() });
+      await deps.audit.record(
+        tx,
+        actor,
+        'households.contact_deleted',
+        householdSubject(request.household_id),
+        { memberId, requestId: request.id },
+      );
+    },
+    async staffDetails(deps, request) {
+      if (!request.household_id) return [];
+      const contact = await repo.findMemberOfHousehold(
+        deps.db,
+        request.household_id,
+        Number(request.data.member_id),
+      );
+      if (!contact) return [];
+      return [
+        {
+          title: tFr('households.requests.contactTitle'),
+          rows: [
+            { label: tFr('households.fields.name'), value: `${contact.first_name} ${contact.last_name}` },
+            { label: tFr('households.fields.relationship'), value: contact.relationship ?? '' },
+            { label: tFr('households.fields.phone'), value: contact.phone ?? '' },
+          ],
+        },
+      ];
+    },
   },
-  async staffDetails(deps, request) {
-    if (!request.household_id) return [];
-    const contact = await repo.findMemberOfHousehold(deps.db, request.household_id, Number(request.data.member_id));
-    if (!contact) return [];
-    return [
-      {
-        title: tFr('households.requests.contactTitle'),
-        rows: [
-          { label: tFr('households.fields.name'), value: `${contact.first_name} ${contact.last_name}` },
-          { label: tFr('households.fields.relationship'), value: contact.relationship ?? '' },
-          { label: tFr('households.fields.phone'), value: contact.phone ?? '' },
-        ],
-      },
-    ];
-  },
-},
   lost_activation_code: {
-  async staffDetails(_deps, request) {
-    const d = request.data;
-    return [
-      {
-        title: tFr('households.requests.lostCodeTitle'),
-        rows: [
-          { label: tFr('households.fields.familyNumber'), value: String(d.family_number ?? '') },
-          { label: tFr('households.requests.proof'), value: d.proof === 'postcode' ? tFr('households.lostCode.proofPostcode') + ' : ' + String(d.postcode ?? '') : tFr('households.lostCode.proofBirthDate') + ' : ' + String(d.child_birth_date ?? '') },
-          { label: tFr('households.fields.email'), value: String(d.contact_email ?? '') },
-          { label: tFr('households.requests.match'), value: tFr(d.matched ? 'households.requests.matched' : 'households.requests.notMatched') },
-        ],
-      },
-    ];
-  },
+    async staffDetails(_deps, request) {
+      const d = request.data;
+      return [
+        {
+          title: tFr('households.requests.lostCodeTitle'),
+          rows: [
+            { label: tFr('households.fields.familyNumber'), value: String(d.family_number ?? '') },
+            {
+              label: tFr('households.requests.proof'),
+              value:
+                d.proof === 'postcode'
+                  ? tFr('households.lostCode.proofPostcode') + ' : ' + String(d.postcode ?? '')
+                  : tFr('households.lostCode.proofBirthDate') + ' : ' + String(d.child_birth_date ?? ''),
+            },
+            { label: tFr('households.fields.email'), value: String(d.contact_email ?? '') },
+            {
+              label: tFr('households.requests.match'),
+              value: tFr(d.matched ? 'households.requests.matched' : 'households.requests.notMatched'),
+            },
+          ],
+        },
+      ];
+    },
   },
 };
 
 export function createHouseholdsService(deps: AppDeps) {
   const requests = createRequestsService(deps);
-  const audit = (tx: Queryable, actor: Actor, action: string, householdId: number, details: Record<string, unknown> = {}) =>
-    deps.audit.record(tx, actor, action, householdSubject(householdId), details);
+  const audit = (
+    tx: Queryable,
+    actor: Actor,
+    action: string,
+    householdId: number,
+    details: Record<string, unknown> = {},
+  ) => deps.audit.record(tx, actor, action, householdSubject(householdId), details);
 
   /** The address columns from the form: a street of the town, or a free address out of town. */
   async function addressOf(q: Queryable, input: HouseholdInput) {
@@ -83,9 +107,25 @@ export function createHouseholdsService(deps: AppDeps) {
       const street = input.street_id ? await repo.findStreet(q, input.street_id) : undefined;
       if (!street) throw new FormError('street_id', 'households.errors.streetRequired');
       const town = await getTown(deps.db);
-      return { out_of_town: false, street_id: street.id, house_number: input.house_number, address_line: null, address_complement: input.address_complement, postcode: town?.postcode ?? null, city: town?.city ?? null };
+      return {
+        out_of_town: false,
+        street_id: street.id,
+        house_number: input.house_number,
+        address_line: null,
+        address_complement: input.address_complement,
+        postcode: town?.postcode ?? null,
+        city: town?.city ?? null,
+      };
     }
-    return { out_of_town: true, street_id: null, house_number: null, address_line: input.address_line, address_complement: input.address_complement, postcode: input.postcode, city: input.city };
+    return {
+      out_of_town: true,
+      street_id: null,
+      house_number: null,
+      address_line: input.address_line,
+      address_complement: input.address_complement,
+      postcode: input.postcode,
+      city: input.city,
+    };
   }
 
   const contactColumns = (input: HouseholdInput) => ({
@@ -106,7 +146,8 @@ export function createHouseholdsService(deps: AppDeps) {
       const school = await repo.findSchool(q, input.school_id);
       if (!school) throw new FormError('school_id', 'households.errors.schoolInvalid');
       if (!input.class_level) throw new FormError('class_level', 'households.errors.classLevelRequired');
-      if (!school.class_levels.includes(input.class_level)) throw new FormError('class_level', 'households.errors.classLevelInvalid', { school: school.name });
+      if (!school.class_levels.includes(input.class_level))
+        throw new FormError('class_level', 'households.errors.classLevelInvalid', { school: school.name });
     } else if (input.class_level) {
       throw new FormError('school_id', 'households.errors.schoolRequiredForClass');
     }
@@ -130,8 +171,21 @@ export function createHouseholdsService(deps: AppDeps) {
         image_rights: input.image_rights,
       };
     }
-    if (input.kind === 'guardian') return { ...base, relationship: input.relationship, phone: input.phone, phone2: input.phone2, email: input.email };
-    return { ...base, phone: input.phone, relationship: input.relationship, can_pick_up: input.can_pick_up, emergency_contact: input.emergency_contact };
+    if (input.kind === 'guardian')
+      return {
+        ...base,
+        relationship: input.relationship,
+        phone: input.phone,
+        phone2: input.phone2,
+        email: input.email,
+      };
+    return {
+      ...base,
+      phone: input.phone,
+      relationship: input.relationship,
+      can_pick_up: input.can_pick_up,
+      emergency_contact: input.emergency_contact,
+    };
   }
 
   async function checkGuardianChildren(q: Queryable, householdId: number, childIds: number[]) {
@@ -188,20 +242,47 @@ export function createHouseholdsService(deps: AppDeps) {
         repo.currentActivationCode(deps.db, householdId),
       ]);
       const openDeletions = new Set(
-        ((await deps.db('requests').where({ household_id: householdId, type: 'contact_deletion' }).whereIn('status', OPEN_STATUSES).select('data')) as { data: { member_id?: number } }[]).map((r) => Number(r.data.member_id)),
+        (
+          (await deps
+            .db('requests')
+            .where({ household_id: householdId, type: 'contact_deletion' })
+            .whereIn('status', OPEN_STATUSES)
+            .select('data')) as { data: { member_id?: number } }[]
+        ).map((r) => Number(r.data.member_id)),
       );
-      return { household, accounts, members, links, invitations, activationCode, openDeletions, canInvite: accounts.length < MAX_GUARDIAN_ACCOUNTS };
+      return {
+        household,
+        accounts,
+        members,
+        links,
+        invitations,
+        activationCode,
+        openDeletions,
+        canInvite: accounts.length < MAX_GUARDIAN_ACCOUNTS,
+      };
     },
 
     /** A parent creates their household: the account becomes its first guardian. */
-    async createForParent(account: { id: number; firstName: string; lastName: string; email: string }, input: HouseholdInput) {
+    async createForParent(
+      account: { id: number; firstName: string; lastName: string; email: string },
+      input: HouseholdInput,
+    ) {
       return withTransaction(deps.db, async (tx) => {
-        if (await householdIdOf(tx, account.id)) throw new FormError('form', 'households.errors.alreadyLinked');
+        if (await householdIdOf(tx, account.id))
+          throw new FormError('form', 'households.errors.alreadyLinked');
         const actor = { accountId: account.id, role: 'parent' };
         const { id, familyNumber } = await createHouseholdRow(tx, input, actor);
         const now = deps.clock.now();
         await repo.linkAccount(tx, id, account.id, now);
-        const memberId = await repo.insertMember(tx, { kind: 'guardian', first_name: account.firstName, last_name: account.lastName, email: account.email, phone: input.phone_mobile ?? input.phone_home, account_id: account.id, created_at: now });
+        const memberId = await repo.insertMember(tx, {
+          kind: 'guardian',
+          first_name: account.firstName,
+          last_name: account.lastName,
+          email: account.email,
+          phone: input.phone_mobile ?? input.phone_home,
+          account_id: account.id,
+          created_at: now,
+        });
         await repo.linkMember(tx, id, memberId, now);
         await audit(tx, actor, 'households.created', id);
         return { id, familyNumber };
@@ -209,11 +290,21 @@ export function createHouseholdsService(deps: AppDeps) {
     },
 
     /** Staff create a household at the desk, with its first guardian and an activation code. */
-    async createAtDesk(input: HouseholdInput, guardian: { first_name: string; last_name: string }, actor: Actor) {
+    async createAtDesk(
+      input: HouseholdInput,
+      guardian: { first_name: string; last_name: string },
+      actor: Actor,
+    ) {
       return withTransaction(deps.db, async (tx) => {
         const { id, familyNumber } = await createHouseholdRow(tx, input, actor);
         const now = deps.clock.now();
-        const memberId = await repo.insertMember(tx, { kind: 'guardian', ...guardian, email: input.email, phone: input.phone_mobile ?? input.phone_home, created_at: now });
+        const memberId = await repo.insertMember(tx, {
+          kind: 'guardian',
+          ...guardian,
+          email: input.email,
+          phone: input.phone_mobile ?? input.phone_home,
+          created_at: now,
+        });
         await repo.linkMember(tx, id, memberId, now);
         await audit(tx, actor, 'households.created', id);
         const code = await issueCode(tx, id, actor);
@@ -223,7 +314,10 @@ export function createHouseholdsService(deps: AppDeps) {
 
     async update(householdId: number, input: HouseholdInput, actor: Actor) {
       return withTransaction(deps.db, async (tx) => {
-        const before = await tx<repo.HouseholdRow>('households').where({ id: householdId }).forUpdate().first();
+        const before = await tx<repo.HouseholdRow>('households')
+          .where({ id: householdId })
+          .forUpdate()
+          .first();
         if (!before) throw new FormError('form', 'errors.invalid');
         const now = deps.clock.now();
         const paperlessChanged = before.paperless !== input.paperless;
@@ -234,7 +328,13 @@ export function createHouseholdsService(deps: AppDeps) {
           ...(paperlessChanged ? { paperless_changed_at: now } : {}),
           updated_at: now,
         });
-        await audit(tx, actor, 'households.updated', householdId, paperlessChanged ? { paperless: input.paperless } : {});
+        await audit(
+          tx,
+          actor,
+          'households.updated',
+          householdId,
+          paperlessChanged ? { paperless: input.paperless } : {},
+        );
       });
     },
 
@@ -244,7 +344,12 @@ export function createHouseholdsService(deps: AppDeps) {
         if (input.kind === 'guardian') await checkGuardianChildren(tx, householdId, input.children);
         const now = deps.clock.now();
         const columns = memberColumns(input);
-        const id = await repo.insertMember(tx, { kind: input.kind, ...columns, ...(input.kind === 'child' && input.image_rights ? { image_rights_at: now } : {}), created_at: now });
+        const id = await repo.insertMember(tx, {
+          kind: input.kind,
+          ...columns,
+          ...(input.kind === 'child' && input.image_rights ? { image_rights_at: now } : {}),
+          created_at: now,
+        });
         await repo.linkMember(tx, householdId, id, now);
         if (input.kind === 'guardian') await repo.setGuardianChildren(tx, id, input.children);
         await audit(tx, actor, 'households.member_added', householdId, { memberId: id, kind: input.kind });
@@ -252,7 +357,12 @@ export function createHouseholdsService(deps: AppDeps) {
       });
     },
 
-    async updateMember(householdId: number, memberId: number, input: MemberInput, actor: Actor): Promise<void> {
+    async updateMember(
+      householdId: number,
+      memberId: number,
+      input: MemberInput,
+      actor: Actor,
+    ): Promise<void> {
       return withTransaction(deps.db, async (tx) => {
         const member = await repo.findMemberOfHousehold(tx, householdId, memberId);
         if (!member || member.kind !== input.kind) throw new FormError('form', 'errors.invalid');
@@ -260,28 +370,48 @@ export function createHouseholdsService(deps: AppDeps) {
         if (input.kind === 'guardian') await checkGuardianChildren(tx, householdId, input.children);
         const now = deps.clock.now();
         const imageRightsChanged = input.kind === 'child' && input.image_rights !== member.image_rights;
-        await repo.updateMember(tx, memberId, { ...memberColumns(input), ...(imageRightsChanged ? { image_rights_at: now } : {}), updated_at: now });
+        await repo.updateMember(tx, memberId, {
+          ...memberColumns(input),
+          ...(imageRightsChanged ? { image_rights_at: now } : {}),
+          updated_at: now,
+        });
         if (input.kind === 'guardian') await repo.setGuardianChildren(tx, memberId, input.children);
-        await audit(tx, actor, 'households.member_updated', householdId, { memberId, ...(imageRightsChanged ? { imageRights: input.kind === 'child' && input.image_rights } : {}) });
+        await audit(tx, actor, 'households.member_updated', householdId, {
+          memberId,
+          ...(imageRightsChanged ? { imageRights: input.kind === 'child' && input.image_rights } : {}),
+        });
       });
     },
 
     /** Parents cannot delete a contact: they ask staff, through a request. */
-    async requestContactDeletion(householdId: number, memberId: number, actor: Actor & { accountId: number }): Promise<RequestRow> {
+    async requestContactDeletion(
+      householdId: number,
+      memberId: number,
+      actor: Actor & { accountId: number },
+    ): Promise<RequestRow> {
       return withTransaction(deps.db, async (tx) => {
         const contact = await repo.findMemberOfHousehold(tx, householdId, memberId);
         if (!contact || contact.kind !== 'contact') throw new FormError('form', 'errors.invalid');
-        const open = await tx('requests').where({ household_id: householdId, type: 'contact_deletion' }).whereIn('status', OPEN_STATUSES).whereRaw("data->>'member_id' = ?", [String(memberId)]).first('id');
+        const open = await tx('requests')
+          .where({ household_id: householdId, type: 'contact_deletion' })
+          .whereIn('status', OPEN_STATUSES)
+          .whereRaw("data->>'member_id' = ?", [String(memberId)])
+          .first('id');
         if (open) throw new FormError('form', 'households.errors.deletionAlreadyAsked');
         const request = await requests.create(tx, {
           type: 'contact_deletion',
           accountId: actor.accountId,
           householdId,
-          summary: tFr('households.requests.contactSummary', { name: `${contact.first_name} ${contact.last_name}` }),
+          summary: tFr('households.requests.contactSummary', {
+            name: `${contact.first_name} ${contact.last_name}`,
+          }),
           data: { member_id: memberId },
           actor,
         });
-        await audit(tx, actor, 'households.contact_deletion_requested', householdId, { memberId, requestId: request.id });
+        await audit(tx, actor, 'households.contact_deletion_requested', householdId, {
+          memberId,
+          requestId: request.id,
+        });
         return request;
       });
     },
@@ -300,8 +430,10 @@ export function createHouseholdsService(deps: AppDeps) {
     async invite(householdId: number, email: string, actor: Actor) {
       return withTransaction(deps.db, async (tx) => {
         const accounts = await repo.householdAccounts(tx, householdId);
-        if (accounts.length >= MAX_GUARDIAN_ACCOUNTS) throw new FormError('email', 'households.errors.tooManyGuardians');
-        if (accounts.some((a) => a.email.toLowerCase() === email.toLowerCase())) throw new FormError('email', 'households.errors.alreadyGuardian');
+        if (accounts.length >= MAX_GUARDIAN_ACCOUNTS)
+          throw new FormError('email', 'households.errors.tooManyGuardians');
+        if (accounts.some((a) => a.email.toLowerCase() === email.toLowerCase()))
+          throw new FormError('email', 'households.errors.alreadyGuardian');
         const token = randomBytes(32).toString('base64url');
         const now = deps.clock.now();
         const id = await repo.insertInvitation(tx, {
@@ -312,7 +444,9 @@ export function createHouseholdsService(deps: AppDeps) {
           created_at: now,
           expires_at: DateTime.fromJSDate(now).plus({ days: INVITATION_DAYS }).toJSDate(),
         });
-        const inviter = actor.accountId ? await tx('accounts').where({ id: actor.accountId }).first('first_name', 'last_name', 'role') : null;
+        const inviter = actor.accountId
+          ? await tx('accounts').where({ id: actor.accountId }).first('first_name', 'last_name', 'role')
+          : null;
         const town = await getTown(deps.db);
         const fromStaff = inviter?.role && inviter.role !== 'parent';
         await deps.outbox.enqueue(tx, {
@@ -322,10 +456,17 @@ export function createHouseholdsService(deps: AppDeps) {
             townName: town?.name ?? '',
             subject: tFr('households.emails.invitation.subject'),
             paragraphs: [
-              fromStaff || !inviter ? tFr('households.emails.invitation.textStaff') : tFr('households.emails.invitation.text', { name: `${inviter.first_name} ${inviter.last_name}` }),
+              fromStaff || !inviter
+                ? tFr('households.emails.invitation.textStaff')
+                : tFr('households.emails.invitation.text', {
+                    name: `${inviter.first_name} ${inviter.last_name}`,
+                  }),
               tFr('households.emails.invitation.validity', { days: INVITATION_DAYS }),
             ],
-            action: { label: tFr('households.emails.invitation.action'), url: `${deps.config.baseUrl}/household/invitations/${token}` },
+            action: {
+              label: tFr('households.emails.invitation.action'),
+              url: `${deps.config.baseUrl}/household/invitations/${token}`,
+            },
           },
         });
         await audit(tx, actor, 'households.invitation_sent', householdId, { invitationId: id });
@@ -354,16 +495,30 @@ export function createHouseholdsService(deps: AppDeps) {
 
     async acceptInvitation(token: string, account: { id: number; role: string }) {
       return withTransaction(deps.db, async (tx) => {
-        const inv = await tx<repo.InvitationRow>('household_invitations').where({ token_hash: hashToken(token) }).forUpdate().first();
+        const inv = await tx<repo.InvitationRow>('household_invitations')
+          .where({ token_hash: hashToken(token) })
+          .forUpdate()
+          .first();
         if (!inv) throw new FormError('form', 'households.errors.invitationInvalid');
         if (inv.accepted_at) throw new FormError('form', 'households.errors.invitationUsed');
-        if (inv.expires_at <= deps.clock.now()) throw new FormError('form', 'households.errors.invitationExpired');
-        if (await householdIdOf(tx, account.id)) throw new FormError('form', 'households.errors.alreadyLinked');
-        if ((await repo.householdAccounts(tx, inv.household_id)).length >= MAX_GUARDIAN_ACCOUNTS) throw new FormError('form', 'households.errors.tooManyGuardians');
+        if (inv.expires_at <= deps.clock.now())
+          throw new FormError('form', 'households.errors.invitationExpired');
+        if (await householdIdOf(tx, account.id))
+          throw new FormError('form', 'households.errors.alreadyLinked');
+        if ((await repo.householdAccounts(tx, inv.household_id)).length >= MAX_GUARDIAN_ACCOUNTS)
+          throw new FormError('form', 'households.errors.tooManyGuardians');
         const now = deps.clock.now();
-        await tx('household_invitations').where({ id: inv.id }).update({ accepted_at: now, accepted_by: account.id });
+        await tx('household_invitations')
+          .where({ id: inv.id })
+          .update({ accepted_at: now, accepted_by: account.id });
         await linkGuardianAccount(tx, inv.household_id, account.id, now);
-        await audit(tx, { accountId: account.id, role: account.role }, 'households.invitation_accepted', inv.household_id, { invitationId: inv.id });
+        await audit(
+          tx,
+          { accountId: account.id, role: account.role },
+          'households.invitation_accepted',
+          inv.household_id,
+          { invitationId: inv.id },
+        );
         return inv.household_id;
       });
     },
@@ -377,26 +532,52 @@ export function createHouseholdsService(deps: AppDeps) {
      * A logged-in parent without a household links their account with the family number and the
      * letter's code. Unknown number and wrong code get the same answer; five wrong codes lock it.
      */
-    async activate(account: { id: number; role: string }, familyNumberInput: string, code: string): Promise<number> {
+    async activate(
+      account: { id: number; role: string },
+      familyNumberInput: string,
+      code: string,
+    ): Promise<number> {
       const familyNumber = normaliseFamilyNumber(familyNumberInput);
       type Outcome = { error: string; key: string } | { householdId: number };
       const outcome = await withTransaction<Outcome>(deps.db, async (tx) => {
-        if (await householdIdOf(tx, account.id)) throw new FormError('form', 'households.errors.alreadyLinked');
+        if (await householdIdOf(tx, account.id))
+          throw new FormError('form', 'households.errors.alreadyLinked');
         const household = await repo.findHouseholdByFamilyNumber(tx, familyNumber);
         const current = household ? await repo.currentActivationCode(tx, household.id) : undefined;
         const row = current ? await repo.lockActivationCodeRow(tx, current.id) : undefined;
         const actor = { accountId: account.id, role: account.role };
-        if (!household || !row || row.used_at) return { error: 'activation_code', key: 'households.errors.activationWrong' } as const;
-        if (row.locked_at || row.failed_attempts >= ACTIVATION_MAX_TRIES) return { error: 'activation_code', key: 'households.errors.activationLocked' } as const;
+        if (!household || !row || row.used_at)
+          return { error: 'activation_code', key: 'households.errors.activationWrong' } as const;
+        if (row.locked_at || row.failed_attempts >= ACTIVATION_MAX_TRIES)
+          return { error: 'activation_code', key: 'households.errors.activationLocked' } as const;
         if (row.code_hash !== hashToken(code)) {
           const attempts = row.failed_attempts + 1;
           const now = deps.clock.now();
-          await repo.updateActivationCode(tx, row.id, { failed_attempts: attempts, ...(attempts >= ACTIVATION_MAX_TRIES ? { locked_at: now } : {}) });
-          await audit(tx, actor, attempts >= ACTIVATION_MAX_TRIES ? 'households.activation_locked' : 'households.activation_failed', household.id, { attempts });
-          return { error: 'activation_code', key: attempts >= ACTIVATION_MAX_TRIES ? 'households.errors.activationLocked' : 'households.errors.activationWrong' } as const;
+          await repo.updateActivationCode(tx, row.id, {
+            failed_attempts: attempts,
+            ...(attempts >= ACTIVATION_MAX_TRIES ? { locked_at: now } : {}),
+          });
+          await audit(
+            tx,
+            actor,
+            attempts >= ACTIVATION_MAX_TRIES
+              ? 'households.activation_locked'
+              : 'households.activation_failed',
+            household.id,
+            { attempts },
+          );
+          return {
+            error: 'activation_code',
+            key:
+              attempts >= ACTIVATION_MAX_TRIES
+                ? 'households.errors.activationLocked'
+                : 'households.errors.activationWrong',
+          } as const;
         }
-        if (row.expires_at <= deps.clock.now()) return { error: 'activation_code', key: 'households.errors.activationExpired' } as const;
-        if ((await repo.householdAccounts(tx, household.id)).length >= MAX_GUARDIAN_ACCOUNTS) return { error: 'form', key: 'households.errors.tooManyGuardians' } as const;
+        if (row.expires_at <= deps.clock.now())
+          return { error: 'activation_code', key: 'households.errors.activationExpired' } as const;
+        if ((await repo.householdAccounts(tx, household.id)).length >= MAX_GUARDIAN_ACCOUNTS)
+          return { error: 'form', key: 'households.errors.tooManyGuardians' } as const;
         const now = deps.clock.now();
         await repo.updateActivationCode(tx, row.id, { used_at: now, used_by: account.id });
         await linkGuardianAccount(tx, household.id, account.id, now);
@@ -412,7 +593,16 @@ export function createHouseholdsService(deps: AppDeps) {
      * "I have a family card but not its code": always files a request and gives the same answer,
      * whether or not the number exists, so the form tells nothing about who lives here.
      */
-    async lostCode(input: { family_number: string; proof: 'birth_date' | 'postcode'; child_birth_date: string; postcode: string; contact_email: string | null }, account: { id: number; role: string } | null) {
+    async lostCode(
+      input: {
+        family_number: string;
+        proof: 'birth_date' | 'postcode';
+        child_birth_date: string;
+        postcode: string;
+        contact_email: string | null;
+      },
+      account: { id: number; role: string } | null,
+    ) {
       return withTransaction(deps.db, async (tx) => {
         const familyNumber = normaliseFamilyNumber(input.family_number);
         const household = await repo.findHouseholdByFamilyNumber(tx, familyNumber);
@@ -421,8 +611,12 @@ export function createHouseholdsService(deps: AppDeps) {
           if (input.proof === 'postcode') matched = household.postcode === input.postcode;
           else {
             const fr = input.child_birth_date.match(/^(\d{1,2})\/(\d{1,2})\/(\d{4})$/);
-            const day = fr ? `${fr[3]}-${fr[2]!.padStart(2, '0')}-${fr[1]!.padStart(2, '0')}` : input.child_birth_date;
-            matched = (await repo.listMembers(tx, household.id)).some((m) => m.kind === 'child' && m.birth_date === day);
+            const day = fr
+              ? `${fr[3]}-${fr[2]!.padStart(2, '0')}-${fr[1]!.padStart(2, '0')}`
+              : input.child_birth_date;
+            matched = (await repo.listMembers(tx, household.id)).some(
+              (m) => m.kind === 'child' && m.birth_date === day,
+            );
           }
         }
         return requests.create(tx, {
@@ -430,28 +624,49 @@ export function createHouseholdsService(deps: AppDeps) {
           accountId: account?.id ?? null,
           householdId: matched && household ? household.id : null,
           summary: tFr('households.requests.lostCodeSummary', { number: familyNumber }),
-          data: { family_number: familyNumber, proof: input.proof, child_birth_date: input.child_birth_date, postcode: input.postcode, contact_email: input.contact_email, matched },
+          data: {
+            family_number: familyNumber,
+            proof: input.proof,
+            child_birth_date: input.child_birth_date,
+            postcode: input.postcode,
+            contact_email: input.contact_email,
+            matched,
+          },
           actor: { accountId: account?.id ?? null, role: account?.role ?? 'public' },
         });
       });
     },
 
     /** Staff link a child of this household to a second household (alternating custody). */
-    async linkCustody(householdId: number, childId: number, otherFamilyNumber: string, weeksHere: 'odd' | 'even', actor: Actor): Promise<number> {
+    async linkCustody(
+      householdId: number,
+      childId: number,
+      otherFamilyNumber: string,
+      weeksHere: 'odd' | 'even',
+      actor: Actor,
+    ): Promise<number> {
       return withTransaction(deps.db, async (tx) => {
         const child = await repo.findMemberOfHousehold(tx, householdId, childId);
         if (!child || child.kind !== 'child') throw new FormError('form', 'errors.invalid');
         const other = await repo.findHouseholdByFamilyNumber(tx, normaliseFamilyNumber(otherFamilyNumber));
         if (!other) throw new FormError('family_number', 'households.errors.familyNumberUnknown');
-        if (other.id === householdId) throw new FormError('family_number', 'households.errors.custodySameHousehold');
+        if (other.id === householdId)
+          throw new FormError('family_number', 'households.errors.custodySameHousehold');
         const links = await repo.memberHouseholds(tx, childId);
-        if (links.some((l) => l.household_id === other.id)) throw new FormError('family_number', 'households.errors.custodyAlreadyLinked');
+        if (links.some((l) => l.household_id === other.id))
+          throw new FormError('family_number', 'households.errors.custodyAlreadyLinked');
         if (links.length >= 2) throw new FormError('family_number', 'households.errors.custodyTwoHouseholds');
         const now = deps.clock.now();
         await repo.setCustodyWeeks(tx, householdId, childId, weeksHere);
         await repo.linkMember(tx, other.id, childId, now, weeksHere === 'odd' ? 'even' : 'odd');
-        await audit(tx, actor, 'households.custody_linked', householdId, { childId, otherHouseholdId: other.id });
-        await audit(tx, actor, 'households.custody_linked', other.id, { childId, otherHouseholdId: householdId });
+        await audit(tx, actor, 'households.custody_linked', householdId, {
+          childId,
+          otherHouseholdId: other.id,
+        });
+        await audit(tx, actor, 'households.custody_linked', other.id, {
+          childId,
+          otherHouseholdId: householdId,
+        });
         return other.id;
       });
     },
@@ -475,19 +690,27 @@ export function createHouseholdsService(deps: AppDeps) {
 
     history: (householdId: number) => repo.householdHistory(deps.db, householdId),
     search: (q: string, page: number, pageSize: number) => repo.searchHouseholds(deps.db, q, page, pageSize),
-
   };
 
   async function linkGuardianAccount(tx: Tx, householdId: number, accountId: number, now: Date) {
     await repo.linkAccount(tx, householdId, accountId, now);
     // A guardian entered at the desk (no account yet) becomes this account's member.
-    const desk = (await repo.listMembers(tx, householdId)).find((m) => m.kind === 'guardian' && m.account_id === null);
+    const desk = (await repo.listMembers(tx, householdId)).find(
+      (m) => m.kind === 'guardian' && m.account_id === null,
+    );
     if (desk) {
       await repo.updateMember(tx, desk.id, { account_id: accountId, updated_at: now });
       return;
     }
     const account = await tx('accounts').where({ id: accountId }).first('first_name', 'last_name', 'email');
-    const memberId = await repo.insertMember(tx, { kind: 'guardian', first_name: account.first_name, last_name: account.last_name, email: account.email, account_id: accountId, created_at: now });
+    const memberId = await repo.insertMember(tx, {
+      kind: 'guardian',
+      first_name: account.first_name,
+      last_name: account.last_name,
+      email: account.email,
+      account_id: accountId,
+      created_at: now,
+    });
     await repo.linkMember(tx, householdId, memberId, now);
   }
 }

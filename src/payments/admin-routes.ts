@@ -21,7 +21,16 @@ import {
   type PaymentFilters,
   type PaymentListRow,
 } from './repository.js';
-import { REFUND_METHODS, REJECTION_CODES, anomalySchema, deskPaymentSchema, periodSchema, refundSchema, rejectionSchema, sepaExportSchema } from './schemas.js';
+import {
+  REFUND_METHODS,
+  REJECTION_CODES,
+  anomalySchema,
+  deskPaymentSchema,
+  periodSchema,
+  refundSchema,
+  rejectionSchema,
+  sepaExportSchema,
+} from './schemas.js';
 import { createSepaService } from './sepa-service.js';
 import { createPaymentsService } from './service.js';
 import { toCsv } from './csv.js';
@@ -53,7 +62,15 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
       overpaymentsToRefund(deps.db),
     ]);
     const grandTotal = totals.reduce((s, r) => s + Number(r.total_cents), 0);
-    res.render('admin/payments/index', { filters, totals, list, anomalyCount: anomalies.length, overpayments, grandTotal, methods: PAYMENT_METHODS });
+    res.render('admin/payments/index', {
+      filters,
+      totals,
+      list,
+      anomalyCount: anomalies.length,
+      overpayments,
+      grandTotal,
+      methods: PAYMENT_METHODS,
+    });
   });
 
   router.get('/payments/export.csv', async (req, res) => {
@@ -61,7 +78,16 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
     const t = getT();
     const rows = await paymentsList(deps.db, filters);
     const csv = toCsv(
-      [t('payments.csv.date'), t('payments.csv.method'), t('payments.csv.invoice'), t('payments.csv.family'), t('payments.csv.amount'), t('payments.csv.overpaid'), t('payments.csv.reference'), t('payments.csv.status')],
+      [
+        t('payments.csv.date'),
+        t('payments.csv.method'),
+        t('payments.csv.invoice'),
+        t('payments.csv.family'),
+        t('payments.csv.amount'),
+        t('payments.csv.overpaid'),
+        t('payments.csv.reference'),
+        t('payments.csv.status'),
+      ],
       rows.map((p: PaymentListRow) => [
         DateTime.fromJSDate(new Date(p.received_at), { zone: TIME_ZONE }).toFormat('yyyy-MM-dd HH:mm'),
         t(`payments.methods.${p.method}`),
@@ -78,11 +104,18 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
   });
 
   // ---- Desk payment ----
-  const renderDesk = (res: Response, status: number, values: Record<string, unknown>, errors: FormErrors = noErrors()) =>
-    res.status(status).render('admin/payments/desk', { values, errors, methods: DESK_METHODS });
+  const renderDesk = (
+    res: Response,
+    status: number,
+    values: Record<string, unknown>,
+    errors: FormErrors = noErrors(),
+  ) => res.status(status).render('admin/payments/desk', { values, errors, methods: DESK_METHODS });
 
   router.get('/payments/desk', (req, res) =>
-    renderDesk(res, 200, { received_on: today(deps.clock), invoice: typeof req.query.invoice === 'string' ? req.query.invoice.slice(0, 40) : '' }),
+    renderDesk(res, 200, {
+      received_on: today(deps.clock),
+      invoice: typeof req.query.invoice === 'string' ? req.query.invoice.slice(0, 40) : '',
+    }),
   );
 
   router.post('/payments/desk', async (req, res) => {
@@ -95,18 +128,30 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
       if (!(err instanceof FormError)) throw err;
       return renderDesk(res, 422, req.body ?? {}, addError(noErrors(), err.field, t(err.key, err.params)));
     }
-    flash(req, t('payments.admin.desk.recorded', { amount: formatMoney(form.data.amount), number: form.data.invoice }));
+    flash(
+      req,
+      t('payments.admin.desk.recorded', { amount: formatMoney(form.data.amount), number: form.data.invoice }),
+    );
     res.redirect(303, '/admin/payments');
   });
 
   // ---- Refunds ----
-  const renderRefund = async (res: Response, paymentId: number, status: number, values: Record<string, unknown>, errors: FormErrors = noErrors()) => {
+  const renderRefund = async (
+    res: Response,
+    paymentId: number,
+    status: number,
+    values: Record<string, unknown>,
+    errors: FormErrors = noErrors(),
+  ) => {
     const info = await payments.paymentToRefund(paymentId);
     res.status(status).render('admin/payments/refund', { ...info, values, errors, methods: REFUND_METHODS });
   };
 
   router.get('/payments/refunds', async (_req, res) => {
-    const [overpayments, refunds] = await Promise.all([overpaymentsToRefund(deps.db), recentRefunds(deps.db)]);
+    const [overpayments, refunds] = await Promise.all([
+      overpaymentsToRefund(deps.db),
+      recentRefunds(deps.db),
+    ]);
     res.render('admin/payments/refunds', { overpayments, refunds });
   });
 
@@ -124,15 +169,28 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
       await payments.refund(id, form.data, actorOf(req));
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      return renderRefund(res, id, 422, req.body ?? {}, addError(noErrors(), err.field, t(err.key, err.params)));
+      return renderRefund(
+        res,
+        id,
+        422,
+        req.body ?? {},
+        addError(noErrors(), err.field, t(err.key, err.params)),
+      );
     }
     flash(req, t('payments.admin.refund.recorded'));
     res.redirect(303, '/admin/payments/refunds');
   });
 
   // ---- Anomalies ----
-  const renderAnomalies = async (res: Response, status: number, errors: FormErrors = noErrors(), values: Record<string, unknown> = {}) =>
-    res.status(status).render('admin/payments/anomalies', { anomalies: await openAnomalies(deps.db), errors, values });
+  const renderAnomalies = async (
+    res: Response,
+    status: number,
+    errors: FormErrors = noErrors(),
+    values: Record<string, unknown> = {},
+  ) =>
+    res
+      .status(status)
+      .render('admin/payments/anomalies', { anomalies: await openAnomalies(deps.db), errors, values });
 
   router.get('/payments/anomalies', (_req, res) => renderAnomalies(res, 200));
 
@@ -143,7 +201,9 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
     const value: unknown = req.body?.[field];
     const form = anomalySchema.safeParse({ resolution: value });
     if (!form.success) {
-      return renderAnomalies(res, 422, addError(noErrors(), field, t('payments.errors.resolutionRequired')), { [field]: typeof value === 'string' ? value : '' });
+      return renderAnomalies(res, 422, addError(noErrors(), field, t('payments.errors.resolutionRequired')), {
+        [field]: typeof value === 'string' ? value : '',
+      });
     }
     await payments.resolveAnomaly(id, form.data.resolution, actorOf(req));
     flash(req, t('payments.admin.anomalies.resolved'));
@@ -154,7 +214,12 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
   const defaultMonth = () => previousMonth(deps.clock);
   const defaultCollection = () => parisNow(deps.clock).plus({ days: 7 }).toISODate()!;
 
-  const renderSepa = async (res: Response, status: number, values: { month: string; collection_date: string }, errors: FormErrors = noErrors()) => {
+  const renderSepa = async (
+    res: Response,
+    status: number,
+    values: { month: string; collection_date: string },
+    errors: FormErrors = noErrors(),
+  ) => {
     const valid = sepaExportSchema.safeParse(values).success;
     const [preview, exports, mandates] = await Promise.all([
       valid ? sepa.preview(values.month, values.collection_date) : Promise.resolve([]),
@@ -166,13 +231,19 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
 
   router.get('/payments/sepa', async (req, res) => {
     const month = typeof req.query.month === 'string' ? req.query.month.slice(0, 7) : defaultMonth();
-    const collection = typeof req.query.collection_date === 'string' ? req.query.collection_date.slice(0, 10) : defaultCollection();
+    const collection =
+      typeof req.query.collection_date === 'string'
+        ? req.query.collection_date.slice(0, 10)
+        : defaultCollection();
     await renderSepa(res, 200, { month, collection_date: collection });
   });
 
   router.post('/payments/sepa', async (req, res) => {
     const t = getT();
-    const values = { month: String(req.body?.month ?? ''), collection_date: String(req.body?.collection_date ?? '') };
+    const values = {
+      month: String(req.body?.month ?? ''),
+      collection_date: String(req.body?.collection_date ?? ''),
+    };
     const form = sepaExportSchema.safeParse(req.body);
     if (!form.success) return renderSepa(res, 422, values, formErrors(form.error, t));
     let exportId: number;
@@ -204,7 +275,13 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
     const id = idParam(req.params.id);
     const itemId = idParam(req.params.itemId);
     const form = rejectionSchema.safeParse({ code: req.body?.[`code-${itemId}`] });
-    if (!form.success) return renderExport(res, id, 422, addError(noErrors(), `code-${itemId}`, t('payments.sepa.errors.codeRequired')));
+    if (!form.success)
+      return renderExport(
+        res,
+        id,
+        422,
+        addError(noErrors(), `code-${itemId}`, t('payments.sepa.errors.codeRequired')),
+      );
     try {
       await sepa.reject(itemId, form.data.code, actorOf(req));
     } catch (err) {

@@ -27,11 +27,15 @@ export function remainingCents(invoice: PayableInvoice): number {
 }
 
 export const isPayableOnline = (invoice: PayableInvoice) =>
-  invoice.kind === 'invoice' && (invoice.status === 'unpaid' || invoice.status === 'partially_paid') && remainingCents(invoice) > 0;
+  invoice.kind === 'invoice' &&
+  (invoice.status === 'unpaid' || invoice.status === 'partially_paid') &&
+  remainingCents(invoice) > 0;
 
 /** The household's invoice, or undefined (callers answer 404). */
 export function findHouseholdInvoice(q: Queryable, householdId: number, invoiceId: number) {
-  return q('invoices').where({ id: invoiceId, household_id: householdId }).first() as Promise<PayableInvoice | undefined>;
+  return q('invoices').where({ id: invoiceId, household_id: householdId }).first() as Promise<
+    PayableInvoice | undefined
+  >;
 }
 
 export function lockInvoice(tx: Tx, invoiceId: number) {
@@ -62,7 +66,11 @@ export async function applyToInvoice(
  * Takes back a payment that did not happen (a rejected direct debit): the invoice is due again.
  * `appliedCents` is what the payment had applied to the invoice (its amount less any overpayment).
  */
-export async function reverseOnInvoice(tx: Tx, invoiceId: number, appliedCents: number): Promise<PayableInvoice> {
+export async function reverseOnInvoice(
+  tx: Tx,
+  invoiceId: number,
+  appliedCents: number,
+): Promise<PayableInvoice> {
   if (appliedCents > 0) await applyPayment(tx, invoiceId, -appliedCents);
   await tx('invoices').where({ id: invoiceId }).update({ direct_debit_on: null });
   return (await lockInvoice(tx, invoiceId))!;

@@ -24,12 +24,17 @@ export interface MandateRow {
 
 /** The household's active mandate, if any (billing's invoicing run may call this). */
 export function mandateFor(q: Queryable, householdId: number): Promise<MandateRow | undefined> {
-  return q('sepa_mandates').where({ household_id: householdId, status: 'active' }).first() as Promise<MandateRow | undefined>;
+  return q('sepa_mandates').where({ household_id: householdId, status: 'active' }).first() as Promise<
+    MandateRow | undefined
+  >;
 }
 
 /** The household's mandate being requested or active. */
 export function openMandateOf(q: Queryable, householdId: number): Promise<MandateRow | undefined> {
-  return q('sepa_mandates').where({ household_id: householdId }).whereIn('status', ['requested', 'active']).first() as Promise<MandateRow | undefined>;
+  return q('sepa_mandates')
+    .where({ household_id: householdId })
+    .whereIn('status', ['requested', 'active'])
+    .first() as Promise<MandateRow | undefined>;
 }
 
 /**
@@ -41,7 +46,10 @@ export function openMandateOf(q: Queryable, householdId: number): Promise<Mandat
  * what those missed (a run and an activation committing at the same time). Idempotent. Never from
  * a page view: reading an invoice does not change it.
  */
-export async function planDirectDebits(tx: Tx, scope: { householdId?: number; invoiceIds?: number[] } = {}): Promise<number> {
+export async function planDirectDebits(
+  tx: Tx,
+  scope: { householdId?: number; invoiceIds?: number[] } = {},
+): Promise<number> {
   if (scope.invoiceIds && !scope.invoiceIds.length) return 0;
   const ids = (await tx('invoices as i')
     .join('sepa_mandates as m', function () {
@@ -50,7 +58,10 @@ export async function planDirectDebits(tx: Tx, scope: { householdId?: number; in
     .where({ 'i.kind': 'invoice', 'i.status': 'unpaid', 'i.paid_cents': 0 })
     .whereRaw('i.issued_at >= m.activated_at')
     .whereNotExists(
-      tx('payments as p').whereRaw('p.invoice_id = i.id').where({ 'p.method': 'direct_debit', 'p.status': 'rejected' }).select(tx.raw('1')),
+      tx('payments as p')
+        .whereRaw('p.invoice_id = i.id')
+        .where({ 'p.method': 'direct_debit', 'p.status': 'rejected' })
+        .select(tx.raw('1')),
     )
     .modify((qb) => {
       if (scope.householdId !== undefined) qb.where('i.household_id', scope.householdId);

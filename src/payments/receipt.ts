@@ -32,11 +32,17 @@ export async function enqueueReceipt(
   if (p.overpaidCents === p.amountCents) {
     paragraphs.push(tFr('payments.emails.overpaid.alreadyPaid', { amount: formatMoney(p.overpaidCents) }));
   } else {
-    paragraphs.push(remaining > 0 ? tFr('payments.emails.receipt.remaining', { amount: formatMoney(remaining) }) : tFr('payments.emails.receipt.settled'));
-    if (p.overpaidCents > 0) paragraphs.push(tFr('payments.emails.receipt.overpaid', { amount: formatMoney(p.overpaidCents) }));
+    paragraphs.push(
+      remaining > 0
+        ? tFr('payments.emails.receipt.remaining', { amount: formatMoney(remaining) })
+        : tFr('payments.emails.receipt.settled'),
+    );
+    if (p.overpaidCents > 0)
+      paragraphs.push(tFr('payments.emails.receipt.overpaid', { amount: formatMoney(p.overpaidCents) }));
   }
   if (p.overpaidCents > 0) paragraphs.push(tFr('payments.emails.overpaid.how'));
-  const subject = p.overpaidCents > 0 ? 'payments.emails.overpaid.subject' : 'payments.emails.receipt.subject';
+  const subject =
+    p.overpaidCents > 0 ? 'payments.emails.overpaid.subject' : 'payments.emails.receipt.subject';
   await deps.outbox.enqueue(tx, {
     to,
     kind: 'payments.receipt',

@@ -40,14 +40,22 @@ export interface PaymentRow {
   recorded_at: Date;
 }
 
-export async function insertOperation(q: Queryable, row: Omit<OperationRow, 'id' | 'state' | 'result_code' | 'payment_id' | 'settled_at' | 'last_checked_at' | 'attempts'>) {
+export async function insertOperation(
+  q: Queryable,
+  row: Omit<
+    OperationRow,
+    'id' | 'state' | 'result_code' | 'payment_id' | 'settled_at' | 'last_checked_at' | 'attempts'
+  >,
+) {
   const [r] = await q('payment_operations').insert(row).returning('id');
   return (r as { id: number }).id;
 }
 
 /** The invoice's open (pending) operation: at most one (unique index payment_operations_one_open). */
 export const openOperationOf = (q: Queryable, invoiceId: number) =>
-  q('payment_operations').where({ invoice_id: invoiceId, state: 'pending' }).first() as Promise<OperationRow | undefined>;
+  q('payment_operations').where({ invoice_id: invoiceId, state: 'pending' }).first() as Promise<
+    OperationRow | undefined
+  >;
 
 export const ONE_OPEN_OPERATION = 'payment_operations_one_open';
 
@@ -62,15 +70,22 @@ export const updateOperation = (q: Queryable, id: number, patch: Partial<Operati
 
 /** Operations still waiting for a result, oldest first. */
 export const pendingOperations = (q: Queryable, limit: number) =>
-  q('payment_operations').where({ state: 'pending' }).orderBy('created_at').limit(limit).select('id_op') as Promise<{ id_op: string }[]>;
+  q('payment_operations')
+    .where({ state: 'pending' })
+    .orderBy('created_at')
+    .limit(limit)
+    .select('id_op') as Promise<{ id_op: string }[]>;
 
 /** Inserts a payment. Online payments are unique by reference (the idOp): a second one fails. */
 export async function insertPayment(q: Queryable, row: Omit<PaymentRow, 'id' | 'status'>): Promise<number> {
-  const [r] = await q('payments').insert({ ...row, status: 'recorded' }).returning('id');
+  const [r] = await q('payments')
+    .insert({ ...row, status: 'recorded' })
+    .returning('id');
   return (r as { id: number }).id;
 }
 
-export const findPayment = (q: Queryable, id: number) => q('payments').where({ id }).first() as Promise<PaymentRow | undefined>;
+export const findPayment = (q: Queryable, id: number) =>
+  q('payments').where({ id }).first() as Promise<PaymentRow | undefined>;
 
 export async function insertAnomaly(q: Queryable, row: Record<string, unknown>): Promise<void> {
   await q('payment_anomalies').insert(row);
@@ -81,7 +96,10 @@ export const householdPayments = (q: Queryable, householdId: number) =>
   q('payments as p')
     .join('invoices as i', 'i.id', 'p.invoice_id')
     .where('p.household_id', householdId)
-    .orderBy([{ column: 'p.received_at', order: 'desc' }, { column: 'p.id', order: 'desc' }])
+    .orderBy([
+      { column: 'p.received_at', order: 'desc' },
+      { column: 'p.id', order: 'desc' },
+    ])
     .select('p.*', 'i.number as invoice_number');
 
 /** A household's invoices that still have something to pay, oldest first. */
@@ -119,7 +137,7 @@ function filtered(q: Queryable, f: PaymentFilters) {
 export const totalsByDayAndMethod = (q: Queryable, f: PaymentFilters) =>
   filtered(q, f)
     .where('p.status', 'recorded')
-    .groupByRaw("1, 2")
+    .groupByRaw('1, 2')
     .orderByRaw('1 desc, 2')
     .select(
       q.raw("to_char((p.received_at AT TIME ZONE 'Europe/Paris')::date, 'YYYY-MM-DD') as day"),
@@ -132,7 +150,10 @@ export type PaymentListRow = PaymentRow & { invoice_number: string; family_numbe
 
 export const paymentsList = (q: Queryable, f: PaymentFilters, limit?: number): Promise<PaymentListRow[]> =>
   filtered(q, f)
-    .orderBy([{ column: 'p.received_at', order: 'desc' }, { column: 'p.id', order: 'desc' }])
+    .orderBy([
+      { column: 'p.received_at', order: 'desc' },
+      { column: 'p.id', order: 'desc' },
+    ])
     .modify((qb) => {
       if (limit) qb.limit(limit);
     })
@@ -143,15 +164,28 @@ export const overpaymentsToRefund = (q: Queryable) =>
   q('payments as p')
     .join('invoices as i', 'i.id', 'p.invoice_id')
     .join('households as h', 'h.id', 'p.household_id')
-    .leftJoin(q('refunds').groupBy('payment_id').select('payment_id', q.raw('sum(amount_cents)::int as refunded')).as('r'), 'r.payment_id', 'p.id')
+    .leftJoin(
+      q('refunds')
+        .groupBy('payment_id')
+        .select('payment_id', q.raw('sum(amount_cents)::int as refunded'))
+        .as('r'),
+      'r.payment_id',
+      'p.id',
+    )
     .where('p.overpaid_cents', '>', 0)
     .where('p.status', 'recorded')
     .whereRaw('p.overpaid_cents > coalesce(r.refunded, 0)')
     .orderBy('p.received_at')
-    .select('p.*', 'i.number as invoice_number', 'h.family_number', q.raw('coalesce(r.refunded, 0)::int as refunded_cents'));
+    .select(
+      'p.*',
+      'i.number as invoice_number',
+      'h.family_number',
+      q.raw('coalesce(r.refunded, 0)::int as refunded_cents'),
+    );
 
 export async function refundedCents(q: Queryable, paymentId: number): Promise<number> {
-  const row = (await q('refunds').where({ payment_id: paymentId }).sum({ total: 'amount_cents' }).first()) as { total: string | number | null } | undefined;
+  const row = (await q('refunds').where({ payment_id: paymentId }).sum({ total: 'amount_cents' }).first()) as
+    { total: string | number | null } | undefined;
   return Number(row?.total ?? 0);
 }
 
@@ -178,7 +212,8 @@ export const findInvoiceByNumber = (q: Queryable, number: string) =>
 
 /** Where to send a household's receipts: its correspondence email, else a guardian's login. */
 export async function householdEmail(q: Queryable, householdId: number): Promise<string | null> {
-  const h = (await q('households').where({ id: householdId }).first('email')) as { email: string | null } | undefined;
+  const h = (await q('households').where({ id: householdId }).first('email')) as
+    { email: string | null } | undefined;
   if (h?.email) return h.email;
   const a = (await q('household_accounts as ha')
     .join('accounts as a', 'a.id', 'ha.account_id')

@@ -60,7 +60,12 @@ export function paymentsRoutes(deps: AppDeps): Router {
     const invoiceId = idParam(req.params.id);
     const account = currentAccount(req);
     try {
-      const { redirectUrl } = await payments.startOnline({ householdId: currentHouseholdId(req), invoiceId, accountId: account.id, payerEmail: account.email });
+      const { redirectUrl } = await payments.startOnline({
+        householdId: currentHouseholdId(req),
+        invoiceId,
+        accountId: account.id,
+        payerEmail: account.email,
+      });
       res.redirect(303, redirectUrl);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
@@ -78,7 +83,13 @@ export function paymentsRoutes(deps: AppDeps): Router {
 
   // ---- Direct debit ----
 
-  const renderMandate = async (req: Request, res: Response, status: number, values: Record<string, unknown>, errors: FormErrors = noErrors()) => {
+  const renderMandate = async (
+    req: Request,
+    res: Response,
+    status: number,
+    values: Record<string, unknown>,
+    errors: FormErrors = noErrors(),
+  ) => {
     const mandate = await sepa.openMandate(currentHouseholdId(req));
     res.status(status).render('payments/direct-debit', {
       mandate: mandate ? { ...mandate, iban: maskIban(mandate.iban) } : null,
@@ -93,7 +104,13 @@ export function paymentsRoutes(deps: AppDeps): Router {
   router.post('/payments/direct-debit', async (req, res) => {
     const t = getT();
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const values = { holder: body.holder, iban: body.iban, bic: body.bic, address: body.address, consent: body.consent };
+    const values = {
+      holder: body.holder,
+      iban: body.iban,
+      bic: body.bic,
+      address: body.address,
+      consent: body.consent,
+    };
     const form = mandateSchema.safeParse(req.body);
     if (!form.success) return renderMandate(req, res, 422, values, formErrors(form.error, t));
     try {

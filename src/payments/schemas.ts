@@ -37,7 +37,10 @@ export const refundSchema = z.object({
 export type RefundForm = z.infer<typeof refundSchema>;
 
 export const anomalySchema = z.object({
-  resolution: text().trim().min(3, 'payments.errors.resolutionRequired').max(500, 'payments.errors.reasonTooLong'),
+  resolution: text()
+    .trim()
+    .min(3, 'payments.errors.resolutionRequired')
+    .max(500, 'payments.errors.reasonTooLong'),
 });
 
 export const periodSchema = z.object({
@@ -47,15 +50,36 @@ export const periodSchema = z.object({
 });
 
 export const mandateSchema = z.object({
-  holder: personName().trim().min(2, 'payments.mandate.errors.holderRequired').max(70, 'payments.mandate.errors.holderTooLong'),
-  iban: text().trim().min(1, 'payments.mandate.errors.iban_missing').max(50, 'payments.mandate.errors.iban_invalid'),
+  holder: personName()
+    .trim()
+    .min(2, 'payments.mandate.errors.holderRequired')
+    .max(70, 'payments.mandate.errors.holderTooLong'),
+  iban: text()
+    .trim()
+    .min(1, 'payments.mandate.errors.iban_missing')
+    .max(50, 'payments.mandate.errors.iban_invalid'),
   bic: text().trim().max(11, 'payments.mandate.errors.bic_invalid').optional().default(''),
-  address: text().trim().min(5, 'payments.mandate.errors.addressRequired').max(200, 'payments.mandate.errors.addressTooLong'),
+  address: text()
+    .trim()
+    .min(5, 'payments.mandate.errors.addressRequired')
+    .max(200, 'payments.mandate.errors.addressTooLong'),
   consent: z.literal('yes', 'payments.mandate.errors.consentRequired'),
 });
 export type MandateForm = z.infer<typeof mandateSchema>;
 
-export const REJECTION_CODES = ['AC01', 'AC04', 'AC06', 'AG01', 'AM04', 'MD01', 'MD06', 'MD07', 'MS02', 'MS03', 'SL01'] as const;
+export const REJECTION_CODES = [
+  'AC01',
+  'AC04',
+  'AC06',
+  'AG01',
+  'AM04',
+  'MD01',
+  'MD06',
+  'MD07',
+  'MS02',
+  'MS03',
+  'SL01',
+] as const;
 
 export const sepaExportSchema = z.object({
   month: isoMonth('payments.sepa.errors.monthInvalid'),

@@ -11,7 +11,14 @@ import { HttpError } from '../web/errors.js';
 import { formatMoney } from '../web/format.js';
 import { FormError } from '../web/forms.js';
 import { tFr } from '../web/i18n.js';
-import { applyToInvoice, findHouseholdInvoice, isPayableOnline, lockInvoice, remainingCents, type PayableInvoice } from './invoices.js';
+import {
+  applyToInvoice,
+  findHouseholdInvoice,
+  isPayableOnline,
+  lockInvoice,
+  remainingCents,
+  type PayableInvoice,
+} from './invoices.js';
 import { MIN_AMOUNT_CENTS, OPERATION_TTL_MS } from './payfip/rules.js';
 import { enqueueReceipt } from './receipt.js';
 import { PaymentProviderError, resultConfirms, type OperationResult } from './provider.js';
@@ -45,7 +52,15 @@ export function createPaymentsService(deps: AppDeps) {
   /** Records a payment against an invoice: the invoice's paid amount, the payment row, the receipt. */
   async function recordPayment(
     tx: Tx,
-    input: { invoiceId: number; method: PaymentMethod; amountCents: number; receivedAt: Date; reference: string | null; recordedBy: number | null; receiptTo?: string | null },
+    input: {
+      invoiceId: number;
+      method: PaymentMethod;
+      amountCents: number;
+      receivedAt: Date;
+      reference: string | null;
+      recordedBy: number | null;
+      receiptTo?: string | null;
+    },
   ) {
     const applied = await applyToInvoice(tx, input.invoiceId, input.amountCents);
     const id = await insertPayment(tx, {
@@ -60,7 +75,19 @@ export function createPaymentsService(deps: AppDeps) {
       recorded_at: clock.now(),
     });
     const to = input.receiptTo ?? (await householdEmail(tx, applied.invoice.household_id));
-    await enqueueReceipt(deps, tx, to, { id, method: input.method, amountCents: input.amountCents, overpaidCents: applied.overpaidCents, receivedAt: input.receivedAt }, applied.invoice);
+    await enqueueReceipt(
+      deps,
+      tx,
+      to,
+      {
+        id,
+        method: input.method,
+        amountCents: input.amountCents,
+        overpaidCents: applied.overpaidCents,
+        receivedAt: input.receivedAt,
+      },
+      applied.invoice,
+    );
     return { id, overpaidCents: applied.overpaidCents, invoice: applied.invoice };
   }
 
@@ -105,7 +132,13 @@ export function createPaymentsService(deps: AppDeps) {
           receiptTo: op.payer_email,
         });
         // An excess (the invoice was paid meanwhile) is listed for refund from the payment row.
-        await deps.audit.record(tx, SYSTEM, 'payments.online_recorded', { type: 'payment', id: payment.id }, { operationId: op.id, overpaidCents: payment.overpaidCents });
+        await deps.audit.record(
+          tx,
+          SYSTEM,
+          'payments.online_recorded',
+          { type: 'payment', id: payment.id },
+          { operationId: op.id, overpaidCents: payment.overpaidCents },
+        );
         return finish('paid', { payment_id: payment.id });
       }
       case 'refused':
@@ -133,9 +166,11 @@ export function createPaymentsService(deps: AppDeps) {
   async function payableInvoice(householdId: number, invoiceId: number): Promise<PayableInvoice> {
     const invoice = await findHouseholdInvoice(db, householdId, invoiceId);
     if (!invoice) throw new HttpError(404);
-    if (invoice.status === 'direct_debit_planned') throw new FormError('form', 'payments.errors.directDebitPlanned');
+    if (invoice.status === 'direct_debit_planned')
+      throw new FormError('form', 'payments.errors.directDebitPlanned');
     if (!isPayableOnline(invoice)) throw new FormError('form', 'payments.errors.notPayable');
-    if (remainingCents(invoice) < MIN_AMOUNT_CENTS) throw new FormError('form', 'payments.errors.belowMinimum');
+    if (remainingCents(invoice) < MIN_AMOUNT_CENTS)
+      throw new FormError('form', 'payments.errors.belowMinimum');
     return invoice;
   }
 
@@ -146,7 +181,8 @@ export function createPaymentsService(deps: AppDeps) {
    */
   function resume(op: OperationRow, invoice: PayableInvoice): { redirectUrl: string } {
     const left = new Date(op.created_at).getTime() + OPERATION_TTL_MS - clock.now().getTime();
-    if (op.redirect_url && op.amount_cents === remainingCents(invoice) && left >= RESUME_MIN_LEFT_MS) return { redirectUrl: op.redirect_url };
+    if (op.redirect_url && op.amount_cents === remainingCents(invoice) && left >= RESUME_MIN_LEFT_MS)
+      return { redirectUrl: op.redirect_url };
     throw new FormError('form', 'payments.errors.inProgress');
   }
 
@@ -161,7 +197,12 @@ export function createPaymentsService(deps: AppDeps) {
      * with a message. An operation the payer abandoned, or that expired, frees the invoice once
      * PayFiP says so (asked here, and by the polling job). Another household's invoice is a 404.
      */
-    async startOnline(input: { householdId: number; invoiceId: number; accountId: number; payerEmail: string }): Promise<{ redirectUrl: string }> {
+    async startOnline(input: {
+      householdId: number;
+      invoiceId: number;
+      accountId: number;
+      payerEmail: string;
+    }): Promise<{ redirectUrl: string }> {
       let invoice = await payableInvoice(input.householdId, input.invoiceId);
       const open = await openOperationOf(db, invoice.id);
       if (open) {
@@ -185,7 +226,10 @@ export function createPaymentsService(deps: AppDeps) {
         });
       } catch (err) {
         if (!(err instanceof PaymentProviderError)) throw err;
-        deps.logger.warn({ code: err.code, kind: err.kind, invoiceId: invoice.id }, 'online payment could not start');
+        deps.logger.warn(
+          { code: err.code, kind: err.kind, invoiceId: invoice.id },
+          'online payment could not start',
+        );
         throw new FormError('form', 'payments.errors.providerUnavailable');
       }
       try {
@@ -222,7 +266,10 @@ export function createPaymentsService(deps: AppDeps) {
         result = await deps.payments.getResult(op.id_op);
       } catch (err) {
         if (!(err instanceof PaymentProviderError)) throw err;
-        deps.logger.warn({ code: err.code, kind: err.kind, operationId: op.id }, 'payment result query failed');
+        deps.logger.warn(
+          { code: err.code, kind: err.kind, operationId: op.id },
+          'payment result query failed',
+        );
         await updateOperation(db, op.id, { last_checked_at: clock.now(), attempts: op.attempts + 1 });
         return op;
       }
@@ -246,11 +293,16 @@ export function createPaymentsService(deps: AppDeps) {
     },
 
     /** The parent's view of an operation (another household's is a 404); asks the provider if still pending. */
-    async operationForHousehold(householdId: number, idOp: string): Promise<OperationRow & { invoice_number: string }> {
+    async operationForHousehold(
+      householdId: number,
+      idOp: string,
+    ): Promise<OperationRow & { invoice_number: string }> {
       let op = await findOperation(db, idOp);
       if (!op || op.household_id !== householdId) throw new HttpError(404);
       if (op.state === 'pending') op = (await service.settle(idOp)) ?? op;
-      const invoice = (await db('invoices').where({ id: op.invoice_id }).first('number')) as { number: string };
+      const invoice = (await db('invoices').where({ id: op.invoice_id }).first('number')) as {
+        number: string;
+      };
       return { ...op, invoice_number: invoice.number };
     },
 
@@ -259,10 +311,13 @@ export function createPaymentsService(deps: AppDeps) {
       if (form.received_on > today(clock)) throw new FormError('received_on', 'payments.errors.dateInFuture');
       return withTransaction(db, async (tx) => {
         const found = await findInvoiceByNumber(tx, form.invoice);
-        if (!found || found.kind !== 'invoice') throw new FormError('invoice', 'payments.errors.invoiceNotFound');
+        if (!found || found.kind !== 'invoice')
+          throw new FormError('invoice', 'payments.errors.invoiceNotFound');
         const invoice = (await lockInvoice(tx, found.id))!;
-        if (remainingCents(invoice) === 0 && invoice.status !== 'paid') throw new FormError('invoice', 'payments.errors.notPayable');
-        const receivedAt = form.received_on === today(clock) ? clock.now() : parisInstant(form.received_on, '12:00');
+        if (remainingCents(invoice) === 0 && invoice.status !== 'paid')
+          throw new FormError('invoice', 'payments.errors.notPayable');
+        const receivedAt =
+          form.received_on === today(clock) ? clock.now() : parisInstant(form.received_on, '12:00');
         const payment = await recordPayment(tx, {
           invoiceId: invoice.id,
           method: form.method,
@@ -271,7 +326,13 @@ export function createPaymentsService(deps: AppDeps) {
           reference: form.reference || null,
           recordedBy: actor.accountId,
         });
-        await deps.audit.record(tx, actor, 'payments.desk_recorded', { type: 'payment', id: payment.id }, { method: form.method, amountCents: form.amount });
+        await deps.audit.record(
+          tx,
+          actor,
+          'payments.desk_recorded',
+          { type: 'payment', id: payment.id },
+          { method: form.method, amountCents: form.amount },
+        );
         return payment;
       });
     },
@@ -282,7 +343,8 @@ export function createPaymentsService(deps: AppDeps) {
         const payment = await tx('payments').where({ id: paymentId }).forUpdate().first();
         if (!payment || payment.overpaid_cents <= 0) throw new HttpError(404);
         const left = payment.overpaid_cents - (await refundedCents(tx, paymentId));
-        if (form.amount > left) throw new FormError('amount', 'payments.errors.refundTooHigh', { amount: formatMoney(left) });
+        if (form.amount > left)
+          throw new FormError('amount', 'payments.errors.refundTooHigh', { amount: formatMoney(left) });
         const [row] = await tx('refunds')
           .insert({
             payment_id: paymentId,
@@ -295,20 +357,35 @@ export function createPaymentsService(deps: AppDeps) {
             recorded_at: clock.now(),
           })
           .returning('id');
-        await deps.audit.record(tx, actor, 'payments.refunded', { type: 'payment', id: paymentId }, { refundId: (row as { id: number }).id, amountCents: form.amount });
+        await deps.audit.record(
+          tx,
+          actor,
+          'payments.refunded',
+          { type: 'payment', id: paymentId },
+          { refundId: (row as { id: number }).id, amountCents: form.amount },
+        );
       });
     },
 
     async paymentToRefund(paymentId: number) {
       const payment = await findPayment(db, paymentId);
       if (!payment || payment.overpaid_cents <= 0) throw new HttpError(404);
-      const invoice = (await db('invoices').where({ id: payment.invoice_id }).first('number')) as { number: string };
-      return { payment, invoiceNumber: invoice.number, leftCents: payment.overpaid_cents - (await refundedCents(db, paymentId)) };
+      const invoice = (await db('invoices').where({ id: payment.invoice_id }).first('number')) as {
+        number: string;
+      };
+      return {
+        payment,
+        invoiceNumber: invoice.number,
+        leftCents: payment.overpaid_cents - (await refundedCents(db, paymentId)),
+      };
     },
 
     async resolveAnomaly(id: number, resolution: string, actor: Actor) {
       await withTransaction(db, async (tx) => {
-        const n = await tx('payment_anomalies').where({ id }).whereNull('resolved_at').update({ resolved_at: clock.now(), resolved_by: actor.accountId, resolution });
+        const n = await tx('payment_anomalies')
+          .where({ id })
+          .whereNull('resolved_at')
+          .update({ resolved_at: clock.now(), resolved_by: actor.accountId, resolution });
         if (n === 0) throw new HttpError(404);
         await deps.audit.record(tx, actor, 'payments.anomaly_resolved', { type: 'payment_anomaly', id });
       });

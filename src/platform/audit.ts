@@ -27,7 +27,13 @@ export interface AuditRow {
 
 export function createAudit(clock: Clock) {
   return {
-    async record(q: Queryable, actor: Actor, action: string, subject: Subject | null, details: Record<string, unknown> = {}) {
+    async record(
+      q: Queryable,
+      actor: Actor,
+      action: string,
+      subject: Subject | null,
+      details: Record<string, unknown> = {},
+    ) {
       await q('audit_events').insert({
         at: clock.now(),
         actor_account_id: actor.accountId,
@@ -39,7 +45,12 @@ export function createAudit(clock: Clock) {
       });
     },
     /** Several events in one insert (a batch of the invoicing run), same columns as record(). */
-    async recordMany(q: Queryable, actor: Actor, action: string, events: { subject: Subject | null; details?: Record<string, unknown> }[]) {
+    async recordMany(
+      q: Queryable,
+      actor: Actor,
+      action: string,
+      events: { subject: Subject | null; details?: Record<string, unknown> }[],
+    ) {
       if (!events.length) return;
       const at = clock.now();
       await q('audit_events').insert(

@@ -1,6 +1,10 @@
 // Work over a list with at most `limit` items in flight (PDFs drawn while files are written, the
 // benchmarks' logins): results in the items' order.
-export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(

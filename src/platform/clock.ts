@@ -42,7 +42,11 @@ export function parisDayOf(instant: Date): string {
   const ms = instant.getTime();
   if (lastDay && ms >= lastDay.from && ms < lastDay.to) return lastDay.day;
   const start = DateTime.fromMillis(ms, { zone: TIME_ZONE }).startOf('day');
-  lastDay = { day: start.toISODate() as string, from: start.toMillis(), to: start.plus({ days: 1 }).toMillis() };
+  lastDay = {
+    day: start.toISODate() as string,
+    from: start.toMillis(),
+    to: start.plus({ days: 1 }).toMillis(),
+  };
   return lastDay.day;
 }
 

@@ -6,7 +6,8 @@ export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
-export const invalidDay = (day: string) => new RangeError(`Invalid day: ${JSON.stringify(day)} (expected YYYY-MM-DD)`);
+export const invalidDay = (day: string) =>
+  new RangeError(`Invalid day: ${JSON.stringify(day)} (expected YYYY-MM-DD)`);
 
 const DAY_MS = 86_400_000;
 

@@ -40,7 +40,10 @@ class ImportMigrationSource implements Knex.MigrationSource<string> {
 }
 
 export async function migrateLatest(db: Db): Promise<string[]> {
-  const [, log] = (await db.migrate.latest({ migrationSource: new ImportMigrationSource() })) as [number, string[]];
+  const [, log] = (await db.migrate.latest({ migrationSource: new ImportMigrationSource() })) as [
+    number,
+    string[],
+  ];
   return log;
 }
 
@@ -64,7 +67,10 @@ export async function withTransaction<T>(
   const retries = opts.retries ?? 5;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await db.transaction(fn, opts.isolationLevel ? { isolationLevel: opts.isolationLevel } : undefined);
+      return await db.transaction(
+        fn,
+        opts.isolationLevel ? { isolationLevel: opts.isolationLevel } : undefined,
+      );
     } catch (err) {
       if (attempt < retries && isRetryable(err)) {
         await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));

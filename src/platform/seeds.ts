@@ -11,7 +11,9 @@ export async function runSeeds(deps: AppDeps): Promise<string[]> {
     .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
     .sort();
   for (const file of files) {
-    const mod = (await import(pathToFileURL(path.join(SEEDS_DIR, file)).href)) as { seed: (deps: AppDeps) => Promise<void> };
+    const mod = (await import(pathToFileURL(path.join(SEEDS_DIR, file)).href)) as {
+      seed: (deps: AppDeps) => Promise<void>;
+    };
     await mod.seed(deps);
   }
   deps.logger.info({ seeds: files.length }, 'demo data checked');

@@ -24,21 +24,52 @@ export function requestsAdminRoutes(deps: AppDeps): Router {
     if (!f.success) throw new HttpError(400);
     const { page, ...filters } = f.data;
     const count = await countQueue(deps.db, filters);
-    const rows = await queue(deps.db, filters).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE);
-    res.render('admin/requests/index', { rows, filters: f.data, types: [...deps.hooks.requestTypes.keys()], count, page, pages: Math.max(1, Math.ceil(count / PAGE_SIZE)) });
+    const rows = await queue(deps.db, filters)
+      .limit(PAGE_SIZE)
+      .offset((page - 1) * PAGE_SIZE);
+    res.render('admin/requests/index', {
+      rows,
+      filters: f.data,
+      types: [...deps.hooks.requestTypes.keys()],
+      count,
+      page,
+      pages: Math.max(1, Math.ceil(count / PAGE_SIZE)),
+    });
   });
 
-  async function render(req: Request, res: Response, status = 200, errors: FormErrors = noErrors(), values: Record<string, unknown> = {}) {
+  async function render(
+    req: Request,
+    res: Response,
+    status = 200,
+    errors: FormErrors = noErrors(),
+    values: Record<string, unknown> = {},
+  ) {
     const request = await findRequest(deps.db, idParam(req.params.id));
     if (!request) throw new HttpError(404);
     const [events, details, household, owner] = await Promise.all([
       listEventsWithNames(deps.db, request.id),
       deps.hooks.requestTypes.get(request.type)?.staffDetails?.(deps, request) ?? [],
-      request.household_id ? deps.db('households').where({ id: request.household_id }).first('id', 'family_number') : null,
-      request.account_id ? deps.db('accounts').where({ id: request.account_id }).first('first_name', 'last_name', 'email') : null,
+      request.household_id
+        ? deps.db('households').where({ id: request.household_id }).first('id', 'family_number')
+        : null,
+      request.account_id
+        ? deps.db('accounts').where({ id: request.account_id }).first('first_name', 'last_name', 'email')
+        : null,
     ]);
     const acceptAt = deps.hooks.requestTypes.get(request.type)?.acceptAt?.(request) ?? null;
-    res.status(status).render('admin/requests/show', { request, events, details, household, owner, acceptAt, open: OPEN_STATUSES.includes(request.status), errors, values });
+    res
+      .status(status)
+      .render('admin/requests/show', {
+        request,
+        events,
+        details,
+        household,
+        owner,
+        acceptAt,
+        open: OPEN_STATUSES.includes(request.status),
+        errors,
+        values,
+      });
   }
 
   router.get('/requests/:id', (req, res) => render(req, res));
@@ -66,7 +97,13 @@ export function requestsAdminRoutes(deps: AppDeps): Router {
       await requests.decide(id, form.data.decision, actorOf(req), form.data.message || null);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      return render(req, res, 422, addError(noErrors(), err.field === 'form' ? 'decision' : err.field, t(err.key)), req.body);
+      return render(
+        req,
+        res,
+        422,
+        addError(noErrors(), err.field === 'form' ? 'decision' : err.field, t(err.key)),
+        req.body,
+      );
     }
     flash(req, t(`requests.flash.decided.${form.data.decision}`));
     res.redirect(303, `/admin/requests/${id}`);
@@ -77,7 +114,14 @@ export function requestsAdminRoutes(deps: AppDeps): Router {
     const id = idParam(req.params.id);
     if (!(await findRequest(deps.db, id))) throw new HttpError(404);
     const form = messageSchema.safeParse({ message: req.body.note });
-    if (!form.success || !form.data.message) return render(req, res, 422, addError(noErrors(), 'note', t('requests.errors.answerRequired')), req.body);
+    if (!form.success || !form.data.message)
+      return render(
+        req,
+        res,
+        422,
+        addError(noErrors(), 'note', t('requests.errors.answerRequired')),
+        req.body,
+      );
     try {
       await requests.addMessage(id, { message: form.data.message, actor: actorOf(req), side: 'staff' });
     } catch (err) {

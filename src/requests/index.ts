@@ -6,5 +6,7 @@ export const requestsFeature: Feature = {
   name: 'requests',
   routes: requestsRoutes,
   adminRoutes: requestsAdminRoutes,
-  adminLinks: [{ href: '/admin/requests', label: 'requests.admin.title', roles: ['agent', 'manager', 'admin'] }],
+  adminLinks: [
+    { href: '/admin/requests', label: 'requests.admin.title', roles: ['agent', 'manager', 'admin'] },
+  ],
 };

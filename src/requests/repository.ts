@@ -31,11 +31,14 @@ export interface RequestEventRow {
   document_id: number | null;
 }
 
-export const findRequest = (q: Queryable, id: number) => q<RequestRow>('requests').where({ id }).first() as Promise<RequestRow | undefined>;
+export const findRequest = (q: Queryable, id: number) =>
+  q<RequestRow>('requests').where({ id }).first() as Promise<RequestRow | undefined>;
 
 /** A request the household may see: looked up through the household, never by bare id. */
 export const findHouseholdRequest = (q: Queryable, householdId: number, id: number) =>
-  q<RequestRow>('requests').where({ id, household_id: householdId }).first() as Promise<RequestRow | undefined>;
+  q<RequestRow>('requests').where({ id, household_id: householdId }).first() as Promise<
+    RequestRow | undefined
+  >;
 
 export const findAccountRequest = (q: Queryable, accountId: number, id: number) =>
   q<RequestRow>('requests').where({ id, account_id: accountId }).first() as Promise<RequestRow | undefined>;
@@ -46,10 +49,17 @@ export const listHouseholdRequests = (q: Queryable, householdId: number, account
     .orderBy('created_at', 'desc') as Promise<RequestRow[]>;
 
 export const listEvents = (q: Queryable, requestId: number) =>
-  q<RequestEventRow>('request_events').where({ request_id: requestId }).orderBy([{ column: 'at' }, { column: 'id' }]) as Promise<RequestEventRow[]>;
+  q<RequestEventRow>('request_events')
+    .where({ request_id: requestId })
+    .orderBy([{ column: 'at' }, { column: 'id' }]) as Promise<RequestEventRow[]>;
 
-export async function insertRequest(q: Queryable, row: Omit<RequestRow, 'id' | 'decided_at' | 'decided_by'>): Promise<number> {
-  const [r] = await q('requests').insert({ ...row, data: JSON.stringify(row.data) }).returning('id');
+export async function insertRequest(
+  q: Queryable,
+  row: Omit<RequestRow, 'id' | 'decided_at' | 'decided_by'>,
+): Promise<number> {
+  const [r] = await q('requests')
+    .insert({ ...row, data: JSON.stringify(row.data) })
+    .returning('id');
   return (r as { id: number }).id;
 }
 
@@ -58,7 +68,9 @@ export async function insertEvent(q: Queryable, row: Omit<RequestEventRow, 'id'>
 }
 
 export const updateRequest = (q: Queryable, id: number, patch: Partial<RequestRow>) =>
-  q('requests').where({ id }).update({ ...patch, ...(patch.data ? { data: JSON.stringify(patch.data) } : {}) });
+  q('requests')
+    .where({ id })
+    .update({ ...patch, ...(patch.data ? { data: JSON.stringify(patch.data) } : {}) });
 
 /** The staff queue: by type and status, oldest first. */
 export function queue(q: Queryable, filters: { type?: string; status?: string; code?: string }) {
@@ -107,9 +119,18 @@ export const listEventsWithNames = (q: Queryable, requestId: number) =>
     .leftJoin('document_types as dt', 'dt.id', 'd.type_id')
     .where('ev.request_id', requestId)
     .orderBy([{ column: 'ev.at' }, { column: 'ev.id' }])
-    .select('ev.*', q.raw("coalesce(a.first_name || ' ' || a.last_name, '') as actor_name"), 'dt.name as document_name') as Promise<(RequestEventRow & { actor_name: string; document_name: string | null })[]>;
+    .select(
+      'ev.*',
+      q.raw("coalesce(a.first_name || ' ' || a.last_name, '') as actor_name"),
+      'dt.name as document_name',
+    ) as Promise<(RequestEventRow & { actor_name: string; document_name: string | null })[]>;
 
-export const countQueue = async (q: Queryable, filters: { type?: string; status?: string; code?: string }) => {
-  const [{ count }] = (await queue(q, filters).clearSelect().clearOrder().count({ count: '*' })) as [{ count: number }];
+export const countQueue = async (
+  q: Queryable,
+  filters: { type?: string; status?: string; code?: string },
+) => {
+  const [{ count }] = (await queue(q, filters).clearSelect().clearOrder().count({ count: '*' })) as [
+    { count: number },
+  ];
   return Number(count);
 };

@@ -25,10 +25,28 @@ export function requestsRoutes(deps: AppDeps): Router {
     return { request, householdId };
   }
 
-  async function renderRequest(req: Request, res: import('express').Response, status = 200, errors: FormErrors = noErrors(), values: Record<string, unknown> = {}) {
+  async function renderRequest(
+    req: Request,
+    res: import('express').Response,
+    status = 200,
+    errors: FormErrors = noErrors(),
+    values: Record<string, unknown> = {},
+  ) {
     const { request, householdId } = await requestOr404(req);
-    const [events, documents] = await Promise.all([listEventsWithNames(deps.db, request.id), householdId ? listCurrentForHousehold(deps.db, householdId) : []]);
-    res.status(status).render('requests/show', { request, events, documents, open: OPEN_STATUSES.includes(request.status), errors, values });
+    const [events, documents] = await Promise.all([
+      listEventsWithNames(deps.db, request.id),
+      householdId ? listCurrentForHousehold(deps.db, householdId) : [],
+    ]);
+    res
+      .status(status)
+      .render('requests/show', {
+        request,
+        events,
+        documents,
+        open: OPEN_STATUSES.includes(request.status),
+        errors,
+        values,
+      });
   }
 
   router.get('/requests', async (req, res) => {
@@ -46,13 +64,32 @@ export function requestsRoutes(deps: AppDeps): Router {
     const form = messageSchema.safeParse(req.body);
     if (!form.success) return renderRequest(req, res, 422, formErrors(form.error, t), req.body);
     const { message, document_id } = form.data;
-    if (!message && !document_id) return renderRequest(req, res, 422, addError(noErrors(), 'message', t('requests.errors.answerRequired')), req.body);
+    if (!message && !document_id)
+      return renderRequest(
+        req,
+        res,
+        422,
+        addError(noErrors(), 'message', t('requests.errors.answerRequired')),
+        req.body,
+      );
     if (document_id) {
       const docs = householdId ? await listCurrentForHousehold(deps.db, householdId) : [];
-      if (!docs.some((d) => d.id === document_id)) return renderRequest(req, res, 422, addError(noErrors(), 'document_id', t('requests.errors.documentInvalid')), req.body);
+      if (!docs.some((d) => d.id === document_id))
+        return renderRequest(
+          req,
+          res,
+          422,
+          addError(noErrors(), 'document_id', t('requests.errors.documentInvalid')),
+          req.body,
+        );
     }
     try {
-      await requests.addMessage(request.id, { message, documentId: document_id, actor: actorOf(req), side: 'parent' });
+      await requests.addMessage(request.id, {
+        message,
+        documentId: document_id,
+        actor: actorOf(req),
+        side: 'parent',
+      });
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
       return renderRequest(req, res, 422, addError(noErrors(), 'message', t(err.key)), req.body);

@@ -16,8 +16,17 @@ export const decisionSchema = z.object({
 });
 
 export const queueFilters = z.object({
-  type: z.string().trim().max(40).regex(/^[a-z_]*$/).optional().default(''),
-  status: z.enum(['', 'submitted', 'in_review', 'incomplete', 'accepted', 'refused', 'cancelled']).optional().default(''),
+  type: z
+    .string()
+    .trim()
+    .max(40)
+    .regex(/^[a-z_]*$/)
+    .optional()
+    .default(''),
+  status: z
+    .enum(['', 'submitted', 'in_review', 'incomplete', 'accepted', 'refused', 'cancelled'])
+    .optional()
+    .default(''),
   code: text().trim().max(12).optional().default(''),
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
 });

@@ -31,7 +31,13 @@ export interface RequestTypeHooks {
    * Runs in the decision's transaction when the status changes (staff accept, refuse, ask for
    * more, or the parent cancels). `deps` gives the audit log, the outbox and the clock.
    */
-  onStatus?: (tx: Tx, request: RequestRow, status: RequestStatus, actor: Actor, deps: AppDeps) => Promise<void>;
+  onStatus?: (
+    tx: Tx,
+    request: RequestRow,
+    status: RequestStatus,
+    actor: Actor,
+    deps: AppDeps,
+  ) => Promise<void>;
   /** What staff need beside the request to decide it, shown on /admin/requests/<id>. */
   staffDetails?: (deps: AppDeps, request: RequestRow) => Promise<StaffDetailSection[]>;
   /**
@@ -41,12 +47,13 @@ export interface RequestTypeHooks {
   acceptAt?: (request: RequestRow) => { href: string; label: string };
 }
 
-
 export type Side = 'parent' | 'staff' | 'system';
 
 export function createRequestsService(deps: AppDeps) {
   async function notify(tx: Tx, request: RequestRow, key: string, params: Record<string, unknown> = {}) {
-    const owner = request.account_id ? await tx('accounts').where({ id: request.account_id }).first('email') : null;
+    const owner = request.account_id
+      ? await tx('accounts').where({ id: request.account_id }).first('email')
+      : null;
     const to = (owner?.email as string | undefined) ?? (request.data.contact_email as string | undefined);
     if (!to) return;
     const town = await getTown(deps.db);
@@ -58,12 +65,21 @@ export function createRequestsService(deps: AppDeps) {
         townName: town?.name ?? '',
         subject: tFr(`requests.emails.${key}.subject`, { type, code: request.tracking_code }),
         paragraphs: [tFr(`requests.emails.${key}.text`, { type, code: request.tracking_code, ...params })],
-        action: request.account_id ? { label: tFr('requests.emails.follow'), url: `${deps.config.baseUrl}/requests/${request.id}` } : undefined,
+        action: request.account_id
+          ? { label: tFr('requests.emails.follow'), url: `${deps.config.baseUrl}/requests/${request.id}` }
+          : undefined,
       },
     });
   }
 
-  async function setStatus(tx: Tx, request: RequestRow, status: RequestStatus, actor: Actor, side: Side, message: string | null) {
+  async function setStatus(
+    tx: Tx,
+    request: RequestRow,
+    status: RequestStatus,
+    actor: Actor,
+    side: Side,
+    message: string | null,
+  ) {
     const now = deps.clock.now();
     const decided = status === 'accepted' || status === 'refused';
     await updateRequest(tx, request.id, {
@@ -71,10 +87,25 @@ export function createRequestsService(deps: AppDeps) {
       updated_at: now,
       ...(decided ? { decided_at: now, decided_by: actor.accountId } : {}),
     });
-    await insertEvent(tx, { request_id: request.id, at: now, actor_account_id: actor.accountId, actor_side: side, status, message, document_id: null });
+    await insertEvent(tx, {
+      request_id: request.id,
+      at: now,
+      actor_account_id: actor.accountId,
+      actor_side: side,
+      status,
+      message,
+      document_id: null,
+    });
     const updated = { ...request, status };
     await deps.hooks.requestTypes.get(request.type)?.onStatus?.(tx, updated, status, actor, deps);
-    if (side === 'staff') await deps.audit.record(tx, actor, `requests.${status}`, { type: 'request', id: request.id }, { requestType: request.type });
+    if (side === 'staff')
+      await deps.audit.record(
+        tx,
+        actor,
+        `requests.${status}`,
+        { type: 'request', id: request.id },
+        { requestType: request.type },
+      );
     await notify(tx, updated, `status_${status}`, { message: message ?? '' });
     return updated;
   }
@@ -83,7 +114,17 @@ export function createRequestsService(deps: AppDeps) {
     /** Files a request (status "déposée") in the caller's transaction; returns its id and tracking code. */
     async create(
       tx: Tx,
-      input: { type: string; accountId: number | null; householdId: number | null; childId?: number | null; summary: string; data?: Record<string, unknown>; actor: Actor; side?: Side; message?: string | null },
+      input: {
+        type: string;
+        accountId: number | null;
+        householdId: number | null;
+        childId?: number | null;
+        summary: string;
+        data?: Record<string, unknown>;
+        actor: Actor;
+        side?: Side;
+        message?: string | null;
+      },
     ): Promise<RequestRow> {
       if (!deps.hooks.requestTypes.has(input.type)) throw new Error(`unknown request type ${input.type}`);
       const now = deps.clock.now();
@@ -105,7 +146,15 @@ export function createRequestsService(deps: AppDeps) {
               updated_at: now,
             }),
           );
-          await insertEvent(tx, { request_id: id, at: now, actor_account_id: input.actor.accountId, actor_side: input.side ?? 'parent', status: 'submitted', message: input.message ?? null, document_id: null });
+          await insertEvent(tx, {
+            request_id: id,
+            at: now,
+            actor_account_id: input.actor.accountId,
+            actor_side: input.side ?? 'parent',
+            status: 'submitted',
+            message: input.message ?? null,
+            document_id: null,
+          });
           const request = (await findRequest(tx, id))!;
           await notify(tx, request, 'status_submitted');
           return request;
@@ -126,11 +175,20 @@ export function createRequestsService(deps: AppDeps) {
     },
 
     /** Staff decide: accept, refuse (reason required) or ask for more ("incomplète", message required). */
-    async decide(requestId: number, decision: 'accepted' | 'refused' | 'incomplete', actor: Actor, message: string | null, txIn?: Tx) {
+    async decide(
+      requestId: number,
+      decision: 'accepted' | 'refused' | 'incomplete',
+      actor: Actor,
+      message: string | null,
+      txIn?: Tx,
+    ) {
       const run = async (tx: Tx) => {
         const r = await lockOpen(tx, requestId);
         if ((decision === 'refused' || decision === 'incomplete') && !message?.trim()) {
-          throw new FormError('message', decision === 'refused' ? 'requests.errors.reasonRequired' : 'requests.errors.messageRequired');
+          throw new FormError(
+            'message',
+            decision === 'refused' ? 'requests.errors.reasonRequired' : 'requests.errors.messageRequired',
+          );
         }
         return setStatus(tx, r, decision, actor, 'staff', message?.trim() || null);
       };
@@ -149,12 +207,24 @@ export function createRequestsService(deps: AppDeps) {
      * A message (and optionally a document) on an open request. When the parent answers a
      * request marked "incomplète", it goes back to "en cours d'instruction".
      */
-    async addMessage(requestId: number, input: { message: string; documentId?: number | null; actor: Actor; side: Side }, txIn?: Tx) {
+    async addMessage(
+      requestId: number,
+      input: { message: string; documentId?: number | null; actor: Actor; side: Side },
+      txIn?: Tx,
+    ) {
       const run = async (tx: Tx) => {
         const r = await lockOpen(tx, requestId);
         const now = deps.clock.now();
         const reopen = input.side === 'parent' && r.status === 'incomplete';
-        await insertEvent(tx, { request_id: r.id, at: now, actor_account_id: input.actor.accountId, actor_side: input.side, status: null, message: input.message.trim() || null, document_id: input.documentId ?? null });
+        await insertEvent(tx, {
+          request_id: r.id,
+          at: now,
+          actor_account_id: input.actor.accountId,
+          actor_side: input.side,
+          status: null,
+          message: input.message.trim() || null,
+          document_id: input.documentId ?? null,
+        });
         await updateRequest(tx, r.id, { updated_at: now });
         if (reopen) return setStatus(tx, r, 'in_review', input.actor, 'parent', null);
         if (input.side === 'staff') await notify(tx, r, 'message', { message: input.message.trim() });
@@ -165,7 +235,8 @@ export function createRequestsService(deps: AppDeps) {
   };
 
   async function lockOpen(tx: Tx, requestId: number): Promise<RequestRow> {
-    const r = (await tx<RequestRow>('requests').where({ id: requestId }).forUpdate().first()) as RequestRow | undefined;
+    const r = (await tx<RequestRow>('requests').where({ id: requestId }).forUpdate().first()) as
+      RequestRow | undefined;
     if (!r) throw new FormError('form', 'requests.errors.notFound');
     if (!OPEN_STATUSES.includes(r.status)) throw new FormError('form', 'requests.errors.alreadyDecided');
     return r;

@@ -18,7 +18,14 @@ import { addDays, weekDaysOf } from '../platform/days.js';
 import { rulesOf } from './policy.js';
 import * as repo from './repository.js';
 import * as staffRepo from './staff-repository.js';
-import { attendanceSchema, bookingRulesSchema, closeDaySchema, parseSlot, slotsSchema, staffCancelSchema } from './schemas.js';
+import {
+  attendanceSchema,
+  bookingRulesSchema,
+  closeDaySchema,
+  parseSlot,
+  slotsSchema,
+  staffCancelSchema,
+} from './schemas.js';
 import { createReservationsService } from './service.js';
 import { calendarLabels, checkedSlots, sheetLabels } from './view-labels.js';
 import { createReservationsStaffService, formatGroups, parseGroups, type AttendanceStatus } from './staff.js';
@@ -33,7 +40,8 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
   const reservations = createReservationsService(deps);
   const staff = createReservationsStaffService(deps);
 
-  const dayOf = (value: unknown) => (dayParam.safeParse(value).success ? (value as string) : today(deps.clock));
+  const dayOf = (value: unknown) =>
+    dayParam.safeParse(value).success ? (value as string) : today(deps.clock);
 
   // --- Attendance ---
 
@@ -51,14 +59,26 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     // only once the facts say this account may see that service).
     const [facts, requestedSheet] = await Promise.all([
       staffRepo.sheetFacts(deps.db, account, day),
-      requestedId !== undefined && Number.isSafeInteger(requestedId) ? staffRepo.attendanceSheet(deps.db, requestedId, day) : undefined,
+      requestedId !== undefined && Number.isSafeInteger(requestedId)
+        ? staffRepo.attendanceSheet(deps.db, requestedId, day)
+        : undefined,
     ]);
     const { services, periods, locked } = facts;
     const service = services.find((s) => s.id === (requestedId ?? services[0]?.id));
     if (requestedId !== undefined && !service) throw new HttpError(404);
-    const { rows, unbooked } = service ? (requestedSheet ?? (await staffRepo.attendanceSheet(deps.db, service.id, day))) : { rows: [], unbooked: [] };
-    const closed = new Map(facts.closures.filter((c) => c.service_id === service?.id).map((c) => [day, c.reason]));
-    const open = service ? dayStatesFrom(service, day, day, { periods, publicHolidays: publicHolidaysIn(periods, day, day), closed }).get(day) : undefined;
+    const { rows, unbooked } = service
+      ? (requestedSheet ?? (await staffRepo.attendanceSheet(deps.db, service.id, day)))
+      : { rows: [], unbooked: [] };
+    const closed = new Map(
+      facts.closures.filter((c) => c.service_id === service?.id).map((c) => [day, c.reason]),
+    );
+    const open = service
+      ? dayStatesFrom(service, day, day, {
+          periods,
+          publicHolidays: publicHolidaysIn(periods, day, day),
+          closed,
+        }).get(day)
+      : undefined;
     return {
       services,
       service,
@@ -83,11 +103,16 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     const wantsJson = (req.get('accept') ?? '').includes('application/json');
     const serviceId = Number(req.body?.service);
     const day = dayParam.safeParse(req.body?.date);
-    const service = Number.isSafeInteger(serviceId) ? await staff.visibleService(currentAccount(req), serviceId) : undefined;
+    const service = Number.isSafeInteger(serviceId)
+      ? await staff.visibleService(currentAccount(req), serviceId)
+      : undefined;
     if (!service || !day.success) throw new HttpError(404);
     // The sheet is one form: each row's radios are named status-<childId>; the row saved is the one sent in "child".
     const childId = String(req.body?.child ?? '');
-    const form = attendanceSchema.safeParse({ child: childId, status: req.body?.[`status-${childId}`] ?? req.body?.status });
+    const form = attendanceSchema.safeParse({
+      child: childId,
+      status: req.body?.[`status-${childId}`] ?? req.body?.status,
+    });
     const fail = async (err: FormErrors) => {
       if (wantsJson) return res.status(422).json({ ok: false, error: err.summary[0]?.text });
       req.query.service = String(service.id);
@@ -96,7 +121,13 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     };
     if (!form.success) return fail(formErrors(form.error, t));
     try {
-      await staff.record({ serviceId: service.id, day: day.data, childId: Number(form.data.child), status: form.data.status as AttendanceStatus, actor: actorOf(req) });
+      await staff.record({
+        serviceId: service.id,
+        day: day.data,
+        childId: Number(form.data.child),
+        status: form.data.status as AttendanceStatus,
+        actor: actorOf(req),
+      });
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
       return fail(addError(noErrors(), 'status', t(err.key)));
@@ -117,8 +148,16 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     if (req.query.format === 'csv') {
       const cell = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;
       const lines = [
-        [t('reservations.admin.headcount.school'), t('reservations.admin.headcount.diet'), t('reservations.admin.headcount.meals')].map(cell).join(';'),
-        ...rows.map((r) => [r.school ?? '', t(`reservations.diets.${r.diet ?? 'none'}`), r.meals].map(cell).join(';')),
+        [
+          t('reservations.admin.headcount.school'),
+          t('reservations.admin.headcount.diet'),
+          t('reservations.admin.headcount.meals'),
+        ]
+          .map(cell)
+          .join(';'),
+        ...rows.map((r) =>
+          [r.school ?? '', t(`reservations.diets.${r.diet ?? 'none'}`), r.meals].map(cell).join(';'),
+        ),
       ];
       res.type('text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="repas-${day}.csv"`);
@@ -139,7 +178,12 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     const monday = weekDaysOf(dayOf(req.query.week))[0]!;
     const friday = addDays(monday, 4);
     const services = (await staffRepo.visibleServices(deps.db, currentAccount(req))) as repo.ServiceRow[];
-    const counts = await staffRepo.occupation(deps.db, services.map((s) => s.id), monday, friday);
+    const counts = await staffRepo.occupation(
+      deps.db,
+      services.map((s) => s.id),
+      monday,
+      friday,
+    );
     const table = [];
     for (const service of services) {
       const states = await dayStates(deps.db, service, monday, friday);
@@ -152,10 +196,26 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
         }),
       });
     }
-    res.render('admin/reservations/index', { monday, previousWeek: addDays(monday, -7), nextWeek: addDays(monday, 7), table: table.filter((r) => r.days.some((d) => d.state?.open || d.booked || d.state?.open === false && d.state.reason === 'closed_by_town')) });
+    res.render('admin/reservations/index', {
+      monday,
+      previousWeek: addDays(monday, -7),
+      nextWeek: addDays(monday, 7),
+      table: table.filter((r) =>
+        r.days.some(
+          (d) =>
+            d.state?.open || d.booked || (d.state?.open === false && d.state.reason === 'closed_by_town'),
+        ),
+      ),
+    });
   });
 
-  async function renderClose(req: Request, res: Response, status = 200, errors: FormErrors = noErrors(), values: Record<string, unknown> = {}) {
+  async function renderClose(
+    req: Request,
+    res: Response,
+    status = 200,
+    errors: FormErrors = noErrors(),
+    values: Record<string, unknown> = {},
+  ) {
     const services = (await staffRepo.visibleServices(deps.db, currentAccount(req))) as repo.ServiceRow[];
     res.status(status).render('admin/reservations/close', {
       services,
@@ -171,14 +231,29 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     const form = closeDaySchema.safeParse(req.body);
     if (!form.success) return renderClose(req, res, 422, formErrors(form.error, t), req.body);
     const service = await staff.visibleService(currentAccount(req), Number(form.data.service));
-    if (!service) return renderClose(req, res, 422, addError(noErrors(), 'service', t('reservations.errors.serviceRequired')), req.body);
+    if (!service)
+      return renderClose(
+        req,
+        res,
+        422,
+        addError(noErrors(), 'service', t('reservations.errors.serviceRequired')),
+        req.body,
+      );
     if (!(await openDays(deps.db, service, form.data.day, form.data.day)).length) {
       const closed = (await dayStates(deps.db, service, form.data.day, form.data.day)).get(form.data.day);
-      const key = closed && !closed.open && closed.reason === 'closed_by_town' ? 'reservations.errors.alreadyClosed' : 'reservations.errors.notOpen';
+      const key =
+        closed && !closed.open && closed.reason === 'closed_by_town'
+          ? 'reservations.errors.alreadyClosed'
+          : 'reservations.errors.notOpen';
       return renderClose(req, res, 422, addError(noErrors(), 'day', t(key)), req.body);
     }
     try {
-      const { cancelled } = await reservations.closeDay({ serviceId: service.id, day: form.data.day, reason: form.data.reason, actor: actorOf(req) });
+      const { cancelled } = await reservations.closeDay({
+        serviceId: service.id,
+        day: form.data.day,
+        reason: form.data.reason,
+        actor: actorOf(req),
+      });
       flash(req, t('reservations.admin.close.done', { count: cancelled }));
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
@@ -188,17 +263,27 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
   });
 
   async function renderFamily(req: Request, res: Response, status = 200, errors: FormErrors = noErrors()) {
-    const number = typeof req.query.number === 'string' && !hasControlCharacters(req.query.number) ? req.query.number.trim().slice(0, 30) : '';
+    const number =
+      typeof req.query.number === 'string' && !hasControlCharacters(req.query.number)
+        ? req.query.number.trim().slice(0, 30)
+        : '';
     const household = number ? await staffRepo.householdByNumber(deps.db, number) : undefined;
     const month = monthOf(req.query.month, today(deps.clock).slice(0, 7));
     const children = household ? await childrenOfHousehold(deps.db, household.id) : [];
-    const calendars = household ? await reservations.monthCalendars({ householdId: household.id, children, month, staff: true }) : [];
+    const calendars = household
+      ? await reservations.monthCalendars({ householdId: household.id, children, month, staff: true })
+      : [];
     const shift = (by: number) => {
       const [y, m] = month.split('-').map(Number) as [number, number];
       const d = new Date(Date.UTC(y, m - 1 + by, 1));
       return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
     };
-    if (number && !household) errors = addError(errors.summary.length ? errors : noErrors(), 'number', getT()('reservations.errors.familyNotFound'));
+    if (number && !household)
+      errors = addError(
+        errors.summary.length ? errors : noErrors(),
+        'number',
+        getT()('reservations.errors.familyNotFound'),
+      );
     res.status(status).render('admin/reservations/family', {
       calendarLabels: calendarLabels(getT()),
       checked: checkedSlots(undefined),
@@ -238,7 +323,13 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     }
     const slots = form.data.slots.map(parseSlot);
     if (slots.some((s) => !children.some((c) => c.id === s.childId))) throw new HttpError(404);
-    const outcomes = await reservations.book({ householdId: household.id, actor: actorOf(req), slots, waitlist: form.data.waitlist === '1', staff: true });
+    const outcomes = await reservations.book({
+      householdId: household.id,
+      actor: actorOf(req),
+      slots,
+      waitlist: form.data.waitlist === '1',
+      staff: true,
+    });
     await rememberOutcome(deps, req, 'book', outcomes, children, back);
     res.redirect(303, '/admin/reservations/result');
   });
@@ -253,7 +344,13 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     }
     const slots = form.data.slots.map(parseSlot);
     if (slots.some((s) => !children.some((c) => c.id === s.childId))) throw new HttpError(404);
-    const outcomes = await reservations.cancel({ householdId: household.id, actor: actorOf(req), slots, mode: form.data.mode, reason: form.data.reason || undefined });
+    const outcomes = await reservations.cancel({
+      householdId: household.id,
+      actor: actorOf(req),
+      slots,
+      mode: form.data.mode,
+      reason: form.data.reason || undefined,
+    });
     await rememberOutcome(deps, req, 'cancel', outcomes, children, back);
     res.redirect(303, '/admin/reservations/result');
   });
@@ -266,7 +363,14 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
 
   // --- Booking rules of a service ---
 
-  async function renderRules(req: Request, res: Response, service: repo.ServiceRow, status = 200, errors: FormErrors = noErrors(), values?: Record<string, unknown>) {
+  async function renderRules(
+    req: Request,
+    res: Response,
+    service: repo.ServiceRow,
+    status = 200,
+    errors: FormErrors = noErrors(),
+    values?: Record<string, unknown>,
+  ) {
     const rules = rulesOf(service);
     const deadlineValues = (p: string, d: typeof rules.bookingDeadline) => ({
       [`${p}_kind`]: d?.kind ?? 'none',
@@ -283,7 +387,9 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
         ...deadlineValues('booking', rules.bookingDeadline),
         ...deadlineValues('cancel', rules.cancelDeadline),
         window_days: service.booking_window_days ?? '',
-        opens_at: opensAt ? `${parisDayOf(opensAt)}T${new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' }).format(opensAt)}` : '',
+        opens_at: opensAt
+          ? `${parisDayOf(opensAt)}T${new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' }).format(opensAt)}`
+          : '',
         capacity: service.capacity ?? '',
         capacity_split: rules.split,
         capacity_groups: formatGroups(rules.groups),
@@ -299,7 +405,9 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     return service;
   }
 
-  router.get('/services/:id/booking-rules', requireManager, async (req, res) => renderRules(req, res, await ruleService(req)));
+  router.get('/services/:id/booking-rules', requireManager, async (req, res) =>
+    renderRules(req, res, await ruleService(req)),
+  );
 
   router.post('/services/:id/booking-rules', requireManager, async (req, res) => {
     const t = getT();
@@ -308,9 +416,21 @@ export function reservationsAdminRoutes(deps: AppDeps): Router {
     if (!form.success) return renderRules(req, res, service, 422, formErrors(form.error, t), req.body);
     const f = form.data;
     const groups = parseGroups(f.capacity_groups);
-    if (!groups) return renderRules(req, res, service, 422, addError(noErrors(), 'capacity_groups', t('reservations.errors.groupsInvalid')), req.body);
+    if (!groups)
+      return renderRules(
+        req,
+        res,
+        service,
+        422,
+        addError(noErrors(), 'capacity_groups', t('reservations.errors.groupsInvalid')),
+        req.body,
+      );
     const deadline = (kind: string, days: number | null, weekday: string | undefined, time: string) =>
-      kind === 'none' ? null : kind === 'week_before' ? { kind, weekday: Number(weekday), time } : { kind, days: days ?? 0, time };
+      kind === 'none'
+        ? null
+        : kind === 'week_before'
+          ? { kind, weekday: Number(weekday), time }
+          : { kind, days: days ?? 0, time };
     await staff.updateBookingRules(
       service.id,
       {

@@ -16,11 +16,16 @@ export function certificateInTime(day: string, uploadedAt: Date): boolean {
  * the 7 days: billed), 'awaiting' (none yet, still time: do not bill yet), 'missing' (none and
  * the 7 days are over: billed). `now` is the caller's clock.
  */
-export async function sickCertificateStatus(q: Queryable, reservationId: number, now: Date): Promise<SickCertificateStatus | null> {
+export async function sickCertificateStatus(
+  q: Queryable,
+  reservationId: number,
+  now: Date,
+): Promise<SickCertificateStatus | null> {
   const row = (await q('reservations as r')
     .leftJoin('documents as d', 'd.id', 'r.sick_certificate_document_id')
     .where('r.id', reservationId)
-    .first('r.status', 'r.day', 'd.uploaded_at')) as { status: string; day: string; uploaded_at: Date | null } | undefined;
+    .first('r.status', 'r.day', 'd.uploaded_at')) as
+    { status: string; day: string; uploaded_at: Date | null } | undefined;
   if (!row || row.status !== 'sick') return null;
   if (row.uploaded_at) return certificateInTime(row.day, new Date(row.uploaded_at)) ? 'in_time' : 'late';
   return parisDayOf(now) <= certificateDeadline(row.day) ? 'awaiting' : 'missing';

@@ -7,9 +7,25 @@ export const reservationsFeature: Feature = {
   routes: reservationsRoutes,
   adminRoutes: reservationsAdminRoutes,
   adminLinks: [
-    { href: '/admin/attendance', label: 'reservations.admin.attendance.title', roles: ['animator', 'agent', 'manager', 'admin'] },
-    { href: '/admin/headcount', label: 'reservations.admin.headcount.title', roles: ['animator', 'agent', 'manager', 'admin'] },
-    { href: '/admin/reservations', label: 'reservations.admin.occupation.title', roles: ['agent', 'manager', 'admin'] },
-    { href: '/admin/reservations/family', label: 'reservations.admin.family.title', roles: ['agent', 'manager', 'admin'] },
+    {
+      href: '/admin/attendance',
+      label: 'reservations.admin.attendance.title',
+      roles: ['animator', 'agent', 'manager', 'admin'],
+    },
+    {
+      href: '/admin/headcount',
+      label: 'reservations.admin.headcount.title',
+      roles: ['animator', 'agent', 'manager', 'admin'],
+    },
+    {
+      href: '/admin/reservations',
+      label: 'reservations.admin.occupation.title',
+      roles: ['agent', 'manager', 'admin'],
+    },
+    {
+      href: '/admin/reservations/family',
+      label: 'reservations.admin.family.title',
+      roles: ['agent', 'manager', 'admin'],
+    },
   ],
 };

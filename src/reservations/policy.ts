@@ -63,15 +63,24 @@ export function rulesOf(service: ServiceRow): ServiceRules {
       ...(service.booking_opens_at ? { opensAt: new Date(service.booking_opens_at) } : {}),
     },
     unit: service.booking_unit === 'week' ? 'week' : 'day',
-    sickUntil: /^([01]\d|2[0-3]):[0-5]\d$/.test(service.sick_declaration_until) ? service.sick_declaration_until : '09:00',
+    sickUntil: /^([01]\d|2[0-3]):[0-5]\d$/.test(service.sick_declaration_until)
+      ? service.sick_declaration_until
+      : '09:00',
     capacity: service.capacity,
-    split: service.capacity_split === 'age' || service.capacity_split === 'school' ? service.capacity_split : 'none',
+    split:
+      service.capacity_split === 'age' || service.capacity_split === 'school'
+        ? service.capacity_split
+        : 'none',
     groups: groups.success ? groups.data : [],
   };
 }
 
 /** The capacity group of a child on a day, and its number of seats (null: unlimited). */
-export function seatGroup(rules: ServiceRules, child: { birth_date: string; school_id: number | null }, day: string): { key: string; capacity: number | null } {
+export function seatGroup(
+  rules: ServiceRules,
+  child: { birth_date: string; school_id: number | null },
+  day: string,
+): { key: string; capacity: number | null } {
   if (rules.split === 'age') {
     const group = ageGroupOf(child.birth_date, day, rules.groups);
     if (group) return { key: group.key, capacity: group.capacity };
@@ -84,7 +93,15 @@ export function seatGroup(rules: ServiceRules, child: { birth_date: string; scho
 }
 
 /** Why a day cannot be booked; the words are in reservations.reasons.* */
-export type Refusal = 'not_enrolled' | 'closed' | 'custody' | 'not_yet_open' | 'deadline' | 'full' | 'already_booked' | 'week_incomplete';
+export type Refusal =
+  | 'not_enrolled'
+  | 'closed'
+  | 'custody'
+  | 'not_yet_open'
+  | 'deadline'
+  | 'full'
+  | 'already_booked'
+  | 'week_incomplete';
 
 export interface DayFacts {
   now: Date;
@@ -96,14 +113,19 @@ export interface DayFacts {
 }
 
 /** Every rule but capacity (the transaction decides that): null when the day can be booked. */
-export function bookingRefusal(rules: ServiceRules, facts: DayFacts, opts: { staff?: boolean } = {}): Refusal | null {
+export function bookingRefusal(
+  rules: ServiceRules,
+  facts: DayFacts,
+  opts: { staff?: boolean } = {},
+): Refusal | null {
   if (!facts.enrolled) return 'not_enrolled';
   if (!facts.state?.open) return 'closed';
   if (!custodyAllows(facts.day, facts.custody)) return 'custody';
   if (facts.day < parisDayOf(facts.now)) return 'deadline';
   if (opts.staff) return null; // at the desk, staff may book past the deadline or before opening
   if (!isOpenForBooking(facts.now, facts.day, rules.opening).open) return 'not_yet_open';
-  if (rules.bookingDeadline && !isBeforeDeadline(facts.now, facts.day, rules.bookingDeadline, facts.calendar)) return 'deadline';
+  if (rules.bookingDeadline && !isBeforeDeadline(facts.now, facts.day, rules.bookingDeadline, facts.calendar))
+    return 'deadline';
   return null;
 }
 

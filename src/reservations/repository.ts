@@ -49,20 +49,31 @@ export interface EnrolmentRow {
   options: { weekdays?: number[] } | null;
 }
 
-export const findService = (q: Queryable, id: number) => q('services').where({ id }).first() as Promise<ServiceRow | undefined>;
+export const findService = (q: Queryable, id: number) =>
+  q('services').where({ id }).first() as Promise<ServiceRow | undefined>;
 
 export const servicesByIds = (q: Queryable, ids: number[]) =>
   q('services').whereIn('id', ids).orderBy('name') as Promise<ServiceRow[]>;
 
 export const bookableServices = (q: Queryable) =>
-  q('services').where({ active: true }).whereNot('opening_days', 'none').orderBy('name') as Promise<ServiceRow[]>;
+  q('services').where({ active: true }).whereNot('opening_days', 'none').orderBy('name') as Promise<
+    ServiceRow[]
+  >;
 
 export async function isEnrolled(q: Queryable, childId: number, serviceId: number): Promise<boolean> {
-  return Boolean(await q('enrolments').where({ child_id: childId, service_id: serviceId, status: 'accepted' }).first('id'));
+  return Boolean(
+    await q('enrolments').where({ child_id: childId, service_id: serviceId, status: 'accepted' }).first('id'),
+  );
 }
 
 /** The live reservation of one of the household's children, locked for the change. */
-export const liveReservationOfHouseholdForUpdate = (q: Queryable, householdId: number, serviceId: number, childId: number, day: string) =>
+export const liveReservationOfHouseholdForUpdate = (
+  q: Queryable,
+  householdId: number,
+  serviceId: number,
+  childId: number,
+  day: string,
+) =>
   q('reservations')
     .where({ household_id: householdId, service_id: serviceId, child_id: childId, day })
     .whereIn('status', LIVE_STATUSES)
@@ -77,31 +88,61 @@ export const reservationOfHousehold = (q: Queryable, householdId: number, id: nu
  * days), the town calendar's periods from `periodsFrom` (deadlines reach back), the household's
  * reservations of the grid, the counters, the attendance and the services' closed days.
  */
-export async function calendarFacts(q: Queryable, householdId: number, childIds: number[], days: { from: string; to: string; periodsFrom: string }) {
-  const enrolled = () => q('enrolments').whereIn('child_id', childIds).where({ status: 'accepted' }).select('service_id');
+export async function calendarFacts(
+  q: Queryable,
+  householdId: number,
+  childIds: number[],
+  days: { from: string; to: string; periodsFrom: string },
+) {
+  const enrolled = () =>
+    q('enrolments').whereIn('child_id', childIds).where({ status: 'accepted' }).select('service_id');
   const [enrolments, services, periods, reservations, seats, attendance, closures] = await Promise.all([
-    q('enrolments').whereIn('child_id', childIds).where({ status: 'accepted' }).select('child_id', 'service_id', 'options') as Promise<EnrolmentRow[]>,
-    q('services').whereIn('id', enrolled()).whereNot('opening_days', 'none').orderBy('name') as Promise<ServiceRow[]>,
+    q('enrolments')
+      .whereIn('child_id', childIds)
+      .where({ status: 'accepted' })
+      .select('child_id', 'service_id', 'options') as Promise<EnrolmentRow[]>,
+    q('services').whereIn('id', enrolled()).whereNot('opening_days', 'none').orderBy('name') as Promise<
+      ServiceRow[]
+    >,
     q('calendar_periods')
       .where('starts_on', '<=', days.to)
       .andWhere((w) => w.whereNull('ends_on').orWhere('ends_on', '>=', days.periodsFrom))
-      .select('kind', 'starts_on', 'ends_on', 'school_year_id') as Promise<(Period & { school_year_id: string })[]>,
+      .select('kind', 'starts_on', 'ends_on', 'school_year_id') as Promise<
+      (Period & { school_year_id: string })[]
+    >,
     q('reservations')
       .where({ household_id: householdId })
       .whereIn('child_id', childIds)
       .whereBetween('day', [days.from, days.to])
       .orderBy([{ column: 'day' }, { column: 'id' }]) as Promise<ReservationRow[]>,
-    q('reservation_counters').whereIn('service_id', enrolled()).whereBetween('day', [days.from, days.to]).select('service_id', 'day', 'group_key', 'booked') as Promise<
+    q('reservation_counters')
+      .whereIn('service_id', enrolled())
+      .whereBetween('day', [days.from, days.to])
+      .select('service_id', 'day', 'group_key', 'booked') as Promise<
       { service_id: number; day: string; group_key: string; booked: number }[]
     >,
-    q('attendance').whereIn('child_id', childIds).whereBetween('day', [days.from, days.to]).select('service_id', 'child_id', 'day', 'status') as Promise<
+    q('attendance')
+      .whereIn('child_id', childIds)
+      .whereBetween('day', [days.from, days.to])
+      .select('service_id', 'child_id', 'day', 'status') as Promise<
       { service_id: number; child_id: number; day: string; status: string }[]
     >,
-    q('service_day_closures').whereIn('service_id', enrolled()).whereBetween('day', [days.from, days.to]).select('service_id', 'day', 'reason') as Promise<
+    q('service_day_closures')
+      .whereIn('service_id', enrolled())
+      .whereBetween('day', [days.from, days.to])
+      .select('service_id', 'day', 'reason') as Promise<
       { service_id: number; day: string; reason: string }[]
     >,
   ]);
-  return { enrolments, services, periods, reservations, seats: new Map(seats.map((r) => [seatKey(r.service_id, r.day, r.group_key), r.booked])), attendance, closures };
+  return {
+    enrolments,
+    services,
+    periods,
+    reservations,
+    seats: new Map(seats.map((r) => [seatKey(r.service_id, r.day, r.group_key), r.booked])),
+    attendance,
+    closures,
+  };
 }
 
 /** Everything a booking's rules read, in one statement (one round trip instead of ten): see BookingFacts. */
@@ -170,7 +211,13 @@ export const seatKey = (serviceId: number, day: string, group: string) => `${ser
  * commit, so concurrent bookings of the same day queue here and each sees the count the previous
  * one left. null capacity: unlimited.
  */
-export async function takeSeat(q: Queryable, serviceId: number, day: string, group: string, capacity: number | null): Promise<boolean> {
+export async function takeSeat(
+  q: Queryable,
+  serviceId: number,
+  day: string,
+  group: string,
+  capacity: number | null,
+): Promise<boolean> {
   const { rows } = (await q.raw(
     `INSERT INTO reservation_counters AS c (service_id, day, group_key, booked)
      SELECT :service::int, :day::date, :group::text, 1 WHERE :capacity::int IS NULL OR :capacity::int > 0
@@ -193,7 +240,10 @@ export async function takeSeat(q: Queryable, serviceId: number, day: string, gro
  */
 export async function bookDay(
   q: Queryable,
-  row: Pick<ReservationRow, 'service_id' | 'child_id' | 'household_id' | 'day' | 'group_key' | 'created_at' | 'created_by'>,
+  row: Pick<
+    ReservationRow,
+    'service_id' | 'child_id' | 'household_id' | 'day' | 'group_key' | 'created_at' | 'created_by'
+  >,
   opts: { takeSeat: boolean; capacity: number | null; waitlist: boolean },
 ): Promise<'booked' | 'waiting' | null> {
   const { rows } = (await q.raw(
@@ -224,16 +274,39 @@ export async function bookDay(
   return rows[0]?.status ?? null;
 }
 
-export async function releaseSeat(q: Queryable, serviceId: number, day: string, group: string): Promise<void> {
-  await q('reservation_counters').where({ service_id: serviceId, day, group_key: group }).where('booked', '>', 0).decrement('booked', 1);
+export async function releaseSeat(
+  q: Queryable,
+  serviceId: number,
+  day: string,
+  group: string,
+): Promise<void> {
+  await q('reservation_counters')
+    .where({ service_id: serviceId, day, group_key: group })
+    .where('booked', '>', 0)
+    .decrement('booked', 1);
 }
 
-export async function insertReservation(q: Queryable, row: Omit<ReservationRow, 'id' | 'sick_declared_at' | 'sick_certificate_document_id' | 'cancelled_at' | 'cancelled_by' | 'cancel_reason'>): Promise<number> {
+export async function insertReservation(
+  q: Queryable,
+  row: Omit<
+    ReservationRow,
+    | 'id'
+    | 'sick_declared_at'
+    | 'sick_certificate_document_id'
+    | 'cancelled_at'
+    | 'cancelled_by'
+    | 'cancel_reason'
+  >,
+): Promise<number> {
   const [created] = await q('reservations').insert(row).returning('id');
   return (created as { id: number }).id;
 }
 
-export async function updateReservation(q: Queryable, id: number, changes: Partial<ReservationRow>): Promise<void> {
+export async function updateReservation(
+  q: Queryable,
+  id: number,
+  changes: Partial<ReservationRow>,
+): Promise<void> {
   await q('reservations').where({ id }).update(changes);
 }
 
@@ -247,9 +320,15 @@ export const waitingList = (q: Queryable, serviceId: number, day: string, group:
 
 /** Where to write to a household: its correspondence address and its guardians' logins. */
 export async function householdEmails(q: Queryable, householdId: number): Promise<string[]> {
-  const h = (await q('households').where({ id: householdId }).first('email')) as { email: string | null } | undefined;
-  const accounts = (await q('household_accounts as ha').join('accounts as a', 'a.id', 'ha.account_id').where('ha.household_id', householdId).select('a.email')) as { email: string }[];
-  const all = [h?.email, ...accounts.map((a) => a.email)].filter((e): e is string => Boolean(e)).map((e) => e.toLowerCase());
+  const h = (await q('households').where({ id: householdId }).first('email')) as
+    { email: string | null } | undefined;
+  const accounts = (await q('household_accounts as ha')
+    .join('accounts as a', 'a.id', 'ha.account_id')
+    .where('ha.household_id', householdId)
+    .select('a.email')) as { email: string }[];
+  const all = [h?.email, ...accounts.map((a) => a.email)]
+    .filter((e): e is string => Boolean(e))
+    .map((e) => e.toLowerCase());
   return [...new Set(all)];
 }
 
@@ -262,23 +341,41 @@ export interface ChildInfo {
 }
 
 export const childById = (q: Queryable, id: number) =>
-  q('members').where({ id, kind: 'child' }).first('id', 'first_name', 'last_name', 'birth_date', 'school_id') as Promise<ChildInfo | undefined>;
+  q('members')
+    .where({ id, kind: 'child' })
+    .first('id', 'first_name', 'last_name', 'birth_date', 'school_id') as Promise<ChildInfo | undefined>;
 
-export async function custodyOf(q: Queryable, householdId: number, childId: number): Promise<'odd' | 'even' | null | undefined> {
-  const row = (await q('household_members').where({ household_id: householdId, member_id: childId }).first('custody_weeks')) as { custody_weeks: 'odd' | 'even' | null } | undefined;
+export async function custodyOf(
+  q: Queryable,
+  householdId: number,
+  childId: number,
+): Promise<'odd' | 'even' | null | undefined> {
+  const row = (await q('household_members')
+    .where({ household_id: householdId, member_id: childId })
+    .first('custody_weeks')) as { custody_weeks: 'odd' | 'even' | null } | undefined;
   return row ? row.custody_weeks : undefined;
 }
 
 export const isClosed = async (q: Queryable, serviceId: number, day: string) =>
   Boolean(await q('service_day_closures').where({ service_id: serviceId, day }).first('day'));
 
-export async function insertClosure(q: Queryable, row: { service_id: number; day: string; reason: string; closed_by: number | null; closed_at: Date }): Promise<boolean> {
-  const rows = await q('service_day_closures').insert(row).onConflict(['service_id', 'day']).ignore().returning('day');
+export async function insertClosure(
+  q: Queryable,
+  row: { service_id: number; day: string; reason: string; closed_by: number | null; closed_at: Date },
+): Promise<boolean> {
+  const rows = await q('service_day_closures')
+    .insert(row)
+    .onConflict(['service_id', 'day'])
+    .ignore()
+    .returning('day');
   return rows.length > 0;
 }
 
 export const liveReservationsOfDayForUpdate = (q: Queryable, serviceId: number, day: string) =>
-  q('reservations').where({ service_id: serviceId, day }).whereIn('status', LIVE_STATUSES).forUpdate() as Promise<ReservationRow[]>;
+  q('reservations')
+    .where({ service_id: serviceId, day })
+    .whereIn('status', LIVE_STATUSES)
+    .forUpdate() as Promise<ReservationRow[]>;
 
 export async function resetCounters(q: Queryable, serviceId: number, day: string): Promise<void> {
   await q('reservation_counters').where({ service_id: serviceId, day }).update({ booked: 0 });
@@ -298,7 +395,13 @@ export function medicalCertificatesOf(q: Queryable, householdId: number, childId
 }
 
 /** The agenda's extras: the child's last sick absences (with their certificate), its medical certificates, the month's history. */
-export async function agendaFacts(q: Queryable, householdId: number, childId: number, from: string, to: string) {
+export async function agendaFacts(
+  q: Queryable,
+  householdId: number,
+  childId: number,
+  from: string,
+  to: string,
+) {
   const [sick, certificates, history] = await Promise.all([
     q('reservations as r')
       .join('services as s', 's.id', 'r.service_id')
@@ -306,15 +409,23 @@ export async function agendaFacts(q: Queryable, householdId: number, childId: nu
       .where({ 'r.household_id': householdId, 'r.child_id': childId, 'r.status': 'sick' })
       .orderBy('r.day', 'desc')
       .limit(20)
-      .select('r.id', 'r.day', 's.name as service', 'd.uploaded_at') as Promise<{ id: number; day: string; service: string; uploaded_at: Date | null }[]>,
-    medicalCertificatesOf(q, householdId, childId).orderBy('d.uploaded_at', 'desc').select('d.id', 'd.uploaded_at') as Promise<{ id: number; uploaded_at: Date }[]>,
+      .select('r.id', 'r.day', 's.name as service', 'd.uploaded_at') as Promise<
+      { id: number; day: string; service: string; uploaded_at: Date | null }[]
+    >,
+    medicalCertificatesOf(q, householdId, childId)
+      .orderBy('d.uploaded_at', 'desc')
+      .select('d.id', 'd.uploaded_at') as Promise<{ id: number; uploaded_at: Date }[]>,
     q('reservations as r')
       .join('services as s', 's.id', 'r.service_id')
-      .leftJoin('attendance as a', (j) => j.on('a.service_id', 'r.service_id').andOn('a.child_id', 'r.child_id').andOn('a.day', 'r.day'))
+      .leftJoin('attendance as a', (j) =>
+        j.on('a.service_id', 'r.service_id').andOn('a.child_id', 'r.child_id').andOn('a.day', 'r.day'),
+      )
       .where({ 'r.household_id': householdId, 'r.child_id': childId })
       .whereBetween('r.day', [from, to])
       .orderBy([{ column: 'r.day' }, { column: 's.name' }, { column: 'r.id' }])
-      .select('r.day', 'r.status', 's.name as service', 'a.status as attendance') as Promise<{ day: string; status: string; service: string; attendance: string | null }[]>,
+      .select('r.day', 'r.status', 's.name as service', 'a.status as attendance') as Promise<
+      { day: string; status: string; service: string; attendance: string | null }[]
+    >,
   ]);
   return { sick, certificates, history };
 }

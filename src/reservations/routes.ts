@@ -28,7 +28,14 @@ declare module '../web/types.js' {
 export interface StoredOutcome {
   action: 'book' | 'cancel' | 'sick';
   returnTo: string;
-  items: { childId: number; child: string; serviceId: number; service: string; day: string; result: string }[];
+  items: {
+    childId: number;
+    child: string;
+    serviceId: number;
+    service: string;
+    day: string;
+    result: string;
+  }[];
 }
 
 /** The answer page's content (parent and desk bookings); the names are read only if the outcomes do not carry them. */
@@ -41,7 +48,9 @@ export async function rememberOutcome(
   returnTo: string,
 ): Promise<void> {
   const missing = [...new Set(outcomes.filter((o) => o.service === undefined).map((o) => o.serviceId))];
-  const services = new Map(missing.length ? (await repo.servicesByIds(deps.db, missing)).map((s) => [s.id, s.name]) : []);
+  const services = new Map(
+    missing.length ? (await repo.servicesByIds(deps.db, missing)).map((s) => [s.id, s.name]) : [],
+  );
   req.session.reservationOutcome = {
     action,
     returnTo,
@@ -57,10 +66,22 @@ export async function rememberOutcome(
  * The booking form's price box for the month's calendars; on a child's agenda, of that child only.
  * Billing computes it (a floor above: it gives it through deps.hooks.priceBox); none without billing.
  */
-export async function priceBoxOf(deps: AppDeps, householdId: number, calendars: MonthCalendars, month: string, childId?: number) {
+export async function priceBoxOf(
+  deps: AppDeps,
+  householdId: number,
+  calendars: MonthCalendars,
+  month: string,
+  childId?: number,
+) {
   if (!deps.hooks.priceBox) return null;
   const shown = calendars.flatMap(({ child, calendars: cals }) =>
-    cals.map(({ service }) => ({ childId: child.id, child: child.first_name, serviceId: service.id, service: service.name, unit: service.unit })),
+    cals.map(({ service }) => ({
+      childId: child.id,
+      child: child.first_name,
+      serviceId: service.id,
+      service: service.name,
+      unit: service.unit,
+    })),
   );
   return deps.hooks.priceBox(deps.db, householdId, month, today(deps.clock), shown, childId);
 }
@@ -78,14 +99,21 @@ export function reservationsRoutes(deps: AppDeps): Router {
   const household = [requireParent, withHousehold()];
 
   /** Every child named in the slots must be one of the household's: otherwise 404. */
-  async function ownSlots(householdId: number, values: string[]): Promise<{ slots: Slot[]; children: ChildRow[] }> {
+  async function ownSlots(
+    householdId: number,
+    values: string[],
+  ): Promise<{ slots: Slot[]; children: ChildRow[] }> {
     const slots = values.map(parseSlot);
     const children = await childrenOfHousehold(deps.db, householdId);
     for (const s of slots) if (!children.some((c) => c.id === s.childId)) throw new HttpError(404);
     return { slots, children };
   }
 
-  async function renderBookingPage(req: Request, res: Response, opts: { status?: number; errors?: FormErrors; values?: Record<string, unknown>; childId?: number } = {}) {
+  async function renderBookingPage(
+    req: Request,
+    res: Response,
+    opts: { status?: number; errors?: FormErrors; values?: Record<string, unknown>; childId?: number } = {},
+  ) {
     const householdId = currentHouseholdId(req);
     const all = await childrenOfHousehold(deps.db, householdId);
     const children = opts.childId ? all.filter((c) => c.id === opts.childId) : all;
@@ -118,12 +146,23 @@ export function reservationsRoutes(deps: AppDeps): Router {
 
   /** The agenda's list of sick absences with their certificate, the child's certificates and the month's history: one statement. */
   async function agendaExtras(householdId: number, childId: number, month: string) {
-    const { sick, certificates, history } = await repo.agendaFacts(deps.db, householdId, childId, `${month}-01`, monthBounds(month).to);
+    const { sick, certificates, history } = await repo.agendaFacts(
+      deps.db,
+      householdId,
+      childId,
+      `${month}-01`,
+      monthBounds(month).to,
+    );
     return {
       history,
       sick: sick.map((s) => {
         const uploadedAt = s.uploaded_at ? new Date(s.uploaded_at) : null;
-        return { ...s, uploaded_at: uploadedAt, due: certificateDeadline(s.day), inTime: uploadedAt ? certificateInTime(s.day, uploadedAt) : null };
+        return {
+          ...s,
+          uploaded_at: uploadedAt,
+          due: certificateDeadline(s.day),
+          inTime: uploadedAt ? certificateInTime(s.day, uploadedAt) : null,
+        };
       }),
       certificates: certificates.map((c) => ({ id: c.id, uploaded_at: new Date(c.uploaded_at) })),
       agendaMonth: month,
@@ -142,20 +181,51 @@ export function reservationsRoutes(deps: AppDeps): Router {
     const returnTo = localPath(req.body?.return_to, '/reservations');
     if (req.body?.mode === 'pattern') {
       const form = patternSchema.safeParse(req.body);
-      if (!form.success) return renderBookingPage(req, res, { status: 422, errors: formErrors(form.error, t), values: req.body });
+      if (!form.success)
+        return renderBookingPage(req, res, {
+          status: 422,
+          errors: formErrors(form.error, t),
+          values: req.body,
+        });
       const children = await childrenOfHousehold(deps.db, householdId);
       const childIds = form.data.children.map(Number);
       if (childIds.some((id) => !children.some((c) => c.id === id))) throw new HttpError(404);
-      const relevant = await reservations.patternSlots({ serviceId: Number(form.data.service), childIds, from: form.data.from, to: form.data.to, weekdays: form.data.weekdays.map(Number) });
-      if (!relevant.length) return renderBookingPage(req, res, { status: 422, errors: addError(noErrors(), 'from', t('reservations.errors.noOpenDay')), values: req.body });
-      const outcomes = await reservations.book({ householdId, actor: actorOf(req), slots: relevant, waitlist: form.data.waitlist === '1' });
+      const relevant = await reservations.patternSlots({
+        serviceId: Number(form.data.service),
+        childIds,
+        from: form.data.from,
+        to: form.data.to,
+        weekdays: form.data.weekdays.map(Number),
+      });
+      if (!relevant.length)
+        return renderBookingPage(req, res, {
+          status: 422,
+          errors: addError(noErrors(), 'from', t('reservations.errors.noOpenDay')),
+          values: req.body,
+        });
+      const outcomes = await reservations.book({
+        householdId,
+        actor: actorOf(req),
+        slots: relevant,
+        waitlist: form.data.waitlist === '1',
+      });
       await rememberOutcome(deps, req, 'book', outcomes, children, returnTo);
       return res.redirect(303, '/reservations/result');
     }
     const form = slotsSchema.safeParse(req.body);
-    if (!form.success) return renderBookingPage(req, res, { status: 422, errors: formErrors(form.error, t), values: req.body });
+    if (!form.success)
+      return renderBookingPage(req, res, {
+        status: 422,
+        errors: formErrors(form.error, t),
+        values: req.body,
+      });
     // The household's children are checked with the booking's facts (one statement): another's is a 404.
-    const outcomes = await reservations.bookOwn({ householdId, actor: actorOf(req), slots: form.data.slots.map(parseSlot), waitlist: form.data.waitlist === '1' });
+    const outcomes = await reservations.bookOwn({
+      householdId,
+      actor: actorOf(req),
+      slots: form.data.slots.map(parseSlot),
+      waitlist: form.data.waitlist === '1',
+    });
     if (!outcomes) throw new HttpError(404);
     await rememberOutcome(deps, req, 'book', outcomes, [], returnTo);
     res.redirect(303, '/reservations/result');
@@ -163,21 +233,45 @@ export function reservationsRoutes(deps: AppDeps): Router {
 
   router.post('/reservations/cancel', ...household, async (req, res) => {
     const form = slotsSchema.safeParse(req.body);
-    if (!form.success) return renderBookingPage(req, res, { status: 422, errors: formErrors(form.error, getT()), values: req.body });
+    if (!form.success)
+      return renderBookingPage(req, res, {
+        status: 422,
+        errors: formErrors(form.error, getT()),
+        values: req.body,
+      });
     const householdId = currentHouseholdId(req);
     const { slots, children } = await ownSlots(householdId, form.data.slots);
     const outcomes = await reservations.cancel({ householdId, actor: actorOf(req), slots, mode: 'parent' });
-    await rememberOutcome(deps, req, 'cancel', outcomes, children, localPath(req.body?.return_to, '/reservations'));
+    await rememberOutcome(
+      deps,
+      req,
+      'cancel',
+      outcomes,
+      children,
+      localPath(req.body?.return_to, '/reservations'),
+    );
     res.redirect(303, '/reservations/result');
   });
 
   router.post('/reservations/sick', ...household, async (req, res) => {
     const form = slotsSchema.safeParse(req.body);
-    if (!form.success) return renderBookingPage(req, res, { status: 422, errors: formErrors(form.error, getT()), values: req.body });
+    if (!form.success)
+      return renderBookingPage(req, res, {
+        status: 422,
+        errors: formErrors(form.error, getT()),
+        values: req.body,
+      });
     const householdId = currentHouseholdId(req);
     const { slots, children } = await ownSlots(householdId, form.data.slots);
     const outcomes = await reservations.declareSick({ householdId, actor: actorOf(req), slots });
-    await rememberOutcome(deps, req, 'sick', outcomes, children, localPath(req.body?.return_to, '/reservations'));
+    await rememberOutcome(
+      deps,
+      req,
+      'sick',
+      outcomes,
+      children,
+      localPath(req.body?.return_to, '/reservations'),
+    );
     res.redirect(303, '/reservations/result');
   });
 
@@ -185,21 +279,36 @@ export function reservationsRoutes(deps: AppDeps): Router {
     const outcome = req.session.reservationOutcome;
     if (!outcome) return res.redirect(303, '/reservations');
     // certificateDue: a sick day's last day for its medical certificate, with the link to upload it.
-    res.render('reservations/result', { outcome, groups: groupOutcome(outcome), certificateDue: certificateDeadline });
+    res.render('reservations/result', {
+      outcome,
+      groups: groupOutcome(outcome),
+      certificateDue: certificateDeadline,
+    });
   });
 
   router.post('/reservations/certificate', ...household, async (req, res) => {
     const householdId = currentHouseholdId(req);
     const form = certificateSchema.safeParse(req.body);
-    const reservation = form.success ? await repo.reservationOfHousehold(deps.db, householdId, Number(form.data.reservation)) : undefined;
+    const reservation = form.success
+      ? await repo.reservationOfHousehold(deps.db, householdId, Number(form.data.reservation))
+      : undefined;
     if (!reservation) throw new HttpError(404);
     const back = `/children/${reservation.child_id}/agenda?month=${reservation.day.slice(0, 7)}`;
     try {
-      await reservations.attachCertificate({ householdId, actor: actorOf(req), reservationId: reservation.id, documentId: Number(form.data!.document) });
+      await reservations.attachCertificate({
+        householdId,
+        actor: actorOf(req),
+        reservationId: reservation.id,
+        documentId: Number(form.data!.document),
+      });
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
       req.query.month = reservation.day.slice(0, 7);
-      return renderBookingPage(req, res, { status: 422, childId: reservation.child_id, errors: addError(noErrors(), 'document', getT()(err.key)) });
+      return renderBookingPage(req, res, {
+        status: 422,
+        childId: reservation.child_id,
+        errors: addError(noErrors(), 'document', getT()(err.key)),
+      });
     }
     flash(req, getT()('reservations.certificate.attached'));
     res.redirect(303, back);
@@ -210,12 +319,18 @@ export function reservationsRoutes(deps: AppDeps): Router {
 
 /** Outcomes grouped per child and service, then per result, for the answer page. */
 export function groupOutcome(outcome: StoredOutcome) {
-  const groups = new Map<string, { child: string; service: string; byResult: Map<string, typeof outcome.items> }>();
+  const groups = new Map<
+    string,
+    { child: string; service: string; byResult: Map<string, typeof outcome.items> }
+  >();
   for (const item of outcome.items) {
     const key = `${item.childId}|${item.serviceId}`;
     if (!groups.has(key)) groups.set(key, { child: item.child, service: item.service, byResult: new Map() });
     const g = groups.get(key)!;
     g.byResult.set(item.result, [...(g.byResult.get(item.result) ?? []), item]);
   }
-  return [...groups.values()].map((g) => ({ ...g, results: [...g.byResult.entries()].map(([result, items]) => ({ result, items })) }));
+  return [...groups.values()].map((g) => ({
+    ...g,
+    results: [...g.byResult.entries()].map(([result, items]) => ({ result, items })),
+  }));
 }

@@ -4,7 +4,14 @@
 // "Now" is always passed in, so the same code serves the web request and the database transaction.
 import { DateTime } from 'luxon';
 import { parisDayOf, TIME_ZONE } from '../platform/clock.js';
-import { addDays, DAY_PATTERN, invalidDay, isoWeekdayOf, weekDaysOf, type IsoWeekday } from '../platform/days.js';
+import {
+  addDays,
+  DAY_PATTERN,
+  invalidDay,
+  isoWeekdayOf,
+  weekDaysOf,
+  type IsoWeekday,
+} from '../platform/days.js';
 
 /** A Paris wall-clock time, 'HH:MM' (24 h). */
 export type TimeOfDay = string;

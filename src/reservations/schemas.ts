@@ -5,7 +5,8 @@ import { multilineText, text } from '../web/text.js';
 import { DateTime } from 'luxon';
 
 const day = isoDate('reservations.errors.dayInvalid');
-const list = (item: z.ZodType) => z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(item));
+const list = (item: z.ZodType) =>
+  z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(item));
 const slot = z
   .string()
   .regex(/^\d{1,15}:\d{1,9}:\d{4}-\d{2}-\d{2}$/, 'reservations.errors.slotInvalid')
@@ -15,23 +16,32 @@ export const monthSchema = z.string().refine(isRealMonth).optional();
 
 /** Days picked in the calendar: "childId:serviceId:YYYY-MM-DD". */
 export const slotsSchema = z.object({
-  slots: list(slot).pipe(z.array(z.string()).min(1, 'reservations.errors.noDay').max(1000, 'reservations.errors.tooMany')),
+  slots: list(slot).pipe(
+    z.array(z.string()).min(1, 'reservations.errors.noDay').max(1000, 'reservations.errors.tooMany'),
+  ),
   waitlist: z.literal('1').optional(),
   return_to: z.string().optional(),
 });
 
 export const patternSchema = z
   .object({
-    children: list(z.string().regex(/^\d{1,15}$/)).pipe(z.array(z.string()).min(1, 'reservations.errors.childRequired')),
+    children: list(z.string().regex(/^\d{1,15}$/)).pipe(
+      z.array(z.string()).min(1, 'reservations.errors.childRequired'),
+    ),
     service: z.string().regex(/^\d{1,9}$/, 'reservations.errors.serviceRequired'),
-    weekdays: list(z.enum(['1', '2', '3', '4', '5'], 'reservations.errors.weekdayRequired')).pipe(z.array(z.string()).min(1, 'reservations.errors.weekdayRequired')),
+    weekdays: list(z.enum(['1', '2', '3', '4', '5'], 'reservations.errors.weekdayRequired')).pipe(
+      z.array(z.string()).min(1, 'reservations.errors.weekdayRequired'),
+    ),
     from: day,
     to: day,
     waitlist: z.literal('1').optional(),
     return_to: z.string().optional(),
   })
   .refine((f) => f.from <= f.to, { path: ['to'], message: 'reservations.errors.toBeforeFrom' })
-  .refine((f) => DateTime.fromISO(f.to).diff(DateTime.fromISO(f.from), 'days').days <= 400, { path: ['to'], message: 'reservations.errors.rangeTooLong' });
+  .refine((f) => DateTime.fromISO(f.to).diff(DateTime.fromISO(f.from), 'days').days <= 400, {
+    path: ['to'],
+    message: 'reservations.errors.rangeTooLong',
+  });
 
 export const certificateSchema = z.object({
   reservation: z.string().regex(/^\d{1,15}$/, 'reservations.errors.notSick'),
@@ -47,13 +57,19 @@ export function parseSlot(value: string): { childId: number; serviceId: number; 
 
 export const attendanceSchema = z.object({
   child: z.string().regex(/^\d{1,15}$/),
-  status: z.enum(['present', 'absent_excused', 'absent', 'present_unbooked'], 'reservations.errors.statusRequired'),
+  status: z.enum(
+    ['present', 'absent_excused', 'absent', 'present_unbooked'],
+    'reservations.errors.statusRequired',
+  ),
 });
 
 export const closeDaySchema = z.object({
   service: z.string().regex(/^\d{1,9}$/, 'reservations.errors.serviceRequired'),
   day,
-  reason: text().trim().min(3, 'reservations.errors.reasonRequired').max(300, 'reservations.errors.reasonTooLong'),
+  reason: text()
+    .trim()
+    .min(3, 'reservations.errors.reasonRequired')
+    .max(300, 'reservations.errors.reasonTooLong'),
 });
 
 export const staffCancelSchema = z.object({
@@ -63,11 +79,25 @@ export const staffCancelSchema = z.object({
 });
 
 const optionalInt = (max: number) =>
-  z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number('reservations.errors.numberInvalid').int('reservations.errors.numberInvalid').min(0, 'reservations.errors.numberInvalid').max(max, 'reservations.errors.numberInvalid').nullable());
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? null : v),
+    z.coerce
+      .number('reservations.errors.numberInvalid')
+      .int('reservations.errors.numberInvalid')
+      .min(0, 'reservations.errors.numberInvalid')
+      .max(max, 'reservations.errors.numberInvalid')
+      .nullable(),
+  );
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'reservations.errors.timeInvalid');
 
-const kind = z.enum(['none', 'calendar_days', 'working_days', 'week_before'], 'reservations.errors.kindRequired');
-const weekday = z.preprocess((v) => (v === '' ? undefined : v), z.enum(['1', '2', '3', '4', '5', '6', '7'], 'reservations.errors.weekdayRequired').optional());
+const kind = z.enum(
+  ['none', 'calendar_days', 'working_days', 'week_before'],
+  'reservations.errors.kindRequired',
+);
+const weekday = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  z.enum(['1', '2', '3', '4', '5', '6', '7'], 'reservations.errors.weekdayRequired').optional(),
+);
 
 export const bookingRulesSchema = z
   .object({
@@ -94,13 +124,32 @@ export const bookingRulesSchema = z
   })
   .superRefine((f, ctx) => {
     const rules = [
-      { p: 'booking', kind: f.booking_kind, days: f.booking_days, weekday: f.booking_weekday, time: f.booking_time },
-      { p: 'cancel', kind: f.cancel_kind, days: f.cancel_days, weekday: f.cancel_weekday, time: f.cancel_time },
+      {
+        p: 'booking',
+        kind: f.booking_kind,
+        days: f.booking_days,
+        weekday: f.booking_weekday,
+        time: f.booking_time,
+      },
+      {
+        p: 'cancel',
+        kind: f.cancel_kind,
+        days: f.cancel_days,
+        weekday: f.cancel_weekday,
+        time: f.cancel_time,
+      },
     ];
     for (const r of rules) {
       if (r.kind === 'none') continue;
-      if (!r.time) ctx.addIssue({ code: 'custom', path: [`${r.p}_time`], message: 'reservations.errors.timeInvalid' });
-      if (r.kind === 'week_before' && !r.weekday) ctx.addIssue({ code: 'custom', path: [`${r.p}_weekday`], message: 'reservations.errors.weekdayRequired' });
-      if (r.kind !== 'week_before' && r.days == null) ctx.addIssue({ code: 'custom', path: [`${r.p}_days`], message: 'reservations.errors.numberInvalid' });
+      if (!r.time)
+        ctx.addIssue({ code: 'custom', path: [`${r.p}_time`], message: 'reservations.errors.timeInvalid' });
+      if (r.kind === 'week_before' && !r.weekday)
+        ctx.addIssue({
+          code: 'custom',
+          path: [`${r.p}_weekday`],
+          message: 'reservations.errors.weekdayRequired',
+        });
+      if (r.kind !== 'week_before' && r.days == null)
+        ctx.addIssue({ code: 'custom', path: [`${r.p}_days`], message: 'reservations.errors.numberInvalid' });
     }
   });

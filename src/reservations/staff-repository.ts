@@ -30,7 +30,11 @@ export function visibleServices(q: Queryable, account: { id: number; role: strin
     .where('s.active', true)
     .whereNot('s.opening_days', 'none')
     .modify((qb) => {
-      if (account.role === 'animator') qb.whereIn('s.site_school_id', q('account_sites').where({ account_id: account.id }).select('school_id'));
+      if (account.role === 'animator')
+        qb.whereIn(
+          's.site_school_id',
+          q('account_sites').where({ account_id: account.id }).select('school_id'),
+        );
     })
     .orderBy('s.name')
     .select('s.*');
@@ -49,16 +53,22 @@ export interface SheetService extends ServiceOpening {
 export async function sheetFacts(q: Queryable, account: { id: number; role: string }, day: string) {
   const visible = () => visibleServices(q, account).clearSelect();
   const [services, periods, closures, locked] = await Promise.all([
-    visible().select('s.id', 's.name', 's.opening_days', 's.weekdays', 's.school_year_id') as Promise<SheetService[]>,
+    visible().select('s.id', 's.name', 's.opening_days', 's.weekdays', 's.school_year_id') as Promise<
+      SheetService[]
+    >,
     q('calendar_periods')
       .where('starts_on', '<=', day)
       .andWhere((w) => w.whereNull('ends_on').orWhere('ends_on', '>=', day))
-      .select('kind', 'starts_on', 'ends_on', 'school_year_id') as Promise<(Period & { school_year_id: string | null })[]>,
+      .select('kind', 'starts_on', 'ends_on', 'school_year_id') as Promise<
+      (Period & { school_year_id: string | null })[]
+    >,
     q('service_day_closures')
       .where({ day })
       .whereIn('service_id', visible().clearOrder().select('s.id'))
       .select('service_id', 'reason') as Promise<{ service_id: number; reason: string }[]>,
-    q('locked_months').where({ month: day.slice(0, 7) }).first('month'),
+    q('locked_months')
+      .where({ month: day.slice(0, 7) })
+      .first('month'),
   ]);
   return { services, periods, closures, locked: locked !== undefined };
 }
@@ -75,7 +85,11 @@ export async function sheetFacts(q: Queryable, account: { id: number; role: stri
  * `OFFSET 0` keeps that lateral subquery a per-child lookup: flattened, the planner (which expects
  * 200 children from the grouping) preferred scanning every member into hash tables.
  */
-export async function attendanceSheet(q: Queryable, serviceId: number, day: string): Promise<{ rows: SheetRow[]; unbooked: SheetChild[] }> {
+export async function attendanceSheet(
+  q: Queryable,
+  serviceId: number,
+  day: string,
+): Promise<{ rows: SheetRow[]; unbooked: SheetChild[] }> {
   const result = await q.raw(
     `SELECT m.id AS child_id, m.first_name, m.last_name, m.class_level, sc.name AS school, m.diet, m.allergies, m.has_pai,
             w.reservation_status, w.household_id, w.attendance, w.on_sheet, m.pickups
@@ -138,8 +152,13 @@ export interface HeadcountAllergy {
  * bookings with the children (thousands of rows), which is most of the cost; the children with
  * allergies travel as JSON in their (school, diet) group.
  */
-export async function headcount(q: Queryable, day: string, siteIds: number[] | null): Promise<{ rows: HeadcountRow[]; allergies: HeadcountAllergy[] }> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || siteIds?.some((id) => !Number.isSafeInteger(id))) throw new Error('headcount: invalid day or site');
+export async function headcount(
+  q: Queryable,
+  day: string,
+  siteIds: number[] | null,
+): Promise<{ rows: HeadcountRow[]; allergies: HeadcountAllergy[] }> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || siteIds?.some((id) => !Number.isSafeInteger(id)))
+    throw new Error('headcount: invalid day or site');
   const result = await q.raw(
     `SELECT sc.id AS school_id, sc.name AS school, COALESCE(m.diet, 'none') AS diet, count(*)::int AS meals,
             json_agg(json_build_object('id', m.id, 'first_name', m.first_name, 'last_name', m.last_name, 'class_level', m.class_level,
@@ -155,7 +174,11 @@ export async function headcount(q: Queryable, day: string, siteIds: number[] | n
       ORDER BY sc.name, COALESCE(m.diet, 'none')`,
     [day, siteIds, siteIds],
   );
-  const groups = (result as { rows: (HeadcountRow & { allergic: Omit<HeadcountAllergy, 'school_id' | 'school'>[] | null })[] }).rows;
+  const groups = (
+    result as {
+      rows: (HeadcountRow & { allergic: Omit<HeadcountAllergy, 'school_id' | 'school'>[] | null })[];
+    }
+  ).rows;
   // Each child once per school (booked at two canteens of one school: two meals, one line), by
   // school then name (code point order, as the bench and test databases' C collation sorts).
   const seen = new Set<string>();
@@ -167,13 +190,19 @@ export async function headcount(q: Queryable, day: string, siteIds: number[] | n
       allergies.push({ school_id, school, ...child });
     }
   }
-  const byText = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
-  allergies.sort((a, b) => byText(a.school, b.school) || byText(a.last_name, b.last_name) || byText(a.first_name, b.first_name));
+  const byText = (a: string | null, b: string | null) =>
+    a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
+  allergies.sort(
+    (a, b) =>
+      byText(a.school, b.school) || byText(a.last_name, b.last_name) || byText(a.first_name, b.first_name),
+  );
   return { rows: groups.map(({ allergic: _, ...row }) => row), allergies };
 }
 
 export const siteIdsOf = async (q: Queryable, accountId: number) =>
-  ((await q('account_sites').where({ account_id: accountId }).select('school_id')) as { school_id: number }[]).map((r) => r.school_id);
+  (
+    (await q('account_sites').where({ account_id: accountId }).select('school_id')) as { school_id: number }[]
+  ).map((r) => r.school_id);
 
 /** Per service and day: booked, waiting. */
 export async function occupation(q: Queryable, serviceIds: number[], from: string, to: string) {
@@ -192,8 +221,15 @@ export async function occupation(q: Queryable, serviceIds: number[], from: strin
 }
 
 export const householdByNumber = (q: Queryable, familyNumber: string) =>
-  q('households').whereRaw('upper(family_number) = upper(?)', [familyNumber]).first('id', 'family_number') as Promise<{ id: number; family_number: string } | undefined>;
+  q('households')
+    .whereRaw('upper(family_number) = upper(?)', [familyNumber])
+    .first('id', 'family_number') as Promise<{ id: number; family_number: string } | undefined>;
 
 /** The household that pays for a child's day without booking: the one whose custody week it is. */
 export const householdsOfChild = (q: Queryable, childId: number) =>
-  q('household_members').where({ member_id: childId }).orderBy('linked_at').select('household_id', 'custody_weeks') as Promise<{ household_id: number; custody_weeks: 'odd' | 'even' | null }[]>;
+  q('household_members')
+    .where({ member_id: childId })
+    .orderBy('linked_at')
+    .select('household_id', 'custody_weeks') as Promise<
+    { household_id: number; custody_weeks: 'odd' | 'even' | null }[]
+  >;

@@ -35,7 +35,15 @@ export function sheetLabels(t: T) {
     noPickup: t('reservations.admin.attendance.noPickup'),
     notRecorded: t('reservations.admin.attendance.notRecorded'),
     save: t('reservations.admin.attendance.save'),
-    statuses: (['present', 'absent_excused', 'absent'] as const).map((value) => ({ value, label: attendance[value]! })),
-    diet: Object.fromEntries(Object.entries(diets).map(([diet, label]) => [diet, t('reservations.admin.attendance.diet', { diet: label })])),
+    statuses: (['present', 'absent_excused', 'absent'] as const).map((value) => ({
+      value,
+      label: attendance[value]!,
+    })),
+    diet: Object.fromEntries(
+      Object.entries(diets).map(([diet, label]) => [
+        diet,
+        t('reservations.admin.attendance.diet', { diet: label }),
+      ]),
+    ),
   };
 }

@@ -48,20 +48,63 @@ export function servicesAdminRoutes(deps: AppDeps): Router {
     };
   }
 
-  async function renderForm(res: Response, status: number, serviceId: number | null, values: Record<string, unknown>, errors: FormErrors = noErrors()) {
-    const [years, schools, documentTypes] = await Promise.all([services.schoolYears(), services.schools(), services.documentTypes()]);
-    res.status(status).render('admin/services/form', { serviceId, values, errors, years, schools, documentTypes, classLevels: CLASS_LEVELS });
+  async function renderForm(
+    res: Response,
+    status: number,
+    serviceId: number | null,
+    values: Record<string, unknown>,
+    errors: FormErrors = noErrors(),
+  ) {
+    const [years, schools, documentTypes] = await Promise.all([
+      services.schoolYears(),
+      services.schools(),
+      services.documentTypes(),
+    ]);
+    res
+      .status(status)
+      .render('admin/services/form', {
+        serviceId,
+        values,
+        errors,
+        years,
+        schools,
+        documentTypes,
+        classLevels: CLASS_LEVELS,
+      });
   }
 
   function postedValues(body: Record<string, unknown>) {
     const list = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
-    const requirements = Object.fromEntries(Object.entries(body).filter(([k]) => k.startsWith('req_')).map(([k, v]) => [k.slice(4), String(v)]));
-    return { ...body, schools: list(body.schools), class_levels: list(body.class_levels), weekdays: list(body.weekdays), requirements, active: body.active === 'on' };
+    const requirements = Object.fromEntries(
+      Object.entries(body)
+        .filter(([k]) => k.startsWith('req_'))
+        .map(([k, v]) => [k.slice(4), String(v)]),
+    );
+    return {
+      ...body,
+      schools: list(body.schools),
+      class_levels: list(body.class_levels),
+      weekdays: list(body.weekdays),
+      requirements,
+      active: body.active === 'on',
+    };
   }
 
   router.get('/services/new', requireManager, async (req, res) => {
     const year = await services.currentYear();
-    await renderForm(res, 200, null, { school_year_id: year?.id ?? '', kind: 'canteen', opening_days: 'school_days', weekdays: ['1', '2', '4', '5'], needs_validation: 'yes', unit: 'day', billing_basis: 'bookings', active: true, schools: [], class_levels: [], requirements: {} });
+    await renderForm(res, 200, null, {
+      school_year_id: year?.id ?? '',
+      kind: 'canteen',
+      opening_days: 'school_days',
+      weekdays: ['1', '2', '4', '5'],
+      needs_validation: 'yes',
+      unit: 'day',
+      billing_basis: 'bookings',
+      active: true,
+      schools: [],
+      class_levels: [],
+      requirements: {},
+    });
   });
 
   router.get('/services/:id/edit', requireManager, async (req, res) => {
@@ -76,7 +119,10 @@ export function servicesAdminRoutes(deps: AppDeps): Router {
     const values = postedValues(body);
     const form = serviceSchema.safeParse(body);
     const types = await services.documentTypes();
-    const reqs = requirementsFrom(body, types.map((d) => d.id));
+    const reqs = requirementsFrom(
+      body,
+      types.map((d) => d.id),
+    );
     if (!form.success || !reqs) {
       const errors = form.success ? noErrors() : formErrors(form.error, t);
       if (!reqs) addError(errors, 'requirements', t('services.errors.requirement'));
@@ -85,7 +131,10 @@ export function servicesAdminRoutes(deps: AppDeps): Router {
     try {
       const savedId = await services.save(id, form.data, reqs, actorOf(req));
       flash(req, t(id == null ? 'services.admin.created' : 'services.admin.saved', { name: form.data.name }));
-      res.redirect(303, `/admin/services?year=${encodeURIComponent(form.data.school_year_id)}#service-${savedId}`);
+      res.redirect(
+        303,
+        `/admin/services?year=${encodeURIComponent(form.data.school_year_id)}#service-${savedId}`,
+      );
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
       return renderForm(res, 422, id, values, addError(noErrors(), err.field, t(err.key, err.params)));
@@ -106,8 +155,16 @@ export function servicesAdminRoutes(deps: AppDeps): Router {
     res.render('admin/calendar/index', { year, years, periods: await services.calendar(year.id) });
   });
 
-  async function renderPeriod(res: Response, status: number, periodId: number | null, values: Record<string, unknown>, errors: FormErrors = noErrors()) {
-    res.status(status).render('admin/calendar/form', { periodId, values, errors, years: await services.schoolYears() });
+  async function renderPeriod(
+    res: Response,
+    status: number,
+    periodId: number | null,
+    values: Record<string, unknown>,
+    errors: FormErrors = noErrors(),
+  ) {
+    res
+      .status(status)
+      .render('admin/calendar/form', { periodId, values, errors, years: await services.schoolYears() });
   }
 
   router.get('/calendar/new', requireManager, async (req, res) => {
@@ -131,7 +188,13 @@ export function servicesAdminRoutes(deps: AppDeps): Router {
       res.redirect(303, `/admin/calendar?year=${encodeURIComponent(form.data.school_year_id)}`);
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      return renderPeriod(res, 422, id, req.body ?? {}, addError(noErrors(), err.field, t(err.key, err.params)));
+      return renderPeriod(
+        res,
+        422,
+        id,
+        req.body ?? {},
+        addError(noErrors(), err.field, t(err.key, err.params)),
+      );
     }
   }
 

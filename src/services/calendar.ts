@@ -26,7 +26,12 @@ function inPeriods(day: string, periods: readonly Period[]): boolean {
   return periods.some((p) => p.starts_on <= day && day <= p.ends_on);
 }
 
-async function periodsBetween(q: Queryable, from: string, to: string, schoolYearId?: string | null): Promise<Period[]> {
+async function periodsBetween(
+  q: Queryable,
+  from: string,
+  to: string,
+  schoolYearId?: string | null,
+): Promise<Period[]> {
   return (await q('calendar_periods')
     .where('starts_on', '<=', to)
     .andWhere('ends_on', '>=', from)
@@ -46,13 +51,19 @@ export function publicHolidaysIn(periods: readonly Period[], from: string, to: s
   const days = new Set<string>();
   for (const p of periods) {
     if (p.kind !== 'public_holiday') continue;
-    for (let d = p.starts_on < from ? from : p.starts_on; d <= p.ends_on && d <= to; d = addDays(d, 1)) days.add(d);
+    for (let d = p.starts_on < from ? from : p.starts_on; d <= p.ends_on && d <= to; d = addDays(d, 1))
+      days.add(d);
   }
   return days;
 }
 
 /** Days closed for the service by staff, with their reason. */
-export async function closedDaysOf(q: Queryable, serviceId: number, from: string, to: string): Promise<Map<string, string>> {
+export async function closedDaysOf(
+  q: Queryable,
+  serviceId: number,
+  from: string,
+  to: string,
+): Promise<Map<string, string>> {
   const rows = (await q('service_day_closures')
     .where({ service_id: serviceId })
     .whereBetween('day', [from, to])
@@ -69,7 +80,9 @@ function calendarOpens(service: ServiceOpening, day: string, school: Period[], h
   const weekday = isoWeekdayOf(day);
   switch (service.opening_days) {
     case 'school_days':
-      return service.weekdays.map(Number).includes(weekday) && inPeriods(day, school) && !inPeriods(day, holidays);
+      return (
+        service.weekdays.map(Number).includes(weekday) && inPeriods(day, school) && !inPeriods(day, holidays)
+      );
     case 'wednesdays':
       return weekday === 3 && inPeriods(day, school) && !inPeriods(day, holidays);
     case 'holidays':
@@ -89,11 +102,20 @@ export type DayState =
  * Each day from `from` to `to` (inclusive): open, closed for the service by staff (with the
  * reason given), a public holiday on which it would otherwise run, or not running.
  */
-export async function dayStates(q: Queryable, service: ServiceOpening, from: string, to: string): Promise<Map<string, DayState>> {
+export async function dayStates(
+  q: Queryable,
+  service: ServiceOpening,
+  from: string,
+  to: string,
+): Promise<Map<string, DayState>> {
   if (from > to) return new Map();
   const periods = await periodsBetween(q, from, to, service.school_year_id);
   const publicHolidays = await publicHolidaysBetween(q, from, to);
-  return dayStatesFrom(service, from, to, { periods, publicHolidays, closed: await closedDaysOf(q, service.id, from, to) });
+  return dayStatesFrom(service, from, to, {
+    periods,
+    publicHolidays,
+    closed: await closedDaysOf(q, service.id, from, to),
+  });
 }
 
 /**
@@ -104,11 +126,20 @@ export function dayStatesFrom(
   service: ServiceOpening,
   from: string,
   to: string,
-  facts: { periods: readonly (Period & { school_year_id?: string | null })[]; publicHolidays: ReadonlySet<string>; closed: ReadonlyMap<string, string> },
+  facts: {
+    periods: readonly (Period & { school_year_id?: string | null })[];
+    publicHolidays: ReadonlySet<string>;
+    closed: ReadonlyMap<string, string>;
+  },
 ): Map<string, DayState> {
   const states = new Map<string, DayState>();
   const { publicHolidays, closed } = facts;
-  const ofYear = facts.periods.filter((p) => !service.school_year_id || p.school_year_id === undefined || p.school_year_id === service.school_year_id);
+  const ofYear = facts.periods.filter(
+    (p) =>
+      !service.school_year_id ||
+      p.school_year_id === undefined ||
+      p.school_year_id === service.school_year_id,
+  );
   const school = ofYear.filter((p) => p.kind === 'school');
   const holidays = ofYear.filter((p) => p.kind === 'holiday');
   for (let day = from; day <= to; day = addDays(day, 1)) {
@@ -126,7 +157,12 @@ export function dayStatesFrom(
  * The days from `from` to `to` (inclusive, 'YYYY-MM-DD') the service is open, sorted: the calendar
  * rule minus public holidays and minus the days closed for this service.
  */
-export async function openDays(q: Queryable, service: ServiceOpening, from: string, to: string): Promise<string[]> {
+export async function openDays(
+  q: Queryable,
+  service: ServiceOpening,
+  from: string,
+  to: string,
+): Promise<string[]> {
   if (service.opening_days === 'none') return [];
   const states = await dayStates(q, service, from, to);
   return [...states].filter(([, s]) => s.open).map(([day]) => day);

@@ -3,7 +3,14 @@
 import type { Queryable } from '../platform/db.js';
 
 export type ServiceKind = 'canteen' | 'before_school' | 'after_school' | 'wednesday' | 'holiday' | 'school';
-export const SERVICE_KINDS: ServiceKind[] = ['canteen', 'before_school', 'after_school', 'wednesday', 'holiday', 'school'];
+export const SERVICE_KINDS: ServiceKind[] = [
+  'canteen',
+  'before_school',
+  'after_school',
+  'wednesday',
+  'holiday',
+  'school',
+];
 export type OpeningDays = 'school_days' | 'wednesdays' | 'holidays' | 'none';
 export const OPENING_DAYS: OpeningDays[] = ['school_days', 'wednesdays', 'holidays', 'none'];
 export type RequirementRule = 'valid_at_start' | 'valid_whole_period';
@@ -90,17 +97,27 @@ export interface BracketPriceRow {
 
 // ---- school years and schools
 
-export const listSchoolYears = (q: Queryable) => q<SchoolYearRow>('school_years').orderBy('starts_on') as Promise<SchoolYearRow[]>;
-export const findSchoolYear = (q: Queryable, id: string) => q<SchoolYearRow>('school_years').where({ id }).first() as Promise<SchoolYearRow | undefined>;
+export const listSchoolYears = (q: Queryable) =>
+  q<SchoolYearRow>('school_years').orderBy('starts_on') as Promise<SchoolYearRow[]>;
+export const findSchoolYear = (q: Queryable, id: string) =>
+  q<SchoolYearRow>('school_years').where({ id }).first() as Promise<SchoolYearRow | undefined>;
 
 /** The school year running on `day`, else the next one, else the latest. */
 export async function currentSchoolYear(q: Queryable, day: string): Promise<SchoolYearRow | undefined> {
-  const running = (await q<SchoolYearRow>('school_years').where('ends_on', '>=', day).orderBy('starts_on').first()) as SchoolYearRow | undefined;
-  return running ?? ((await q<SchoolYearRow>('school_years').orderBy('starts_on', 'desc').first()) as SchoolYearRow | undefined);
+  const running = (await q<SchoolYearRow>('school_years')
+    .where('ends_on', '>=', day)
+    .orderBy('starts_on')
+    .first()) as SchoolYearRow | undefined;
+  return (
+    running ??
+    ((await q<SchoolYearRow>('school_years').orderBy('starts_on', 'desc').first()) as
+      SchoolYearRow | undefined)
+  );
 }
 
 export const listSchools = (q: Queryable) => q<SchoolRow>('schools').orderBy('name') as Promise<SchoolRow[]>;
-export const findSchool = (q: Queryable, id: number) => q<SchoolRow>('schools').where({ id }).first() as Promise<SchoolRow | undefined>;
+export const findSchool = (q: Queryable, id: number) =>
+  q<SchoolRow>('schools').where({ id }).first() as Promise<SchoolRow | undefined>;
 
 // ---- services
 
@@ -112,21 +129,41 @@ export const listServices = (q: Queryable, schoolYearId: string, opts: { activeO
     })
     .orderBy('id') as Promise<ServiceRow[]>;
 
-export const findService = (q: Queryable, id: number) => q<ServiceRow>('services').where({ id }).first() as Promise<ServiceRow | undefined>;
+export const findService = (q: Queryable, id: number) =>
+  q<ServiceRow>('services').where({ id }).first() as Promise<ServiceRow | undefined>;
 
 export const findServiceByName = (q: Queryable, schoolYearId: string, name: string) =>
-  q<ServiceRow>('services').where({ school_year_id: schoolYearId, name }).first() as Promise<ServiceRow | undefined>;
+  q<ServiceRow>('services').where({ school_year_id: schoolYearId, name }).first() as Promise<
+    ServiceRow | undefined
+  >;
 
 export type ServiceWrite = Pick<
   ServiceRow,
-  'school_year_id' | 'kind' | 'name' | 'description' | 'site_school_id' | 'opening_days' | 'weekdays' | 'enrol_opens_on' | 'enrol_closes_on' | 'needs_validation' | 'class_levels' | 'min_age' | 'max_age' | 'unit' | 'billing_basis' | 'active'
+  | 'school_year_id'
+  | 'kind'
+  | 'name'
+  | 'description'
+  | 'site_school_id'
+  | 'opening_days'
+  | 'weekdays'
+  | 'enrol_opens_on'
+  | 'enrol_closes_on'
+  | 'needs_validation'
+  | 'class_levels'
+  | 'min_age'
+  | 'max_age'
+  | 'unit'
+  | 'billing_basis'
+  | 'active'
 >;
 
 export async function insertService(q: Queryable, row: ServiceWrite & Partial<ServiceRow>): Promise<number> {
   const [r] = await q('services')
     .insert({
       ...row,
-      ...(row.booking_deadline !== undefined ? { booking_deadline: JSON.stringify(row.booking_deadline) } : {}),
+      ...(row.booking_deadline !== undefined
+        ? { booking_deadline: JSON.stringify(row.booking_deadline) }
+        : {}),
       ...(row.cancel_deadline !== undefined ? { cancel_deadline: JSON.stringify(row.cancel_deadline) } : {}),
       ...(row.capacity_groups !== undefined ? { capacity_groups: JSON.stringify(row.capacity_groups) } : {}),
     })
@@ -134,18 +171,26 @@ export async function insertService(q: Queryable, row: ServiceWrite & Partial<Se
   return (r as { id: number }).id;
 }
 
-export const updateService = (q: Queryable, id: number, row: ServiceWrite) => q('services').where({ id }).update(row);
+export const updateService = (q: Queryable, id: number, row: ServiceWrite) =>
+  q('services').where({ id }).update(row);
 
 export async function serviceSchoolIds(q: Queryable, serviceIds: number[]): Promise<Map<number, number[]>> {
-  const rows = (await q('service_schools').whereIn('service_id', serviceIds).select('service_id', 'school_id')) as { service_id: number; school_id: number }[];
+  const rows = (await q('service_schools')
+    .whereIn('service_id', serviceIds)
+    .select('service_id', 'school_id')) as { service_id: number; school_id: number }[];
   const out = new Map<number, number[]>();
   for (const r of rows) out.set(r.service_id, [...(out.get(r.service_id) ?? []), r.school_id]);
   return out;
 }
 
-export async function replaceServiceSchools(q: Queryable, serviceId: number, schoolIds: number[]): Promise<void> {
+export async function replaceServiceSchools(
+  q: Queryable,
+  serviceId: number,
+  schoolIds: number[],
+): Promise<void> {
   await q('service_schools').where({ service_id: serviceId }).delete();
-  if (schoolIds.length) await q('service_schools').insert(schoolIds.map((school_id) => ({ service_id: serviceId, school_id })));
+  if (schoolIds.length)
+    await q('service_schools').insert(schoolIds.map((school_id) => ({ service_id: serviceId, school_id })));
 }
 
 export const listRequirements = (q: Queryable, serviceIds: number[]) =>
@@ -153,22 +198,36 @@ export const listRequirements = (q: Queryable, serviceIds: number[]) =>
     .join('document_types as d', 'd.id', 'r.document_type_id')
     .whereIn('r.service_id', serviceIds)
     .orderBy('d.name')
-    .select('r.service_id', 'r.document_type_id', 'r.rule', 'd.code', 'd.name', 'd.scope') as Promise<RequirementRow[]>;
+    .select('r.service_id', 'r.document_type_id', 'r.rule', 'd.code', 'd.name', 'd.scope') as Promise<
+    RequirementRow[]
+  >;
 
-export async function replaceRequirements(q: Queryable, serviceId: number, reqs: { document_type_id: number; rule: RequirementRule }[]): Promise<void> {
+export async function replaceRequirements(
+  q: Queryable,
+  serviceId: number,
+  reqs: { document_type_id: number; rule: RequirementRule }[],
+): Promise<void> {
   await q('service_requirements').where({ service_id: serviceId }).delete();
   if (reqs.length) await q('service_requirements').insert(reqs.map((r) => ({ service_id: serviceId, ...r })));
 }
 
 export const listDocumentTypes = (q: Queryable) =>
-  q('document_types').where({ active: true }).orderBy('name').select('id', 'code', 'name', 'scope') as Promise<{ id: number; code: string; name: string; scope: string }[]>;
+  q('document_types')
+    .where({ active: true })
+    .orderBy('name')
+    .select('id', 'code', 'name', 'scope') as Promise<
+    { id: number; code: string; name: string; scope: string }[]
+  >;
 
 export const findDocumentTypeByCode = (q: Queryable, code: string) =>
-  q('document_types').where({ code }).first('id', 'code', 'name', 'scope') as Promise<{ id: number; code: string; name: string; scope: string } | undefined>;
+  q('document_types').where({ code }).first('id', 'code', 'name', 'scope') as Promise<
+    { id: number; code: string; name: string; scope: string } | undefined
+  >;
 
 // ---- rates (billing's tables, read-only)
 
-export const listRates = (q: Queryable, serviceIds: number[]) => q<RateRow>('service_rates').whereIn('service_id', serviceIds) as Promise<RateRow[]>;
+export const listRates = (q: Queryable, serviceIds: number[]) =>
+  q<RateRow>('service_rates').whereIn('service_id', serviceIds) as Promise<RateRow[]>;
 
 export const listBracketPrices = (q: Queryable, serviceIds: number[]) =>
   q('service_rate_brackets as p')
@@ -180,9 +239,12 @@ export const listBracketPrices = (q: Queryable, serviceIds: number[]) =>
 // ---- calendar
 
 export const listCalendarPeriods = (q: Queryable, schoolYearId: string) =>
-  q<CalendarPeriodRow>('calendar_periods').where({ school_year_id: schoolYearId }).orderBy([{ column: 'starts_on' }, { column: 'kind' }]) as Promise<CalendarPeriodRow[]>;
+  q<CalendarPeriodRow>('calendar_periods')
+    .where({ school_year_id: schoolYearId })
+    .orderBy([{ column: 'starts_on' }, { column: 'kind' }]) as Promise<CalendarPeriodRow[]>;
 
-export const findCalendarPeriod = (q: Queryable, id: number) => q<CalendarPeriodRow>('calendar_periods').where({ id }).first() as Promise<CalendarPeriodRow | undefined>;
+export const findCalendarPeriod = (q: Queryable, id: number) =>
+  q<CalendarPeriodRow>('calendar_periods').where({ id }).first() as Promise<CalendarPeriodRow | undefined>;
 
 export type CalendarWrite = Omit<CalendarPeriodRow, 'id'>;
 
@@ -191,5 +253,7 @@ export async function insertCalendarPeriod(q: Queryable, row: CalendarWrite): Pr
   return (r as { id: number }).id;
 }
 
-export const updateCalendarPeriod = (q: Queryable, id: number, row: CalendarWrite) => q('calendar_periods').where({ id }).update(row);
-export const deleteCalendarPeriod = (q: Queryable, id: number) => q('calendar_periods').where({ id }).delete();
+export const updateCalendarPeriod = (q: Queryable, id: number, row: CalendarWrite) =>
+  q('calendar_periods').where({ id }).update(row);
+export const deleteCalendarPeriod = (q: Queryable, id: number) =>
+  q('calendar_periods').where({ id }).delete();

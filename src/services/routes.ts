@@ -13,7 +13,10 @@ export function servicesRoutes(deps: AppDeps): Router {
     const wanted = typeof req.query.year === 'string' ? req.query.year : '';
     const year = wanted ? years.find((y) => y.id === wanted) : await services.currentYear();
     if (!year) throw new HttpError(404);
-    const [list, schools] = await Promise.all([services.list(year.id, { activeOnly: true }), services.schools()]);
+    const [list, schools] = await Promise.all([
+      services.list(year.id, { activeOnly: true }),
+      services.schools(),
+    ]);
     res.render('services/index', { year, years, services: list, schools });
   });
 

@@ -21,7 +21,10 @@ const optionalAge = z
   .transform((v) => (v === '' ? null : Number(v)));
 
 export const serviceSchema = z.object({
-  school_year_id: z.string().trim().regex(/^\d{4}-\d{4}$/, 'services.errors.schoolYear'),
+  school_year_id: z
+    .string()
+    .trim()
+    .regex(/^\d{4}-\d{4}$/, 'services.errors.schoolYear'),
   name: text().trim().min(1, 'services.errors.nameRequired').max(120, 'services.errors.nameTooLong'),
   kind: z.enum(SERVICE_KINDS, 'services.errors.kind'),
   description: multilineText().trim().max(2000, 'services.errors.descriptionTooLong').default(''),
@@ -35,7 +38,12 @@ export const serviceSchema = z.object({
   min_age: optionalAge,
   max_age: optionalAge,
   opening_days: z.enum(OPENING_DAYS, 'services.errors.openingDays'),
-  weekdays: arrayOf(z.string().regex(/^[1-7]$/, 'errors.invalid').transform(Number)),
+  weekdays: arrayOf(
+    z
+      .string()
+      .regex(/^[1-7]$/, 'errors.invalid')
+      .transform(Number),
+  ),
   enrol_opens_on: optionalDay,
   enrol_closes_on: optionalDay,
   needs_validation: z.enum(['yes', 'no'], 'services.errors.needsValidation').transform((v) => v === 'yes'),
@@ -46,16 +54,25 @@ export const serviceSchema = z.object({
 export type ServiceInput = z.infer<typeof serviceSchema>;
 
 export const calendarSchema = z.object({
-  school_year_id: z.string().trim().regex(/^\d{4}-\d{4}$/, 'services.errors.schoolYear'),
+  school_year_id: z
+    .string()
+    .trim()
+    .regex(/^\d{4}-\d{4}$/, 'services.errors.schoolYear'),
   kind: z.enum(['school', 'holiday', 'public_holiday'], 'services.calendar.errors.kind'),
-  name: text().trim().min(1, 'services.calendar.errors.nameRequired').max(120, 'services.calendar.errors.nameTooLong'),
+  name: text()
+    .trim()
+    .min(1, 'services.calendar.errors.nameRequired')
+    .max(120, 'services.calendar.errors.nameTooLong'),
   starts_on: z.string().trim().refine(isRealDay, 'services.calendar.errors.startsOn'),
   ends_on: optionalDay,
 });
 export type CalendarInput = z.infer<typeof calendarSchema>;
 
 /** Required documents: one select per document type, named `req_<typeId>`: '' (not required) or a rule. */
-export function requirementsFrom(body: Record<string, unknown>, typeIds: number[]): { document_type_id: number; rule: 'valid_at_start' | 'valid_whole_period' }[] | null {
+export function requirementsFrom(
+  body: Record<string, unknown>,
+  typeIds: number[],
+): { document_type_id: number; rule: 'valid_at_start' | 'valid_whole_period' }[] | null {
   const out: { document_type_id: number; rule: 'valid_at_start' | 'valid_whole_period' }[] = [];
   for (const id of typeIds) {
     const v = body[`req_${id}`];

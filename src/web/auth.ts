@@ -25,7 +25,10 @@ export function loadAccount(deps: AppDeps, loader: AccountLoader): RequestHandle
     if (id === undefined) return next();
     const now = deps.clock.now().getTime();
     const account = await loader(id);
-    const idleMs = (account && account.role !== 'parent' ? deps.config.STAFF_IDLE_MINUTES : deps.config.PARENT_IDLE_MINUTES) * 60_000;
+    const idleMs =
+      (account && account.role !== 'parent'
+        ? deps.config.STAFF_IDLE_MINUTES
+        : deps.config.PARENT_IDLE_MINUTES) * 60_000;
     const absoluteMs = deps.config.SESSION_ABSOLUTE_HOURS * 3600_000;
     const expired = now - (s.lastSeenAt ?? now) > idleMs || now - (s.loginAt ?? now) > absoluteMs;
     if (!account || expired) {
@@ -55,7 +58,11 @@ export function requireRole(...roles: Role[]): RequestHandler {
       const back = req.method === 'GET' ? localPath(req.originalUrl) : refererPath(req);
       // A session that just timed out: say so, and say whether a posted form was lost.
       if (req.sessionExpired) {
-        flash(req, getT()(req.method === 'GET' ? 'accounts.login.sessionEnded' : 'auth.sessionExpired'), 'info');
+        flash(
+          req,
+          getT()(req.method === 'GET' ? 'accounts.login.sessionEnded' : 'auth.sessionExpired'),
+          'info',
+        );
       }
       return res.redirect(303, `/login?next=${encodeURIComponent(back)}`);
     }

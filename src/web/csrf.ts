@@ -5,7 +5,13 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { csrfSync } from 'csrf-sync';
 import multer from 'multer';
 
-export const UPLOAD_LIMITS = { fileSize: 10 * 1024 * 1024, files: 5, fields: 20, fieldSize: 100 * 1024, parts: 30 };
+export const UPLOAD_LIMITS = {
+  fileSize: 10 * 1024 * 1024,
+  files: 5,
+  fields: 20,
+  fieldSize: 100 * 1024,
+  parts: 30,
+};
 
 const { generateToken, isRequestValid } = csrfSync({
   getTokenFromRequest: (req) => {
@@ -34,10 +40,14 @@ export class CsrfError extends Error {
   }
 }
 
-const isMultipart = (req: Request) => (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+const isMultipart = (req: Request) =>
+  (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
 
 /** Files are kept in memory (bounded by UPLOAD_LIMITS) until a service has checked and stored them. */
-const multipartParser = multer({ storage: multer.memoryStorage(), limits: UPLOAD_LIMITS }).array('file', UPLOAD_LIMITS.files);
+const multipartParser = multer({ storage: multer.memoryStorage(), limits: UPLOAD_LIMITS }).array(
+  'file',
+  UPLOAD_LIMITS.files,
+);
 
 /** Parses multipart bodies with hard limits. A broken limit is kept in req.uploadError for the route's form. */
 function parseMultipart(req: Request, res: Response, next: NextFunction): void {

@@ -14,10 +14,12 @@ const yearInRange = (value: string) => {
 };
 
 /** 'YYYY-MM-DD', a day that exists, between 1900 and 2100. */
-export const isRealDay = (value: unknown): value is string => typeof value === 'string' && DAY_SHAPE.test(value) && yearInRange(value) && DateTime.fromISO(value).isValid;
+export const isRealDay = (value: unknown): value is string =>
+  typeof value === 'string' && DAY_SHAPE.test(value) && yearInRange(value) && DateTime.fromISO(value).isValid;
 
 /** 'YYYY-MM', between 1900 and 2100. */
-export const isRealMonth = (value: unknown): value is string => typeof value === 'string' && MONTH_SHAPE.test(value) && yearInRange(value);
+export const isRealMonth = (value: unknown): value is string =>
+  typeof value === 'string' && MONTH_SHAPE.test(value) && yearInRange(value);
 
 /** A date field (what `<input type="date">` sends); `message` is a catalogue key. */
 export const isoDate = (message: string) => z.string({ message }).trim().refine(isRealDay, message);

@@ -10,7 +10,10 @@ export function formatMoney(cents: number | null | undefined): string {
 }
 
 /** '2026-09-01' → "1 septembre 2026"; an instant → "1 septembre 2026 à 08:30". */
-export function formatDate(value: string | Date | null | undefined, style: 'long' | 'short' | 'weekday' = 'long'): string {
+export function formatDate(
+  value: string | Date | null | undefined,
+  style: 'long' | 'short' | 'weekday' = 'long',
+): string {
   if (value == null) return '';
   const dt =
     typeof value === 'string'

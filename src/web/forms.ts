@@ -16,7 +16,9 @@ export function formErrors(error: z.ZodError, t: T): FormErrors {
     const field = String(issue.path[0] ?? 'form');
     if (out.fields[field]) continue;
     const key = issue.message;
-    const text = /^[a-z][\w-]*(\.[\w-]+)+$/i.test(key) ? t(key, { defaultValue: t('errors.invalid') }) : t('errors.invalid');
+    const text = /^[a-z][\w-]*(\.[\w-]+)+$/i.test(key)
+      ? t(key, { defaultValue: t('errors.invalid') })
+      : t('errors.invalid');
     out.fields[field] = text;
     out.summary.push({ text, href: `#${field}` });
   }

@@ -25,7 +25,9 @@ export function loadCatalogue(lang: string): Tree {
   if (existsSync(main)) merge(tree, JSON.parse(readFileSync(main, 'utf8')) as Tree);
   const dir = path.join(LOCALES_DIR, lang);
   if (existsSync(dir)) {
-    for (const f of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       merge(tree, JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Tree);
     }
   }

@@ -3,7 +3,13 @@
 // 429 page says in French when to try again.
 import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { rateLimit, ipKeyGenerator, type ClientRateLimitInfo, type RateLimitRequestHandler, type Store } from 'express-rate-limit';
+import {
+  rateLimit,
+  ipKeyGenerator,
+  type ClientRateLimitInfo,
+  type RateLimitRequestHandler,
+  type Store,
+} from 'express-rate-limit';
 import type { AppDeps } from '../deps.js';
 import { parisNow } from '../platform/clock.js';
 import type { Clock } from '../platform/clock.js';
@@ -25,7 +31,10 @@ export class PgRateLimitStore implements Store {
   }
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
-    const row = await this.db('rate_limits').where({ key: this.k(key) }).where('reset_at', '>', this.clock.now()).first('hits', 'reset_at');
+    const row = await this.db('rate_limits')
+      .where({ key: this.k(key) })
+      .where('reset_at', '>', this.clock.now())
+      .first('hits', 'reset_at');
     return row ? { totalHits: Number(row.hits), resetTime: new Date(row.reset_at as Date) } : undefined;
   }
 
@@ -45,11 +54,15 @@ export class PgRateLimitStore implements Store {
   }
 
   async decrement(key: string): Promise<void> {
-    await this.db('rate_limits').where({ key: this.k(key) }).update({ hits: this.db.raw('greatest(hits - 1, 0)') });
+    await this.db('rate_limits')
+      .where({ key: this.k(key) })
+      .update({ hits: this.db.raw('greatest(hits - 1, 0)') });
   }
 
   async resetKey(key: string): Promise<void> {
-    await this.db('rate_limits').where({ key: this.k(key) }).delete();
+    await this.db('rate_limits')
+      .where({ key: this.k(key) })
+      .delete();
   }
 }
 
@@ -97,7 +110,8 @@ export function createLimiter(deps: AppDeps, opts: LimiterOptions): Limiter {
     standardHeaders: false,
     passOnStoreError: false,
     handler: (req: Request, res: Response, next: NextFunction) => {
-      const info = (req as Request & { rateLimit?: { used: number; limit: number; resetTime?: Date } }).rateLimit;
+      const info = (req as Request & { rateLimit?: { used: number; limit: number; resetTime?: Date } })
+        .rateLimit;
       const first = info ? info.used === info.limit + 1 : false;
       const resetAt = info?.resetTime ?? new Date(deps.clock.now().getTime() + windowMs);
       Promise.resolve(first && opts.onLimitReached ? opts.onLimitReached(req) : undefined)
@@ -114,5 +128,7 @@ export function renderTooManyRequests(deps: AppDeps, res: Response, resetAt: Dat
   const at = DateTime.fromJSDate(resetAt, { zone: now.zoneName ?? 'Europe/Paris' });
   const minutes = Math.max(1, Math.ceil(at.diff(now, 'minutes').minutes));
   res.setHeader('Retry-After', String(Math.max(1, Math.ceil(at.diff(now, 'seconds').seconds))));
-  res.status(429).render('accounts/rate-limited', { retryTime: at.setLocale('fr').toFormat("HH'h'mm"), minutes });
+  res
+    .status(429)
+    .render('accounts/rate-limited', { retryTime: at.setLocale('fr').toFormat("HH'h'mm"), minutes });
 }

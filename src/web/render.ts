@@ -15,12 +15,23 @@ export function setUpViews(app: Express, production: boolean): void {
     const opts = options as Record<string, unknown>;
     // `root`: includes are written from the views folder (`include('/partials/header')`);
     // compileDebug only outside production (an error there is logged without the template's line).
-    const ejsOpts = { cache: production, compileDebug: !production, filename: file, views: [VIEWS_DIR], root: VIEWS_DIR, async: false };
+    const ejsOpts = {
+      cache: production,
+      compileDebug: !production,
+      filename: file,
+      views: [VIEWS_DIR],
+      root: VIEWS_DIR,
+      async: false,
+    };
     ejs.renderFile(file, opts, ejsOpts, (err, body = '') => {
       if (err) return cb(err);
       // The view sets `locals.title` for the layout.
       if (opts.layout === false) return cb(null, body);
-      const layout = path.join(VIEWS_DIR, 'layouts', `${typeof opts.layout === 'string' ? opts.layout : 'main'}.ejs`);
+      const layout = path.join(
+        VIEWS_DIR,
+        'layouts',
+        `${typeof opts.layout === 'string' ? opts.layout : 'main'}.ejs`,
+      );
       ejs.renderFile(layout, { ...opts, body }, ejsOpts, cb);
     });
   });

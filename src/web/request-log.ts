@@ -14,7 +14,11 @@ const ASSETS = ['/css/', '/js/', '/img/'];
 const pathOf = (url: string | undefined) => (url ?? '').split('?', 1)[0]!;
 
 /** The request as it appears in a line (the request log's, and any logged with req.log). */
-const requestFields = (req: IncomingMessage & { originalUrl?: string }) => ({ id: req.id, method: req.method, path: pathOf(req.originalUrl ?? req.url) });
+const requestFields = (req: IncomingMessage & { originalUrl?: string }) => ({
+  id: req.id,
+  method: req.method,
+  path: pathOf(req.originalUrl ?? req.url),
+});
 
 export function requestLog(logger: Logger): RequestHandler {
   return pinoHttp({

@@ -8,7 +8,13 @@ import { hasControlCharacters } from './text.js';
  */
 export function localPath(value: unknown, fallback = '/'): string {
   if (typeof value !== 'string' || value.length > 2000) return fallback;
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || hasControlCharacters(value)) return fallback;
+  if (
+    !value.startsWith('/') ||
+    value.startsWith('//') ||
+    value.startsWith('/\\') ||
+    hasControlCharacters(value)
+  )
+    return fallback;
   return value;
 }
 

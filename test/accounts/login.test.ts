@@ -5,7 +5,10 @@ const START = '2026-09-14T08:00:00Z';
 let ctx: TestContext;
 beforeAll(async () => {
   // The limits themselves are tested here: small ones.
-  ctx = await createTestContext({ now: START, env: { RATE_LIMIT_LOGIN_PER_ACCOUNT: '3', RATE_LIMIT_LOGIN_PER_IP: '8', RATE_LIMIT_WINDOW_MINUTES: '15' } });
+  ctx = await createTestContext({
+    now: START,
+    env: { RATE_LIMIT_LOGIN_PER_ACCOUNT: '3', RATE_LIMIT_LOGIN_PER_IP: '8', RATE_LIMIT_WINDOW_MINUTES: '15' },
+  });
 });
 afterAll(async () => ctx?.close());
 
@@ -20,8 +23,14 @@ describe('log in and out', () => {
   it('a wrong password says only that the email or password is wrong, and is audited without the password', async () => {
     ctx.clock.set(START);
     const parent = await createAccount(ctx.deps);
-    const wrong = await new Browser(ctx.app).post('/login', { email: parent.email, password: 'Pas-le-bon-2026!' });
-    const unknown = await new Browser(ctx.app).post('/login', { email: 'personne@example.test', password: 'Pas-le-bon-2026!' });
+    const wrong = await new Browser(ctx.app).post('/login', {
+      email: parent.email,
+      password: 'Pas-le-bon-2026!',
+    });
+    const unknown = await new Browser(ctx.app).post('/login', {
+      email: 'personne@example.test',
+      password: 'Pas-le-bon-2026!',
+    });
     for (const res of [wrong, unknown]) {
       expect(res.status).toBe(401);
       expect(res.text).toContain('ou le mot de passe est incorrect');
@@ -39,7 +48,11 @@ describe('log in and out', () => {
     const browser = new Browser(ctx.app);
     await browser.get('/login');
     const before = (await ctx.db('sessions').select('sid')).map((s) => s.sid);
-    const res = await browser.post('/login', { email: parent.email, password: parent.password, next: '/account' }, { from: '/login?next=/account' });
+    const res = await browser.post(
+      '/login',
+      { email: parent.email, password: parent.password, next: '/account' },
+      { from: '/login?next=/account' },
+    );
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/account');
     const mine = await ctx.db('sessions').whereRaw("sess->'passport'->>'user' = ?", [String(parent.id)]);
@@ -47,9 +60,17 @@ describe('log in and out', () => {
     expect(before).not.toContain(mine[0].sid);
     expect(await auditCount('auth.login', parent.id)).toBe(1);
 
-    const evil = await new Browser(ctx.app).post('/login', { email: parent.email, password: parent.password, next: '//evil.example/x' });
+    const evil = await new Browser(ctx.app).post('/login', {
+      email: parent.email,
+      password: parent.password,
+      next: '//evil.example/x',
+    });
     expect(evil.headers.location).toBe('/');
-    const evil2 = await new Browser(ctx.app).post('/login', { email: parent.email, password: parent.password, next: 'https://evil.example/' });
+    const evil2 = await new Browser(ctx.app).post('/login', {
+      email: parent.email,
+      password: parent.password,
+      next: 'https://evil.example/',
+    });
     expect(evil2.headers.location).toBe('/');
 
     await browser.post('/logout', {}, { from: '/account' });
@@ -72,10 +93,16 @@ describe('brute force', () => {
     ctx.clock.set(START);
     const parent = await createAccount(ctx.deps);
     for (let i = 0; i < 3; i++) {
-      const res = await new Browser(ctx.app).post('/login', { email: parent.email, password: `Mauvais-${i}-2026!` });
+      const res = await new Browser(ctx.app).post('/login', {
+        email: parent.email,
+        password: `Mauvais-${i}-2026!`,
+      });
       expect(res.status).toBe(401);
     }
-    const blocked = await new Browser(ctx.app).post('/login', { email: parent.email.toUpperCase(), password: parent.password });
+    const blocked = await new Browser(ctx.app).post('/login', {
+      email: parent.email.toUpperCase(),
+      password: parent.password,
+    });
     expect(blocked.status).toBe(429);
     expect(blocked.text).toContain('Trop de tentatives');
     // 08:00 UTC is 10:00 in Paris; the window ends 15 minutes after the first attempt.
@@ -87,7 +114,10 @@ describe('brute force', () => {
     expect(keys.join(' ')).not.toContain(parent.email);
 
     ctx.clock.advance(10 * 60_000);
-    const still = await new Browser(ctx.app).post('/login', { email: parent.email, password: parent.password });
+    const still = await new Browser(ctx.app).post('/login', {
+      email: parent.email,
+      password: parent.password,
+    });
     expect(still.status).toBe(429);
     expect(still.text).toContain('dans 5 minutes');
     expect(await auditCount('auth.lockout', parent.id)).toBe(1); // once per window
@@ -102,7 +132,11 @@ describe('brute force', () => {
     ctx.clock.set(START);
     const parent = await createAccount(ctx.deps);
     for (let round = 0; round < 2; round++) {
-      for (let i = 0; i < 2; i++) expect((await new Browser(ctx.app).post('/login', { email: parent.email, password: 'Mauvais-2026-x!' })).status).toBe(401);
+      for (let i = 0; i < 2; i++)
+        expect(
+          (await new Browser(ctx.app).post('/login', { email: parent.email, password: 'Mauvais-2026-x!' }))
+            .status,
+        ).toBe(401);
       expect((await new Browser(ctx.app).login(parent.email, parent.password)).status).toBe(303);
     }
     await ctx.db('rate_limits').delete();
@@ -111,7 +145,15 @@ describe('brute force', () => {
   it('limits attempts per IP address across accounts', async () => {
     ctx.clock.set(START);
     const statuses: number[] = [];
-    for (let i = 0; i < 9; i++) statuses.push((await new Browser(ctx.app).post('/login', { email: `x${i}@example.test`, password: 'Mauvais-2026-x!' })).status);
+    for (let i = 0; i < 9; i++)
+      statuses.push(
+        (
+          await new Browser(ctx.app).post('/login', {
+            email: `x${i}@example.test`,
+            password: 'Mauvais-2026-x!',
+          })
+        ).status,
+      );
     expect(statuses.slice(0, 8).every((s) => s === 401)).toBe(true);
     expect(statuses[8]).toBe(429);
     expect(await auditCount('auth.lockout')).toBeGreaterThan(0);
@@ -122,8 +164,13 @@ describe('brute force', () => {
     ctx.clock.set(START);
     const parent = await createAccount(ctx.deps);
     const other = ctx.newApp();
-    for (const app of [ctx.app, other, ctx.app]) expect((await new Browser(app).post('/login', { email: parent.email, password: 'Mauvais-2026-x!' })).status).toBe(401);
-    expect((await new Browser(other).post('/login', { email: parent.email, password: parent.password })).status).toBe(429);
+    for (const app of [ctx.app, other, ctx.app])
+      expect(
+        (await new Browser(app).post('/login', { email: parent.email, password: 'Mauvais-2026-x!' })).status,
+      ).toBe(401);
+    expect(
+      (await new Browser(other).post('/login', { email: parent.email, password: parent.password })).status,
+    ).toBe(429);
     await ctx.db('rate_limits').delete();
   });
 
@@ -131,10 +178,14 @@ describe('brute force', () => {
     ctx.clock.set(START);
     const parent = await createAccount(ctx.deps);
     const forgot: number[] = [];
-    for (let i = 0; i < 4; i++) forgot.push((await new Browser(ctx.app).post('/forgot-password', { email: parent.email })).status);
+    for (let i = 0; i < 4; i++)
+      forgot.push((await new Browser(ctx.app).post('/forgot-password', { email: parent.email })).status);
     expect(forgot).toEqual([303, 303, 303, 429]);
     const signup: number[] = [];
-    for (let i = 0; i < 4; i++) signup.push((await new Browser(ctx.app).post('/signup/resend', { email: 'quelquun@example.test' })).status);
+    for (let i = 0; i < 4; i++)
+      signup.push(
+        (await new Browser(ctx.app).post('/signup/resend', { email: 'quelquun@example.test' })).status,
+      );
     expect(signup).toEqual([303, 303, 303, 429]);
     await ctx.db('rate_limits').delete();
   });
@@ -194,9 +245,13 @@ describe('session timeouts (fixed clock)', () => {
     expect(res.headers.location).toBe('/login?next=%2Faccount%2Fname');
     expect((await ctx.db('accounts').where({ id: parent.id }).first()).first_name).toBe('Avant');
     const login = await browser.get(res.headers.location!);
-    expect(login.text).toContain("Votre session a expiré et votre formulaire n&#39;a pas été enregistré");
+    expect(login.text).toContain('Votre session a expiré et votre formulaire n&#39;a pas été enregistré');
     expect(login.text).toContain('name="next" value="/account/name"');
-    const back = await browser.post('/login', { email: parent.email, password: parent.password, next: '/account/name' }, { csrf: browser.token });
+    const back = await browser.post(
+      '/login',
+      { email: parent.email, password: parent.password, next: '/account/name' },
+      { csrf: browser.token },
+    );
     expect(back.headers.location).toBe('/account/name');
   });
 
@@ -205,7 +260,10 @@ describe('session timeouts (fixed clock)', () => {
     const parent = await createAccount(ctx.deps);
     const browser = await loginAs(ctx, parent);
     await browser.get('/account/name');
-    await ctx.db('sessions').whereRaw("sess->'passport'->>'user' = ?", [String(parent.id)]).delete();
+    await ctx
+      .db('sessions')
+      .whereRaw("sess->'passport'->>'user' = ?", [String(parent.id)])
+      .delete();
     const res = await browser.agent
       .post('/account/name')
       .set('Referer', 'http://portail.test/account/name')

@@ -12,7 +12,9 @@ describe('forgotten password', () => {
   it('always gives the same answer, and emails a link only when the account exists (otherwise a notice that none uses the address)', async () => {
     const parent = await createAccount(ctx.deps);
     const known = await new Browser(ctx.app).post('/forgot-password', { email: parent.email });
-    const unknown = await new Browser(ctx.app).post('/forgot-password', { email: 'inconnu-reset@example.test' });
+    const unknown = await new Browser(ctx.app).post('/forgot-password', {
+      email: 'inconnu-reset@example.test',
+    });
     expect(known.status).toBe(303);
     expect(unknown.status).toBe(303);
     expect(known.headers.location).toBe(unknown.headers.location);
@@ -21,7 +23,9 @@ describe('forgotten password', () => {
     expect(notice).toHaveLength(1);
     expect(notice[0]!.text).toContain("aucun espace actif n'utilise cette adresse");
     expect(notice[0]!.text).not.toContain('/reset-password/');
-    expect(await ctx.db('account_tokens').where({ kind: 'password_reset' }).whereNotIn('account_id', [parent.id])).toHaveLength(0);
+    expect(
+      await ctx.db('account_tokens').where({ kind: 'password_reset' }).whereNotIn('account_id', [parent.id]),
+    ).toHaveLength(0);
     const mail = ctx.smtp.to(parent.email)[0]!;
     expect(mail.text).toContain('/reset-password/');
     expect(mail.text).toContain('valable une heure');
@@ -34,7 +38,10 @@ describe('forgotten password', () => {
 
     await new Browser(ctx.app).post('/forgot-password', { email: parent.email });
     const path = await lastLinkTo(ctx, parent.email, '/reset-password/');
-    const tokenRow = await ctx.db('account_tokens').where({ account_id: parent.id, kind: 'password_reset' }).first();
+    const tokenRow = await ctx
+      .db('account_tokens')
+      .where({ account_id: parent.id, kind: 'password_reset' })
+      .first();
     expect(tokenRow.token_hash).not.toContain(path.split('/').pop());
     expect(new Date(tokenRow.expires_at).getTime() - ctx.clock.now().getTime()).toBe(3600_000);
 
@@ -42,20 +49,34 @@ describe('forgotten password', () => {
     const page = await browser.get(path);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Au moins 12 caractères');
-    const res = await browser.post(path, { password: GOOD_PASSWORD, password_confirm: GOOD_PASSWORD }, { from: path });
+    const res = await browser.post(
+      path,
+      { password: GOOD_PASSWORD, password_confirm: GOOD_PASSWORD },
+      { from: path },
+    );
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/login');
 
     expect((await elsewhere.get('/account')).status).toBe(303); // logged out
-    expect(await ctx.db('sessions').whereRaw("sess->'passport'->>'user' = ?", [String(parent.id)])).toHaveLength(0);
+    expect(
+      await ctx.db('sessions').whereRaw("sess->'passport'->>'user' = ?", [String(parent.id)]),
+    ).toHaveLength(0);
     expect((await new Browser(ctx.app).login(parent.email, parent.password)).status).toBe(401);
     expect((await new Browser(ctx.app).login(parent.email, GOOD_PASSWORD)).status).toBe(303);
 
     await ctx.flushEmails();
-    expect(ctx.smtp.to(parent.email).some((m) => m.subject === 'Votre mot de passe a été modifié')).toBe(true);
-    expect(await ctx.db('audit_events').where({ action: 'account.password_reset', subject_id: String(parent.id) })).toHaveLength(1);
+    expect(ctx.smtp.to(parent.email).some((m) => m.subject === 'Votre mot de passe a été modifié')).toBe(
+      true,
+    );
+    expect(
+      await ctx.db('audit_events').where({ action: 'account.password_reset', subject_id: String(parent.id) }),
+    ).toHaveLength(1);
 
-    const second = await new Browser(ctx.app).post(path, { password: 'Encore-Autre-2026!', password_confirm: 'Encore-Autre-2026!' }, { from: '/forgot-password' });
+    const second = await new Browser(ctx.app).post(
+      path,
+      { password: 'Encore-Autre-2026!', password_confirm: 'Encore-Autre-2026!' },
+      { from: '/forgot-password' },
+    );
     expect(second.status).toBe(410);
     expect(second.text).toContain('plus valable');
     expect((await new Browser(ctx.app).login(parent.email, GOOD_PASSWORD)).status).toBe(303);
@@ -68,7 +89,11 @@ describe('forgotten password', () => {
     ctx.clock.advance(3600_000 + 1000);
     try {
       expect((await new Browser(ctx.app).get(path)).status).toBe(410);
-      const res = await new Browser(ctx.app).post(path, { password: GOOD_PASSWORD, password_confirm: GOOD_PASSWORD }, { from: '/forgot-password' });
+      const res = await new Browser(ctx.app).post(
+        path,
+        { password: GOOD_PASSWORD, password_confirm: GOOD_PASSWORD },
+        { from: '/forgot-password' },
+      );
       expect(res.status).toBe(410);
       expect((await new Browser(ctx.app).login(parent.email, parent.password)).status).toBe(303);
     } finally {
@@ -82,18 +107,33 @@ describe('forgotten password', () => {
     const path = await lastLinkTo(ctx, parent.email, '/reset-password/');
     const hashBefore = (await ctx.db('accounts').where({ id: parent.id }).first()).password_hash;
     const browser = new Browser(ctx.app);
-    const weak = await browser.post(path, { password: 'motdepasse', password_confirm: 'motdepasse' }, { from: path });
+    const weak = await browser.post(
+      path,
+      { password: 'motdepasse', password_confirm: 'motdepasse' },
+      { from: path },
+    );
     expect(weak.status).toBe(400);
     expect(weak.text).toContain('href="#password"');
     const local = parent.email.split('@')[0]!;
-    const withEmail = await browser.post(path, { password: `${local}-Secret-1!`, password_confirm: `${local}-Secret-1!` }, { from: path });
+    const withEmail = await browser.post(
+      path,
+      { password: `${local}-Secret-1!`, password_confirm: `${local}-Secret-1!` },
+      { from: path },
+    );
     expect(withEmail.status).toBe(422);
     expect(withEmail.text).toContain('ne doit pas contenir votre adresse');
-    const mismatch = await browser.post(path, { password: GOOD_PASSWORD, password_confirm: 'Autre-Chose-2026!' }, { from: path });
+    const mismatch = await browser.post(
+      path,
+      { password: GOOD_PASSWORD, password_confirm: 'Autre-Chose-2026!' },
+      { from: path },
+    );
     expect(mismatch.status).toBe(400);
     expect(mismatch.text).toContain('href="#password_confirm"');
     expect((await ctx.db('accounts').where({ id: parent.id }).first()).password_hash).toBe(hashBefore);
-    expect((await ctx.db('account_tokens').where({ account_id: parent.id, kind: 'password_reset' }).first()).used_at).toBeNull();
+    expect(
+      (await ctx.db('account_tokens').where({ account_id: parent.id, kind: 'password_reset' }).first())
+        .used_at,
+    ).toBeNull();
     const bad = await new Browser(ctx.app).post('/forgot-password', { email: 'pas une adresse' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('href="#email"');

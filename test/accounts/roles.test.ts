@@ -41,7 +41,10 @@ describe('role matrix', () => {
     for (const role of ROLES.filter((r) => r !== 'parent')) {
       const res = await browsers.get(role)!.get('/admin');
       expect(res.status).toBe(200);
-      for (const link of links) expect(res.text.includes(`href="${link.href}"`), `${role} ${link.href}`).toBe(link.roles.includes(role));
+      for (const link of links)
+        expect(res.text.includes(`href="${link.href}"`), `${role} ${link.href}`).toBe(
+          link.roles.includes(role),
+        );
     }
     expect((await browsers.get('parent')!.get('/admin')).status).toBe(403);
   });

@@ -23,7 +23,9 @@ describe('sign-up', () => {
   it('shows the form with the password rule in plain French', async () => {
     const res = await new Browser(ctx.app).get('/signup');
     expect(res.status).toBe(200);
-    expect(res.text).toContain('Au moins 12 caractères avec une majuscule, une minuscule, un chiffre et un caractère spécial');
+    expect(res.text).toContain(
+      'Au moins 12 caractères avec une majuscule, une minuscule, un chiffre et un caractère spécial',
+    );
     expect(res.text).toContain('name="accept_notice"');
   });
 
@@ -32,7 +34,10 @@ describe('sign-up', () => {
     const res = await browser.post('/signup', form('Nouveau.Parent@example.test'));
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/signup/sent');
-    const row = await ctx.db('accounts').whereRaw('lower(email) = ?', ['nouveau.parent@example.test']).first();
+    const row = await ctx
+      .db('accounts')
+      .whereRaw('lower(email) = ?', ['nouveau.parent@example.test'])
+      .first();
     expect(row.email_verified_at).toBeNull();
     expect(row.role).toBe('parent');
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
@@ -46,7 +51,10 @@ describe('sign-up', () => {
     expect(new Date(tokens[0].expires_at).getTime() - ctx.clock.now().getTime()).toBe(24 * 3600_000);
 
     // Before confirming, login explains what to do and offers a new link.
-    const early = await new Browser(ctx.app).post('/login', { email: 'nouveau.parent@example.test', password: GOOD_PASSWORD });
+    const early = await new Browser(ctx.app).post('/login', {
+      email: 'nouveau.parent@example.test',
+      password: GOOD_PASSWORD,
+    });
     expect(early.status).toBe(403);
     expect(early.text).toContain('pas encore confirmée');
     expect(early.text).toContain('action="/signup/resend"');
@@ -103,7 +111,9 @@ describe('sign-up', () => {
     expect(dup.headers.location).toBe(fresh.headers.location);
     const pageFresh = await new Browser(ctx.app).get(fresh.headers.location!);
     const pageDup = await new Browser(ctx.app).get(dup.headers.location!);
-    expect(pageDup.text.replace(/name="_csrf" value="[^"]+"/, '')).toBe(pageFresh.text.replace(/name="_csrf" value="[^"]+"/, ''));
+    expect(pageDup.text.replace(/name="_csrf" value="[^"]+"/, '')).toBe(
+      pageFresh.text.replace(/name="_csrf" value="[^"]+"/, ''),
+    );
     const after = await ctx.db('accounts').count({ n: '*' }).first();
     expect(Number(after!.n)).toBe(Number(before!.n) + 1); // only "inconnu"
     await ctx.flushEmails();
@@ -122,11 +132,27 @@ describe('sign-up', () => {
       [{ email: 'pas-une-adresse' }, 'email', 'Saisissez une adresse électronique valide'],
       [{ password: 'Court-1!', password_confirm: 'Court-1!' }, 'password', 'au moins 12 caractères'],
       [{ password: 'toutenminusculessansrien', password_confirm: 'toutenminusculessansrien' }, '', ''],
-      [{ password: 'password1234567890', password_confirm: 'password1234567890' }, 'password', 'les plus utilisés'],
+      [
+        { password: 'password1234567890', password_confirm: 'password1234567890' },
+        'password',
+        'les plus utilisés',
+      ],
       [{ password: 'Azerty123456!', password_confirm: 'Azerty123456!' }, 'password', 'les plus utilisés'],
-      [{ email: 'soleilmatin@example.test', password: 'Soleilmatin-2026!', password_confirm: 'Soleilmatin-2026!' }, 'password', 'votre adresse électronique'],
+      [
+        {
+          email: 'soleilmatin@example.test',
+          password: 'Soleilmatin-2026!',
+          password_confirm: 'Soleilmatin-2026!',
+        },
+        'password',
+        'votre adresse électronique',
+      ],
       [{ password_confirm: 'Autre-Chose-2026!' }, 'password_confirm', 'ne sont pas identiques'],
-      [{ password: 'A1!' + 'a'.repeat(130), password_confirm: 'A1!' + 'a'.repeat(130) }, 'password', '128 caractères'],
+      [
+        { password: 'A1!' + 'a'.repeat(130), password_confirm: 'A1!' + 'a'.repeat(130) },
+        'password',
+        '128 caractères',
+      ],
       [{ accept_notice: '' }, 'accept_notice', 'notice sur les données personnelles'],
     ];
     for (const [patch, field, text] of cases) {
@@ -141,7 +167,17 @@ describe('sign-up', () => {
     }
     const after = await ctx.db('accounts').count({ n: '*' }).first();
     expect(Number(after!.n)).toBe(Number(before!.n));
-    expect((await new Browser(ctx.app).post('/signup', form('longue@example.test', { password: 'toutenminusculessansrien', password_confirm: 'toutenminusculessansrien' }))).status).toBe(303);
+    expect(
+      (
+        await new Browser(ctx.app).post(
+          '/signup',
+          form('longue@example.test', {
+            password: 'toutenminusculessansrien',
+            password_confirm: 'toutenminusculessansrien',
+          }),
+        )
+      ).status,
+    ).toBe(303);
   });
 
   it('the daily purge deletes sign-ups never confirmed after 30 days, and old tokens, but keeps the rest', async () => {
@@ -154,10 +190,16 @@ describe('sign-up', () => {
       await ctx.db('accounts').where({ id: recent.id }).update({ created_at: ctx.clock.now() });
       const result = await createAccountsService(ctx.deps).purgeExpired();
       expect(result.accounts).toBeGreaterThanOrEqual(1);
-      expect(await ctx.db('accounts').whereRaw('lower(email) = ?', ['jamais-confirme@example.test'])).toHaveLength(0);
+      expect(
+        await ctx.db('accounts').whereRaw('lower(email) = ?', ['jamais-confirme@example.test']),
+      ).toHaveLength(0);
       expect(await ctx.db('accounts').where({ id: confirmed.id })).toHaveLength(1);
       expect(await ctx.db('accounts').where({ id: recent.id })).toHaveLength(1);
-      expect(await ctx.db('account_tokens').where('expires_at', '<', new Date(ctx.clock.now().getTime() - 30 * 24 * 3600_000))).toHaveLength(0);
+      expect(
+        await ctx
+          .db('account_tokens')
+          .where('expires_at', '<', new Date(ctx.clock.now().getTime() - 30 * 24 * 3600_000)),
+      ).toHaveLength(0);
     } finally {
       ctx.clock.set('2026-09-14T08:00:00Z');
     }

@@ -20,7 +20,13 @@ const median = (xs: number[]) => {
  * every other round, from a fresh browser each time, after a round to warm up), so that the load
  * of the machine weighs on both alike.
  */
-async function unknownOverKnown(path: string, known: string, unknown: string, rounds: number, form: (email: string) => Record<string, string>) {
+async function unknownOverKnown(
+  path: string,
+  known: string,
+  unknown: string,
+  rounds: number,
+  form: (email: string) => Record<string, string>,
+) {
   const ratios: number[] = [];
   for (let round = 0; round <= rounds; round++) {
     const ms: Record<string, number> = {};
@@ -40,14 +46,26 @@ async function unknownOverKnown(path: string, known: string, unknown: string, ro
 describe('timing does not tell whether an address has an account', () => {
   it('a wrong password takes as long for an unknown address as for a known one (the same argon2 check)', async () => {
     const parent = await createAccount(ctx.deps);
-    const ratio = await unknownOverKnown('/login', parent.email, 'personne-ici@example.test', 20, (email) => ({ email, password: 'Pas-le-bon-2026!' }));
+    const ratio = await unknownOverKnown(
+      '/login',
+      parent.email,
+      'personne-ici@example.test',
+      20,
+      (email) => ({ email, password: 'Pas-le-bon-2026!' }),
+    );
     expect(ratio).toBeGreaterThan(0.75);
     expect(ratio).toBeLessThan(1.33);
   });
 
   it('asking for a new password takes as long for an unknown address as for a known one', async () => {
     const parent = await createAccount(ctx.deps);
-    const ratio = await unknownOverKnown('/forgot-password', parent.email, 'personne-la@example.test', 60, (email) => ({ email }));
+    const ratio = await unknownOverKnown(
+      '/forgot-password',
+      parent.email,
+      'personne-la@example.test',
+      60,
+      (email) => ({ email }),
+    );
     expect(ratio).toBeGreaterThan(0.75);
     expect(ratio).toBeLessThan(1.33);
   });

@@ -1,6 +1,13 @@
 import { authenticator } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, createAccount, createTestContext, loginAs, TEST_TOTP_SECRET, type TestContext } from '../support/index.js';
+import {
+  Browser,
+  createAccount,
+  createTestContext,
+  loginAs,
+  TEST_TOTP_SECRET,
+  type TestContext,
+} from '../support/index.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -9,14 +16,19 @@ beforeAll(async () => {
 afterAll(async () => ctx?.close());
 
 const secretIn = (html: string) => html.match(/class="totp-secret">([A-Z2-7 ]+)</)![1]!.replace(/ /g, '');
-const codesIn = (html: string) => [...html.matchAll(/<li><code>([A-Z0-9]{5}-[A-Z0-9]{5})<\/code><\/li>/g)].map((m) => m[1]!);
+const codesIn = (html: string) =>
+  [...html.matchAll(/<li><code>([A-Z0-9]{5}-[A-Z0-9]{5})<\/code><\/li>/g)].map((m) => m[1]!);
 
 describe('second factor', () => {
   it('is required for staff: set up at first login with a QR code, a wrong code refused, then recovery codes shown once', async () => {
     const agent = await createAccount(ctx.deps, { role: 'agent' });
     await ctx.db('accounts').where({ id: agent.id }).update({ totp_secret: null, totp_enabled_at: null });
     const browser = new Browser(ctx.app);
-    const login = await browser.post('/login', { email: agent.email, password: agent.password }, { from: '/login' });
+    const login = await browser.post(
+      '/login',
+      { email: agent.email, password: agent.password },
+      { from: '/login' },
+    );
     expect(login.status).toBe(303);
     expect(login.headers.location).toBe('/login/setup-2fa');
     // Not logged in yet.
@@ -33,7 +45,11 @@ describe('second factor', () => {
     expect((await ctx.db('accounts').where({ id: agent.id }).first()).totp_enabled_at).toBeNull();
     expect(secretIn(wrong.text)).toBe(secret); // the same secret until it is proved
 
-    const ok = await browser.post('/login/setup-2fa', { code: authenticator.generate(secret) }, { from: '/login/setup-2fa' });
+    const ok = await browser.post(
+      '/login/setup-2fa',
+      { code: authenticator.generate(secret) },
+      { from: '/login/setup-2fa' },
+    );
     expect(ok.status).toBe(303);
     expect(ok.headers.location).toBe('/account/recovery-codes');
     const codesPage = await browser.get('/account/recovery-codes');
@@ -51,27 +67,41 @@ describe('second factor', () => {
     // A recovery code works once, then never again.
     const first = new Browser(ctx.app);
     await first.post('/login', { email: agent.email, password: agent.password }, { from: '/login' });
-    const viaCode = await first.post('/login/code', { code: codes[3]!.toLowerCase() }, { from: '/login/code' });
+    const viaCode = await first.post(
+      '/login/code',
+      { code: codes[3]!.toLowerCase() },
+      { from: '/login/code' },
+    );
     expect(viaCode.status).toBe(303);
     const again = new Browser(ctx.app);
     await again.post('/login', { email: agent.email, password: agent.password }, { from: '/login' });
     const reused = await again.post('/login/code', { code: codes[3]! }, { from: '/login/code' });
     expect(reused.status).toBe(401);
     expect(reused.text).toContain('Ce code est incorrect');
-    expect(await ctx.db('recovery_codes').where({ account_id: agent.id }).whereNotNull('used_at')).toHaveLength(1);
-    expect(await ctx.db('audit_events').where({ action: 'auth.recovery_code_used', subject_id: String(agent.id) })).toHaveLength(1);
+    expect(
+      await ctx.db('recovery_codes').where({ account_id: agent.id }).whereNotNull('used_at'),
+    ).toHaveLength(1);
+    expect(
+      await ctx.db('audit_events').where({ action: 'auth.recovery_code_used', subject_id: String(agent.id) }),
+    ).toHaveLength(1);
   });
 
   it('a wrong TOTP code is refused and audited; the right one logs in', async () => {
     const agent = await createAccount(ctx.deps, { role: 'agent' });
     const browser = new Browser(ctx.app);
-    const res = await browser.post('/login', { email: agent.email, password: agent.password }, { from: '/login' });
+    const res = await browser.post(
+      '/login',
+      { email: agent.email, password: agent.password },
+      { from: '/login' },
+    );
     expect(res.headers.location).toBe('/login/code');
     const good = authenticator.generate(TEST_TOTP_SECRET);
     const bad = good === '123456' ? '654321' : '123456';
     const wrong = await browser.post('/login/code', { code: bad }, { from: '/login/code' });
     expect(wrong.status).toBe(401);
-    expect(await ctx.db('audit_events').where({ action: 'auth.login_failed', subject_id: String(agent.id) })).toHaveLength(1);
+    expect(
+      await ctx.db('audit_events').where({ action: 'auth.login_failed', subject_id: String(agent.id) }),
+    ).toHaveLength(1);
     const empty = await browser.post('/login/code', { code: '' }, { from: '/login/code' });
     expect(empty.status).toBe(400);
     expect(empty.text).toContain('Saisissez le code de sécurité.');
@@ -84,7 +114,11 @@ describe('second factor', () => {
     const agent = await createAccount(ctx.deps, { role: 'agent' });
     const passwordStep = async () => {
       const browser = new Browser(ctx.app);
-      const res = await browser.post('/login', { email: agent.email, password: agent.password }, { from: '/login' });
+      const res = await browser.post(
+        '/login',
+        { email: agent.email, password: agent.password },
+        { from: '/login' },
+      );
       expect(res.headers.location).toBe('/login/code');
       await browser.get('/login/code');
       return browser;
@@ -92,14 +126,18 @@ describe('second factor', () => {
     const code = authenticator.generate(TEST_TOTP_SECRET);
     const first = await passwordStep();
     expect((await first.post('/login/code', { code }, { from: '/login/code' })).status).toBe(303);
-    const failuresBefore = await ctx.db('audit_events').where({ action: 'auth.login_failed', subject_id: String(agent.id) });
+    const failuresBefore = await ctx
+      .db('audit_events')
+      .where({ action: 'auth.login_failed', subject_id: String(agent.id) });
 
     const replay = await passwordStep();
     const refused = await replay.post('/login/code', { code }, { from: '/login/code' });
     expect(refused.status).toBe(401);
     expect(refused.text).toContain('Ce code est incorrect');
     expect((await replay.get('/admin')).status).toBe(303);
-    expect(await ctx.db('audit_events').where({ action: 'auth.login_failed', subject_id: String(agent.id) })).toHaveLength(failuresBefore.length + 1);
+    expect(
+      await ctx.db('audit_events').where({ action: 'auth.login_failed', subject_id: String(agent.id) }),
+    ).toHaveLength(failuresBefore.length + 1);
 
     // A code the next step will give is accepted once (one step of drift allowed), then refused too.
     const racer = await createAccount(ctx.deps, { role: 'agent', email: `racer-${agent.id}@example.test` });
@@ -112,7 +150,9 @@ describe('second factor', () => {
         return b;
       }),
     );
-    const answers = await Promise.all(browsers.map((b) => b.post('/login/code', { code: next }, { csrf: b.token })));
+    const answers = await Promise.all(
+      browsers.map((b) => b.post('/login/code', { code: next }, { csrf: b.token })),
+    );
     expect(answers.map((a) => a.status).sort()).toEqual([303, 401, 401, 401, 401, 401]);
   });
 
@@ -129,18 +169,34 @@ describe('second factor', () => {
     const wrong = await browser.post('/account/two-factor', { code: '12' }, { from: '/account/two-factor' });
     expect(wrong.status).toBe(422);
     expect((await ctx.db('accounts').where({ id: parent.id }).first()).totp_enabled_at).toBeNull();
-    const ok = await browser.post('/account/two-factor', { code: authenticator.generate(secret) }, { from: '/account/two-factor' });
+    const ok = await browser.post(
+      '/account/two-factor',
+      { code: authenticator.generate(secret) },
+      { from: '/account/two-factor' },
+    );
     expect(ok.headers.location).toBe('/account/recovery-codes');
     expect(codesIn((await browser.get('/account/recovery-codes')).text)).toHaveLength(10);
 
     // Next login asks for the code.
-    const next = await new Browser(ctx.app).post('/login', { email: parent.email, password: parent.password }, { from: '/login' });
+    const next = await new Browser(ctx.app).post(
+      '/login',
+      { email: parent.email, password: parent.password },
+      { from: '/login' },
+    );
     expect(next.headers.location).toBe('/login/code');
 
-    const badOff = await browser.post('/account/two-factor/disable', { current_password: 'Mauvais-2026-x!' }, { from: '/account/two-factor' });
+    const badOff = await browser.post(
+      '/account/two-factor/disable',
+      { current_password: 'Mauvais-2026-x!' },
+      { from: '/account/two-factor' },
+    );
     expect(badOff.status).toBe(422);
     expect((await ctx.db('accounts').where({ id: parent.id }).first()).totp_enabled_at).not.toBeNull();
-    const off = await browser.post('/account/two-factor/disable', { current_password: parent.password }, { from: '/account/two-factor' });
+    const off = await browser.post(
+      '/account/two-factor/disable',
+      { current_password: parent.password },
+      { from: '/account/two-factor' },
+    );
     expect(off.status).toBe(303);
     expect((await ctx.db('accounts').where({ id: parent.id }).first()).totp_secret).toBeNull();
     expect(await ctx.db('recovery_codes').where({ account_id: parent.id })).toHaveLength(0);
@@ -151,7 +207,11 @@ describe('second factor', () => {
     const browser = await loginAs(ctx, agent);
     const page = await browser.get('/account/two-factor');
     expect(page.text).not.toContain('action="/account/two-factor/disable"');
-    const res = await browser.post('/account/two-factor/disable', { current_password: agent.password }, { from: '/account/two-factor' });
+    const res = await browser.post(
+      '/account/two-factor/disable',
+      { current_password: agent.password },
+      { from: '/account/two-factor' },
+    );
     expect(res.status).toBe(422);
     expect((await ctx.db('accounts').where({ id: agent.id }).first()).totp_enabled_at).not.toBeNull();
   });

@@ -2,7 +2,15 @@
 // pdf-parse v1's old pdf.js misreads some valid pdfkit files ("bad XRef entry"), so it is not used.
 import { inflateSync } from 'node:zlib';
 
-const WIN_ANSI: Record<number, string> = { 0x80: '€', 0x92: '’', 0x96: '–', 0x97: '—', 0x85: '…', 0x9c: 'œ', 0x8c: 'Œ' };
+const WIN_ANSI: Record<number, string> = {
+  0x80: '€',
+  0x92: '’',
+  0x96: '–',
+  0x97: '—',
+  0x85: '…',
+  0x9c: 'œ',
+  0x8c: 'Œ',
+};
 const decode = (bytes: number[]) => bytes.map((b) => WIN_ANSI[b] ?? String.fromCharCode(b)).join('');
 
 function streamsText(pdf: Buffer): string {
@@ -21,7 +29,9 @@ function streamsText(pdf: Buffer): string {
       continue;
     }
     for (const m of content.matchAll(/\[(.*?)\]\s*TJ/gs)) {
-      const parts = [...m[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => decode(h[1]!.match(/../g)?.map((x) => parseInt(x, 16)) ?? []));
+      const parts = [...m[1]!.matchAll(/<([0-9a-fA-F]*)>/g)].map((h) =>
+        decode(h[1]!.match(/../g)?.map((x) => parseInt(x, 16)) ?? []),
+      );
       out.push(parts.join(''));
     }
   }

@@ -2,7 +2,13 @@
 // each export is an audit event about the household.
 import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, createFamily, loginAs, type TestContext, createTestContext } from '../support/index.js';
+import {
+  createAccount,
+  createFamily,
+  loginAs,
+  type TestContext,
+  createTestContext,
+} from '../support/index.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -28,7 +34,9 @@ describe('the RGPD export', () => {
     expect(names).toContain('Zoé');
     expect(names).not.toContain('Autre');
     expect(res.body.accounts.map((a: { id: number }) => a.id)).toEqual([parent.id]);
-    const audit = await ctx.db('audit_events').where({ action: 'households.exported', subject_type: 'household', subject_id: String(household.id) });
+    const audit = await ctx
+      .db('audit_events')
+      .where({ action: 'households.exported', subject_type: 'household', subject_id: String(household.id) });
     expect(audit).toHaveLength(1);
     expect(audit[0].actor_account_id).toBe(parent.id);
   });
@@ -39,6 +47,8 @@ describe('the RGPD export', () => {
     const res = await browser.get('/household/export');
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/household/start');
-    expect(await ctx.db('audit_events').where({ action: 'households.exported', actor_account_id: parent.id })).toHaveLength(0);
+    expect(
+      await ctx.db('audit_events').where({ action: 'households.exported', actor_account_id: parent.id }),
+    ).toHaveLength(0);
   });
 });

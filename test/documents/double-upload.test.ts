@@ -17,8 +17,10 @@ async function family(children = [{ firstName: 'Léa' }, { firstName: 'Tom' }]) 
   return { ...f, browser: await loginAs(ctx, f.parent) };
 }
 
-const documentsOf = (householdId: number) => ctx.db('documents').where({ household_id: householdId }).orderBy('id');
-const auditCount = async (action: string) => Number((await ctx.db('audit_events').where({ action }).count({ n: '*' }).first())!.n);
+const documentsOf = (householdId: number) =>
+  ctx.db('documents').where({ household_id: householdId }).orderBy('id');
+const auditCount = async (action: string) =>
+  Number((await ctx.db('audit_events').where({ action }).count({ n: '*' }).first())!.n);
 
 describe('the same upload twice', () => {
   it('two identical uploads at the same time store one document; both answers lead to the same page', async () => {
@@ -27,7 +29,13 @@ describe('the same upload twice', () => {
     await browser.get('/documents');
     const storedBefore = ctx.storedFiles().length;
     const auditsBefore = await auditCount('documents.uploaded');
-    const send = () => browser.upload('/documents', { type: 'caf_attestation', member_id: '', valid_until: '' }, [{ content, filename: 'caf.pdf' }], { csrf: browser.token });
+    const send = () =>
+      browser.upload(
+        '/documents',
+        { type: 'caf_attestation', member_id: '', valid_until: '' },
+        [{ content, filename: 'caf.pdf' }],
+        { csrf: browser.token },
+      );
     const [a, b] = await Promise.all([send(), send()]);
     expect([a.status, b.status]).toEqual([303, 303]);
     expect(a.headers.location).toBe('/documents');
@@ -47,17 +55,39 @@ describe('the same upload twice', () => {
     const content = png(8, 8);
     await browser.get('/documents');
     const send = () =>
-      browser.upload('/documents', { type: 'insurance', member_id: String(household.children[1]!.id), valid_until: '', return_to: '/enrolments' }, [{ content, filename: 'assurance.png' }], { csrf: browser.token });
+      browser.upload(
+        '/documents',
+        {
+          type: 'insurance',
+          member_id: String(household.children[1]!.id),
+          valid_until: '',
+          return_to: '/enrolments',
+        },
+        [{ content, filename: 'assurance.png' }],
+        { csrf: browser.token },
+      );
     const answers = await Promise.all(Array.from({ length: 5 }, send));
-    expect(answers.map((r) => [r.status, r.headers.location])).toEqual(Array.from({ length: 5 }, () => [303, '/enrolments']));
+    expect(answers.map((r) => [r.status, r.headers.location])).toEqual(
+      Array.from({ length: 5 }, () => [303, '/enrolments']),
+    );
     expect(await documentsOf(household.id)).toHaveLength(1);
   });
 
   it('sent again after the first finished: nothing new; the first stays pending', async () => {
     const { browser, household } = await family();
     const content = await pdf(1, 'Justificatif');
-    const first = await browser.upload('/documents', { type: 'proof_of_address' }, [{ content, filename: 'edf.pdf' }], { from: '/documents' });
-    const again = await browser.upload('/documents', { type: 'proof_of_address' }, [{ content, filename: 'edf (1).pdf' }], { from: '/documents' });
+    const first = await browser.upload(
+      '/documents',
+      { type: 'proof_of_address' },
+      [{ content, filename: 'edf.pdf' }],
+      { from: '/documents' },
+    );
+    const again = await browser.upload(
+      '/documents',
+      { type: 'proof_of_address' },
+      [{ content, filename: 'edf (1).pdf' }],
+      { from: '/documents' },
+    );
     expect([first.status, again.status]).toEqual([303, 303]);
     expect(again.headers.location).toBe(first.headers.location);
     expect(await documentsOf(household.id)).toHaveLength(1);
@@ -67,28 +97,47 @@ describe('the same upload twice', () => {
     const { browser, household } = await family();
     const [lea, tom] = household.children;
     const content = await pdf(1, 'Assurance');
-    const up = (fields: Record<string, string>, data: Buffer) => browser.upload('/documents', { valid_until: '', ...fields }, [{ content: data, filename: 'a.pdf' }], { from: '/documents' });
+    const up = (fields: Record<string, string>, data: Buffer) =>
+      browser.upload('/documents', { valid_until: '', ...fields }, [{ content: data, filename: 'a.pdf' }], {
+        from: '/documents',
+      });
     expect((await up({ type: 'insurance', member_id: String(lea!.id) }, content)).status).toBe(303);
     expect((await up({ type: 'insurance', member_id: String(tom!.id) }, content)).status).toBe(303);
     expect((await up({ type: 'vaccinations', member_id: String(lea!.id) }, content)).status).toBe(303);
-    expect((await up({ type: 'insurance', member_id: String(lea!.id) }, await pdf(1, 'Autre assurance'))).status).toBe(303);
+    expect(
+      (await up({ type: 'insurance', member_id: String(lea!.id) }, await pdf(1, 'Autre assurance'))).status,
+    ).toBe(303);
     expect(await documentsOf(household.id)).toHaveLength(4);
     // Once staff rejected it, sending the same file again is a new document to review.
     const first = (await documentsOf(household.id))[0];
-    await ctx.db('documents').where({ id: first.id }).update({ status: 'rejected', reject_reason: 'illisible' });
+    await ctx
+      .db('documents')
+      .where({ id: first.id })
+      .update({ status: 'rejected', reject_reason: 'illisible' });
     expect((await up({ type: 'insurance', member_id: String(lea!.id) }, content)).status).toBe(303);
     expect(await documentsOf(household.id)).toHaveLength(5);
   });
 
   it('a replacement sent twice at the same time: one new version, the old one superseded once', async () => {
     const { browser, household } = await family();
-    const v1 = await browser.upload('/documents', { type: 'proof_of_address' }, [{ content: await pdf(1, 'v1'), filename: 'v1.pdf' }], { from: '/documents' });
+    const v1 = await browser.upload(
+      '/documents',
+      { type: 'proof_of_address' },
+      [{ content: await pdf(1, 'v1'), filename: 'v1.pdf' }],
+      { from: '/documents' },
+    );
     expect(v1.status).toBe(303);
     const old = (await documentsOf(household.id))[0];
     await ctx.db('documents').where({ id: old.id }).update({ status: 'accepted' });
     await browser.get(`/documents?replace=${old.id}`);
     const content = await pdf(1, 'v2');
-    const send = () => browser.upload('/documents', { type: 'proof_of_address', replaces_id: String(old.id) }, [{ content, filename: 'v2.pdf' }], { csrf: browser.token });
+    const send = () =>
+      browser.upload(
+        '/documents',
+        { type: 'proof_of_address', replaces_id: String(old.id) },
+        [{ content, filename: 'v2.pdf' }],
+        { csrf: browser.token },
+      );
     const [a, b] = await Promise.all([send(), send()]);
     expect([a.status, b.status]).toEqual([303, 303]);
     const docs = await documentsOf(household.id);
@@ -96,14 +145,24 @@ describe('the same upload twice', () => {
     expect(docs[0].superseded_at).not.toBeNull();
     expect(docs[1]).toMatchObject({ replaces_id: old.id, status: 'pending', superseded_at: null });
     // And once more after both finished: the same answer, nothing new.
-    const late = await browser.upload('/documents', { type: 'proof_of_address', replaces_id: String(old.id) }, [{ content, filename: 'v2.pdf' }], { csrf: browser.token });
+    const late = await browser.upload(
+      '/documents',
+      { type: 'proof_of_address', replaces_id: String(old.id) },
+      [{ content, filename: 'v2.pdf' }],
+      { csrf: browser.token },
+    );
     expect(late.status).toBe(303);
     expect(await documentsOf(household.id)).toHaveLength(2);
   });
 
   it('the database refuses a second pending copy of the same upload', async () => {
     const { browser, household } = await family();
-    await browser.upload('/documents', { type: 'caf_attestation' }, [{ content: await pdf(1, 'CAF'), filename: 'caf.pdf' }], { from: '/documents' });
+    await browser.upload(
+      '/documents',
+      { type: 'caf_attestation' },
+      [{ content: await pdf(1, 'CAF'), filename: 'caf.pdf' }],
+      { from: '/documents' },
+    );
     const [doc] = await documentsOf(household.id);
     expect(doc.upload_sha256).toMatch(/^[0-9a-f]{64}$/);
     const { id: _id, ...copy } = doc;

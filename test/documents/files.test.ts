@@ -6,8 +6,16 @@ import { pdf } from './fixtures/index.js';
 describe('file names', () => {
   it('refuses NUL, control characters, bidi overrides and ../ segments', async () => {
     const data = await pdf();
-    for (const name of ['evil\u0000.pdf', '../../etc/passwd.pdf', '..\\..\\boot.pdf', 'a\u001b[31m.pdf', 'facture\u202Efdp.pdf']) {
-      await expect(checkFile({ buffer: data, originalname: name, size: data.length })).rejects.toMatchObject({ problem: 'nameInvalid' });
+    for (const name of [
+      'evil\u0000.pdf',
+      '../../etc/passwd.pdf',
+      '..\\..\\boot.pdf',
+      'a\u001b[31m.pdf',
+      'facture\u202Efdp.pdf',
+    ]) {
+      await expect(checkFile({ buffer: data, originalname: name, size: data.length })).rejects.toMatchObject({
+        problem: 'nameInvalid',
+      });
     }
   });
 
@@ -26,8 +34,10 @@ describe('file names', () => {
 
   it('builds an RFC 6266 Content-Disposition with an ASCII fallback', () => {
     expect(contentDisposition('inline', 'Attestation d’assurance - Léa - 2026-09-14.pdf')).toBe(
-      "inline; filename=\"Attestation-d-assurance-Lea-2026-09-14.pdf\"; filename*=UTF-8''Attestation%20d%E2%80%99assurance%20-%20L%C3%A9a%20-%202026-09-14.pdf",
+      'inline; filename="Attestation-d-assurance-Lea-2026-09-14.pdf"; filename*=UTF-8\'\'Attestation%20d%E2%80%99assurance%20-%20L%C3%A9a%20-%202026-09-14.pdf',
     );
-    expect(contentDisposition('attachment', '"; evil=1\r\n.pdf')).toMatch(/^attachment; filename="evil-1-.pdf"; filename\*=UTF-8''%22%3B%20evil%3D1%0D%0A.pdf$/);
+    expect(contentDisposition('attachment', '"; evil=1\r\n.pdf')).toMatch(
+      /^attachment; filename="evil-1-.pdf"; filename\*=UTF-8''%22%3B%20evil%3D1%0D%0A.pdf$/,
+    );
   });
 });

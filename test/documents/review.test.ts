@@ -19,24 +19,33 @@ async function familyWithDocument(type = 'insurance', files: { content: Buffer; 
   const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Léa' }]);
   const browser = await loginAs(ctx, parent);
   const child = household.children[0]!;
-  const res = await browser.upload('/documents', { type, member_id: String(child.id) }, files.length ? files : [{ content: await pdf(2), filename: 'assurance.pdf' }], { from: '/documents' });
+  const res = await browser.upload(
+    '/documents',
+    { type, member_id: String(child.id) },
+    files.length ? files : [{ content: await pdf(2), filename: 'assurance.pdf' }],
+    { from: '/documents' },
+  );
   expect(res.status).toBe(303);
   const doc = await ctx.db('documents').where({ household_id: household.id }).orderBy('id', 'desc').first();
   return { parent, household, browser, child, doc };
 }
 
-const auditOf = (action: string, id: number) => ctx.db('audit_events').where({ action, subject_type: 'document', subject_id: String(id) });
+const auditOf = (action: string, id: number) =>
+  ctx.db('audit_events').where({ action, subject_type: 'document', subject_id: String(id) });
 
 describe('downloading a page', () => {
   it('the guardian gets the file inline with a server-built RFC 6266 name and nosniff', async () => {
-    const { browser, doc } = await familyWithDocument('insurance', [{ content: await pdf(), filename: '<script>.pdf' }, { content: JPEG, filename: 'dos.jpg' }]);
+    const { browser, doc } = await familyWithDocument('insurance', [
+      { content: await pdf(), filename: '<script>.pdf' },
+      { content: JPEG, filename: 'dos.jpg' },
+    ]);
     const res = await browser.get(`/documents/${doc.id}/file`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['cache-control']).toContain('no-store');
     expect(res.headers['content-disposition']).toBe(
-      "inline; filename=\"Attestation-d-assurance-responsabilite-civile-Lea-2026-09-14-page-1-sur-2-.pdf\"; filename*=UTF-8''Attestation%20d%E2%80%99assurance%20responsabilit%C3%A9%20civile%20-%20L%C3%A9a%20-%202026-09-14%20%28page%201%20sur%202%29.pdf",
+      'inline; filename="Attestation-d-assurance-responsabilite-civile-Lea-2026-09-14-page-1-sur-2-.pdf"; filename*=UTF-8\'\'Attestation%20d%E2%80%99assurance%20responsabilit%C3%A9%20civile%20-%20L%C3%A9a%20-%202026-09-14%20%28page%201%20sur%202%29.pdf',
     );
     expect(res.headers['content-disposition']).not.toContain('script');
     const page2 = await browser.get(`/documents/${doc.id}/file/2`);
@@ -102,7 +111,9 @@ describe('staff review', () => {
   });
 
   it('the document page shows the file next to the family details, and the view is audited', async () => {
-    const { doc, household } = await familyWithDocument('insurance', [{ content: JPEG, filename: 'photo.jpg' }]);
+    const { doc, household } = await familyWithDocument('insurance', [
+      { content: JPEG, filename: 'photo.jpg' },
+    ]);
     const page = await agentBrowser.get(`/admin/documents/${doc.id}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain(`<img src="/documents/${doc.id}/file/1"`);
@@ -113,16 +124,28 @@ describe('staff review', () => {
 
   it('an agent accepts, correcting the end of validity; the parent sees it accepted', async () => {
     const { doc, browser } = await familyWithDocument('insurance');
-    const res = await agentBrowser.post(`/admin/documents/${doc.id}/review`, { decision: 'accept', valid_until: '2027-07-31' }, { from: `/admin/documents/${doc.id}` });
+    const res = await agentBrowser.post(
+      `/admin/documents/${doc.id}/review`,
+      { decision: 'accept', valid_until: '2027-07-31' },
+      { from: `/admin/documents/${doc.id}` },
+    );
     expect(res.status).toBe(303);
-    expect(await ctx.db('documents').where({ id: doc.id }).first()).toMatchObject({ status: 'accepted', valid_until: '2027-07-31', reviewed_by: agent.id });
+    expect(await ctx.db('documents').where({ id: doc.id }).first()).toMatchObject({
+      status: 'accepted',
+      valid_until: '2027-07-31',
+      reviewed_by: agent.id,
+    });
     const [event] = await auditOf('documents.accepted', doc.id);
     expect(event).toMatchObject({ actor_account_id: agent.id, details: { validUntilCorrected: true } });
     const vault = await browser.get('/documents');
     expect(vault.text).toContain('acceptée');
     expect(vault.text).toContain('31 juillet 2027');
     // Reviewing twice is refused.
-    const again = await agentBrowser.post(`/admin/documents/${doc.id}/review`, { decision: 'reject', reason: 'illegible' }, { csrf: agentBrowser.token });
+    const again = await agentBrowser.post(
+      `/admin/documents/${doc.id}/review`,
+      { decision: 'reject', reason: 'illegible' },
+      { csrf: agentBrowser.token },
+    );
     expect(again.status).toBe(422);
   });
 
@@ -130,10 +153,17 @@ describe('staff review', () => {
     const { doc, parent, browser } = await familyWithDocument('insurance');
     await ctx.flushEmails();
     const before = ctx.smtp.to(parent.email).length;
-    const res = await agentBrowser.post(`/admin/documents/${doc.id}/review`, { decision: 'reject', reason: 'wrong_person', reason_text: 'C’est le nom du frère.' }, { from: `/admin/documents/${doc.id}` });
+    const res = await agentBrowser.post(
+      `/admin/documents/${doc.id}/review`,
+      { decision: 'reject', reason: 'wrong_person', reason_text: 'C’est le nom du frère.' },
+      { from: `/admin/documents/${doc.id}` },
+    );
     expect(res.status).toBe(303);
     const row = await ctx.db('documents').where({ id: doc.id }).first();
-    expect(row).toMatchObject({ status: 'rejected', reject_reason: 'Le document ne concerne pas la bonne personne. C’est le nom du frère.' });
+    expect(row).toMatchObject({
+      status: 'rejected',
+      reject_reason: 'Le document ne concerne pas la bonne personne. C’est le nom du frère.',
+    });
     expect(await auditOf('documents.rejected', doc.id)).toHaveLength(1);
     await ctx.flushEmails();
     const mails = ctx.smtp.to(parent.email).slice(before);
@@ -147,27 +177,54 @@ describe('staff review', () => {
 
   it('a rejection without a reason (or "other" without text) is refused and changes nothing', async () => {
     const { doc } = await familyWithDocument('insurance');
-    const none = await agentBrowser.post(`/admin/documents/${doc.id}/review`, { decision: 'reject' }, { from: `/admin/documents/${doc.id}` });
+    const none = await agentBrowser.post(
+      `/admin/documents/${doc.id}/review`,
+      { decision: 'reject' },
+      { from: `/admin/documents/${doc.id}` },
+    );
     expect(none.status).toBe(400);
     expect(none.text).toContain('Choisissez le motif du refus');
-    const other = await agentBrowser.post(`/admin/documents/${doc.id}/review`, { decision: 'reject', reason: 'other', reason_text: '' }, { from: `/admin/documents/${doc.id}` });
+    const other = await agentBrowser.post(
+      `/admin/documents/${doc.id}/review`,
+      { decision: 'reject', reason: 'other', reason_text: '' },
+      { from: `/admin/documents/${doc.id}` },
+    );
     expect(other.status).toBe(422);
     expect(other.text).toContain('Précisez le motif du refus');
-    const bad = await agentBrowser.post(`/admin/documents/${doc.id}/review`, { decision: 'accept', valid_until: '2020-01-01' }, { from: `/admin/documents/${doc.id}` });
+    const bad = await agentBrowser.post(
+      `/admin/documents/${doc.id}/review`,
+      { decision: 'accept', valid_until: '2020-01-01' },
+      { from: `/admin/documents/${doc.id}` },
+    );
     expect(bad.status).toBe(422);
-    expect(await ctx.db('documents').where({ id: doc.id }).first()).toMatchObject({ status: 'pending', reviewed_by: null });
+    expect(await ctx.db('documents').where({ id: doc.id }).first()).toMatchObject({
+      status: 'pending',
+      reviewed_by: null,
+    });
   });
 
   it('reviewDocument() does the same for other features (the enrolment request page)', async () => {
     const { doc } = await familyWithDocument('insurance');
-    await reviewDocument(ctx.deps, doc.id, { decision: 'accept', valid_until: '' }, { accountId: agent.id, role: 'agent' });
-    expect(await ctx.db('documents').where({ id: doc.id }).first()).toMatchObject({ status: 'accepted', valid_until: '2027-08-31' });
+    await reviewDocument(
+      ctx.deps,
+      doc.id,
+      { decision: 'accept', valid_until: '' },
+      { accountId: agent.id, role: 'agent' },
+    );
+    expect(await ctx.db('documents').where({ id: doc.id }).first()).toMatchObject({
+      status: 'accepted',
+      valid_until: '2027-08-31',
+    });
   });
 
   it('a parent cannot reach the staff pages', async () => {
     const { doc, browser } = await familyWithDocument('insurance');
     expect((await browser.get(`/admin/documents/${doc.id}`)).status).toBe(403);
-    const res = await browser.post(`/admin/documents/${doc.id}/review`, { decision: 'accept' }, { from: '/documents' });
+    const res = await browser.post(
+      `/admin/documents/${doc.id}/review`,
+      { decision: 'accept' },
+      { from: '/documents' },
+    );
     expect(res.status).toBe(403);
     expect((await ctx.db('documents').where({ id: doc.id }).first()).status).toBe('pending');
   });
@@ -176,15 +233,31 @@ describe('staff review', () => {
 describe('desk upload on a family’s behalf', () => {
   it('an agent finds the family by number and uploads a scan, accepted at once', async () => {
     const { household } = await createFamily(ctx.deps, [{ firstName: 'Tom' }]);
-    const lookup = await agentBrowser.get(`/admin/documents/upload?family_number=${household.familyNumber.toLowerCase()}`);
+    const lookup = await agentBrowser.get(
+      `/admin/documents/upload?family_number=${household.familyNumber.toLowerCase()}`,
+    );
     expect(lookup.status).toBe(303);
     expect(lookup.headers.location).toBe(`/admin/documents/upload?household=${household.id}`);
-    const res = await agentBrowser.upload('/admin/documents/upload', { household_id: String(household.id), type: 'vaccinations', member_id: String(household.children[0]!.id) }, [{ content: await pdf(), filename: 'scan.pdf' }], {
-      from: lookup.headers.location,
-    });
+    const res = await agentBrowser.upload(
+      '/admin/documents/upload',
+      {
+        household_id: String(household.id),
+        type: 'vaccinations',
+        member_id: String(household.children[0]!.id),
+      },
+      [{ content: await pdf(), filename: 'scan.pdf' }],
+      {
+        from: lookup.headers.location,
+      },
+    );
     expect(res.status).toBe(303);
     const doc = await ctx.db('documents').where({ household_id: household.id }).first();
-    expect(doc).toMatchObject({ status: 'accepted', uploaded_by_staff: true, uploaded_by: agent.id, reviewed_by: agent.id });
+    expect(doc).toMatchObject({
+      status: 'accepted',
+      uploaded_by_staff: true,
+      uploaded_by: agent.id,
+      reviewed_by: agent.id,
+    });
     expect(await auditOf('documents.uploaded_by_staff', doc.id)).toHaveLength(1);
   });
 
@@ -194,9 +267,14 @@ describe('desk upload on a family’s behalf', () => {
     expect(unknown.text).toContain('Aucune famille ne porte ce numéro');
     const { household } = await createFamily(ctx.deps);
     const before = await ctx.counts();
-    const res = await agentBrowser.upload('/admin/documents/upload', { household_id: String(household.id), type: 'caf_attestation' }, [{ content: Buffer.from('<svg onload=alert(1)>'), filename: 'a.pdf' }], {
-      from: `/admin/documents/upload?household=${household.id}`,
-    });
+    const res = await agentBrowser.upload(
+      '/admin/documents/upload',
+      { household_id: String(household.id), type: 'caf_attestation' },
+      [{ content: Buffer.from('<svg onload=alert(1)>'), filename: 'a.pdf' }],
+      {
+        from: `/admin/documents/upload?household=${household.id}`,
+      },
+    );
     expect(res.status).toBe(422);
     expect(await ctx.counts()).toEqual(before);
   });
@@ -209,17 +287,50 @@ describe('document types (admins)', () => {
     const list = await admin.get('/admin/document-types');
     expect(list.status).toBe(200);
     expect(list.text).toContain('Avis d’imposition');
-    const res = await admin.post(`/admin/document-types/${type.id}`, { name: 'Avis d’imposition 2026', description: '', scope: 'household', validity_rule: 'months', validity_months: '18', active: 'on' });
+    const res = await admin.post(`/admin/document-types/${type.id}`, {
+      name: 'Avis d’imposition 2026',
+      description: '',
+      scope: 'household',
+      validity_rule: 'months',
+      validity_months: '18',
+      active: 'on',
+    });
     expect(res.status).toBe(303);
-    expect(await ctx.db('document_types').where({ id: type.id }).first()).toMatchObject({ code: 'tax_notice', name: 'Avis d’imposition 2026', validity_months: 18, active: true });
-    const bad = await admin.post(`/admin/document-types/${type.id}`, { name: '', scope: 'household', validity_rule: 'months', validity_months: '0' });
+    expect(await ctx.db('document_types').where({ id: type.id }).first()).toMatchObject({
+      code: 'tax_notice',
+      name: 'Avis d’imposition 2026',
+      validity_months: 18,
+      active: true,
+    });
+    const bad = await admin.post(`/admin/document-types/${type.id}`, {
+      name: '',
+      scope: 'household',
+      validity_rule: 'months',
+      validity_months: '0',
+    });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('Saisissez le nom du type de document');
-    expect((await ctx.db('document_types').where({ id: type.id }).first()).name).toBe('Avis d’imposition 2026');
+    expect((await ctx.db('document_types').where({ id: type.id }).first()).name).toBe(
+      'Avis d’imposition 2026',
+    );
     expect((await agentBrowser.get('/admin/document-types')).status).toBe(403);
-    const created = await admin.post('/admin/document-types', { code: 'school_certificate', name: 'Certificat de scolarité', scope: 'child', validity_rule: 'school_year_end', active: 'on' }, { from: '/admin/document-types/new' });
+    const created = await admin.post(
+      '/admin/document-types',
+      {
+        code: 'school_certificate',
+        name: 'Certificat de scolarité',
+        scope: 'child',
+        validity_rule: 'school_year_end',
+        active: 'on',
+      },
+      { from: '/admin/document-types/new' },
+    );
     expect(created.status).toBe(303);
-    const dup = await admin.post('/admin/document-types', { code: 'school_certificate', name: 'Doublon', scope: 'child', validity_rule: 'none' }, { from: '/admin/document-types/new' });
+    const dup = await admin.post(
+      '/admin/document-types',
+      { code: 'school_certificate', name: 'Doublon', scope: 'child', validity_rule: 'none' },
+      { from: '/admin/document-types/new' },
+    );
     expect(dup.status).toBe(422);
   });
 });

@@ -17,7 +17,8 @@ async function family(children = [{ firstName: 'Léa' }]) {
   return { ...f, browser: await loginAs(ctx, f.parent) };
 }
 
-const latestDocument = (householdId: number) => ctx.db('documents').where({ household_id: householdId }).orderBy('id', 'desc').first();
+const latestDocument = (householdId: number) =>
+  ctx.db('documents').where({ household_id: householdId }).orderBy('id', 'desc').first();
 
 describe('uploading a document', () => {
   it('the vault page offers the form with the seeded types', async () => {
@@ -26,11 +27,22 @@ describe('uploading a document', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('<h1>Mes documents</h1>');
     expect(res.text).toContain('enctype="multipart/form-data"');
-    for (const code of ['caf_attestation', 'insurance', 'vaccinations', 'proof_of_address', 'tax_notice', 'pai', 'custody_judgment', 'medical_certificate']) {
+    for (const code of [
+      'caf_attestation',
+      'insurance',
+      'vaccinations',
+      'proof_of_address',
+      'tax_notice',
+      'pai',
+      'custody_judgment',
+      'medical_certificate',
+    ]) {
       expect(res.text).toContain(`value="${code}"`);
     }
     // The CSRF token comes before the file input (multipart forms are parsed in order).
-    expect(res.text.indexOf('name="_csrf"', res.text.indexOf('multipart/form-data'))).toBeLessThan(res.text.indexOf('type="file"'));
+    expect(res.text.indexOf('name="_csrf"', res.text.indexOf('multipart/form-data'))).toBeLessThan(
+      res.text.indexOf('type="file"'),
+    );
   });
 
   const kinds: [string, () => Promise<Buffer> | Buffer, string, string][] = [
@@ -45,13 +57,29 @@ describe('uploading a document', () => {
       const { browser, household } = await family();
       const content = await make();
       const before = ctx.storedFiles().length;
-      const res = await browser.upload('/documents', { type: 'caf_attestation', member_id: '', valid_until: '' }, [{ content, filename: name }], { from: '/documents' });
+      const res = await browser.upload(
+        '/documents',
+        { type: 'caf_attestation', member_id: '', valid_until: '' },
+        [{ content, filename: name }],
+        { from: '/documents' },
+      );
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe('/documents');
       const doc = await latestDocument(household.id);
-      expect(doc).toMatchObject({ status: 'pending', member_id: null, uploaded_by_staff: false, valid_until: '2026-12-14' });
+      expect(doc).toMatchObject({
+        status: 'pending',
+        member_id: null,
+        uploaded_by_staff: false,
+        valid_until: '2026-12-14',
+      });
       const [file] = await ctx.db('document_files').where({ document_id: doc.id });
-      expect(file).toMatchObject({ position: 1, original_name: name, mime_type: mime, size_bytes: content.length, sha256: createHash('sha256').update(content).digest('hex') });
+      expect(file).toMatchObject({
+        position: 1,
+        original_name: name,
+        mime_type: mime,
+        size_bytes: content.length,
+        sha256: createHash('sha256').update(content).digest('hex'),
+      });
       expect(file.storage_key).toMatch(/^[0-9a-f-]{36}$/);
       expect(file.storage_key).not.toContain(name);
       expect(ctx.storedFiles()).toHaveLength(before + 1);
@@ -69,14 +97,23 @@ describe('uploading a document', () => {
     const res = await browser.upload(
       '/documents',
       { type: 'vaccinations', member_id: String(child.id) },
-      pages.map((content, i) => ({ content, filename: `carnet-${i + 1}.${['png', 'jpg', 'png', 'webp', 'pdf'][i]}` })),
+      pages.map((content, i) => ({
+        content,
+        filename: `carnet-${i + 1}.${['png', 'jpg', 'png', 'webp', 'pdf'][i]}`,
+      })),
       { from: '/documents' },
     );
     expect(res.status).toBe(303);
     const doc = await latestDocument(household.id);
     expect(doc).toMatchObject({ member_id: child.id, valid_until: null });
     const files = await ctx.db('document_files').where({ document_id: doc.id }).orderBy('position');
-    expect(files.map((f) => f.original_name)).toEqual(['carnet-1.png', 'carnet-2.jpg', 'carnet-3.png', 'carnet-4.webp', 'carnet-5.pdf']);
+    expect(files.map((f) => f.original_name)).toEqual([
+      'carnet-1.png',
+      'carnet-2.jpg',
+      'carnet-3.png',
+      'carnet-4.webp',
+      'carnet-5.pdf',
+    ]);
     for (const [i, f] of files.entries()) expect(await ctx.deps.storage.get(f.storage_key)).toEqual(pages[i]);
     const page5 = await browser.get(`/documents/${doc.id}/file/5`);
     expect(page5.status).toBe(200);
@@ -86,7 +123,12 @@ describe('uploading a document', () => {
   it('a five-page PDF is one file', async () => {
     const { browser, household } = await family();
     const content = await pdf(5, 'Jugement');
-    const res = await browser.upload('/documents', { type: 'custody_judgment' }, [{ content, filename: 'jugement.pdf' }], { from: '/documents' });
+    const res = await browser.upload(
+      '/documents',
+      { type: 'custody_judgment' },
+      [{ content, filename: 'jugement.pdf' }],
+      { from: '/documents' },
+    );
     expect(res.status).toBe(303);
     const doc = await latestDocument(household.id);
     expect(await ctx.db('document_files').where({ document_id: doc.id })).toHaveLength(1);
@@ -96,15 +138,30 @@ describe('uploading a document', () => {
   it('default validity by type: insurance until 31 August of the school year; a date given by the parent wins', async () => {
     const { browser, household } = await family();
     const child = household.children[0]!;
-    await browser.upload('/documents', { type: 'insurance', member_id: String(child.id) }, [{ content: await pdf(), filename: 'assurance.pdf' }], { from: '/documents' });
+    await browser.upload(
+      '/documents',
+      { type: 'insurance', member_id: String(child.id) },
+      [{ content: await pdf(), filename: 'assurance.pdf' }],
+      { from: '/documents' },
+    );
     expect((await latestDocument(household.id)).valid_until).toBe('2027-08-31');
-    await browser.upload('/documents', { type: 'tax_notice', valid_until: '2027-06-30' }, [{ content: await pdf(), filename: 'impots.pdf' }], { from: '/documents' });
+    await browser.upload(
+      '/documents',
+      { type: 'tax_notice', valid_until: '2027-06-30' },
+      [{ content: await pdf(), filename: 'impots.pdf' }],
+      { from: '/documents' },
+    );
     expect((await latestDocument(household.id)).valid_until).toBe('2027-06-30');
   });
 
   it('a name with path parts is stored without them (browsers send the bare name; the key is generated)', async () => {
     const { browser, household } = await family();
-    const res = await browser.upload('/documents', { type: 'caf_attestation' }, [{ content: await pdf(), filename: 'Mes documents/attestation été.pdf' }], { from: '/documents' });
+    const res = await browser.upload(
+      '/documents',
+      { type: 'caf_attestation' },
+      [{ content: await pdf(), filename: 'Mes documents/attestation été.pdf' }],
+      { from: '/documents' },
+    );
     expect(res.status).toBe(303);
     const doc = await latestDocument(household.id);
     const [file] = await ctx.db('document_files').where({ document_id: doc.id });
@@ -116,13 +173,19 @@ describe('links from other features (type, member, return_to)', () => {
   it('prefills the form and goes back to the local return path after success', async () => {
     const { browser, household } = await family();
     const child = household.children[0]!;
-    const page = await browser.get(`/documents?type=medical_certificate&member=${child.id}&return_to=${encodeURIComponent('/reservations/sick?day=2026-09-20')}`);
+    const page = await browser.get(
+      `/documents?type=medical_certificate&member=${child.id}&return_to=${encodeURIComponent('/reservations/sick?day=2026-09-20')}`,
+    );
     expect(page.text).toMatch(/<option value="medical_certificate" selected>/);
     expect(page.text).toMatch(new RegExp(`<option value="${child.id}" selected>`));
     expect(page.text).toContain('name="return_to" value="/reservations/sick?day=2026-09-20"');
     const res = await browser.upload(
       '/documents',
-      { type: 'medical_certificate', member_id: String(child.id), return_to: '/reservations/sick?day=2026-09-20' },
+      {
+        type: 'medical_certificate',
+        member_id: String(child.id),
+        return_to: '/reservations/sick?day=2026-09-20',
+      },
       [{ content: await pdf(), filename: 'certificat.pdf' }],
       { csrf: browser.token },
     );
@@ -134,7 +197,12 @@ describe('links from other features (type, member, return_to)', () => {
     const { browser } = await family();
     const page = await browser.get('/documents?return_to=https://evil.test/');
     expect(page.text).not.toContain('evil.test');
-    const res = await browser.upload('/documents', { type: 'tax_notice', return_to: '//evil.test/x' }, [{ content: await pdf(), filename: 'avis.pdf' }], { from: '/documents' });
+    const res = await browser.upload(
+      '/documents',
+      { type: 'tax_notice', return_to: '//evil.test/x' },
+      [{ content: await pdf(), filename: 'avis.pdf' }],
+      { from: '/documents' },
+    );
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/documents');
   });
@@ -142,7 +210,9 @@ describe('links from other features (type, member, return_to)', () => {
 
 describe('replacing and deleting', () => {
   async function uploaded(browser: Browser, householdId: number, type = 'proof_of_address') {
-    await browser.upload('/documents', { type }, [{ content: await pdf(1, type), filename: `${type}.pdf` }], { from: '/documents' });
+    await browser.upload('/documents', { type }, [{ content: await pdf(1, type), filename: `${type}.pdf` }], {
+      from: '/documents',
+    });
     return latestDocument(householdId);
   }
 
@@ -152,7 +222,12 @@ describe('replacing and deleting', () => {
     await ctx.db('documents').where({ id: old.id }).update({ status: 'accepted' });
     const form = await browser.get(`/documents?replace=${old.id}`);
     expect(form.text).toContain('Remplacer un document');
-    const res = await browser.upload('/documents', { type: 'proof_of_address', replaces_id: String(old.id) }, [{ content: await pdf(1, 'v2'), filename: 'v2.pdf' }], { csrf: browser.token });
+    const res = await browser.upload(
+      '/documents',
+      { type: 'proof_of_address', replaces_id: String(old.id) },
+      [{ content: await pdf(1, 'v2'), filename: 'v2.pdf' }],
+      { csrf: browser.token },
+    );
     expect(res.status).toBe(303);
     const fresh = await latestDocument(household.id);
     expect(fresh).toMatchObject({ replaces_id: old.id, status: 'pending' });
@@ -167,7 +242,12 @@ describe('replacing and deleting', () => {
     const b = await family();
     const theirs = await uploaded(b.browser, b.household.id);
     const before = await ctx.counts();
-    const res = await a.browser.upload('/documents', { type: 'proof_of_address', replaces_id: String(theirs.id) }, [{ content: await pdf(), filename: 'x.pdf' }], { from: '/documents' });
+    const res = await a.browser.upload(
+      '/documents',
+      { type: 'proof_of_address', replaces_id: String(theirs.id) },
+      [{ content: await pdf(), filename: 'x.pdf' }],
+      { from: '/documents' },
+    );
     expect(res.status).toBe(422);
     expect(await ctx.counts()).toEqual(before);
     expect((await ctx.db('documents').where({ id: theirs.id }).first()).superseded_at).toBeNull();
@@ -185,8 +265,13 @@ describe('replacing and deleting', () => {
     const accepted = await uploaded(browser, household.id);
     await ctx.db('documents').where({ id: accepted.id }).update({ status: 'accepted' });
     await browser.post(`/documents/${accepted.id}/delete`, {}, { from: '/documents' });
-    expect(await ctx.db('documents').where({ id: accepted.id }).first()).toMatchObject({ status: 'accepted', deleted_at: null });
-    expect((await browser.get('/documents')).text).toContain('Seul un document en attente de vérification peut être supprimé');
+    expect(await ctx.db('documents').where({ id: accepted.id }).first()).toMatchObject({
+      status: 'accepted',
+      deleted_at: null,
+    });
+    expect((await browser.get('/documents')).text).toContain(
+      'Seul un document en attente de vérification peut être supprimé',
+    );
   });
 
   it("another household's document cannot be deleted (404)", async () => {

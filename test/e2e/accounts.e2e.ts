@@ -58,7 +58,9 @@ describe('create my space in a real browser', () => {
     await visit(page, '/account');
     await visit(page, '/account/two-factor');
     await visit(page, '/account/password');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
   });
 });

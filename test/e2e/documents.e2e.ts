@@ -23,22 +23,38 @@ describe('document vault in a real browser', () => {
     await visit(page, '/documents');
     expect(await page.locator('h1').count()).toBe(1);
     await page.getByLabel('Type de document').selectOption('caf_attestation');
-    await page.getByLabel('Fichiers').setInputFiles({ name: 'attestation-caf.pdf', mimeType: 'application/pdf', buffer: await pdf(1, 'Attestation CAF') });
+    await page
+      .getByLabel('Fichiers')
+      .setInputFiles({
+        name: 'attestation-caf.pdf',
+        mimeType: 'application/pdf',
+        buffer: await pdf(1, 'Attestation CAF'),
+      });
     await page.getByRole('button', { name: 'Déposer le document' }).click();
     await page.waitForURL('**/documents');
-    await expect(page.getByRole('status').first().textContent()).resolves.toContain('Votre document est déposé');
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain(
+      'Votre document est déposé',
+    );
     const row = page.getByRole('row', { name: /Attestation CAF/ });
     await expect(row.textContent()).resolves.toContain('en attente de vérification');
     await expectAccessible(page);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
 
     // A rejected upload keeps the type and says why.
     await page.getByLabel('Type de document').selectOption('tax_notice');
-    await page.getByLabel('Fichiers').setInputFiles({ name: 'page.html', mimeType: 'text/html', buffer: Buffer.from('<html><script>alert(1)</script></html>') });
+    await page
+      .getByLabel('Fichiers')
+      .setInputFiles({
+        name: 'page.html',
+        mimeType: 'text/html',
+        buffer: Buffer.from('<html><script>alert(1)</script></html>'),
+      });
     await page.getByRole('button', { name: 'Déposer le document' }).click();
     await page.waitForLoadState('load');
-    await expect(page.locator('.error-summary').textContent()).resolves.toContain('n\'est pas accepté');
+    await expect(page.locator('.error-summary').textContent()).resolves.toContain("n'est pas accepté");
     expect(await page.getByLabel('Type de document').inputValue()).toBe('tax_notice');
     await expectAccessible(page);
 
@@ -46,19 +62,26 @@ describe('document vault in a real browser', () => {
     const staff = await e2e.newPage();
     await loginInBrowser(staff, agent.email, agent.password, () => authenticator.generate(TEST_TOTP_SECRET));
     await visit(staff, '/admin/documents');
-    await staff.getByRole('row', { name: new RegExp(household.familyNumber) }).getByRole('link', { name: /Vérifier/ }).click();
+    await staff
+      .getByRole('row', { name: new RegExp(household.familyNumber) })
+      .getByRole('link', { name: /Vérifier/ })
+      .click();
     await staff.waitForURL(/\/admin\/documents\/\d+$/);
     await expectAccessible(staff);
     await staff.getByRole('button', { name: 'Accepter le document' }).click();
     await staff.waitForURL('**/admin/documents');
-    await expect(staff.getByRole('status').first().textContent()).resolves.toContain('Le document est accepté');
+    await expect(staff.getByRole('status').first().textContent()).resolves.toContain(
+      'Le document est accepté',
+    );
     await expectAccessible(staff);
 
     await visit(staff, '/admin/documents/upload');
 
     // The parent again.
     await visit(page, '/documents');
-    await expect(page.getByRole('row', { name: /Attestation CAF/ }).textContent()).resolves.toContain('acceptée');
+    await expect(page.getByRole('row', { name: /Attestation CAF/ }).textContent()).resolves.toContain(
+      'acceptée',
+    );
   });
 
   it('the admin pages of document types are accessible', async () => {

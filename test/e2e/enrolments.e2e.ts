@@ -17,7 +17,10 @@ describe('the September journey', () => {
     const { deps, db } = e2e.ctx;
     const { parent, household } = await createFamily(deps, [{ firstName: 'Lila', classLevel: 'CE1' }]);
     const child = household.children[0]!;
-    await addDocument(deps, household.id, child.id, 'insurance', { status: 'pending', validUntil: '2027-08-31' });
+    await addDocument(deps, household.id, child.id, 'insurance', {
+      status: 'pending',
+      validUntil: '2027-08-31',
+    });
     await addDocument(deps, household.id, child.id, 'vaccinations', { status: 'accepted', validUntil: null });
     const canteen = await db('services').where({ school_year_id: '2026-2027', kind: 'canteen' }).first('id');
 
@@ -36,7 +39,10 @@ describe('the September journey', () => {
     await page.getByRole('button', { name: 'Continuer' }).click();
     await page.waitForURL('**/options');
     await expectAccessible(page);
-    await page.getByLabel('mercredi').count().then((n) => expect(n).toBe(0));
+    await page
+      .getByLabel('mercredi')
+      .count()
+      .then((n) => expect(n).toBe(0));
     await page.getByLabel('vendredi').uncheck();
     await page.getByRole('button', { name: 'Continuer' }).click();
     await page.waitForURL('**/summary');

@@ -14,7 +14,9 @@ describe('public pages in a real browser', () => {
     expect(await page.locator('h1').count()).toBe(1);
     expect(await page.getAttribute('html', 'lang')).toBe('fr');
     // Nothing wider than the screen.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
   });
 

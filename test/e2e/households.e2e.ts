@@ -35,11 +35,15 @@ describe('the family card', () => {
     await expectAccessible(page);
     await expect(page.locator('main').textContent()).resolves.toContain('Éloïse Testeur');
     // At 360 px nothing is wider than the screen.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+    ).toBeLessThanOrEqual(0);
     // The parent's nine header links fit in three rows (they wrapped into five, half the first screen), each a 44 px target.
     const header = await page.evaluate(() => ({
       height: document.querySelector('.site-header')!.getBoundingClientRect().height,
-      targets: [...document.querySelectorAll('.site-nav a, .site-nav button')].map((el) => el.getBoundingClientRect().height),
+      targets: [...document.querySelectorAll('.site-nav a, .site-nav button')].map(
+        (el) => el.getBoundingClientRect().height,
+      ),
     }));
     expect(header.targets).toHaveLength(9);
     expect(Math.min(...header.targets)).toBeGreaterThanOrEqual(44);
@@ -50,7 +54,9 @@ describe('the family card', () => {
     await page.getByLabel('Numéro', { exact: true }).fill('');
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     await expectAccessible(page);
-    await expect(page.locator('.error-summary').textContent()).resolves.toContain('Indiquez le numéro dans la voie.');
+    await expect(page.locator('.error-summary').textContent()).resolves.toContain(
+      'Indiquez le numéro dans la voie.',
+    );
     await page.getByLabel('Numéro', { exact: true }).fill('42 bis');
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     await page.waitForURL('**/household');
@@ -74,7 +80,9 @@ describe('the family card', () => {
     await page.getByRole('button', { name: 'Demander la suppression' }).click();
     await page.waitForURL('**/household');
     await expectAccessible(page);
-    const request = await db('requests').where({ household_id: household.id, type: 'contact_deletion' }).first('id');
+    const request = await db('requests')
+      .where({ household_id: household.id, type: 'contact_deletion' })
+      .first('id');
     await visit(page, '/requests');
     await visit(page, `/requests/${request.id}`);
   });

@@ -13,7 +13,11 @@ afterAll(async () => e2e?.close());
 describe('online payment in a real browser', () => {
   it('a parent pays an invoice through the stand-in page and sees it paid (axe clean, 360 px)', async () => {
     const { parent, household } = await createFamily(e2e.ctx.deps, [{ firstName: 'Léa' }]);
-    const invoice = await createInvoice(e2e.ctx.deps, { householdId: household.id, totalCents: 4250, month: '2026-08' });
+    const invoice = await createInvoice(e2e.ctx.deps, {
+      householdId: household.id,
+      totalCents: 4250,
+      month: '2026-08',
+    });
     const page = await e2e.newPage({ phone: true });
     await loginInBrowser(page, parent.email, parent.password);
 
@@ -32,19 +36,34 @@ describe('online payment in a real browser', () => {
 
     await visit(page, '/payments');
     await expect(page.locator('body').textContent()).resolves.toContain('en ligne (carte)');
-    expect(await page.getByRole('button', { name: `Payer en ligne la facture ${invoice.number}` }).count()).toBe(0);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(
+      await page.getByRole('button', { name: `Payer en ligne la facture ${invoice.number}` }).count(),
+    ).toBe(0);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
-    expect(await e2e.ctx.db('invoices').where({ id: invoice.id }).first()).toMatchObject({ status: 'paid', paid_cents: 4250 });
+    expect(await e2e.ctx.db('invoices').where({ id: invoice.id }).first()).toMatchObject({
+      status: 'paid',
+      paid_cents: 4250,
+    });
 
     await visit(page, '/payments/direct-debit');
 
     // The town's finance manager sees it among the day's online payments.
     const manager = await createAccount(e2e.ctx.deps, { role: 'manager' });
     const staff = await e2e.newPage();
-    await loginInBrowser(staff, manager.email, manager.password, () => authenticator.generate(manager.totpSecret!));
+    await loginInBrowser(staff, manager.email, manager.password, () =>
+      authenticator.generate(manager.totpSecret!),
+    );
     await visit(staff, '/admin/payments');
     await expect(staff.locator('body').textContent()).resolves.toContain(invoice.number);
-    for (const path of ['/admin/payments/desk', '/admin/payments/refunds', '/admin/payments/anomalies', '/admin/payments/sepa']) await visit(staff, path);
+    for (const path of [
+      '/admin/payments/desk',
+      '/admin/payments/refunds',
+      '/admin/payments/anomalies',
+      '/admin/payments/sepa',
+    ])
+      await visit(staff, path);
   });
 });

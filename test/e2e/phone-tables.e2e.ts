@@ -4,7 +4,15 @@
 // confirmation fits the screen and leads to the certificate upload. axe on every page.
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addQf, addReservations, createEnrolment, createFamily, createInvoice, createService, setRates } from '../support/index.js';
+import {
+  addQf,
+  addReservations,
+  createEnrolment,
+  createFamily,
+  createInvoice,
+  createService,
+  setRates,
+} from '../support/index.js';
 import { expectAccessible, loginInBrowser, startE2E, visit, type E2E } from '../support/e2e.js';
 
 const WIDTH = 360;
@@ -20,7 +28,9 @@ async function expectNoSidewaysScroll(page: Page): Promise<void> {
   const { scrollWidth, clientWidth, tables } = await page.evaluate(() => ({
     scrollWidth: document.documentElement.scrollWidth,
     clientWidth: document.documentElement.clientWidth,
-    tables: [...document.querySelectorAll('.table-wrap')].filter((w) => w.scrollWidth > w.clientWidth).map((w) => w.querySelector('caption')?.textContent?.trim()),
+    tables: [...document.querySelectorAll('.table-wrap')]
+      .filter((w) => w.scrollWidth > w.clientWidth)
+      .map((w) => w.querySelector('caption')?.textContent?.trim()),
   }));
   expect(scrollWidth, `page width of ${page.url()}`).toBeLessThanOrEqual(clientWidth);
   expect(tables, `tables scrolling sideways in ${page.url()}`).toEqual([]);
@@ -43,19 +53,38 @@ async function expectOnScreen(what: string, locator: Locator): Promise<void> {
 const shownLabel = (cell: Locator) => cell.evaluate((el) => getComputedStyle(el, '::before').content);
 
 describe('a parent on a phone', () => {
-  let family: { email: string; password: string; childId: number; invoiceId: number; services: number; canteen: string };
+  let family: {
+    email: string;
+    password: string;
+    childId: number;
+    invoiceId: number;
+    services: number;
+    canteen: string;
+  };
   beforeAll(async () => {
     const { deps, db } = e2e.ctx;
     const { parent, household } = await createFamily(deps, [{ firstName: 'Lila', classLevel: 'CE1' }]);
     const child = household.children[0]!;
     await addQf(deps, household.id, 650, '2026-01-01');
-    const canteen = await db('services').where({ school_year_id: '2026-2027', kind: 'canteen' }).first('id', 'name');
-    const others = (await db('services').where({ school_year_id: '2026-2027' }).whereIn('kind', ['before_school', 'after_school', 'wednesday']).orderBy('id').select('id')) as { id: number }[];
+    const canteen = await db('services')
+      .where({ school_year_id: '2026-2027', kind: 'canteen' })
+      .first('id', 'name');
+    const others = (await db('services')
+      .where({ school_year_id: '2026-2027' })
+      .whereIn('kind', ['before_school', 'after_school', 'wednesday'])
+      .orderBy('id')
+      .select('id')) as { id: number }[];
     for (const s of others) {
       await setRates(deps, s.id, { brackets: [120, 250, 380, 450], outOfTown: 520 });
       await createEnrolment(deps, { childId: child.id, serviceId: s.id, householdId: household.id });
     }
-    const invoice = await createInvoice(deps, { householdId: household.id, totalCents: 12345, month: '2026-09', number: '2026-000042', dueOn: '2026-10-15' });
+    const invoice = await createInvoice(deps, {
+      householdId: household.id,
+      totalCents: 12345,
+      month: '2026-09',
+      number: '2026-000042',
+      dueOn: '2026-10-15',
+    });
     await db('invoice_lines').insert({
       invoice_id: invoice.id,
       position: 2,
@@ -64,9 +93,23 @@ describe('a parent on a phone', () => {
       quantity: 12,
       unit_cents: 250,
       total_cents: 3000,
-      days: JSON.stringify(['2026-09-01', '2026-09-03', '2026-09-04', '2026-09-08', '2026-09-10', '2026-09-11']),
+      days: JSON.stringify([
+        '2026-09-01',
+        '2026-09-03',
+        '2026-09-04',
+        '2026-09-08',
+        '2026-09-10',
+        '2026-09-11',
+      ]),
     });
-    family = { email: parent.email, password: parent.password, childId: child.id, invoiceId: invoice.id, services: others.length, canteen: canteen.name };
+    family = {
+      email: parent.email,
+      password: parent.password,
+      childId: child.id,
+      invoiceId: invoice.id,
+      services: others.length,
+      canteen: canteen.name,
+    };
   });
 
   it('sees statuses, links, prices and amounts without scrolling sideways', async () => {
@@ -81,7 +124,10 @@ describe('a parent on a phone', () => {
     await expectAccessible(page);
     await expectNoSidewaysScroll(page);
     await expectOnScreen('document status', page.locator('#documents tbody .tag'));
-    await expectOnScreen('"Déposer" link', page.locator('#documents tbody').getByRole('link', { name: /^Déposer le document/ }));
+    await expectOnScreen(
+      '"Déposer" link',
+      page.locator('#documents tbody').getByRole('link', { name: /^Déposer le document/ }),
+    );
     expect(await shownLabel(page.locator('#documents tbody td').nth(1))).toContain('Situation');
 
     // "Mes tarifs": the price of each service.
@@ -96,7 +142,9 @@ describe('a parent on a phone', () => {
     await expectNoSidewaysScroll(page);
     await expectOnScreen('invoice amount', page.locator('table').first().locator('tbody td.num'));
     await expectOnScreen('invoice total', page.locator('.invoice__total'));
-    expect(await shownLabel(page.locator('table').first().locator('tbody td.num').last())).toContain('Montant');
+    expect(await shownLabel(page.locator('table').first().locator('tbody td.num').last())).toContain(
+      'Montant',
+    );
 
     // The invoice list: each invoice's status.
     await visit(page, '/invoices');
@@ -107,7 +155,13 @@ describe('a parent on a phone', () => {
   it("the family's other pages with tables fit the phone too; on a computer the tables stay tables", async () => {
     const page = await e2e.newPage({ phone: true });
     await loginInBrowser(page, family.email, family.password);
-    for (const path of ['/payments', '/household', `/children/${family.childId}`, '/enrolments', '/documents']) {
+    for (const path of [
+      '/payments',
+      '/household',
+      `/children/${family.childId}`,
+      '/enrolments',
+      '/documents',
+    ]) {
       await visit(page, path);
       await expectNoSidewaysScroll(page);
     }
@@ -115,24 +169,41 @@ describe('a parent on a phone', () => {
     const desk = await e2e.newPage();
     await loginInBrowser(desk, family.email, family.password);
     await visit(desk, `/invoices/${family.invoiceId}`);
-    expect(await desk.locator('table').first().evaluate((t) => getComputedStyle(t).display)).toBe('table');
+    expect(
+      await desk
+        .locator('table')
+        .first()
+        .evaluate((t) => getComputedStyle(t).display),
+    ).toBe('table');
     expect(await desk.locator('table').first().locator('thead').isVisible()).toBe(true);
   }, 240_000);
 
   it('declares a sick day and sees the certificate deadline on screen, with a link to upload it', async () => {
     const { deps } = e2e.ctx;
     e2e.ctx.clock.set('2026-10-02T06:30:00Z'); // Friday 08:30 in Paris: too late to cancel the day, not to declare it
-    const service = await createService(deps, { name: 'Restauration scolaire Jules-Ferry (maternelle et élémentaire)', cancel_deadline: { kind: 'calendar_days', days: 1, time: '09:00' }, sick_declaration_until: '09:00' });
+    const service = await createService(deps, {
+      name: 'Restauration scolaire Jules-Ferry (maternelle et élémentaire)',
+      cancel_deadline: { kind: 'calendar_days', days: 1, time: '09:00' },
+      sick_declaration_until: '09:00',
+    });
     const { parent, household } = await createFamily(deps, [{ firstName: 'Maëlys-Héloïse' }]);
     const child = household.children[0]!;
     await createEnrolment(deps, { childId: child.id, serviceId: service.id, householdId: household.id });
-    await addReservations(deps, { serviceId: service.id, childId: child.id, householdId: household.id, days: ['2026-10-02'] });
+    await addReservations(deps, {
+      serviceId: service.id,
+      childId: child.id,
+      householdId: household.id,
+      days: ['2026-10-02'],
+    });
 
     const page = await e2e.newPage({ phone: true });
     await loginInBrowser(page, parent.email, parent.password);
     await visit(page, '/documents');
     const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
-    const declared = await page.request.post('/reservations/sick', { form: { _csrf: csrf, slots: `${child.id}:${service.id}:2026-10-02`, return_to: '/reservations' }, maxRedirects: 0 });
+    const declared = await page.request.post('/reservations/sick', {
+      form: { _csrf: csrf, slots: `${child.id}:${service.id}:2026-10-02`, return_to: '/reservations' },
+      maxRedirects: 0,
+    });
     expect(declared.status()).toBe(303);
 
     await visit(page, '/reservations/result');

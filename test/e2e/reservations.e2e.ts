@@ -14,15 +14,26 @@ afterAll(async () => e2e?.close());
 it('a parent books Mondays and Thursdays for two children, cancels one day; an agent takes attendance on a phone', async () => {
   const { ctx } = e2e;
   const service = await createService(ctx.deps, { name: 'Cantine (e2e)' });
-  const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Léa', hasPai: true }, { firstName: 'Noé' }]);
-  for (const c of household.children) await createEnrolment(ctx.deps, { childId: c.id, serviceId: service.id, householdId: household.id, options: { weekdays: [1, 4] } });
+  const { parent, household } = await createFamily(ctx.deps, [
+    { firstName: 'Léa', hasPai: true },
+    { firstName: 'Noé' },
+  ]);
+  for (const c of household.children)
+    await createEnrolment(ctx.deps, {
+      childId: c.id,
+      serviceId: service.id,
+      householdId: household.id,
+      options: { weekdays: [1, 4] },
+    });
   const [lea, noe] = household.children.map((c) => ({ id: c.id })) as [{ id: number }, { id: number }];
 
   const page = await e2e.newPage({ phone: true });
   await loginInBrowser(page, parent.email, parent.password);
   await visit(page, '/reservations?month=2026-09');
   expect(await page.locator('h1').count()).toBe(1);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(overflow).toBeLessThanOrEqual(0);
 
   // The weekly pattern, both children ticked by default, Monday and Thursday prefilled.
@@ -32,7 +43,10 @@ it('a parent books Mondays and Thursdays for two children, cancels one day; an a
   await page.waitForURL('**/reservations/result');
   await expectAccessible(page);
   await expect(page.locator('h1').textContent()).resolves.toContain('Résultat de vos réservations');
-  const booked = async (childId: number) => (await ctx.db('reservations').where({ child_id: childId, status: 'booked' }).orderBy('day')).map((r) => r.day);
+  const booked = async (childId: number) =>
+    (await ctx.db('reservations').where({ child_id: childId, status: 'booked' }).orderBy('day')).map(
+      (r) => r.day,
+    );
   expect(await booked(lea.id)).toEqual(['2026-09-17', '2026-09-21', '2026-09-24', '2026-09-28']);
   expect(await booked(noe.id)).toEqual(['2026-09-17', '2026-09-21', '2026-09-24', '2026-09-28']);
 
@@ -48,9 +62,13 @@ it('a parent books Mondays and Thursdays for two children, cancels one day; an a
   // The agent's attendance on Thursday 17th, on a phone, saved as each radio changes (JS).
   const agent = await createAccount(ctx.deps, { role: 'agent' });
   const staffPage = await e2e.newPage({ phone: true });
-  await loginInBrowser(staffPage, agent.email, agent.password, () => authenticator.generate(agent.totpSecret!));
+  await loginInBrowser(staffPage, agent.email, agent.password, () =>
+    authenticator.generate(agent.totpSecret!),
+  );
   await visit(staffPage, `/admin/attendance?service=${service.id}&date=2026-09-17`);
-  const staffOverflow = await staffPage.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const staffOverflow = await staffPage.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(staffOverflow).toBeLessThanOrEqual(0);
   // Each radio is named by its label (the label around it); each row says "saved" in its <output>.
   await staffPage.locator(`#child-${lea.id}`).getByRole('radio', { name: 'présent' }).check();
@@ -63,6 +81,12 @@ it('a parent books Mondays and Thursdays for two children, cancels one day; an a
   await visit(staffPage, '/admin/reservations?week=2026-09-14');
   await visit(staffPage, `/admin/reservations/close?service=${service.id}&day=2026-09-24`);
   await visit(staffPage, `/admin/reservations/family?number=${household.familyNumber}&month=2026-09`);
-  const marks = await ctx.db('attendance').where({ service_id: service.id, day: '2026-09-17' }).orderBy('child_id');
-  expect(marks.map((m) => [m.child_id, m.status])).toEqual([[lea.id, 'present'], [noe.id, 'absent_excused']]);
+  const marks = await ctx
+    .db('attendance')
+    .where({ service_id: service.id, day: '2026-09-17' })
+    .orderBy('child_id');
+  expect(marks.map((m) => [m.child_id, m.status])).toEqual([
+    [lea.id, 'present'],
+    [noe.id, 'absent_excused'],
+  ]);
 }, 120_000);

@@ -17,9 +17,16 @@ async function atSummary(needsValidation = true) {
   const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Léo' }]);
   const child = household.children[0]!;
   await addDocument(ctx.deps, household.id, child.id, 'insurance', { status: 'accepted' });
-  await addDocument(ctx.deps, household.id, child.id, 'vaccinations', { status: 'accepted', validUntil: null });
+  await addDocument(ctx.deps, household.id, child.id, 'vaccinations', {
+    status: 'accepted',
+    validUntil: null,
+  });
   const browser = await loginAs(ctx, parent);
-  const start = await browser.post('/enrolments/new', { child: child.id, service: service.id }, { from: '/enrolments' });
+  const start = await browser.post(
+    '/enrolments/new',
+    { child: child.id, service: service.id },
+    { from: '/enrolments' },
+  );
   const id = Number(/\/enrolments\/(\d+)\//.exec(String(start.headers.location))![1]);
   await browser.post(`/enrolments/${id}/documents`, {});
   await browser.post(`/enrolments/${id}/options`, { weekdays: ['1', '2'] });
@@ -28,26 +35,30 @@ async function atSummary(needsValidation = true) {
   return { browser, id };
 }
 
-const requestsOf = (enrolmentId: number) => ctx.db('requests').whereRaw("type = 'enrolment' AND (data->>'enrolmentId')::bigint = ?", [enrolmentId]);
+const requestsOf = (enrolmentId: number) =>
+  ctx.db('requests').whereRaw("type = 'enrolment' AND (data->>'enrolmentId')::bigint = ?", [enrolmentId]);
 
 describe('submitting an enrolment twice', () => {
   it.each([
     ['needing validation', true],
     ['accepted at once', false],
-  ])('two submits at the same time (%s): both lead to the confirmation, one request', async (_label, needsValidation) => {
-    const { browser, id } = await atSummary(needsValidation);
-    const send = () => browser.post(`/enrolments/${id}/submit`, {}, { csrf: browser.token });
-    const [a, b] = await Promise.all([send(), send()]);
-    expect([a.status, b.status]).toEqual([303, 303]);
-    expect(a.headers.location).toBe(`/enrolments/${id}/confirmation`);
-    expect(b.headers.location).toBe(`/enrolments/${id}/confirmation`);
-    const page = await browser.get(`/enrolments/${id}/confirmation`);
-    expect(page.status).toBe(200);
-    const e = await ctx.db('enrolments').where({ id }).first();
-    expect(e.status).toBe(needsValidation ? 'submitted' : 'accepted');
-    expect(await requestsOf(id)).toHaveLength(1);
-    expect(page.text).toContain((await requestsOf(id))[0].tracking_code);
-  });
+  ])(
+    'two submits at the same time (%s): both lead to the confirmation, one request',
+    async (_label, needsValidation) => {
+      const { browser, id } = await atSummary(needsValidation);
+      const send = () => browser.post(`/enrolments/${id}/submit`, {}, { csrf: browser.token });
+      const [a, b] = await Promise.all([send(), send()]);
+      expect([a.status, b.status]).toEqual([303, 303]);
+      expect(a.headers.location).toBe(`/enrolments/${id}/confirmation`);
+      expect(b.headers.location).toBe(`/enrolments/${id}/confirmation`);
+      const page = await browser.get(`/enrolments/${id}/confirmation`);
+      expect(page.status).toBe(200);
+      const e = await ctx.db('enrolments').where({ id }).first();
+      expect(e.status).toBe(needsValidation ? 'submitted' : 'accepted');
+      expect(await requestsOf(id)).toHaveLength(1);
+      expect(page.text).toContain((await requestsOf(id))[0].tracking_code);
+    },
+  );
 
   it('a second submit after the first finished (back button, resent form) leads to the confirmation, not a 404', async () => {
     const { browser, id } = await atSummary();

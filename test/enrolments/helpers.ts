@@ -12,15 +12,26 @@ const TYPES = [
 export async function documentType(deps: AppDeps, code: string): Promise<{ id: number; scope: string }> {
   const t = TYPES.find((x) => x.code === code)!;
   await deps.db('document_types').insert(t).onConflict('code').ignore();
-  return (await deps.db('document_types').where({ code }).first('id', 'scope')) as { id: number; scope: string };
+  return (await deps.db('document_types').where({ code }).first('id', 'scope')) as {
+    id: number;
+    scope: string;
+  };
 }
 
 /** A service of 2026-2027 requiring documents: [code, rule][]; both public schools eligible for a canteen. */
-export async function serviceWith(deps: AppDeps, overrides: Record<string, unknown> = {}, requirements: [string, 'valid_at_start' | 'valid_whole_period'][] = [['insurance', 'valid_at_start'], ['vaccinations', 'valid_whole_period']]) {
+export async function serviceWith(
+  deps: AppDeps,
+  overrides: Record<string, unknown> = {},
+  requirements: [string, 'valid_at_start' | 'valid_whole_period'][] = [
+    ['insurance', 'valid_at_start'],
+    ['vaccinations', 'valid_whole_period'],
+  ],
+) {
   const s = await createService(deps, { needs_validation: true, ...overrides });
   if (s.kind === 'canteen') {
     const schools = (await deps.db('schools').where({ is_public: true }).select('id')) as { id: number }[];
-    for (const school of schools) await deps.db('service_schools').insert({ service_id: s.id, school_id: school.id });
+    for (const school of schools)
+      await deps.db('service_schools').insert({ service_id: s.id, school_id: school.id });
   }
   for (const [code, rule] of requirements) {
     const type = await documentType(deps, code);
@@ -30,9 +41,16 @@ export async function serviceWith(deps: AppDeps, overrides: Record<string, unkno
 }
 
 /** A document in the vault of the household (for the child when the type is per child). */
-export async function addDocument(deps: AppDeps, householdId: number, childId: number, code: string, opts: { status?: 'pending' | 'accepted' | 'rejected'; validUntil?: string | null } = {}): Promise<number> {
+export async function addDocument(
+  deps: AppDeps,
+  householdId: number,
+  childId: number,
+  code: string,
+  opts: { status?: 'pending' | 'accepted' | 'rejected'; validUntil?: string | null } = {},
+): Promise<number> {
   const type = await documentType(deps, code);
-  const [row] = await deps.db('documents')
+  const [row] = await deps
+    .db('documents')
     .insert({
       household_id: householdId,
       member_id: type.scope === 'child' ? childId : null,
@@ -46,6 +64,15 @@ export async function addDocument(deps: AppDeps, householdId: number, childId: n
 }
 
 export const counts = async (deps: AppDeps) => ({
-  enrolments: Number(((await deps.db('enrolments').whereNot('status', 'draft').count({ c: '*' })) as [{ c: number }])[0].c),
-  requests: Number(((await deps.db('requests').whereIn('type', ['enrolment', 'derogation', 'enrolment_end']).count({ c: '*' })) as [{ c: number }])[0].c),
+  enrolments: Number(
+    ((await deps.db('enrolments').whereNot('status', 'draft').count({ c: '*' })) as [{ c: number }])[0].c,
+  ),
+  requests: Number(
+    (
+      (await deps
+        .db('requests')
+        .whereIn('type', ['enrolment', 'derogation', 'enrolment_end'])
+        .count({ c: '*' })) as [{ c: number }]
+    )[0].c,
+  ),
 });

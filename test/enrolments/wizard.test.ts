@@ -11,7 +11,11 @@ beforeAll(async () => {
 afterAll(async () => ctx?.close());
 
 async function startDraft(browser: Browser, childId: number, serviceId: number) {
-  const res = await browser.post('/enrolments/new', { child: childId, service: serviceId }, { from: `/enrolments/new?child=${childId}&service=${serviceId}` });
+  const res = await browser.post(
+    '/enrolments/new',
+    { child: childId, service: serviceId },
+    { from: `/enrolments/new?child=${childId}&service=${serviceId}` },
+  );
   expect(res.status).toBe(303);
   const id = Number(/\/enrolments\/(\d+)\//.exec(String(res.headers.location))![1]);
   return id;
@@ -32,7 +36,9 @@ describe('enrolment wizard', () => {
     expect(res.status).toBe(422);
     expect(res.text).toContain('Il y a un problème');
     expect(res.text).toContain('manquant');
-    expect(res.text).toContain(`/documents?type=insurance&amp;member=${child.id}&amp;return_to=%2Fenrolments%2F${id}%2Fdocuments`);
+    expect(res.text).toContain(
+      `/documents?type=insurance&amp;member=${child.id}&amp;return_to=%2Fenrolments%2F${id}%2Fdocuments`,
+    );
     expect((await ctx.db('enrolments').where({ id }).first()).step).toBe('documents');
 
     // Even forced to the last step, submitting is refused.
@@ -48,20 +54,30 @@ describe('enrolment wizard', () => {
     const service = await serviceWith(ctx.deps);
     const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Hugo' }]);
     const child = household.children[0]!;
-    await addDocument(ctx.deps, household.id, child.id, 'insurance', { status: 'accepted', validUntil: '2027-08-31' });
-    await addDocument(ctx.deps, household.id, child.id, 'vaccinations', { status: 'pending', validUntil: null });
+    await addDocument(ctx.deps, household.id, child.id, 'insurance', {
+      status: 'accepted',
+      validUntil: '2027-08-31',
+    });
+    await addDocument(ctx.deps, household.id, child.id, 'vaccinations', {
+      status: 'pending',
+      validUntil: null,
+    });
     const browser = await loginAs(ctx, parent);
     const id = await startDraft(browser, child.id, service.id);
 
     const docs = await browser.get(`/enrolments/${id}/documents`);
     expect(docs.text).toContain('fourni');
     expect(docs.text).toContain('en attente de vérification');
-    expect((await browser.post(`/enrolments/${id}/documents`, {})).headers.location).toBe(`/enrolments/${id}/options`);
+    expect((await browser.post(`/enrolments/${id}/documents`, {})).headers.location).toBe(
+      `/enrolments/${id}/options`,
+    );
     // Bad input keeps the draft as it was.
     const bad = await browser.post(`/enrolments/${id}/options`, { weekdays: ['3'] });
     expect(bad.status).toBe(422);
     expect((await ctx.db('enrolments').where({ id }).first()).options.weekdays).toEqual([1, 2, 4, 5]);
-    expect((await browser.post(`/enrolments/${id}/options`, { weekdays: ['1', '4'] })).headers.location).toBe(`/enrolments/${id}/summary`);
+    expect((await browser.post(`/enrolments/${id}/options`, { weekdays: ['1', '4'] })).headers.location).toBe(
+      `/enrolments/${id}/summary`,
+    );
     const summary = await browser.get(`/enrolments/${id}/summary`);
     expect(summary.text).toContain('Vérifiez votre demande');
     expect(summary.text).toContain('lundi, jeudi');
@@ -72,7 +88,12 @@ describe('enrolment wizard', () => {
     const e = await ctx.db('enrolments').where({ id }).first();
     expect(e).toMatchObject({ status: 'submitted', options: { weekdays: [1, 4] } });
     const request = await ctx.db('requests').where({ id: e.request_id }).first();
-    expect(request).toMatchObject({ type: 'enrolment', status: 'submitted', household_id: household.id, child_id: child.id });
+    expect(request).toMatchObject({
+      type: 'enrolment',
+      status: 'submitted',
+      household_id: household.id,
+      child_id: child.id,
+    });
     const confirmation = await browser.get(`/enrolments/${id}/confirmation`);
     expect(confirmation.text).toContain(request.tracking_code);
     await ctx.flushEmails();
@@ -92,7 +113,9 @@ describe('enrolment wizard', () => {
   });
 
   it('a service that needs no validation is accepted at once', async () => {
-    const service = await serviceWith(ctx.deps, { needs_validation: false, kind: 'after_school' }, [['insurance', 'valid_at_start']]);
+    const service = await serviceWith(ctx.deps, { needs_validation: false, kind: 'after_school' }, [
+      ['insurance', 'valid_at_start'],
+    ]);
     const { parent, household } = await createFamily(ctx.deps, [{}]);
     const child = household.children[0]!;
     await addDocument(ctx.deps, household.id, child.id, 'insurance', { status: 'pending' });
@@ -112,7 +135,10 @@ describe('enrolment wizard', () => {
     const wholePeriod = await serviceWith(ctx.deps, {}, [['insurance', 'valid_whole_period']]);
     const { parent, household } = await createFamily(ctx.deps, [{}]);
     const child = household.children[0]!;
-    await addDocument(ctx.deps, household.id, child.id, 'insurance', { status: 'accepted', validUntil: '2026-12-31' });
+    await addDocument(ctx.deps, household.id, child.id, 'insurance', {
+      status: 'accepted',
+      validUntil: '2026-12-31',
+    });
     const browser = await loginAs(ctx, parent);
 
     const a = await startDraft(browser, child.id, atStart.id);
@@ -126,7 +152,10 @@ describe('enrolment wizard', () => {
 
     // An expired one does not count even for valid_at_start.
     const other = await createFamily(ctx.deps, [{}]);
-    await addDocument(ctx.deps, other.household.id, other.household.children[0]!.id, 'insurance', { status: 'accepted', validUntil: '2026-09-10' });
+    await addDocument(ctx.deps, other.household.id, other.household.children[0]!.id, 'insurance', {
+      status: 'accepted',
+      validUntil: '2026-09-10',
+    });
     const b2 = await loginAs(ctx, other.parent);
     const x = await startDraft(b2, other.household.children[0]!.id, atStart.id);
     expect((await b2.post(`/enrolments/${x}/documents`, {})).status).toBe(422);
@@ -153,7 +182,9 @@ describe('enrolment wizard', () => {
     expect(resume.headers.location).toBe(`/enrolments/${id}`);
     // Starting again resumes the same draft rather than creating another.
     expect(await startDraft(again, child.id, service.id)).toBe(id);
-    expect(await ctx.db('enrolments').where({ child_id: child.id, service_id: service.id }).count({ c: '*' })).toEqual([{ c: 1 }]);
+    expect(
+      await ctx.db('enrolments').where({ child_id: child.id, service_id: service.id }).count({ c: '*' }),
+    ).toEqual([{ c: 1 }]);
   });
 
   it('a child of a private school that runs its own canteen cannot be enrolled in the canteen; the page says whom to contact', async () => {
@@ -166,7 +197,11 @@ describe('enrolment wizard', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('Inscription impossible');
     expect(page.text).toContain('OGEC Sainte-Marie');
-    const res = await browser.post('/enrolments/new', { child: child.id, service: service.id }, { from: `/enrolments/new?child=${child.id}&service=${service.id}` });
+    const res = await browser.post(
+      '/enrolments/new',
+      { child: child.id, service: service.id },
+      { from: `/enrolments/new?child=${child.id}&service=${service.id}` },
+    );
     expect(res.status).toBe(422);
     expect(res.text).toContain('OGEC Sainte-Marie');
     expect(await ctx.db('enrolments').where({ child_id: child.id })).toEqual([]);
@@ -185,7 +220,11 @@ describe('enrolment wizard', () => {
 
     const page = await browser.get(`/enrolments/new?child=${child.id}&service=${service.id}`);
     expect(page.text).toContain('Inès a déjà une inscription à ce service');
-    const again = await browser.post('/enrolments/new', { child: child.id, service: service.id }, { from: '/enrolments' });
+    const again = await browser.post(
+      '/enrolments/new',
+      { child: child.id, service: service.id },
+      { from: '/enrolments' },
+    );
     expect(again.status).toBe(422);
     expect(again.text).toContain('Inès est déjà inscrit');
     expect(await ctx.db('enrolments').where({ child_id: child.id })).toHaveLength(1);

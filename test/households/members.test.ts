@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, createContact, createFamily, createTestContext, loginAs, type TestContext } from '../support/index.js';
+import {
+  createAccount,
+  createContact,
+  createFamily,
+  createTestContext,
+  loginAs,
+  type TestContext,
+} from '../support/index.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -33,10 +40,24 @@ describe('children', () => {
     const form = await browser.get('/household/members/new?kind=child');
     expect(form.text).toContain('Sans porc');
     expect(form.text).not.toMatch(/halal|casher/i);
-    const res = await browser.post('/household/members', await childFields(), { from: '/household/members/new?kind=child' });
+    const res = await browser.post('/household/members', await childFields(), {
+      from: '/household/members/new?kind=child',
+    });
     expect(res.status).toBe(303);
-    const child = await ctx.db('members as m').join('household_members as hm', 'hm.member_id', 'm.id').where({ 'hm.household_id': household.id, 'm.kind': 'child' }).first('m.*');
-    expect(child).toMatchObject({ first_name: 'Éloïse', birth_date: '2019-04-02', class_level: 'CE1', diet: 'no_pork', has_pai: true, image_rights: true, doctor_phone: '02 99 00 00 01' });
+    const child = await ctx
+      .db('members as m')
+      .join('household_members as hm', 'hm.member_id', 'm.id')
+      .where({ 'hm.household_id': household.id, 'm.kind': 'child' })
+      .first('m.*');
+    expect(child).toMatchObject({
+      first_name: 'Éloïse',
+      birth_date: '2019-04-02',
+      class_level: 'CE1',
+      diet: 'no_pork',
+      has_pai: true,
+      image_rights: true,
+      doctor_phone: '02 99 00 00 01',
+    });
     expect(child.image_rights_at).not.toBeNull();
     const dash = await browser.get('/');
     expect(dash.status).toBe(200);
@@ -65,7 +86,9 @@ describe('children', () => {
     const { parent } = await createFamily(ctx.deps, []);
     const browser = await loginAs(ctx, parent);
     const before = await countMembers();
-    const res = await browser.post('/household/members', await childFields(overrides), { from: '/household/members/new?kind=child' });
+    const res = await browser.post('/household/members', await childFields(overrides), {
+      from: '/household/members/new?kind=child',
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain(message);
     expect(res.text).toContain('class="error-summary"');
@@ -78,7 +101,10 @@ describe('children', () => {
     const childId = household.children[0]!.id;
     ctx.clock.set('2026-09-20T10:00:00Z');
     const browser = await loginAs(ctx, parent);
-    const res = await browser.post(`/household/members/${childId}/edit`, await childFields({ first_name: 'Noé', image_rights: 'on' }));
+    const res = await browser.post(
+      `/household/members/${childId}/edit`,
+      await childFields({ first_name: 'Noé', image_rights: 'on' }),
+    );
     expect(res.status).toBe(303);
     const child = await ctx.db('members').where({ id: childId }).first();
     expect(child.image_rights).toBe(true);
@@ -92,12 +118,35 @@ describe('guardians and contacts', () => {
     const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Léa' }]);
     const browser = await loginAs(ctx, parent);
     const childId = household.children[0]!.id;
-    const g = await browser.post('/household/members', { kind: 'guardian', first_name: 'Marc', last_name: 'Testeur', phone: '0611223344', children: String(childId) }, { from: '/household/members/new?kind=guardian' });
+    const g = await browser.post(
+      '/household/members',
+      {
+        kind: 'guardian',
+        first_name: 'Marc',
+        last_name: 'Testeur',
+        phone: '0611223344',
+        children: String(childId),
+      },
+      { from: '/household/members/new?kind=guardian' },
+    );
     expect(g.status).toBe(303);
     const guardian = await ctx.db('members').where({ first_name: 'Marc', kind: 'guardian' }).first();
     expect(guardian.phone).toBe('06 11 22 33 44');
-    expect(await ctx.db('guardian_children').where({ guardian_id: guardian.id, child_id: childId }).first()).toBeTruthy();
-    const c = await browser.post('/household/members', { kind: 'contact', first_name: 'Mamie', last_name: 'Testeur', phone: '06 00 00 00 00', relationship: 'grand-mère', can_pick_up: 'on' }, { from: '/household/members/new?kind=contact' });
+    expect(
+      await ctx.db('guardian_children').where({ guardian_id: guardian.id, child_id: childId }).first(),
+    ).toBeTruthy();
+    const c = await browser.post(
+      '/household/members',
+      {
+        kind: 'contact',
+        first_name: 'Mamie',
+        last_name: 'Testeur',
+        phone: '06 00 00 00 00',
+        relationship: 'grand-mère',
+        can_pick_up: 'on',
+      },
+      { from: '/household/members/new?kind=contact' },
+    );
     expect(c.status).toBe(303);
     const page = await browser.get('/household');
     expect(page.text).toContain('Mamie Testeur (grand-mère)');
@@ -107,7 +156,11 @@ describe('guardians and contacts', () => {
     const { parent } = await createFamily(ctx.deps, []);
     const browser = await loginAs(ctx, parent);
     const before = await countMembers();
-    const res = await browser.post('/household/members', { kind: 'contact', first_name: 'Mamie', last_name: 'X', phone: '', relationship: '' }, { from: '/household/members/new?kind=contact' });
+    const res = await browser.post(
+      '/household/members',
+      { kind: 'contact', first_name: 'Mamie', last_name: 'X', phone: '', relationship: '' },
+      { from: '/household/members/new?kind=contact' },
+    );
     expect(res.status).toBe(422);
     expect(res.text).toContain('Indiquez au moins un numéro de téléphone.');
     expect(res.text).toContain('Indiquez le lien avec l&#39;enfant.');
@@ -119,7 +172,17 @@ describe('guardians and contacts', () => {
     const b = await createFamily(ctx.deps, [{ firstName: 'B' }]);
     const browser = await loginAs(ctx, a.parent);
     const before = await countMembers();
-    const res = await browser.post('/household/members', { kind: 'guardian', first_name: 'X', last_name: 'Y', phone: '0611223344', children: String(b.household.children[0]!.id) }, { from: '/household/members/new?kind=guardian' });
+    const res = await browser.post(
+      '/household/members',
+      {
+        kind: 'guardian',
+        first_name: 'X',
+        last_name: 'Y',
+        phone: '0611223344',
+        children: String(b.household.children[0]!.id),
+      },
+      { from: '/household/members/new?kind=guardian' },
+    );
     expect(res.status).toBe(422);
     expect(await countMembers()).toBe(before);
   });
@@ -134,26 +197,49 @@ describe('contact deletion', () => {
     expect(edit.text).toContain('Demander la suppression');
     expect(edit.text).not.toContain('/delete"');
 
-    const res = await browser.post(`/household/members/${contactId}/request-deletion`, {}, { from: `/household/members/${contactId}/edit` });
+    const res = await browser.post(
+      `/household/members/${contactId}/request-deletion`,
+      {},
+      { from: `/household/members/${contactId}/edit` },
+    );
     expect(res.status).toBe(303);
-    const request = await ctx.db('requests').where({ household_id: household.id, type: 'contact_deletion' }).first();
+    const request = await ctx
+      .db('requests')
+      .where({ household_id: household.id, type: 'contact_deletion' })
+      .first();
     expect(request).toMatchObject({ status: 'submitted', account_id: parent.id });
     expect(request.data.member_id).toBe(contactId);
     expect((await ctx.db('members').where({ id: contactId }).first()).deleted_at).toBeNull();
     // Asking twice does not file a second request.
-    await browser.post(`/household/members/${contactId}/request-deletion`, {}, { from: `/household/members/${contactId}/edit` });
-    expect(await ctx.db('requests').where({ household_id: household.id, type: 'contact_deletion' }).count({ n: '*' }).first()).toEqual({ n: 1 });
+    await browser.post(
+      `/household/members/${contactId}/request-deletion`,
+      {},
+      { from: `/household/members/${contactId}/edit` },
+    );
+    expect(
+      await ctx
+        .db('requests')
+        .where({ household_id: household.id, type: 'contact_deletion' })
+        .count({ n: '*' })
+        .first(),
+    ).toEqual({ n: 1 });
 
     const agent = await createAccount(ctx.deps, { role: 'agent' });
     const staff = await loginAs(ctx, agent);
     const page = await staff.get(`/admin/requests/${request.id}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Paulette Voisin'); // the staffDetails hook
-    const decide = await staff.post(`/admin/requests/${request.id}/decide`, { decision: 'accepted', message: '' });
+    const decide = await staff.post(`/admin/requests/${request.id}/decide`, {
+      decision: 'accepted',
+      message: '',
+    });
     expect(decide.status).toBe(303);
     const contact = await ctx.db('members').where({ id: contactId }).first();
     expect(contact.deleted_at).not.toBeNull();
-    const audit = await ctx.db('audit_events').where({ action: 'households.contact_deleted', subject_id: String(household.id) }).first();
+    const audit = await ctx
+      .db('audit_events')
+      .where({ action: 'households.contact_deleted', subject_id: String(household.id) })
+      .first();
     expect(audit).toMatchObject({ actor_account_id: agent.id });
     expect(audit.details.memberId).toBe(contactId);
     expect((await browser.get('/household')).text).not.toContain('Paulette');
@@ -164,16 +250,29 @@ describe('contact deletion', () => {
     const contactId = await createContact(ctx.deps, household.id);
     const browser = await loginAs(ctx, parent);
     await browser.get('/household');
-    const attempt = await browser.post(`/admin/households/${household.id}/members/${contactId}/delete`, {}, { from: '/household' });
+    const attempt = await browser.post(
+      `/admin/households/${household.id}/members/${contactId}/delete`,
+      {},
+      { from: '/household' },
+    );
     expect(attempt.status).toBe(403);
     expect((await ctx.db('members').where({ id: contactId }).first()).deleted_at).toBeNull();
 
     const agent = await createAccount(ctx.deps, { role: 'agent' });
     const staff = await loginAs(ctx, agent);
-    const res = await staff.post(`/admin/households/${household.id}/members/${contactId}/delete`, {}, { from: `/admin/households/${household.id}/members/${contactId}/edit` });
+    const res = await staff.post(
+      `/admin/households/${household.id}/members/${contactId}/delete`,
+      {},
+      { from: `/admin/households/${household.id}/members/${contactId}/edit` },
+    );
     expect(res.status).toBe(303);
     expect((await ctx.db('members').where({ id: contactId }).first()).deleted_at).not.toBeNull();
-    expect(await ctx.db('audit_events').where({ action: 'households.contact_deleted', actor_account_id: agent.id }).first()).toBeTruthy();
+    expect(
+      await ctx
+        .db('audit_events')
+        .where({ action: 'households.contact_deleted', actor_account_id: agent.id })
+        .first(),
+    ).toBeTruthy();
   });
 });
 
@@ -181,36 +280,67 @@ describe('editing a member, by the parent and at the desk', () => {
   it('bad input shows the form again with its error and its way back, and changes nothing; good input saves', async () => {
     const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Inès' }]);
     const childId = household.children[0]!.id;
-    const unchanged = async () => expect(await ctx.db('members').where({ id: childId }).first('first_name', 'doctor_phone')).toEqual({ first_name: 'Inès', doctor_phone: null });
+    const unchanged = async () =>
+      expect(await ctx.db('members').where({ id: childId }).first('first_name', 'doctor_phone')).toEqual({
+        first_name: 'Inès',
+        doctor_phone: null,
+      });
     const browser = await loginAs(ctx, parent);
-    const bad = await browser.post(`/household/members/${childId}/edit`, await childFields({ first_name: 'Inès', doctor_phone: '123' }));
+    const bad = await browser.post(
+      `/household/members/${childId}/edit`,
+      await childFields({ first_name: 'Inès', doctor_phone: '123' }),
+    );
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Indiquez un numéro de téléphone français');
     expect(bad.text).toContain('value="Arachide"');
     // The way back is the child's page, as on the form first shown.
     expect(bad.text).toContain(`<a href="/children/${childId}">Annuler</a>`);
-    expect((await browser.get(`/household/members/${childId}/edit`)).text).toContain(`<a href="/children/${childId}">Annuler</a>`);
+    expect((await browser.get(`/household/members/${childId}/edit`)).text).toContain(
+      `<a href="/children/${childId}">Annuler</a>`,
+    );
     await unchanged();
 
     const agent = await createAccount(ctx.deps, { role: 'agent' });
     const staff = await loginAs(ctx, agent);
     const base = `/admin/households/${household.id}`;
-    const deskBad = await staff.post(`${base}/members/${childId}/edit`, await childFields({ first_name: 'Inès', doctor_phone: '123' }));
+    const deskBad = await staff.post(
+      `${base}/members/${childId}/edit`,
+      await childFields({ first_name: 'Inès', doctor_phone: '123' }),
+    );
     expect(deskBad.status).toBe(422);
     expect(deskBad.text).toContain('Indiquez un numéro de téléphone français');
     expect(deskBad.text).toContain(`<a href="${base}">Annuler</a>`);
     await unchanged();
     // Another household's member under this household's address: not found.
     const other = await createFamily(ctx.deps, [{ firstName: 'Autre' }]);
-    expect((await staff.post(`${base}/members/${other.household.children[0]!.id}/edit`, await childFields({ first_name: 'Pirate' }), { from: `${base}/members/${childId}/edit` })).status).toBe(404);
+    expect(
+      (
+        await staff.post(
+          `${base}/members/${other.household.children[0]!.id}/edit`,
+          await childFields({ first_name: 'Pirate' }),
+          { from: `${base}/members/${childId}/edit` },
+        )
+      ).status,
+    ).toBe(404);
 
-    const desk = await staff.post(`${base}/members/${childId}/edit`, await childFields({ first_name: 'Inès' }));
+    const desk = await staff.post(
+      `${base}/members/${childId}/edit`,
+      await childFields({ first_name: 'Inès' }),
+    );
     expect(desk.status).toBe(303);
     expect(desk.headers.location).toBe(base);
-    const own = await browser.post(`/household/members/${childId}/edit`, await childFields({ first_name: 'Inès', doctor_phone: '02 99 00 00 02' }));
+    const own = await browser.post(
+      `/household/members/${childId}/edit`,
+      await childFields({ first_name: 'Inès', doctor_phone: '02 99 00 00 02' }),
+    );
     expect(own.status).toBe(303);
     expect(own.headers.location).toBe(`/children/${childId}`);
-    expect(await ctx.db('members').where({ id: childId }).first('first_name', 'doctor_phone')).toEqual({ first_name: 'Inès', doctor_phone: '02 99 00 00 02' });
-    expect((await ctx.db('members').where({ id: other.household.children[0]!.id }).first()).first_name).toBe('Autre');
+    expect(await ctx.db('members').where({ id: childId }).first('first_name', 'doctor_phone')).toEqual({
+      first_name: 'Inès',
+      doctor_phone: '02 99 00 00 02',
+    });
+    expect((await ctx.db('members').where({ id: other.household.children[0]!.id }).first()).first_name).toBe(
+      'Autre',
+    );
   });
 });

@@ -14,7 +14,10 @@ afterAll(async () => ctx?.close());
 /** Every single-line input's autocomplete token, by field name. */
 function inputAutocompletes(html: string): Record<string, string | undefined> {
   const doc = parseDocument(html);
-  const form = DomUtils.findOne((e) => e.name === 'form' && e.attribs.action === '/payments/direct-debit', doc.children);
+  const form = DomUtils.findOne(
+    (e) => e.name === 'form' && e.attribs.action === '/payments/direct-debit',
+    doc.children,
+  );
   if (!form) throw new Error('no direct-debit form');
   const inputs = DomUtils.findAll((e) => e.name === 'input', form.children);
   return Object.fromEntries(inputs.map((e) => [e.attribs.name ?? '', e.attribs.autocomplete]));
@@ -25,7 +28,13 @@ it('the mandate form gives the holder address input a token valid on an <input> 
   const browser = await loginAs(ctx, parent);
   const page = await browser.get('/payments/direct-debit');
   expect(page.status).toBe(200);
-  const bad = await browser.post('/payments/direct-debit', { holder: '', iban: 'FR76', bic: '', address: '12 rue des Écoles', consent: '' });
+  const bad = await browser.post('/payments/direct-debit', {
+    holder: '',
+    iban: 'FR76',
+    bic: '',
+    address: '12 rue des Écoles',
+    consent: '',
+  });
   expect(bad.status).toBe(422);
 
   for (const html of [page.text, bad.text]) {

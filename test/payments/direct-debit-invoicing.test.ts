@@ -3,7 +3,15 @@
 // household without one is untouched.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRequestsService } from '../../src/requests/service.js';
-import { addReservations, createAccount, createFamily, createService, loginAs, setRates, type TestAccount } from '../support/index.js';
+import {
+  addReservations,
+  createAccount,
+  createFamily,
+  createService,
+  loginAs,
+  setRates,
+  type TestAccount,
+} from '../support/index.js';
 import { startPaymentsContext, type PaymentsContext } from './support.js';
 
 let ctx: PaymentsContext;
@@ -20,7 +28,12 @@ it('the invoicing run plans the direct debit of mandated households only', async
   const mandated = await createFamily(ctx.deps, [{ firstName: 'Léa' }]);
   const other = await createFamily(ctx.deps, [{ firstName: 'Hugo' }]);
   for (const f of [mandated, other]) {
-    await addReservations(ctx.deps, { serviceId: canteen.id, childId: f.household.children[0]!.id, householdId: f.household.id, days: ['2026-09-17', '2026-09-18'] });
+    await addReservations(ctx.deps, {
+      serviceId: canteen.id,
+      childId: f.household.children[0]!.id,
+      householdId: f.household.id,
+      days: ['2026-09-17', '2026-09-18'],
+    });
   }
   const parent = await loginAs(ctx, mandated.parent);
   const asked = await parent.post('/payments/direct-debit', {
@@ -32,14 +45,27 @@ it('the invoicing run plans the direct debit of mandated households only', async
   });
   expect(asked.status).toBe(303);
   const mandate = await ctx.db('sepa_mandates').where({ household_id: mandated.household.id }).first();
-  await createRequestsService(ctx.deps).decide(mandate.request_id, 'accepted', { accountId: manager.id, role: 'manager' }, null);
+  await createRequestsService(ctx.deps).decide(
+    mandate.request_id,
+    'accepted',
+    { accountId: manager.id, role: 'manager' },
+    null,
+  );
 
   ctx.clock.set('2026-10-02T08:00:00Z');
   const staff = await loginAs(ctx, manager);
-  const run = await staff.post('/admin/billing/run', { month: '2026-09' }, { from: '/admin/billing?month=2026-09' });
+  const run = await staff.post(
+    '/admin/billing/run',
+    { month: '2026-09' },
+    { from: '/admin/billing?month=2026-09' },
+  );
   expect(run.status).toBe(303);
 
-  const invoiceOf = (householdId: number) => ctx.db('invoices').where({ household_id: householdId, month: '2026-09' }).first('*', ctx.db.raw('xmin::text as xmin'));
+  const invoiceOf = (householdId: number) =>
+    ctx
+      .db('invoices')
+      .where({ household_id: householdId, month: '2026-09' })
+      .first('*', ctx.db.raw('xmin::text as xmin'));
   const planned = await invoiceOf(mandated.household.id);
   expect(planned).toMatchObject({ status: 'direct_debit_planned', total_cents: 600, due_on: '2026-11-15' });
   expect(planned.direct_debit_on).toBe(planned.due_on);
@@ -49,7 +75,11 @@ it('the invoicing run plans the direct debit of mandated households only', async
   expect(planned.xmin).toBe(unpaid.xmin);
 
   // Not payable online any more.
-  const pay = await parent.post(`/payments/invoices/${planned.id}/pay`, {}, { from: `/invoices/${planned.id}` });
+  const pay = await parent.post(
+    `/payments/invoices/${planned.id}/pay`,
+    {},
+    { from: `/invoices/${planned.id}` },
+  );
   expect(pay.headers.location ?? '').not.toContain('payfip');
   expect(await ctx.db('payment_operations').where({ invoice_id: planned.id })).toHaveLength(0);
 });

@@ -3,7 +3,13 @@
 // operation abandoned or expired at PayFiP frees the invoice.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, createFamily, createInvoice, loginAs } from '../support/index.js';
-import { eventually, payOnStandin, startPaying, startPaymentsContext, type PaymentsContext } from './support.js';
+import {
+  eventually,
+  payOnStandin,
+  startPaying,
+  startPaymentsContext,
+  type PaymentsContext,
+} from './support.js';
 
 const START = '2026-09-14T08:00:00Z';
 let ctx: PaymentsContext;
@@ -13,7 +19,8 @@ beforeAll(async () => {
 afterAll(async () => ctx?.close());
 afterEach(() => ctx.clock.set(START));
 
-const operationsOf = (invoiceId: number) => ctx.db('payment_operations').where({ invoice_id: invoiceId }).orderBy('id');
+const operationsOf = (invoiceId: number) =>
+  ctx.db('payment_operations').where({ invoice_id: invoiceId }).orderBy('id');
 const paymentsOf = (invoiceId: number) => ctx.db('payments').where({ invoice_id: invoiceId });
 const invoiceRow = (id: number) => ctx.db('invoices').where({ id }).first();
 
@@ -36,7 +43,10 @@ describe('one open online payment per invoice', () => {
     expect(await operationsOf(invoice.id)).toHaveLength(1);
 
     await payOnStandin(first.headers.location!, 'payer');
-    await eventually(() => invoiceRow(invoice.id), (i) => i.status === 'paid');
+    await eventually(
+      () => invoiceRow(invoice.id),
+      (i) => i.status === 'paid',
+    );
     // The other tab's page is the same operation: PayFiP serves it once.
     expect((await payOnStandin(second.headers.location!, 'payer')).pageStatus).toBe(409);
     expect(await paymentsOf(invoice.id)).toHaveLength(1);
@@ -48,7 +58,9 @@ describe('one open online payment per invoice', () => {
     await browser.get('/payments');
     const token = browser.token;
     const answers = await Promise.all(
-      Array.from({ length: 4 }, () => browser.post(`/payments/invoices/${invoice.id}/pay`, {}, { csrf: token })),
+      Array.from({ length: 4 }, () =>
+        browser.post(`/payments/invoices/${invoice.id}/pay`, {}, { csrf: token }),
+      ),
     );
     const ops = await operationsOf(invoice.id);
     expect(ops).toHaveLength(1);
@@ -64,7 +76,10 @@ describe('one open online payment per invoice', () => {
     await startPaying(browser, invoice.id);
     const { id: _id, ...op } = (await operationsOf(invoice.id))[0];
     const copy = { ...op, id_op: `${op.id_op}-2` };
-    await expect(ctx.db('payment_operations').insert(copy)).rejects.toMatchObject({ code: '23505', constraint: 'payment_operations_one_open' });
+    await expect(ctx.db('payment_operations').insert(copy)).rejects.toMatchObject({
+      code: '23505',
+      constraint: 'payment_operations_one_open',
+    });
     // A closed one does not count.
     await expect(ctx.db('payment_operations').insert({ ...copy, state: 'abandoned' })).resolves.toBeTruthy();
   });
@@ -79,7 +94,9 @@ describe('one open online payment per invoice', () => {
     const late = await startPaying(browser, invoice.id);
     expect(late.status).toBe(303);
     expect(late.headers.location).toBe('/payments');
-    expect((await browser.get('/payments')).text).toContain('Un paiement en ligne de cette facture est déjà en cours');
+    expect((await browser.get('/payments')).text).toContain(
+      'Un paiement en ligne de cette facture est déjà en cours',
+    );
     expect(await operationsOf(invoice.id)).toHaveLength(1);
 
     // Past 15 minutes PayFiP answers P4: the operation expires and a new one starts.
@@ -96,7 +113,12 @@ describe('one open online payment per invoice', () => {
 
     // A desk payment meanwhile: the open operation is for more than is due now.
     const staff = await loginAs(ctx, await createAccount(ctx.deps, { role: 'manager' }));
-    const desk = await staff.post('/admin/payments/desk', { invoice: invoice.number, method: 'cash', amount: '10,00', received_on: '2026-09-14' });
+    const desk = await staff.post('/admin/payments/desk', {
+      invoice: invoice.number,
+      method: 'cash',
+      amount: '10,00',
+      received_on: '2026-09-14',
+    });
     expect(desk.status).toBe(303);
     expect(await invoiceRow(invoice.id)).toMatchObject({ status: 'partially_paid', paid_cents: 1000 });
     const changed = await startPaying(browser, invoice.id);
@@ -110,9 +132,18 @@ describe('one open online payment per invoice', () => {
     const first = await startPaying(browser, invoice.id);
     const [op] = await operationsOf(invoice.id);
     // The payer pressed "Abandonner", but the notification never came and the poll has not run.
-    await ctx.db('standin_operations').where({ id_op: op.id_op }).update({
-      result: JSON.stringify({ resultrans: 'A', numauto: '', dattrans: '14092026', heurtrans: '1001', decidedAt: ctx.clock.now().toISOString() }),
-    });
+    await ctx
+      .db('standin_operations')
+      .where({ id_op: op.id_op })
+      .update({
+        result: JSON.stringify({
+          resultrans: 'A',
+          numauto: '',
+          dattrans: '14092026',
+          heurtrans: '1001',
+          decidedAt: ctx.clock.now().toISOString(),
+        }),
+      });
     const again = await startPaying(browser, invoice.id);
     expect(again.status).toBe(303);
     expect(again.headers.location).toMatch(/paiementws\.web\?idop=/);

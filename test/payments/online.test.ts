@@ -2,7 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, createFamily, createInvoice, loginAs } from '../support/index.js';
 import { createPaymentsService } from '../../src/payments/service.js';
-import { eventually, operationBehindTheGuard, payOnStandin, startPaying, startPaymentsContext, type PaymentsContext } from './support.js';
+import {
+  eventually,
+  operationBehindTheGuard,
+  payOnStandin,
+  startPaying,
+  startPaymentsContext,
+  type PaymentsContext,
+} from './support.js';
 
 let ctx: PaymentsContext;
 beforeAll(async () => {
@@ -10,7 +17,8 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx?.close());
 
-const operationOf = (invoiceId: number) => ctx.db('payment_operations').where({ invoice_id: invoiceId }).orderBy('id', 'desc').first();
+const operationOf = (invoiceId: number) =>
+  ctx.db('payment_operations').where({ invoice_id: invoiceId }).orderBy('id', 'desc').first();
 const paymentsOf = (invoiceId: number) => ctx.db('payments').where({ invoice_id: invoiceId });
 const invoiceRow = (id: number) => ctx.db('invoices').where({ id }).first();
 
@@ -35,9 +43,16 @@ describe('paying an invoice online through PayFiP', () => {
 
     const start = await startPaying(browser, invoice.id);
     expect(start.status).toBe(303);
-    expect(start.headers.location).toMatch(new RegExp(`^${ctx.baseUrl}/payfip-standin/tpa/paiementws.web\\?idop=`));
+    expect(start.headers.location).toMatch(
+      new RegExp(`^${ctx.baseUrl}/payfip-standin/tpa/paiementws.web\\?idop=`),
+    );
     const op = await operationOf(invoice.id);
-    expect(op).toMatchObject({ state: 'pending', amount_cents: 4250, refdet: invoice.number.replace('-', ''), payer_email: parent.email });
+    expect(op).toMatchObject({
+      state: 'pending',
+      amount_cents: 4250,
+      refdet: invoice.number.replace('-', ''),
+      payer_email: parent.email,
+    });
 
     const choice = await payOnStandin(start.headers.location!, 'payer');
     expect(choice.pageHtml).toMatch(/42,50\s€/);
@@ -45,12 +60,21 @@ describe('paying an invoice online through PayFiP', () => {
     expect(choice.location).toBe(`${ctx.baseUrl}/payments/return?idop=${op.id_op}`);
 
     // The notification alone settles it (before the browser comes back).
-    const settled = await eventually(() => operationOf(invoice.id), (o) => o.state !== 'pending');
+    const settled = await eventually(
+      () => operationOf(invoice.id),
+      (o) => o.state !== 'pending',
+    );
     expect(settled.state).toBe('paid');
     expect(await invoiceRow(invoice.id)).toMatchObject({ status: 'paid', paid_cents: 4250 });
     const payments = await paymentsOf(invoice.id);
     expect(payments).toHaveLength(1);
-    expect(payments[0]).toMatchObject({ method: 'online', amount_cents: 4250, overpaid_cents: 0, reference: op.id_op, status: 'recorded' });
+    expect(payments[0]).toMatchObject({
+      method: 'online',
+      amount_cents: 4250,
+      overpaid_cents: 0,
+      reference: op.id_op,
+      status: 'recorded',
+    });
 
     const back = await browser.get(new URL(choice.location).pathname + new URL(choice.location).search);
     expect(back.status).toBe(200);
@@ -72,10 +96,16 @@ describe('paying an invoice online through PayFiP', () => {
     await payOnStandin(start.headers.location!, 'payer');
     const op = await operationOf(invoice.id);
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${ctx.baseUrl}/payments/payfip/notify`, { method: 'POST', body: new URLSearchParams({ idOp: op.id_op }) });
+      const res = await fetch(`${ctx.baseUrl}/payments/payfip/notify`, {
+        method: 'POST',
+        body: new URLSearchParams({ idOp: op.id_op }),
+      });
       expect(res.status).toBe(200);
     }
-    await eventually(() => operationOf(invoice.id), (o) => o.state === 'paid');
+    await eventually(
+      () => operationOf(invoice.id),
+      (o) => o.state === 'paid',
+    );
     expect(await paymentsOf(invoice.id)).toHaveLength(1);
     expect(await invoiceRow(invoice.id)).toMatchObject({ status: 'paid', paid_cents: 1800 });
   });
@@ -90,10 +120,16 @@ describe('paying an invoice online through PayFiP', () => {
     await Promise.all([
       service.settle(op.id_op),
       service.pollPending(),
-      fetch(`${ctx.baseUrl}/payments/payfip/notify`, { method: 'POST', body: new URLSearchParams({ idop: op.id_op }) }),
+      fetch(`${ctx.baseUrl}/payments/payfip/notify`, {
+        method: 'POST',
+        body: new URLSearchParams({ idop: op.id_op }),
+      }),
       service.settle(op.id_op),
     ]);
-    await eventually(() => operationOf(invoice.id), (o) => o.state === 'paid');
+    await eventually(
+      () => operationOf(invoice.id),
+      (o) => o.state === 'paid',
+    );
     expect(await paymentsOf(invoice.id)).toHaveLength(1);
     expect((await invoiceRow(invoice.id)).paid_cents).toBe(2600);
   });
@@ -112,7 +148,10 @@ describe('paying an invoice online through PayFiP', () => {
     });
     await payOnStandin(foreign.redirectUrl, 'payer');
     for (const idop of [foreign.operationId, 'inconnu-123', '<script>', '']) {
-      const res = await fetch(`${ctx.baseUrl}/payments/payfip/notify`, { method: 'POST', body: new URLSearchParams({ idop }) });
+      const res = await fetch(`${ctx.baseUrl}/payments/payfip/notify`, {
+        method: 'POST',
+        body: new URLSearchParams({ idop }),
+      });
       expect(res.status).toBe(200);
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -128,7 +167,10 @@ describe('paying an invoice online through PayFiP', () => {
       const { invoice, browser } = await family(3000);
       const start = await startPaying(browser, invoice.id);
       const choice = await payOnStandin(start.headers.location!, choix);
-      const op = await eventually(() => operationOf(invoice.id), (o) => o.state !== 'pending');
+      const op = await eventually(
+        () => operationOf(invoice.id),
+        (o) => o.state !== 'pending',
+      );
       expect(op.state).toBe(state);
       expect(await paymentsOf(invoice.id)).toHaveLength(0);
       expect(await invoiceRow(invoice.id)).toMatchObject({ status: 'unpaid', paid_cents: 0 });
@@ -145,13 +187,24 @@ describe('paying an invoice online through PayFiP', () => {
     const op = await operationOf(invoice.id);
     // The payer pays, but the notification is lost and the browser never comes back:
     // record the choice in the stand-in's store only.
-    await ctx.db('standin_operations').where({ id_op: op.id_op }).update({
-      result: JSON.stringify({ resultrans: 'P', numauto: '123456', dattrans: '14092026', heurtrans: '1001', decidedAt: ctx.clock.now().toISOString() }),
-    });
+    await ctx
+      .db('standin_operations')
+      .where({ id_op: op.id_op })
+      .update({
+        result: JSON.stringify({
+          resultrans: 'P',
+          numauto: '123456',
+          dattrans: '14092026',
+          heurtrans: '1001',
+          decidedAt: ctx.clock.now().toISOString(),
+        }),
+      });
     expect(start.status).toBe(303);
     expect((await operationOf(invoice.id)).state).toBe('pending');
 
-    const job = (await import('../../src/payments/index.js')).paymentsFeature.jobs!(ctx.deps).find((j) => j.name === 'payments.poll')!;
+    const job = (await import('../../src/payments/index.js')).paymentsFeature.jobs!(ctx.deps).find(
+      (j) => j.name === 'payments.poll',
+    )!;
     await job.handler({});
     expect(await operationOf(invoice.id)).toMatchObject({ state: 'paid', attempts: 1 });
     expect(await invoiceRow(invoice.id)).toMatchObject({ status: 'paid', paid_cents: 5120 });
@@ -183,9 +236,15 @@ describe('paying an invoice online through PayFiP', () => {
     const op = await operationOf(invoice.id);
     // What PayFiP would answer about this idOp says 1,00 € instead of 33,00 €.
     const args = (await ctx.db('standin_operations').where({ id_op: op.id_op }).first()).args;
-    await ctx.db('standin_operations').where({ id_op: op.id_op }).update({ args: JSON.stringify({ ...args, montant: '100' }) });
+    await ctx
+      .db('standin_operations')
+      .where({ id_op: op.id_op })
+      .update({ args: JSON.stringify({ ...args, montant: '100' }) });
     await payOnStandin(start.headers.location!, 'payer');
-    const settled = await eventually(() => operationOf(invoice.id), (o) => o.state !== 'pending');
+    const settled = await eventually(
+      () => operationOf(invoice.id),
+      (o) => o.state !== 'pending',
+    );
     expect(settled.state).toBe('anomaly');
     expect(await paymentsOf(invoice.id)).toHaveLength(0);
     expect(await invoiceRow(invoice.id)).toMatchObject({ status: 'unpaid', paid_cents: 0 });
@@ -199,12 +258,22 @@ describe('paying an invoice online through PayFiP', () => {
     expect(page.text).toContain(op.id_op);
     expect(page.text).toContain('montant différent');
 
-    const bad = await staff.post(`/admin/payments/anomalies/${anomaly.id}/resolve`, { [`resolution-${anomaly.id}`]: '' }, { from: '/admin/payments/anomalies' });
+    const bad = await staff.post(
+      `/admin/payments/anomalies/${anomaly.id}/resolve`,
+      { [`resolution-${anomaly.id}`]: '' },
+      { from: '/admin/payments/anomalies' },
+    );
     expect(bad.status).toBe(422);
     expect((await ctx.db('payment_anomalies').where({ id: anomaly.id }).first()).resolved_at).toBeNull();
-    const ok = await staff.post(`/admin/payments/anomalies/${anomaly.id}/resolve`, { [`resolution-${anomaly.id}`]: 'Vérifié avec la trésorerie' }, { from: '/admin/payments/anomalies' });
+    const ok = await staff.post(
+      `/admin/payments/anomalies/${anomaly.id}/resolve`,
+      { [`resolution-${anomaly.id}`]: 'Vérifié avec la trésorerie' },
+      { from: '/admin/payments/anomalies' },
+    );
     expect(ok.status).toBe(303);
-    expect((await ctx.db('payment_anomalies').where({ id: anomaly.id }).first()).resolved_by).toBe(manager.id);
+    expect((await ctx.db('payment_anomalies').where({ id: anomaly.id }).first()).resolved_by).toBe(
+      manager.id,
+    );
   });
 
   it('a payment for an invoice already paid is recorded as an overpayment to refund', async () => {
@@ -212,10 +281,16 @@ describe('paying an invoice online through PayFiP', () => {
     // Two operations for the same remaining amount (the second opened past the one-open guard), both paid.
     const first = await startPaying(browser, invoice.id);
     await payOnStandin(first.headers.location!, 'payer');
-    await eventually(() => paymentsOf(invoice.id), (p) => p.length === 1);
+    await eventually(
+      () => paymentsOf(invoice.id),
+      (p) => p.length === 1,
+    );
     const second = await operationBehindTheGuard(ctx, invoice, 1500, parent.email);
     await payOnStandin(second.redirectUrl, 'payer');
-    const payments = await eventually(() => paymentsOf(invoice.id).orderBy('id'), (p) => p.length === 2);
+    const payments = await eventually(
+      () => paymentsOf(invoice.id).orderBy('id'),
+      (p) => p.length === 2,
+    );
     expect(payments.map((p) => [p.amount_cents, p.overpaid_cents])).toEqual([
       [1500, 0],
       [1500, 1500],
@@ -227,17 +302,34 @@ describe('paying an invoice online through PayFiP', () => {
     const staff = await loginAs(ctx, manager);
     expect((await staff.get('/admin/payments/refunds')).text).toContain(invoice.number);
     const overpaid = payments[1]!;
-    const tooMuch = await staff.post(`/admin/payments/${overpaid.id}/refund`, { amount: '16,00', method: 'transfer', refunded_on: '2026-09-14', reason: 'Paiement en double' });
+    const tooMuch = await staff.post(`/admin/payments/${overpaid.id}/refund`, {
+      amount: '16,00',
+      method: 'transfer',
+      refunded_on: '2026-09-14',
+      reason: 'Paiement en double',
+    });
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.text).toContain('ne peut pas dépasser');
     expect(tooMuch.text).toContain('value="Paiement en double"');
     expect(await ctx.db('refunds').where({ payment_id: overpaid.id })).toHaveLength(0);
-    const noReason = await staff.post(`/admin/payments/${overpaid.id}/refund`, { amount: '15,00', method: 'transfer', refunded_on: '2026-09-14', reason: '' });
+    const noReason = await staff.post(`/admin/payments/${overpaid.id}/refund`, {
+      amount: '15,00',
+      method: 'transfer',
+      refunded_on: '2026-09-14',
+      reason: '',
+    });
     expect(noReason.status).toBe(422);
-    const ok = await staff.post(`/admin/payments/${overpaid.id}/refund`, { amount: '15,00', method: 'transfer', refunded_on: '2026-09-14', reason: 'Paiement en double' });
+    const ok = await staff.post(`/admin/payments/${overpaid.id}/refund`, {
+      amount: '15,00',
+      method: 'transfer',
+      refunded_on: '2026-09-14',
+      reason: 'Paiement en double',
+    });
     expect(ok.status).toBe(303);
     expect(await ctx.db('refunds').where({ payment_id: overpaid.id })).toHaveLength(1);
-    expect(await ctx.db('audit_events').where({ action: 'payments.refunded', actor_account_id: manager.id })).toHaveLength(1);
+    expect(
+      await ctx.db('audit_events').where({ action: 'payments.refunded', actor_account_id: manager.id }),
+    ).toHaveLength(1);
     expect((await staff.get('/admin/payments/refunds')).text).toContain('Aucun trop-perçu à rembourser');
   });
 
@@ -258,14 +350,23 @@ describe('paying an invoice online through PayFiP', () => {
 
   it('an invoice under direct debit or already paid cannot be paid online', async () => {
     const { household, browser } = await family(1000);
-    const planned = await createInvoice(ctx.deps, { householdId: household.id, totalCents: 2000, status: 'direct_debit_planned' });
+    const planned = await createInvoice(ctx.deps, {
+      householdId: household.id,
+      totalCents: 2000,
+      status: 'direct_debit_planned',
+    });
     await ctx.db('invoices').where({ id: planned.id }).update({ direct_debit_on: '2026-10-05' });
-    const paid = await createInvoice(ctx.deps, { householdId: household.id, totalCents: 2000, paidCents: 2000, status: 'paid' });
+    const paid = await createInvoice(ctx.deps, {
+      householdId: household.id,
+      totalCents: 2000,
+      paidCents: 2000,
+      status: 'paid',
+    });
     const page = await browser.get('/payments');
     expect(page.text).toContain('prélèvement prévu le 5 octobre 2026');
     for (const [id, message] of [
       [planned.id, 'sera prélevée automatiquement'],
-      [paid.id, "n&#39;est pas à payer"],
+      [paid.id, 'n&#39;est pas à payer'],
     ] as const) {
       const res = await startPaying(browser, id);
       expect(res.status).toBe(303);

@@ -3,7 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, createFamily, createInvoice, loginAs } from '../support/index.js';
 import { createPaymentsService } from '../../src/payments/service.js';
-import { eventually, operationBehindTheGuard, payOnStandin, startPaying, startPaymentsContext, type PaymentsContext } from './support.js';
+import {
+  eventually,
+  operationBehindTheGuard,
+  payOnStandin,
+  startPaying,
+  startPaymentsContext,
+  type PaymentsContext,
+} from './support.js';
 
 let ctx: PaymentsContext;
 beforeAll(async () => {
@@ -13,7 +20,8 @@ afterAll(async () => ctx?.close());
 
 const paymentsOf = (invoiceId: number) => ctx.db('payments').where({ invoice_id: invoiceId }).orderBy('id');
 const invoiceRow = (id: number) => ctx.db('invoices').where({ id }).first();
-const overpaidMails = (email: string) => ctx.smtp.to(email).filter((m) => m.subject.startsWith('Paiement reçu en trop'));
+const overpaidMails = (email: string) =>
+  ctx.smtp.to(email).filter((m) => m.subject.startsWith('Paiement reçu en trop'));
 
 async function family(totalCents: number) {
   const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Léa' }]);
@@ -27,11 +35,17 @@ describe('a payment beyond what is due', () => {
     const { parent, invoice, browser } = await family(3000);
     const first = await startPaying(browser, invoice.id);
     await payOnStandin(first.headers.location!, 'payer');
-    await eventually(() => invoiceRow(invoice.id), (i) => i.status === 'paid');
+    await eventually(
+      () => invoiceRow(invoice.id),
+      (i) => i.status === 'paid',
+    );
     // The second tab, driven at the stand-in past the portal's guard, is paid too: 60 € for 30 €.
     const second = await operationBehindTheGuard(ctx, invoice, 3000, parent.email);
     await payOnStandin(second.redirectUrl, 'payer');
-    const payments = await eventually(() => paymentsOf(invoice.id), (p) => p.length === 2);
+    const payments = await eventually(
+      () => paymentsOf(invoice.id),
+      (p) => p.length === 2,
+    );
 
     // The money did arrive: both payments are recorded; the invoice counts what it was owed.
     expect(payments.map((p) => [p.method, p.amount_cents, p.overpaid_cents])).toEqual([
@@ -39,7 +53,10 @@ describe('a payment beyond what is due', () => {
       ['online', 3000, 3000],
     ]);
     expect(await invoiceRow(invoice.id)).toMatchObject({ status: 'paid', paid_cents: 3000 });
-    expect(await ctx.db('payment_operations').where({ id_op: second.operationId }).first()).toMatchObject({ state: 'paid', payment_id: payments[1]!.id });
+    expect(await ctx.db('payment_operations').where({ id_op: second.operationId }).first()).toMatchObject({
+      state: 'paid',
+      payment_id: payments[1]!.id,
+    });
 
     await ctx.flushEmails();
     expect(ctx.smtp.to(parent.email).filter((m) => m.subject.startsWith('Reçu de paiement'))).toHaveLength(1);
@@ -52,7 +69,10 @@ describe('a payment beyond what is due', () => {
 
     // A replayed notification, the poll and a direct settle record nothing more.
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${ctx.baseUrl}/payments/payfip/notify`, { method: 'POST', body: new URLSearchParams({ idop: second.operationId }) });
+      const res = await fetch(`${ctx.baseUrl}/payments/payfip/notify`, {
+        method: 'POST',
+        body: new URLSearchParams({ idop: second.operationId }),
+      });
       expect(res.status).toBe(200);
     }
     const service = createPaymentsService(ctx.deps);
@@ -70,12 +90,21 @@ describe('a payment beyond what is due', () => {
     expect((await staff.get('/admin/payments')).text).toContain('href="/admin/payments/refunds"');
     const queue = await staff.get('/admin/payments/refunds');
     const row = queue.text.slice(queue.text.indexOf(`<td>${invoice.number}</td>`));
-    expect(row).toMatch(/^<td>[^<]+<\/td>\s*<td>[^<]*<\/td>\s*<td>en ligne \(carte\)<\/td>\s*<td>facture déjà réglée<\/td>\s*<td class="num">30,00\s€<\/td>/);
+    expect(row).toMatch(
+      /^<td>[^<]+<\/td>\s*<td>[^<]*<\/td>\s*<td>en ligne \(carte\)<\/td>\s*<td>facture déjà réglée<\/td>\s*<td class="num">30,00\s€<\/td>/,
+    );
 
     // Refunded by the manager: out of the queue, the invoice untouched.
-    const done = await staff.post(`/admin/payments/${payments[1]!.id}/refund`, { amount: '30,00', method: 'transfer', refunded_on: '2026-09-14', reason: 'Paiement en double' });
+    const done = await staff.post(`/admin/payments/${payments[1]!.id}/refund`, {
+      amount: '30,00',
+      method: 'transfer',
+      refunded_on: '2026-09-14',
+      reason: 'Paiement en double',
+    });
     expect(done.status).toBe(303);
-    const [toRefund, refunded] = (await staff.get('/admin/payments/refunds')).text.split('Derniers remboursements');
+    const [toRefund, refunded] = (await staff.get('/admin/payments/refunds')).text.split(
+      'Derniers remboursements',
+    );
     expect(toRefund).not.toContain(`<td>${invoice.number}</td>`);
     expect(refunded).toContain(`<td>${invoice.number}</td>`);
     expect(await invoiceRow(invoice.id)).toMatchObject({ status: 'paid', paid_cents: 3000 });
@@ -85,11 +114,19 @@ describe('a payment beyond what is due', () => {
     const { parent, invoice, browser } = await family(3000);
     const online = await startPaying(browser, invoice.id);
     const staff = await loginAs(ctx, await createAccount(ctx.deps, { role: 'manager' }));
-    const desk = await staff.post('/admin/payments/desk', { invoice: invoice.number, method: 'cheque', amount: '10,00', received_on: '2026-09-14' });
+    const desk = await staff.post('/admin/payments/desk', {
+      invoice: invoice.number,
+      method: 'cheque',
+      amount: '10,00',
+      received_on: '2026-09-14',
+    });
     expect(desk.status).toBe(303);
 
     await payOnStandin(online.headers.location!, 'payer');
-    const payments = await eventually(() => paymentsOf(invoice.id), (p) => p.length === 2);
+    const payments = await eventually(
+      () => paymentsOf(invoice.id),
+      (p) => p.length === 2,
+    );
     expect(payments.map((p) => [p.method, p.amount_cents, p.overpaid_cents])).toEqual([
       ['cheque', 1000, 0],
       ['online', 3000, 1000],

@@ -11,7 +11,11 @@ beforeAll(async () => {
 afterAll(async () => ctx?.close());
 
 const householdOf = (email: string) =>
-  ctx.db('household_accounts as ha').join('accounts as a', 'a.id', 'ha.account_id').where('a.email', email).first('ha.household_id');
+  ctx
+    .db('household_accounts as ha')
+    .join('accounts as a', 'a.id', 'ha.account_id')
+    .where('a.email', email)
+    .first('ha.household_id');
 
 it('creates one active mandate and one online payment through the stand-in, once', async () => {
   const camille = await householdOf('parent@demo.test');

@@ -42,7 +42,12 @@ export async function payOnStandin(redirectUrl: string, choix: 'payer' | 'refuse
     body: new URLSearchParams({ idop: field('idop'), nonce: field('nonce'), choix }),
     redirect: 'manual',
   });
-  return { pageStatus: page.status, pageHtml: html, status: res.status, location: res.headers.get('location') ?? '' };
+  return {
+    pageStatus: page.status,
+    pageHtml: html,
+    status: res.status,
+    location: res.headers.get('location') ?? '',
+  };
 }
 
 /** The parent presses "Payer en ligne": returns the stand-in URL the app redirects to. */
@@ -52,7 +57,11 @@ export async function startPaying(browser: Browser, invoiceId: number) {
 }
 
 /** Waits until a condition holds (the stand-in's notification is sent without waiting). */
-export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 5000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await read();
@@ -76,7 +85,9 @@ export function issueInvoice(ctx: TestContext, opts: Parameters<typeof createInv
 
 /** The payments feature's daily job that plans the direct debits the transactions missed. */
 export async function runDailyDirectDebits(ctx: TestContext) {
-  await paymentsFeature.jobs!(ctx.deps).find((j) => j.name === 'daily.payments-direct-debits')!.handler({});
+  await paymentsFeature.jobs!(ctx.deps)
+    .find((j) => j.name === 'daily.payments-direct-debits')!
+    .handler({});
 }
 
 /**
@@ -84,7 +95,12 @@ export async function runDailyDirectDebits(ctx: TestContext) {
  * rule: an operation created at the stand-in by the real client, for the invoice's reference and
  * the given amount, recorded as the app records its own (so its notification is trusted).
  */
-export async function operationBehindTheGuard(ctx: PaymentsContext, invoice: { id: number; number: string }, amountCents: number, payerEmail: string) {
+export async function operationBehindTheGuard(
+  ctx: PaymentsContext,
+  invoice: { id: number; number: string },
+  amountCents: number,
+  payerEmail: string,
+) {
   const reference = invoice.number.replace(/[^A-Za-z0-9]/g, '');
   const created = await ctx.deps.payments.createOperation({
     reference,
@@ -95,7 +111,9 @@ export async function operationBehindTheGuard(ctx: PaymentsContext, invoice: { i
     returnUrl: `${ctx.baseUrl}/payments/return`,
     exer: 2026,
   });
-  const row = (await ctx.db('invoices').where({ id: invoice.id }).first('household_id')) as { household_id: number };
+  const row = (await ctx.db('invoices').where({ id: invoice.id }).first('household_id')) as {
+    household_id: number;
+  };
   await ctx.db('payment_operations').insert({
     id_op: created.operationId,
     invoice_id: invoice.id,

@@ -19,7 +19,17 @@ describe('configuration', () => {
       }
       return '';
     })();
-    for (const name of ['SESSION_SECRET', 'BASE_URL', 'SMTP_URL', 'PAYFIP_URL', 'PAYFIP_NUMCLI', 'PAYFIP_SAISIE', 'SEPA_CREDITOR_NAME', 'SEPA_CREDITOR_IBAN', 'SEPA_CREDITOR_BIC']) {
+    for (const name of [
+      'SESSION_SECRET',
+      'BASE_URL',
+      'SMTP_URL',
+      'PAYFIP_URL',
+      'PAYFIP_NUMCLI',
+      'PAYFIP_SAISIE',
+      'SEPA_CREDITOR_NAME',
+      'SEPA_CREDITOR_IBAN',
+      'SEPA_CREDITOR_BIC',
+    ]) {
       expect(message).toContain(`${name}: required in production`);
     }
     expect(message).toContain('SEPA_CREDITOR_ID: the demo value cannot be used in production');
@@ -40,11 +50,17 @@ describe('configuration', () => {
       SEPA_CREDITOR_BIC: 'PSSTFRPPPAR',
     };
     expect(loadConfig(real).baseUrl).toBe('https://famille.ville.example');
-    expect(() => loadConfig({ ...real, BASE_URL: 'http://localhost:3000' })).toThrow(/BASE_URL: must be the public https address/);
+    expect(() => loadConfig({ ...real, BASE_URL: 'http://localhost:3000' })).toThrow(
+      /BASE_URL: must be the public https address/,
+    );
   });
 
   it('gives the SMTP sender timeouts of seconds unless told (nodemailer would wait up to an hour)', () => {
-    expect(smtpTimeoutsOf(loadConfig({}))).toEqual({ connectionTimeoutMs: 10_000, greetingTimeoutMs: 10_000, socketTimeoutMs: 30_000 });
+    expect(smtpTimeoutsOf(loadConfig({}))).toEqual({
+      connectionTimeoutMs: 10_000,
+      greetingTimeoutMs: 10_000,
+      socketTimeoutMs: 30_000,
+    });
     expect(smtpTimeoutsOf(loadConfig({ SMTP_GREETING_TIMEOUT_MS: '2500' })).greetingTimeoutMs).toBe(2500);
     expect(() => loadConfig({ SMTP_SOCKET_TIMEOUT_MS: 'jamais' })).toThrow(/SMTP_SOCKET_TIMEOUT_MS/);
   });

@@ -45,9 +45,9 @@ describe('embedded PostgreSQL folder', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      await expect(startEmbeddedPostgres({ dataDir: '/var/tmp/pf-port-test', port, logger: createLogger('silent') })).rejects.toThrow(
-        /Port \d+ is already in use/,
-      );
+      await expect(
+        startEmbeddedPostgres({ dataDir: '/var/tmp/pf-port-test', port, logger: createLogger('silent') }),
+      ).rejects.toThrow(/Port \d+ is already in use/);
     } finally {
       blocker.close();
     }

@@ -57,7 +57,7 @@ describe('pages', () => {
 
   it('has real accessibility, privacy and legal pages', async () => {
     for (const [path, text] of [
-      ['/accessibilite', 'Déclaration d\'accessibilité'],
+      ['/accessibilite', "Déclaration d'accessibilité"],
       ['/donnees-personnelles', 'Responsable du traitement'],
       ['/mentions-legales', 'Directeur de la publication'],
     ]) {
@@ -76,24 +76,39 @@ describe('pages', () => {
 describe('CSRF', () => {
   it('refuses an urlencoded POST without a token with the "form expired" page', async () => {
     const browser = new Browser(ctx.app);
-    const res = await browser.post('/login', { email: 'parent@demo.test', password: 'Demo-parent-2026!' }, { csrf: null });
+    const res = await browser.post(
+      '/login',
+      { email: 'parent@demo.test', password: 'Demo-parent-2026!' },
+      { csrf: null },
+    );
     expect(res.status).toBe(403);
     expect(res.text).toContain('Ce formulaire a expiré');
-    const wrong = await browser.post('/login', { email: 'parent@demo.test', password: 'Demo-parent-2026!' }, { csrf: 'forged' });
+    const wrong = await browser.post(
+      '/login',
+      { email: 'parent@demo.test', password: 'Demo-parent-2026!' },
+      { csrf: 'forged' },
+    );
     expect(wrong.status).toBe(403);
   });
 
   it('refuses a multipart POST without a token', async () => {
     const browser = new Browser(ctx.app);
     await browser.get('/login');
-    const res = await browser.upload('/login', { email: 'parent@demo.test', password: 'Demo-parent-2026!' }, [{ content: Buffer.from('%PDF-1.4'), filename: 'a.pdf' }], { csrf: null });
+    const res = await browser.upload(
+      '/login',
+      { email: 'parent@demo.test', password: 'Demo-parent-2026!' },
+      [{ content: Buffer.from('%PDF-1.4'), filename: 'a.pdf' }],
+      { csrf: null },
+    );
     expect(res.status).toBe(403);
   });
 
   it('accepts a multipart POST with the token (the check reads the parsed body)', async () => {
     const browser = new Browser(ctx.app);
     await browser.get('/login');
-    const res = await browser.upload('/login', { email: 'nobody@example.test', password: 'x' }, [], { from: '/login' });
+    const res = await browser.upload('/login', { email: 'nobody@example.test', password: 'x' }, [], {
+      from: '/login',
+    });
     expect(res.status).toBe(401); // past CSRF, into the login rule
   });
 });
@@ -104,7 +119,12 @@ describe('sessions', () => {
     const browser = await loginAs(ctx, account);
     const before = await browser.get('/admin/audit');
     expect(before.status).toBe(200);
-    const cookie = browser.agent.jar.getCookie('pf.sid', { domain: '127.0.0.1', path: '/', secure: false, script: false });
+    const cookie = browser.agent.jar.getCookie('pf.sid', {
+      domain: '127.0.0.1',
+      path: '/',
+      secure: false,
+      script: false,
+    });
     expect(cookie).toBeTruthy();
     const restarted = ctx.newApp();
     const res = await supertest(restarted).get('/admin/audit').set('Cookie', `pf.sid=${cookie!.value}`);

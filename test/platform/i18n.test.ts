@@ -22,7 +22,8 @@ function keysOf(tree: Tree, prefix = ''): Set<string> {
   for (const [k, v] of Object.entries(tree)) {
     const key = prefix ? `${prefix}.${k}` : k;
     out.add(key);
-    if (v && typeof v === 'object' && !Array.isArray(v)) for (const sub of keysOf(v as Tree, key)) out.add(sub);
+    if (v && typeof v === 'object' && !Array.isArray(v))
+      for (const sub of keysOf(v as Tree, key)) out.add(sub);
   }
   return out;
 }
@@ -36,7 +37,8 @@ describe('translations', () => {
     const sources = [...files(path.join(ROOT, 'views'), /\.ejs$/), ...files(path.join(ROOT, 'src'), /\.ts$/)];
     for (const file of sources) {
       const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/\b(?:t|tFr|i18n\.t)\(\s*'([a-zA-Z][\w-]*(?:\.[\w-]+)+)'\s*[,)]/g)) used.set(m[1]!, path.relative(ROOT, file));
+      for (const m of text.matchAll(/\b(?:t|tFr|i18n\.t)\(\s*'([a-zA-Z][\w-]*(?:\.[\w-]+)+)'\s*[,)]/g))
+        used.set(m[1]!, path.relative(ROOT, file));
     }
     const missing = [...used].filter(([key]) => !exists(key)).map(([key, file]) => `${key} (${file})`);
     expect(missing).toEqual([]);
@@ -47,7 +49,8 @@ describe('translations', () => {
     const missing: string[] = [];
     for (const file of files(path.join(ROOT, 'src'), /schemas?\.ts$/)) {
       const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/'([a-z][\w-]*\.errors\.[\w.-]+)'/g)) if (!exists(m[1]!)) missing.push(`${m[1]} (${path.relative(ROOT, file)})`);
+      for (const m of text.matchAll(/'([a-z][\w-]*\.errors\.[\w.-]+)'/g))
+        if (!exists(m[1]!)) missing.push(`${m[1]} (${path.relative(ROOT, file)})`);
     }
     expect(missing).toEqual([]);
   });
@@ -55,5 +58,4 @@ describe('translations', () => {
   it('speaks French only: no other catalogue lies half-done beside it', () => {
     expect(readdirSync(path.join(ROOT, 'locales')).sort()).toEqual(['fr', 'fr.json']);
   });
-
 });

@@ -13,7 +13,11 @@ describe('email outbox', () => {
   it('writes the email in the transaction, and a rolled-back change sends nothing', async () => {
     await ctx.db
       .transaction(async (tx) => {
-        await ctx.deps.outbox.enqueue(tx, { to: 'lost@example.test', kind: 'test', content: { subject: 'Perdu', paragraphs: ['x'], townName: 'Ville' } });
+        await ctx.deps.outbox.enqueue(tx, {
+          to: 'lost@example.test',
+          kind: 'test',
+          content: { subject: 'Perdu', paragraphs: ['x'], townName: 'Ville' },
+        });
         throw new Error('rollback');
       })
       .catch(() => undefined);
@@ -24,7 +28,12 @@ describe('email outbox', () => {
     await ctx.deps.outbox.enqueue(ctx.db, {
       to: 'famille@example.test',
       kind: 'test',
-      content: { subject: 'Votre inscription', paragraphs: ['Votre demande est acceptée.'], action: { label: 'Voir', url: 'http://portail.test/requests/1' }, townName: 'Ville de Saint-Exemple' },
+      content: {
+        subject: 'Votre inscription',
+        paragraphs: ['Votre demande est acceptée.'],
+        action: { label: 'Voir', url: 'http://portail.test/requests/1' },
+        townName: 'Ville de Saint-Exemple',
+      },
     });
     ctx.smtp.failNext = 1;
     expect(await ctx.flushEmails()).toBe(0);
@@ -46,8 +55,22 @@ describe('email outbox', () => {
 
   it('ignores a second email with the same dedupe key', async () => {
     const content = { subject: 'Rappel', paragraphs: ['x'], townName: 'Ville' };
-    expect(await ctx.deps.outbox.enqueue(ctx.db, { to: 'a@example.test', kind: 'test', content, dedupeKey: 'reminder:1:30' })).toBe(true);
-    expect(await ctx.deps.outbox.enqueue(ctx.db, { to: 'a@example.test', kind: 'test', content, dedupeKey: 'reminder:1:30' })).toBe(false);
+    expect(
+      await ctx.deps.outbox.enqueue(ctx.db, {
+        to: 'a@example.test',
+        kind: 'test',
+        content,
+        dedupeKey: 'reminder:1:30',
+      }),
+    ).toBe(true);
+    expect(
+      await ctx.deps.outbox.enqueue(ctx.db, {
+        to: 'a@example.test',
+        kind: 'test',
+        content,
+        dedupeKey: 'reminder:1:30',
+      }),
+    ).toBe(false);
   });
 });
 

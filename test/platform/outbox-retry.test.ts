@@ -11,13 +11,20 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx?.close());
 
-const enqueue = (to: string, subject = 'Essai') => ctx.deps.outbox.enqueue(ctx.db, { to, kind: 'test', content: { subject, paragraphs: ['x'], townName: 'Ville' } });
+const enqueue = (to: string, subject = 'Essai') =>
+  ctx.deps.outbox.enqueue(ctx.db, {
+    to,
+    kind: 'test',
+    content: { subject, paragraphs: ['x'], townName: 'Ville' },
+  });
 const rowFor = (to: string) => ctx.db('outbox_emails').where({ to_address: to }).first();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('retries', () => {
   it('backs off from one minute, doubling up to six hours', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20].map(retryDelaySeconds)).toEqual([60, 120, 240, 480, 960, 1920, 3840, 7680, 15360, 21600, 21600]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20].map(retryDelaySeconds)).toEqual([
+      60, 120, 240, 480, 960, 1920, 3840, 7680, 15360, 21600, 21600,
+    ]);
   });
 
   it('keeps trying through a relay outage of days, then gives up after about five days', async () => {
@@ -61,7 +68,13 @@ describe('a message sent again after a crash', () => {
         await new Promise(() => undefined);
       },
     };
-    void sendPendingEmails({ db: ctx.db, mailer: dying, clock: ctx.clock, logger: ctx.deps.logger, from: ctx.config.MAIL_FROM });
+    void sendPendingEmails({
+      db: ctx.db,
+      mailer: dying,
+      clock: ctx.clock,
+      logger: ctx.deps.logger,
+      from: ctx.config.MAIL_FROM,
+    });
     const deadline = Date.now() + 10_000;
     while (ctx.smtp.to('double@example.test').length === 0 && Date.now() < deadline) await sleep(50);
     real.transporter.close();
@@ -77,7 +90,11 @@ describe('a message sent again after a crash', () => {
     expect(copies[0]!.messageId).toMatch(/^<[0-9a-f-]{36}@saint-exemple\.test>$/);
     expect(copies[1]!.messageId).toBe(copies[0]!.messageId);
     expect(ctx.smtp.to('autre@example.test')[0]!.messageId).not.toBe(copies[0]!.messageId);
-    expect(await rowFor('double@example.test')).toMatchObject({ status: 'sent', lease_until: null, message_id: copies[0]!.messageId });
+    expect(await rowFor('double@example.test')).toMatchObject({
+      status: 'sent',
+      lease_until: null,
+      message_id: copies[0]!.messageId,
+    });
   });
 });
 
@@ -106,7 +123,9 @@ describe('failed emails for admins', () => {
     const panneRow = rows.filter((_, tr) => list(tr).text().includes('panne@example.test'));
     expect(panneRow.find('td.num').text()).toBe('29');
     const panne = cheerio.load((await browser.get(panneRow.find('a').attr('href')!)).text);
-    const error = panne('dt').filter((_, dt) => panne(dt).text() === 'Dernière erreur').next('dd');
+    const error = panne('dt')
+      .filter((_, dt) => panne(dt).text() === 'Dernière erreur')
+      .next('dd');
     expect(error.text()).toContain('try again later');
     expect(panne('button').filter((_, b) => panne(b).text().trim() === 'Renvoyer')).toHaveLength(1);
     expect(rows).toHaveLength(2);
@@ -132,7 +151,11 @@ describe('failed emails for admins', () => {
     expect((await browser.post(`/admin/emails/${failedId}/resend`, {}, { csrf: 'forged' })).status).toBe(403);
     expect((await rowFor('perdu@example.test')).status).toBe('failed');
 
-    const res = await browser.post(`/admin/emails/${failedId}/resend`, {}, { from: `/admin/emails/${failedId}` });
+    const res = await browser.post(
+      `/admin/emails/${failedId}/resend`,
+      {},
+      { from: `/admin/emails/${failedId}` },
+    );
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/admin/emails/${failedId}`);
     const after = cheerio.load((await browser.get(`/admin/emails/${failedId}`)).text);
@@ -140,15 +163,23 @@ describe('failed emails for admins', () => {
     expect(after('.tag--pending')).toHaveLength(1);
     expect(after(`form[action$="/resend"]`)).toHaveLength(0);
     expect(await rowFor('perdu@example.test')).toMatchObject({ status: 'pending', attempts: 0 });
-    expect(new Date((await rowFor('perdu@example.test')).next_attempt_at).getTime()).toBe(ctx.clock.now().getTime());
-    const events = await ctx.db('audit_events').where({ action: 'outbox.resend', subject_id: String(failedId) });
+    expect(new Date((await rowFor('perdu@example.test')).next_attempt_at).getTime()).toBe(
+      ctx.clock.now().getTime(),
+    );
+    const events = await ctx
+      .db('audit_events')
+      .where({ action: 'outbox.resend', subject_id: String(failedId) });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ actor_account_id: admin.id, subject_type: 'outbox_email' });
 
     // A second click (the page went stale) changes nothing.
     const again = await browser.post(`/admin/emails/${failedId}/resend`, {}, { from: '/admin/emails' });
     expect(again.status).toBe(303);
-    expect(cheerio.load((await browser.get(`/admin/emails/${failedId}`)).text)('.notice').text()).toContain("n'est pas en échec");
+    expect(
+      cheerio
+        .load((await browser.get(`/admin/emails/${failedId}`)).text)('.notice')
+        .text(),
+    ).toContain("n'est pas en échec");
     expect(await ctx.db('audit_events').where({ action: 'outbox.resend' })).toHaveLength(1);
 
     expect(await ctx.flushEmails()).toBe(1);
@@ -160,13 +191,19 @@ describe('failed emails for admins', () => {
     const manager = await loginAs(ctx, await createAccount(ctx.deps, { role: 'manager' }));
     expect((await manager.get(`/admin/emails/${panne.id}`)).status).toBe(403);
     const admin = await loginAs(ctx, await createAccount(ctx.deps, { role: 'admin' }));
-    const token = cheerio.load((await admin.get(`/admin/emails/${panne.id}`)).text)('input[name=_csrf]').val() as string;
+    const token = cheerio
+      .load((await admin.get(`/admin/emails/${panne.id}`)).text)('input[name=_csrf]')
+      .val() as string;
     // The manager's own session token, on a form the manager cannot see.
     await manager.get('/admin');
-    expect((await manager.post(`/admin/emails/${panne.id}/resend`, {}, { csrf: manager.token })).status).toBe(403);
+    expect((await manager.post(`/admin/emails/${panne.id}/resend`, {}, { csrf: manager.token })).status).toBe(
+      403,
+    );
     expect((await rowFor('panne@example.test')).status).toBe('failed');
     expect((await admin.post('/admin/emails/999999/resend', {}, { csrf: token })).status).toBe(404);
     expect((await admin.post('/admin/emails/abc/resend', {}, { csrf: token })).status).toBe(404);
-    expect(await ctx.db('audit_events').where({ action: 'outbox.resend', subject_id: String(panne.id) })).toHaveLength(0);
+    expect(
+      await ctx.db('audit_events').where({ action: 'outbox.resend', subject_id: String(panne.id) }),
+    ).toHaveLength(0);
   });
 });

@@ -24,6 +24,7 @@ describe('the migrated schema', () => {
   });
 
   it('has none of the tables that kept pages and estimates', async () => {
-    for (const table of ['child_pickups', 'household_estimates', 'pricing_epoch', 'sheet_changes']) expect(await ctx.db.schema.hasTable(table)).toBe(false);
+    for (const table of ['child_pickups', 'household_estimates', 'pricing_epoch', 'sheet_changes'])
+      expect(await ctx.db.schema.hasTable(table)).toBe(false);
   });
 });

@@ -1,7 +1,14 @@
 // The attendance sheet page's facts (read in one statement beside the rows): which service is
 // shown, whether the day is open for it (calendar, staff closures), whether the month is invoiced.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, createService, createTestContext, loginAs, type Browser, type TestContext } from '../support/index.js';
+import {
+  createAccount,
+  createService,
+  createTestContext,
+  loginAs,
+  type Browser,
+  type TestContext,
+} from '../support/index.js';
 import { enrolledFamily, slot } from './helpers.js';
 
 let ctx: TestContext;
@@ -17,8 +24,13 @@ const CLOSED = 'pas ouvert ce jour-là';
 describe('attendance sheet page', () => {
   it('says when the day is not open for the service: weekend, closed by the town (with the reason)', async () => {
     const { service, browser, child } = await enrolledFamily(ctx, { name: 'Accueil (feuille)' });
-    await browser.post('/reservations', { slots: [slot(child.id, service.id, '2026-09-24'), slot(child.id, service.id, '2026-09-25')] }, { from: '/reservations' });
-    const sheet = async (day: string) => (await agent.get(`/admin/attendance?service=${service.id}&date=${day}`)).text;
+    await browser.post(
+      '/reservations',
+      { slots: [slot(child.id, service.id, '2026-09-24'), slot(child.id, service.id, '2026-09-25')] },
+      { from: '/reservations' },
+    );
+    const sheet = async (day: string) =>
+      (await agent.get(`/admin/attendance?service=${service.id}&date=${day}`)).text;
 
     const open = await sheet('2026-09-24');
     expect(open).not.toContain(CLOSED);
@@ -26,13 +38,23 @@ describe('attendance sheet page', () => {
     expect(open).toContain('1 réservés, 0 présents');
     expect(await sheet('2026-09-26')).toContain(CLOSED);
 
-    expect((await agent.post('/admin/reservations/close', { service: String(service.id), day: '2026-09-25', reason: 'Grève' })).status).toBe(303);
+    expect(
+      (
+        await agent.post('/admin/reservations/close', {
+          service: String(service.id),
+          day: '2026-09-25',
+          reason: 'Grève',
+        })
+      ).status,
+    ).toBe(303);
     const closed = await sheet('2026-09-25');
     expect(closed).toContain(CLOSED);
     expect(closed).toContain('(Grève)');
     // A closure of this service leaves the other services' sheets open that day.
     const other = await createService(ctx.deps, { name: 'Autre accueil (feuille)' });
-    expect((await agent.get(`/admin/attendance?service=${other.id}&date=2026-09-25`)).text).not.toContain(CLOSED);
+    expect((await agent.get(`/admin/attendance?service=${other.id}&date=2026-09-25`)).text).not.toContain(
+      CLOSED,
+    );
   });
 
   it('is read-only once the month is invoiced', async () => {
@@ -48,15 +70,28 @@ describe('attendance sheet page', () => {
   });
 
   it('shows the first service by name when none is asked, and answers 404 for one that is not visible', async () => {
-    const first = (await ctx.db('services').where({ active: true }).whereNot('opening_days', 'none').orderBy('name').first('id', 'name')) as { id: number; name: string };
+    const first = (await ctx
+      .db('services')
+      .where({ active: true })
+      .whereNot('opening_days', 'none')
+      .orderBy('name')
+      .first('id', 'name')) as { id: number; name: string };
     const page = await agent.get('/admin/attendance?date=2026-09-24');
     expect(page.status).toBe(200);
     expect(page.text).toContain(`<option value="${first.id}" selected`);
     expect((await agent.get('/admin/attendance?service=999999&date=2026-09-24')).status).toBe(404);
     expect((await agent.get('/admin/attendance?service=abc&date=2026-09-24')).status).toBe(404);
     const elsewhere = await createService(ctx.deps, { name: 'Accueil ailleurs (feuille)' });
-    const school = (await ctx.db('schools').whereNot('id', elsewhere.site_school_id ?? 0).first('id')) as { id: number };
-    const animator = await loginAs(ctx, await createAccount(ctx.deps, { role: 'animator', schoolIds: [school.id] }));
-    expect((await animator.get(`/admin/attendance?service=${elsewhere.id}&date=2026-09-24`)).status).toBe(404);
+    const school = (await ctx
+      .db('schools')
+      .whereNot('id', elsewhere.site_school_id ?? 0)
+      .first('id')) as { id: number };
+    const animator = await loginAs(
+      ctx,
+      await createAccount(ctx.deps, { role: 'animator', schoolIds: [school.id] }),
+    );
+    expect((await animator.get(`/admin/attendance?service=${elsewhere.id}&date=2026-09-24`)).status).toBe(
+      404,
+    );
   });
 });

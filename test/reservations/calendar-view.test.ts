@@ -32,7 +32,12 @@ const cal = {
       monday: '2026-11-30',
       days: [
         null, // 30 November: not in the month
-        cell('2026-12-01', 'booked', { selectable: true, cancellable: true, attendance: 'present', today: true }),
+        cell('2026-12-01', 'booked', {
+          selectable: true,
+          cancellable: true,
+          attendance: 'present',
+          today: true,
+        }),
         cell('2026-12-02', 'booked', { selectable: true, sickable: true }),
         cell('2026-12-03', 'closed', { note: 'Grève <i>' }),
         cell('2026-12-04', 'bookable', { selectable: true }),
@@ -45,8 +50,19 @@ function render(): Promise<string> {
   const app = express();
   setUpViews(app, false);
   const t = getT();
-  const locals = { ...viewHelpers, t, layout: false, child, cal, monthLabel: 'décembre 2026', checked: checkedSlots(['7:3:2026-12-04', 'abc']), labels: calendarLabels(t) };
-  return new Promise((resolve, reject) => app.render('reservations/_calendar', locals, (err, html) => (err ? reject(err) : resolve(html!))));
+  const locals = {
+    ...viewHelpers,
+    t,
+    layout: false,
+    child,
+    cal,
+    monthLabel: 'décembre 2026',
+    checked: checkedSlots(['7:3:2026-12-04', 'abc']),
+    labels: calendarLabels(t),
+  };
+  return new Promise((resolve, reject) =>
+    app.render('reservations/_calendar', locals, (err, html) => (err ? reject(err) : resolve(html!))),
+  );
 }
 
 describe('the month calendar', () => {
@@ -54,7 +70,11 @@ describe('the month calendar', () => {
     const html = await render();
     const $ = cheerio.load(html);
     expect($('table.calendar caption').text()).toBe('décembre 2026 – Cantine "Jaurès" & co – Zoé <b>');
-    expect($('thead th[scope="col"]').map((_, th) => $(th).text()).get()).toEqual(['lun.', 'mar.', 'mer.', 'jeu.', 'ven.']);
+    expect(
+      $('thead th[scope="col"]')
+        .map((_, th) => $(th).text())
+        .get(),
+    ).toEqual(['lun.', 'mar.', 'mer.', 'jeu.', 'ven.']);
     expect($('thead th[scope="col"] abbr').first().attr('title')).toBe('lundi');
     expect($('tbody th[scope="row"]').text()).toBe('Semaine du 30 novembre');
     expect(html).not.toMatch(/<b>|<i>/);
@@ -62,7 +82,9 @@ describe('the month calendar', () => {
 
   it('shows each day of the month with its state, and an empty cell for a day outside it', async () => {
     const $ = cheerio.load(await render());
-    const cells = $('tbody td').toArray().map((td) => $(td));
+    const cells = $('tbody td')
+      .toArray()
+      .map((td) => $(td));
     expect(cells).toHaveLength(5);
     expect(cells[0]!.attr('class')).toBe('calendar__day calendar__day--empty');
     expect(cells[0]!.html()).toBe('');
@@ -74,9 +96,13 @@ describe('the month calendar', () => {
     expect(box.is(':checked')).toBe(false);
     const label = cells[1]!.find(`label[for="${box.attr('id')}"]`);
     expect(label.text()).toBe('mardi 1 mardi 1 décembre 2026, Cantine "Jaurès" & co, Zoé <b>');
-    expect(label.find('.visually-hidden').text()).toBe(' mardi 1 décembre 2026, Cantine "Jaurès" & co, Zoé <b>');
+    expect(label.find('.visually-hidden').text()).toBe(
+      ' mardi 1 décembre 2026, Cantine "Jaurès" & co, Zoé <b>',
+    );
     expect(cells[1]!.find('.calendar__state').text()).toBe('réservé, annulable – présent');
-    expect(cells[2]!.find('.calendar__state').text()).toBe('réservé, annulation close : enfant malade possible');
+    expect(cells[2]!.find('.calendar__state').text()).toBe(
+      'réservé, annulation close : enfant malade possible',
+    );
     // A day closed by the town: no checkbox, the reason shown.
     expect(cells[3]!.attr('class')).toBe('calendar__day calendar__day--closed');
     expect(cells[3]!.find('input')).toHaveLength(0);
@@ -87,7 +113,11 @@ describe('the month calendar', () => {
     expect(cells[4]!.find('input').is(':checked')).toBe(true);
     expect(cells[4]!.find('.calendar__state').text()).toBe('réservable');
     // Every checkbox has its own label.
-    expect($('input[type="checkbox"]').toArray().every((input) => $(`label[for="${$(input).attr('id')}"]`).length === 1)).toBe(true);
+    expect(
+      $('input[type="checkbox"]')
+        .toArray()
+        .every((input) => $(`label[for="${$(input).attr('id')}"]`).length === 1),
+    ).toBe(true);
   });
 
   it('reads the slots sent back in every shape a form gives them', () => {

@@ -1,7 +1,14 @@
 // The month page shows a calendar per service the child is enrolled in, but a service closed all
 // month (a holiday centre in term time) takes one line instead of a table of "fermé" days.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createEnrolment, createFamily, createService, createTestContext, loginAs, type TestContext } from '../support/index.js';
+import {
+  createEnrolment,
+  createFamily,
+  createService,
+  createTestContext,
+  loginAs,
+  type TestContext,
+} from '../support/index.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -11,10 +18,16 @@ afterAll(async () => ctx?.close());
 
 it('a service with no open day in the month is one line, the others are calendars', async () => {
   const canteen = await createService(ctx.deps, { name: 'Cantine test' });
-  const holidays = await createService(ctx.deps, { name: 'Vacances test', kind: 'holiday', opening_days: 'holidays', weekdays: [1, 2, 3, 4, 5] });
+  const holidays = await createService(ctx.deps, {
+    name: 'Vacances test',
+    kind: 'holiday',
+    opening_days: 'holidays',
+    weekdays: [1, 2, 3, 4, 5],
+  });
   const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Léa' }]);
   const lea = household.children[0]!.id;
-  for (const s of [canteen, holidays]) await createEnrolment(ctx.deps, { childId: lea, serviceId: s.id, householdId: household.id });
+  for (const s of [canteen, holidays])
+    await createEnrolment(ctx.deps, { childId: lea, serviceId: s.id, householdId: household.id });
   const page = await (await loginAs(ctx, parent)).get('/reservations?month=2026-11');
   expect(page.status).toBe(200);
   expect(page.text).toContain('Vacances test : pas d’ouverture en novembre 2026.');

@@ -221,7 +221,6 @@ describe('deadline input checks', () => {
     expect(() => deadlineFor('2026-11-16', { ...rule, days: -1 }, cal)).toThrow(RangeError);
     expect(() => deadlineFor('2026-11-16', { ...rule, days: 1.5 }, cal)).toThrow(RangeError);
   });
-
 });
 
 describe('working days', () => {

@@ -13,19 +13,36 @@ afterAll(async () => ctx?.close());
 
 describe('the sick-day confirmation', () => {
   it('gives each day its certificate deadline and a link to upload the certificate', async () => {
-    const f = await enrolledFamily(ctx, { cancel_deadline: { kind: 'calendar_days', days: 1, time: '09:00' }, sick_declaration_until: '09:00' });
+    const f = await enrolledFamily(ctx, {
+      cancel_deadline: { kind: 'calendar_days', days: 1, time: '09:00' },
+      sick_declaration_until: '09:00',
+    });
     const days = ['2026-09-17', '2026-09-18'];
-    for (const day of days) await f.browser.post('/reservations', { slots: [slot(f.child.id, f.service.id, day)] }, { from: '/reservations' });
+    for (const day of days)
+      await f.browser.post(
+        '/reservations',
+        { slots: [slot(f.child.id, f.service.id, day)] },
+        { from: '/reservations' },
+      );
     ctx.clock.set('2026-09-17T06:30:00Z'); // Thursday 08:30 in Paris: too late to cancel the 17th, not to declare it
     const browser = await loginAs(ctx, f.parent); // days later: a new session
-    const declared = await browser.post('/reservations/sick', { slots: [slot(f.child.id, f.service.id, '2026-09-17')] }, { from: '/reservations' });
+    const declared = await browser.post(
+      '/reservations/sick',
+      { slots: [slot(f.child.id, f.service.id, '2026-09-17')] },
+      { from: '/reservations' },
+    );
     expect(declared.status).toBe(303);
-    expect((await live(ctx, { child_id: f.child.id }))[0]).toMatchObject({ day: '2026-09-17', status: 'sick' });
+    expect((await live(ctx, { child_id: f.child.id }))[0]).toMatchObject({
+      day: '2026-09-17',
+      status: 'sick',
+    });
 
     const $ = cheerio.load((await browser.get('/reservations/result')).text);
     expect($('h1').text()).toBe('Résultat de votre déclaration');
     expect($('main h3 .tag').text()).toBe('Absence pour maladie enregistrée');
-    expect($('main li').text()).toBe('jeudi 17 septembre 2026 : certificat médical à déposer au plus tard le jeudi 24 septembre 2026');
+    expect($('main li').text()).toBe(
+      'jeudi 17 septembre 2026 : certificat médical à déposer au plus tard le jeudi 24 septembre 2026',
+    );
     const upload = $('main a').filter((_, a) => $(a).text() === 'Déposer le certificat médical de Léa');
     expect(upload).toHaveLength(1);
     const href = new URL(upload.attr('href')!, 'http://portail.test');
@@ -41,12 +58,23 @@ describe('the sick-day confirmation', () => {
   });
 
   it('a day too late to declare gets no certificate link', async () => {
-    const f = await enrolledFamily(ctx, { cancel_deadline: { kind: 'calendar_days', days: 1, time: '09:00' }, sick_declaration_until: '09:00' });
+    const f = await enrolledFamily(ctx, {
+      cancel_deadline: { kind: 'calendar_days', days: 1, time: '09:00' },
+      sick_declaration_until: '09:00',
+    });
     ctx.clock.set('2026-09-14T08:00:00Z');
-    await f.browser.post('/reservations', { slots: [slot(f.child.id, f.service.id, '2026-09-18')] }, { from: '/reservations' });
+    await f.browser.post(
+      '/reservations',
+      { slots: [slot(f.child.id, f.service.id, '2026-09-18')] },
+      { from: '/reservations' },
+    );
     ctx.clock.set('2026-09-18T07:01:00Z'); // Friday 09:01 in Paris
     const browser = await loginAs(ctx, f.parent);
-    await browser.post('/reservations/sick', { slots: [slot(f.child.id, f.service.id, '2026-09-18')] }, { from: '/reservations' });
+    await browser.post(
+      '/reservations/sick',
+      { slots: [slot(f.child.id, f.service.id, '2026-09-18')] },
+      { from: '/reservations' },
+    );
     const $ = cheerio.load((await browser.get('/reservations/result')).text);
     expect($('main').text()).toContain('Trop tard');
     expect($('main a[href^="/documents"]')).toHaveLength(0);

@@ -81,7 +81,14 @@ export async function createTestContext(opts: ContextOptions = {}): Promise<Test
   const db = createDb(url, 10);
   const clock = new FixedClock(opts.now ?? '2026-09-14T08:00:00Z');
   const mailer = smtpMailer(smtpUrl);
-  const deps = createDeps({ config, db, logger: createLogger('silent'), clock, mailer, sessionSecret: config.SESSION_SECRET! });
+  const deps = createDeps({
+    config,
+    db,
+    logger: createLogger('silent'),
+    clock,
+    mailer,
+    sessionSecret: config.SESSION_SECRET!,
+  });
   clearTownCache();
   if (opts.seed !== false) await runSeeds(deps);
   const apps: App[] = [];

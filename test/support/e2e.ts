@@ -28,7 +28,15 @@ export async function startE2E(opts: ContextOptions = {}): Promise<E2E> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const contexts: BrowserContext[] = [];
   return {
@@ -56,8 +64,16 @@ export async function startE2E(opts: ContextOptions = {}): Promise<E2E> {
 
 /** Fails the test on any WCAG 2.1 A/AA violation of the page as it is now. */
 export async function expectAccessible(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  const summary = results.violations.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+        .map((n) => n.target.join(' '))
+        .slice(0, 3)
+        .join(', ')}`,
+  );
   expect(summary, `axe violations on ${page.url()}`).toEqual([]);
 }
 
@@ -70,7 +86,12 @@ export async function visit(page: Page, path: string, status = 200): Promise<voi
 }
 
 /** Logs in through the login form (and the second factor when asked), checking each page with axe. */
-export async function loginInBrowser(page: Page, email: string, password: string, totpCode?: () => string): Promise<void> {
+export async function loginInBrowser(
+  page: Page,
+  email: string,
+  password: string,
+  totpCode?: () => string,
+): Promise<void> {
   await visit(page, '/login');
   await page.getByLabel('Adresse électronique').fill(email);
   await page.getByLabel('Mot de passe', { exact: true }).fill(password);

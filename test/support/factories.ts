@@ -16,7 +16,17 @@ export interface TestAccount {
   totpSecret: string | null;
 }
 
-export async function createAccount(deps: AppDeps, opts: { role?: Role; email?: string; firstName?: string; lastName?: string; verified?: boolean; schoolIds?: number[] } = {}): Promise<TestAccount> {
+export async function createAccount(
+  deps: AppDeps,
+  opts: {
+    role?: Role;
+    email?: string;
+    firstName?: string;
+    lastName?: string;
+    verified?: boolean;
+    schoolIds?: number[];
+  } = {},
+): Promise<TestAccount> {
   const role = opts.role ?? 'parent';
   const email = opts.email ?? `${role}-${randomBytes(4).toString('hex')}@example.test`;
   const staff = role !== 'parent';
@@ -33,7 +43,8 @@ export async function createAccount(deps: AppDeps, opts: { role?: Role; email?: 
     totp_secret: staff ? TEST_TOTP_SECRET : null,
     totp_enabled_at: staff ? now : null,
   });
-  for (const schoolId of opts.schoolIds ?? []) await deps.db('account_sites').insert({ account_id: id, school_id: schoolId });
+  for (const schoolId of opts.schoolIds ?? [])
+    await deps.db('account_sites').insert({ account_id: id, school_id: schoolId });
   return { id, email, password: TEST_PASSWORD, role, totpSecret: staff ? TEST_TOTP_SECRET : null };
 }
 
@@ -47,14 +58,25 @@ export async function createHousehold(
   deps: AppDeps,
   opts: {
     accounts?: TestAccount[];
-    children?: { firstName?: string; lastName?: string; birthDate?: string; school?: 'elementary' | 'nursery' | 'private'; classLevel?: string; diet?: string; allergies?: string; hasPai?: boolean }[];
+    children?: {
+      firstName?: string;
+      lastName?: string;
+      birthDate?: string;
+      school?: 'elementary' | 'nursery' | 'private';
+      classLevel?: string;
+      diet?: string;
+      allergies?: string;
+      hasPai?: boolean;
+    }[];
     outOfTown?: boolean;
     email?: string;
   } = {},
 ): Promise<{ id: number; familyNumber: string; children: TestChild[] }> {
   const { db, clock } = deps;
   const now = clock.now();
-  const [{ nextval }] = (await db.raw("SELECT nextval('family_number_seq') AS nextval")).rows as [{ nextval: number }];
+  const [{ nextval }] = (await db.raw("SELECT nextval('family_number_seq') AS nextval")).rows as [
+    { nextval: number },
+  ];
   const familyNumber = `SE-${String(nextval).padStart(6, '0')}`;
   const street = opts.outOfTown ? null : await db('streets').orderBy('id').first('id');
   const [h] = await db('households')
@@ -73,10 +95,13 @@ export async function createHousehold(
     })
     .returning('id');
   const householdId = (h as { id: number }).id;
-  for (const a of opts.accounts ?? []) await db('household_accounts').insert({ household_id: householdId, account_id: a.id, linked_at: now });
+  for (const a of opts.accounts ?? [])
+    await db('household_accounts').insert({ household_id: householdId, account_id: a.id, linked_at: now });
   const children: TestChild[] = [];
   for (const [i, c] of (opts.children ?? []).entries()) {
-    const school = await db('schools').where({ kind: c.school ?? 'elementary' }).first('id', 'class_levels');
+    const school = await db('schools')
+      .where({ kind: c.school ?? 'elementary' })
+      .first('id', 'class_levels');
     const firstName = c.firstName ?? `Enfant${i + 1}`;
     const [m] = await db('members')
       .insert({
@@ -101,7 +126,10 @@ export async function createHousehold(
 }
 
 /** A parent account with its household and children, in one call. */
-export async function createFamily(deps: AppDeps, children: NonNullable<NonNullable<Parameters<typeof createHousehold>[1]>['children']> = [{}]) {
+export async function createFamily(
+  deps: AppDeps,
+  children: NonNullable<NonNullable<Parameters<typeof createHousehold>[1]>['children']> = [{}],
+) {
   const parent = await createAccount(deps, { role: 'parent' });
   const household = await createHousehold(deps, { accounts: [parent], children });
   return { parent, household };
@@ -126,7 +154,10 @@ export interface TestService {
  * (Mon, Tue, Thu, Fri), unlimited, booking until 2 calendar days before at 10:00, cancelling the
  * same. `overrides` are `services` columns (deadlines as objects, they are stored as JSON).
  */
-export async function createService(deps: AppDeps, overrides: Record<string, unknown> = {}): Promise<TestService> {
+export async function createService(
+  deps: AppDeps,
+  overrides: Record<string, unknown> = {},
+): Promise<TestService> {
   const json = (v: unknown) => (v === undefined || v === null ? v : JSON.stringify(v));
   const row: Record<string, unknown> = {
     school_year_id: '2026-2027',
@@ -149,12 +180,19 @@ export async function createService(deps: AppDeps, overrides: Record<string, unk
 /** An enrolment of a child in a service (accepted by default), for the household that pays. */
 export async function createEnrolment(
   deps: AppDeps,
-  opts: { childId: number; serviceId: number; householdId: number; status?: string; options?: Record<string, unknown> },
+  opts: {
+    childId: number;
+    serviceId: number;
+    householdId: number;
+    status?: string;
+    options?: Record<string, unknown>;
+  },
 ): Promise<{ id: number }> {
   const service = await deps.db('services').where({ id: opts.serviceId }).first('school_year_id');
   const now = deps.clock.now();
   const status = opts.status ?? 'accepted';
-  const [row] = await deps.db('enrolments')
+  const [row] = await deps
+    .db('enrolments')
     .insert({
       child_id: opts.childId,
       service_id: opts.serviceId,
@@ -182,9 +220,17 @@ export async function ensureBrackets(deps: AppDeps, schoolYearId = '2026-2027'):
     [1200, null, '≥ 1 200'],
   ];
   for (const [min, max, label] of grid) {
-    await deps.db('qf_brackets').insert({ school_year_id: schoolYearId, min_qf: min, max_qf: max, label }).onConflict(['school_year_id', 'min_qf']).ignore();
+    await deps
+      .db('qf_brackets')
+      .insert({ school_year_id: schoolYearId, min_qf: min, max_qf: max, label })
+      .onConflict(['school_year_id', 'min_qf'])
+      .ignore();
   }
-  const rows = await deps.db('qf_brackets').where({ school_year_id: schoolYearId }).orderBy('min_qf').select('id');
+  const rows = await deps
+    .db('qf_brackets')
+    .where({ school_year_id: schoolYearId })
+    .orderBy('min_qf')
+    .select('id');
   return rows.map((r: { id: number }) => r.id);
 }
 
@@ -192,25 +238,69 @@ export async function ensureBrackets(deps: AppDeps, schoolYearId = '2026-2027'):
 export async function setRates(
   deps: AppDeps,
   serviceId: number,
-  opts: { brackets: number[]; outOfTown?: number | null; unknownQf?: number | null; lateCancel?: number; surcharge?: number; schoolYearId?: string },
+  opts: {
+    brackets: number[];
+    outOfTown?: number | null;
+    unknownQf?: number | null;
+    lateCancel?: number;
+    surcharge?: number;
+    schoolYearId?: string;
+  },
 ): Promise<void> {
   const ids = await ensureBrackets(deps, opts.schoolYearId);
-  await deps.db('service_rates')
-    .insert({ service_id: serviceId, out_of_town_cents: opts.outOfTown ?? null, unknown_qf_cents: opts.unknownQf ?? null, late_cancel_cents: opts.lateCancel ?? 0, unbooked_surcharge_cents: opts.surcharge ?? 0 })
+  await deps
+    .db('service_rates')
+    .insert({
+      service_id: serviceId,
+      out_of_town_cents: opts.outOfTown ?? null,
+      unknown_qf_cents: opts.unknownQf ?? null,
+      late_cancel_cents: opts.lateCancel ?? 0,
+      unbooked_surcharge_cents: opts.surcharge ?? 0,
+    })
     .onConflict('service_id')
     .merge();
   await deps.db('service_rate_brackets').where({ service_id: serviceId }).delete();
-  await deps.db('service_rate_brackets').insert(ids.map((id, i) => ({ service_id: serviceId, bracket_id: id, unit_cents: opts.brackets[i] ?? opts.brackets[opts.brackets.length - 1] })));
+  await deps
+    .db('service_rate_brackets')
+    .insert(
+      ids.map((id, i) => ({
+        service_id: serviceId,
+        bracket_id: id,
+        unit_cents: opts.brackets[i] ?? opts.brackets[opts.brackets.length - 1],
+      })),
+    );
 }
 
-export async function addQf(deps: AppDeps, householdId: number, value: number, validFrom: string, validTo: string | null = null): Promise<void> {
-  await deps.db('qf_history').insert({ household_id: householdId, value, valid_from: validFrom, valid_to: validTo, source: 'caf', validated_at: deps.clock.now() });
+export async function addQf(
+  deps: AppDeps,
+  householdId: number,
+  value: number,
+  validFrom: string,
+  validTo: string | null = null,
+): Promise<void> {
+  await deps
+    .db('qf_history')
+    .insert({
+      household_id: householdId,
+      value,
+      valid_from: validFrom,
+      valid_to: validTo,
+      source: 'caf',
+      validated_at: deps.clock.now(),
+    });
 }
 
 /** Reservation rows inserted directly (status as stored by the reservations feature). */
 export async function addReservations(
   deps: AppDeps,
-  r: { serviceId: number; childId: number; householdId: number; days: string[]; status?: string; sickCertificateDocumentId?: number | null },
+  r: {
+    serviceId: number;
+    childId: number;
+    householdId: number;
+    days: string[];
+    status?: string;
+    sickCertificateDocumentId?: number | null;
+  },
 ): Promise<void> {
   if (!r.days.length) return;
   await deps.db('reservations').insert(
@@ -226,21 +316,49 @@ export async function addReservations(
   );
 }
 
-export async function addAttendance(deps: AppDeps, a: { serviceId: number; childId: number; days: string[]; status: string; householdId?: number | null }): Promise<void> {
+export async function addAttendance(
+  deps: AppDeps,
+  a: { serviceId: number; childId: number; days: string[]; status: string; householdId?: number | null },
+): Promise<void> {
   if (!a.days.length) return;
-  await deps.db('attendance').insert(
-    a.days.map((day) => ({ service_id: a.serviceId, child_id: a.childId, day, status: a.status, household_id: a.householdId ?? null, recorded_at: deps.clock.now() })),
-  );
+  await deps
+    .db('attendance')
+    .insert(
+      a.days.map((day) => ({
+        service_id: a.serviceId,
+        child_id: a.childId,
+        day,
+        status: a.status,
+        household_id: a.householdId ?? null,
+        recorded_at: deps.clock.now(),
+      })),
+    );
 }
 
 /** A household document of a type code (caf_attestation, tax_notice, medical_certificate…), uploaded at `uploadedAt`. */
-export async function addDocument(deps: AppDeps, householdId: number, typeCode: string, uploadedAt: string, memberId: number | null = null): Promise<number> {
+export async function addDocument(
+  deps: AppDeps,
+  householdId: number,
+  typeCode: string,
+  uploadedAt: string,
+  memberId: number | null = null,
+): Promise<number> {
   let type = await deps.db('document_types').where({ code: typeCode }).first('id');
   if (!type) {
-    [type] = await deps.db('document_types').insert({ code: typeCode, name: typeCode, scope: memberId ? 'child' : 'household' }).returning('id');
+    [type] = await deps
+      .db('document_types')
+      .insert({ code: typeCode, name: typeCode, scope: memberId ? 'child' : 'household' })
+      .returning('id');
   }
-  const [doc] = await deps.db('documents')
-    .insert({ household_id: householdId, member_id: memberId, type_id: (type as { id: number }).id, status: 'accepted', uploaded_at: new Date(uploadedAt) })
+  const [doc] = await deps
+    .db('documents')
+    .insert({
+      household_id: householdId,
+      member_id: memberId,
+      type_id: (type as { id: number }).id,
+      status: 'accepted',
+      uploaded_at: new Date(uploadedAt),
+    })
     .returning('id');
   return (doc as { id: number }).id;
 }
@@ -249,11 +367,23 @@ export async function addDocument(deps: AppDeps, householdId: number, typeCode: 
 /** An issued invoice of a household, inserted directly (invoice + one line), for payments tests. */
 export async function createInvoice(
   deps: AppDeps,
-  opts: { householdId: number; totalCents: number; month?: string; paidCents?: number; status?: string; issuedAt?: Date | string; dueOn?: string; number?: string },
+  opts: {
+    householdId: number;
+    totalCents: number;
+    month?: string;
+    paidCents?: number;
+    status?: string;
+    issuedAt?: Date | string;
+    dueOn?: string;
+    number?: string;
+  },
 ): Promise<{ id: number; number: string }> {
   const number = opts.number ?? `2026-${String(100000 + Math.floor(Math.random() * 899999))}`;
-  const month = opts.month ?? `2026-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}-${randomBytes(2).toString('hex')}`;
-  const [row] = await deps.db('invoices')
+  const month =
+    opts.month ??
+    `2026-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}-${randomBytes(2).toString('hex')}`;
+  const [row] = await deps
+    .db('invoices')
     .insert({
       kind: 'invoice',
       number,
@@ -264,18 +394,38 @@ export async function createInvoice(
       total_cents: opts.totalCents,
       paid_cents: opts.paidCents ?? 0,
       status: opts.status ?? 'unpaid',
-      household_snapshot: JSON.stringify({ familyNumber: '', names: [], addressLines: [], postcode: '', city: '' }),
+      household_snapshot: JSON.stringify({
+        familyNumber: '',
+        names: [],
+        addressLines: [],
+        postcode: '',
+        city: '',
+      }),
     })
     .returning('id');
   const id = (row as { id: number }).id;
-  await deps.db('invoice_lines').insert({ invoice_id: id, position: 1, label: 'Restauration scolaire', kind: 'booked', quantity: 1, unit_cents: opts.totalCents, total_cents: opts.totalCents, days: '[]' });
+  await deps
+    .db('invoice_lines')
+    .insert({
+      invoice_id: id,
+      position: 1,
+      label: 'Restauration scolaire',
+      kind: 'booked',
+      quantity: 1,
+      unit_cents: opts.totalCents,
+      total_cents: opts.totalCents,
+      days: '[]',
+    });
   return { id, number };
 }
 
 // === households (issue 4) ===
 
 /** Form fields of a valid in-town household (the first street of the demo town). */
-export async function householdForm(deps: AppDeps, overrides: Record<string, string> = {}): Promise<Record<string, string>> {
+export async function householdForm(
+  deps: AppDeps,
+  overrides: Record<string, string> = {},
+): Promise<Record<string, string>> {
   const street = await deps.db('streets').orderBy('id').first('id');
   return {
     address_kind: 'town',
@@ -291,10 +441,23 @@ export async function householdForm(deps: AppDeps, overrides: Record<string, str
 }
 
 /** A contact person of a household. */
-export async function createContact(deps: AppDeps, householdId: number, opts: { firstName?: string; lastName?: string } = {}): Promise<number> {
+export async function createContact(
+  deps: AppDeps,
+  householdId: number,
+  opts: { firstName?: string; lastName?: string } = {},
+): Promise<number> {
   const now = deps.clock.now();
-  const [m] = await deps.db('members')
-    .insert({ kind: 'contact', first_name: opts.firstName ?? 'Paulette', last_name: opts.lastName ?? 'Voisin', phone: '06 00 00 00 01', relationship: 'voisine', can_pick_up: true, created_at: now })
+  const [m] = await deps
+    .db('members')
+    .insert({
+      kind: 'contact',
+      first_name: opts.firstName ?? 'Paulette',
+      last_name: opts.lastName ?? 'Voisin',
+      phone: '06 00 00 00 01',
+      relationship: 'voisine',
+      can_pick_up: true,
+      created_at: now,
+    })
     .returning('id');
   const id = (m as { id: number }).id;
   await deps.db('household_members').insert({ household_id: householdId, member_id: id, linked_at: now });

@@ -5,7 +5,12 @@ import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { createDb, migrateLatest } from '../../src/platform/db.js';
-import { databaseUrl, freePort, startEmbeddedPostgres, type EmbeddedDb } from '../../src/platform/embedded-db.js';
+import {
+  databaseUrl,
+  freePort,
+  startEmbeddedPostgres,
+  type EmbeddedDb,
+} from '../../src/platform/embedded-db.js';
 import { createLogger } from '../../src/platform/logger.js';
 
 declare module 'vitest' {
@@ -43,7 +48,10 @@ export default async function setup(project: TestProject) {
   return async () => {
     try {
       // Drop the template and every database cloned from it (named after it).
-      const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [templateDb]);
+      const { rows } = await admin.query<{ datname: string }>(
+        'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+        [templateDb],
+      );
       for (const r of rows) await admin.query(`DROP DATABASE IF EXISTS ${r.datname} WITH (FORCE)`);
     } finally {
       await admin.end();

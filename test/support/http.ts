@@ -29,7 +29,11 @@ export class Browser {
   }
 
   /** GETs `from` (default: path) for its CSRF token, then POSTs the form. */
-  async post(path: string, fields: Record<string, string | string[] | number | boolean> = {}, opts: { from?: string; csrf?: string | null } = {}): Promise<Response> {
+  async post(
+    path: string,
+    fields: Record<string, string | string[] | number | boolean> = {},
+    opts: { from?: string; csrf?: string | null } = {},
+  ): Promise<Response> {
     if (opts.csrf === undefined) await this.get(opts.from ?? path);
     const body = new URLSearchParams();
     const token = opts.csrf === undefined ? this.token : opts.csrf;
@@ -52,7 +56,11 @@ export class Browser {
     let req = this.agent.post(path);
     if (token !== null) req = req.field('_csrf', token);
     for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
-    for (const f of files) req = req.attach('file', f.content, { filename: f.filename, contentType: f.contentType ?? 'application/octet-stream' });
+    for (const f of files)
+      req = req.attach('file', f.content, {
+        filename: f.filename,
+        contentType: f.contentType ?? 'application/octet-stream',
+      });
     return req;
   }
 

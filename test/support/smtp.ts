@@ -27,13 +27,23 @@ export class SmtpReceiver {
         if (this.failNext > 0) {
           this.failNext--;
           stream.resume();
-          stream.on('end', () => callback(Object.assign(new Error('try again later'), { responseCode: 451 })));
+          stream.on('end', () =>
+            callback(Object.assign(new Error('try again later'), { responseCode: 451 })),
+          );
           return;
         }
         simpleParser(stream)
           .then((mail: ParsedMail) => {
-            const to = (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
-            this.messages.push({ to, subject: mail.subject ?? '', text: mail.text ?? '', html: typeof mail.html === 'string' ? mail.html : '', messageId: mail.messageId ?? '' });
+            const to = (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).flatMap((a) =>
+              a.value.map((v) => v.address ?? ''),
+            );
+            this.messages.push({
+              to,
+              subject: mail.subject ?? '',
+              text: mail.text ?? '',
+              html: typeof mail.html === 'string' ? mail.html : '',
+              messageId: mail.messageId ?? '',
+            });
             callback();
           })
           .catch((err: Error) => callback(err));

@@ -12,7 +12,9 @@ afterAll(async () => ctx?.close());
 async function staleFormFrom(browser: Browser, referer: string, host?: string) {
   let req = browser.agent.post('/account/name').set('Referer', referer);
   if (host) req = req.set('Host', host);
-  const res = await req.type('form').send(new URLSearchParams({ _csrf: 'not-the-token', first_name: 'X', last_name: 'Y' }).toString());
+  const res = await req
+    .type('form')
+    .send(new URLSearchParams({ _csrf: 'not-the-token', first_name: 'X', last_name: 'Y' }).toString());
   expect(res.status).toBe(403);
   const $ = cheerio.load(res.text);
   const back = $('main a.button');
@@ -23,8 +25,12 @@ async function staleFormFrom(browser: Browser, referer: string, host?: string) {
 describe('ways back to a form come from this site only', () => {
   it('the "form expired" page links back to the page the form was on, when that page is one of ours', async () => {
     const browser = await loginAs(ctx, await createAccount(ctx.deps));
-    expect(await staleFormFrom(browser, 'http://portail.test/account/name?from=menu')).toBe('/account/name?from=menu');
-    expect(await staleFormFrom(browser, 'http://portail-bis.test/account/name', 'portail-bis.test')).toBe('/account/name');
+    expect(await staleFormFrom(browser, 'http://portail.test/account/name?from=menu')).toBe(
+      '/account/name?from=menu',
+    );
+    expect(await staleFormFrom(browser, 'http://portail-bis.test/account/name', 'portail-bis.test')).toBe(
+      '/account/name',
+    );
   });
 
   it('never to another site, whatever the Referer says', async () => {
@@ -50,16 +56,33 @@ describe('ways back to a form come from this site only', () => {
     await browser.get('/account/name');
     ctx.clock.advance(45 * 60_000);
     const post = (referer: string) =>
-      browser.agent.post('/account/name').set('Referer', referer).type('form').send(new URLSearchParams({ _csrf: browser.token, first_name: 'X', last_name: 'Y' }).toString());
+      browser.agent
+        .post('/account/name')
+        .set('Referer', referer)
+        .type('form')
+        .send(new URLSearchParams({ _csrf: browser.token, first_name: 'X', last_name: 'Y' }).toString());
     expect((await post('http://portail.test//evil.test/x')).headers.location).toBe('/login?next=%2F');
     expect((await post('http://evil.test/account/name')).headers.location).toBe('/login?next=%2F');
-    expect((await post('http://portail.test/account/name')).headers.location).toBe('/login?next=%2Faccount%2Fname');
+    expect((await post('http://portail.test/account/name')).headers.location).toBe(
+      '/login?next=%2Faccount%2Fname',
+    );
   });
 
   it('the login form\'s "next" is a path of this site, never one a browser would read as another host', async () => {
     const account = await createAccount(ctx.deps);
-    for (const next of ['//evil.test/x', '/\\evil.test/x', '/\t/evil.test/x', '/\n/evil.test', 'https://evil.test/', '/%0d%0aSet-Cookie:x']) {
-      const res = await new Browser(ctx.app).post('/login', { email: account.email, password: account.password, next });
+    for (const next of [
+      '//evil.test/x',
+      '/\\evil.test/x',
+      '/\t/evil.test/x',
+      '/\n/evil.test',
+      'https://evil.test/',
+      '/%0d%0aSet-Cookie:x',
+    ]) {
+      const res = await new Browser(ctx.app).post('/login', {
+        email: account.email,
+        password: account.password,
+        next,
+      });
       expect(res.status, next).toBe(303);
       expect(['/', '/%0d%0aSet-Cookie:x'], next).toContain(res.headers.location);
     }

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import supertest from 'supertest';
-import { Browser, createAccount, createFamily, loginAs, createTestContext, type TestContext } from '../support/index.js';
+import {
+  Browser,
+  createAccount,
+  createFamily,
+  loginAs,
+  createTestContext,
+  type TestContext,
+} from '../support/index.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -28,7 +35,8 @@ describe('Cache-Control', () => {
     const pending = new Browser(ctx.app);
     await pending.post('/login', { email: staff.email, password: staff.password }, { from: '/login' });
     expect((await pending.agent.get('/login/code')).headers['cache-control']).toBe('no-store');
-    for (const path of ['/', '/mentions-legales']) expect((await supertest(ctx.app).get(path)).headers['cache-control'], path).toBeUndefined();
+    for (const path of ['/', '/mentions-legales'])
+      expect((await supertest(ctx.app).get(path)).headers['cache-control'], path).toBeUndefined();
   });
 
   it('static assets keep their own caching, logged in or not', async () => {

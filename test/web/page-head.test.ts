@@ -6,7 +6,14 @@ import path from 'node:path';
 import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VIEWS_DIR } from '../../src/platform/paths.js';
-import { Browser, createAccount, createFamily, createTestContext, loginAs, type TestContext } from '../support/index.js';
+import {
+  Browser,
+  createAccount,
+  createFamily,
+  createTestContext,
+  loginAs,
+  type TestContext,
+} from '../support/index.js';
 
 let ctx: TestContext;
 let town: string;
@@ -18,7 +25,11 @@ afterAll(async () => ctx?.close());
 
 const head = (html: string) => {
   const $ = cheerio.load(html);
-  return { $, title: $('head > title').text(), description: $('head > meta[name="description"]').attr('content') ?? '' };
+  return {
+    $,
+    title: $('head > title').text(),
+    description: $('head > meta[name="description"]').attr('content') ?? '',
+  };
 };
 
 describe('page titles', () => {
@@ -51,12 +62,20 @@ describe('page titles', () => {
 
   it('every page view sets its own title (partials, layouts and bare views aside)', () => {
     const views = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? views(path.join(dir, e.name)) : e.name.endsWith('.ejs') ? [path.join(dir, e.name)] : []));
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory()
+          ? views(path.join(dir, e.name))
+          : e.name.endsWith('.ejs')
+            ? [path.join(dir, e.name)]
+            : [],
+      );
     const pageViews = views(VIEWS_DIR)
       .map((file) => path.relative(VIEWS_DIR, file))
       .filter((name) => !path.basename(name).startsWith('_') && !/^(partials|layouts|bench)\//.test(name));
     expect(pageViews.length).toBeGreaterThan(50);
-    const untitled = pageViews.filter((name) => !/locals\.title\s*=/.test(readFileSync(path.join(VIEWS_DIR, name), 'utf8')));
+    const untitled = pageViews.filter(
+      (name) => !/locals\.title\s*=/.test(readFileSync(path.join(VIEWS_DIR, name), 'utf8')),
+    );
     expect(untitled).toEqual([]);
   });
 });
@@ -65,7 +84,11 @@ describe('description and icon', () => {
   it('every page describes the site with the town name and links the icon, which is served', async () => {
     const { parent } = await createFamily(ctx.deps, [{ firstName: 'Léa' }]);
     const browser = await loginAs(ctx, parent);
-    for (const res of [await new Browser(ctx.app).get('/'), await browser.get('/documents'), await new Browser(ctx.app).get('/nowhere')]) {
+    for (const res of [
+      await new Browser(ctx.app).get('/'),
+      await browser.get('/documents'),
+      await new Browser(ctx.app).get('/nowhere'),
+    ]) {
       const { $, description } = head(res.text);
       expect(description).toContain(`Portail Famille de la ${town}`);
       expect(description.length).toBeGreaterThan(50);
@@ -75,11 +98,14 @@ describe('description and icon', () => {
     expect(svg.status).toBe(200);
     expect(svg.headers['content-type']).toContain('image/svg+xml');
 
-    const ico = await new Browser(ctx.app).agent.get('/favicon.ico').buffer(true).parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    const ico = await new Browser(ctx.app).agent
+      .get('/favicon.ico')
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
     expect(ico.status).toBe(200);
     expect(ico.headers['content-type']).toMatch(/^image\//);
     // An ICO file: reserved 0, type 1 (icon), at least one image.

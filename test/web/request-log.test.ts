@@ -45,12 +45,27 @@ describe('request log', () => {
     const id = res.headers['x-request-id'];
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 30, msg: 'request completed', req: { id, method: 'GET', path: '/login' }, res: { status: 200 } });
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      req: { id, method: 'GET', path: '/login' },
+      res: { status: 200 },
+    });
     expect(Object.keys(lines[0]!.req as object).sort()).toEqual(['id', 'method', 'path']);
     expect(Object.keys(lines[0]!.res as object)).toEqual(['status']);
     expect(typeof lines[0]!.responseTime).toBe('number');
     const text = raw.join('\n');
-    for (const secret of ['?', 'example.test', 'jeanne', 'secret-session-id', 'pf.sid', 'cookie-value', 'Navigateur', 'set-cookie']) expect(text).not.toContain(secret);
+    for (const secret of [
+      '?',
+      'example.test',
+      'jeanne',
+      'secret-session-id',
+      'pf.sid',
+      'cookie-value',
+      'Navigateur',
+      'set-cookie',
+    ])
+      expect(text).not.toContain(secret);
   });
 
   it('gives each request its own id', async () => {
@@ -64,7 +79,9 @@ describe('request log', () => {
     const { app, lines } = appWith('info');
     await supertest(app).get('/nulle-part');
     await supertest(app).get('/css/main.css');
-    expect(lines.map((l) => [(l.req as { path: string }).path, (l.res as { status: number }).status])).toEqual([['/nulle-part', 404]]);
+    expect(
+      lines.map((l) => [(l.req as { path: string }).path, (l.res as { status: number }).status]),
+    ).toEqual([['/nulle-part', 404]]);
   });
 
   it('writes no line below info, but still sends the id', async () => {
@@ -82,7 +99,12 @@ describe('request log', () => {
       const res = await supertest(app).get('/?q=secret');
       expect(res.status).toBe(500);
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatchObject({ level: 50, msg: 'request errored', req: { id: res.headers['x-request-id'], method: 'GET', path: '/' }, res: { status: 500 } });
+      expect(lines[0]).toMatchObject({
+        level: 50,
+        msg: 'request errored',
+        req: { id: res.headers['x-request-id'], method: 'GET', path: '/' },
+        res: { status: 500 },
+      });
       expect((lines[0]!.err as { message: string }).message).toContain('ECONNREFUSED');
       expect(JSON.stringify(lines[0])).not.toContain('secret');
     } finally {

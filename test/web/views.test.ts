@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { VIEWS_DIR } from '../../src/platform/paths.js';
 
 function views(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? views(path.join(dir, e.name)) : e.name.endsWith('.ejs') ? [path.join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? views(path.join(dir, e.name)) : e.name.endsWith('.ejs') ? [path.join(dir, e.name)] : [],
+  );
 }
 
 describe('view includes', () => {
@@ -18,7 +20,8 @@ describe('view includes', () => {
         const name = m[2]!;
         const where = `${path.relative(VIEWS_DIR, file)}: ${name}`;
         if (!name.startsWith('/')) relative.push(where);
-        else if (!existsSync(path.join(VIEWS_DIR, name.endsWith('.ejs') ? name : `${name}.ejs`))) missing.push(where);
+        else if (!existsSync(path.join(VIEWS_DIR, name.endsWith('.ejs') ? name : `${name}.ejs`)))
+          missing.push(where);
       }
     }
     expect(relative).toEqual([]);

@@ -11,7 +11,17 @@ interface Row {
   result: (Omit<StandinResult, 'decidedAt'> & { decidedAt: string }) | null;
 }
 
-const ARG_NAMES = ['numcli', 'exer', 'refdet', 'objet', 'montant', 'mel', 'urlnotif', 'urlredirect', 'saisie'] as const;
+const ARG_NAMES = [
+  'numcli',
+  'exer',
+  'refdet',
+  'objet',
+  'montant',
+  'mel',
+  'urlnotif',
+  'urlredirect',
+  'saisie',
+] as const;
 
 function fromRow(row: Row): StandinOperation {
   const op = {

@@ -309,7 +309,9 @@ describe('PayFiP stand-in store', () => {
 
 describe('PayFiP stand-in guard', () => {
   it('refuses to be created in production', () => {
-    expect(() => createPayfipStandin({ clock: { now: () => new Date() }, production: true })).toThrow(/production/);
+    expect(() => createPayfipStandin({ clock: { now: () => new Date() }, production: true })).toThrow(
+      /production/,
+    );
     expect(() => createPayfipStandin({ clock: { now: () => new Date() }, production: false })).not.toThrow();
   });
 });
