@@ -30,7 +30,7 @@ function sessionSecretFor(config: Config): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-export async function getDatabase(
+async function getDatabase(
   config: Config,
   logger: Logger,
 ): Promise<{ url: string; embedded: EmbeddedDb | null }> {

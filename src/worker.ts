@@ -29,7 +29,7 @@ function outboxSender(deps: AppDeps): () => Promise<number> {
   return sender;
 }
 
-export function platformJobs(deps: AppDeps): JobDefinition[] {
+function platformJobs(deps: AppDeps): JobDefinition[] {
   const sendOutbox = outboxSender(deps);
   return [
     {

@@ -36,14 +36,12 @@ export function accountsAdminRoutes(deps: AppDeps): Router {
     values: Record<string, unknown>,
     errors: FormErrors = noErrors(),
   ) =>
-    res
-      .status(status)
-      .render('admin/staff/new', {
-        values,
-        errors,
-        schools: await accounts.listSchools(),
-        roles: STAFF_ROLES,
-      });
+    res.status(status).render('admin/staff/new', {
+      values,
+      errors,
+      schools: await accounts.listSchools(),
+      roles: STAFF_ROLES,
+    });
   const sitesOf = (body: unknown): string[] => {
     const v = (body as { sites?: unknown } | undefined)?.sites;
     return (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);

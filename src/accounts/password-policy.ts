@@ -5,14 +5,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../platform/paths.js';
 
-export const PASSWORD_MIN_COMPLEX = 12;
-export const PASSWORD_MIN_ANY = 16;
-export const PASSWORD_MAX = 128;
+const PASSWORD_MIN_COMPLEX = 12;
+const PASSWORD_MIN_ANY = 16;
+const PASSWORD_MAX = 128;
 
 let common: Set<string> | null = null;
 
 /** Loaded on first use, not at import time. */
-export function commonPasswords(): Set<string> {
+function commonPasswords(): Set<string> {
   if (!common) {
     const text = readFileSync(path.join(ROOT, 'data', 'common-passwords.txt'), 'utf8');
     common = new Set(

@@ -21,7 +21,7 @@ export interface PasswordHasher {
 const MAX_CONCURRENT_HASHES = 2;
 
 /** A counting semaphore: at most `limit` of the functions run at a time, the rest in arrival order. */
-export function limitConcurrency(limit: number) {
+function limitConcurrency(limit: number) {
   let running = 0;
   const queue: (() => void)[] = [];
   return async <T>(fn: () => Promise<T>): Promise<T> => {

@@ -426,14 +426,12 @@ export function accountsRoutes(deps: AppDeps): Router {
     const row = await accounts.findById(me.id);
     if (!row) throw new HttpError(404);
     if (row.totp_enabled_at) {
-      return res
-        .status(status)
-        .render('accounts/two-factor', {
-          errors,
-          values: {},
-          unusedCodes: await accounts.unusedRecoveryCodes(me.id),
-          canDisable: me.role === 'parent',
-        });
+      return res.status(status).render('accounts/two-factor', {
+        errors,
+        values: {},
+        unusedCodes: await accounts.unusedRecoveryCodes(me.id),
+        canDisable: me.role === 'parent',
+      });
     }
     req.session.setupTotpSecret ??= accounts.newTotpSecret();
     const secret = req.session.setupTotpSecret;

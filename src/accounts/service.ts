@@ -26,13 +26,13 @@ export type LoginOutcome =
 export type TokenKind = 'verify_email' | 'password_reset' | 'staff_invite' | 'email_change';
 
 const HOUR = 3600_000;
-export const TOKEN_TTL_MS: Record<TokenKind, number> = {
+const TOKEN_TTL_MS: Record<TokenKind, number> = {
   verify_email: 24 * HOUR,
   password_reset: 1 * HOUR,
   staff_invite: 72 * HOUR,
   email_change: 24 * HOUR,
 };
-export const RECOVERY_CODE_COUNT = 10;
+const RECOVERY_CODE_COUNT = 10;
 
 // A 30-second step, one step of drift either way. TOTP follows the wall clock of the phone,
 // not the injected clock.

@@ -239,16 +239,14 @@ export function billingAdminRoutes(deps: AppDeps): Router {
     // Only a finished month is invoiced: until then the page says from when, and offers no button.
     const invoicableFrom =
       month >= parisNow(deps.clock).toFormat('yyyy-MM') ? `${shiftMonth(month, 1)}-01` : null;
-    res
-      .status(status)
-      .render('admin/billing/run', {
-        preview,
-        month,
-        monthName: monthLabel(month),
-        invoicableFrom,
-        values: { month },
-        errors,
-      });
+    res.status(status).render('admin/billing/run', {
+      preview,
+      month,
+      monthName: monthLabel(month),
+      invoicableFrom,
+      values: { month },
+      errors,
+    });
   }
 
   router.get('/billing', requireManager, async (req, res) => {
@@ -406,12 +404,10 @@ export function billingAdminRoutes(deps: AppDeps): Router {
     const t = getT();
     const f = treasurySchema.safeParse(req.query);
     if (!f.success)
-      return res
-        .status(400)
-        .render('admin/billing/exports', {
-          values: { month: previousMonth(deps.clock), ...req.query },
-          errors: formErrors(f.error, t),
-        });
+      return res.status(400).render('admin/billing/exports', {
+        values: { month: previousMonth(deps.clock), ...req.query },
+        errors: formErrors(f.error, t),
+      });
     const rows = (await searchInvoices(deps.db, { unpaidDueBefore: f.data.before })
       .select('i.*')
       .orderBy('i.due_on')) as InvoiceRow[];
@@ -469,20 +465,18 @@ export function billingAdminRoutes(deps: AppDeps): Router {
         ? findInvoice(deps.db, inv.credit_for_invoice_id)
         : Promise.resolve(undefined),
     ]);
-    res
-      .status(status)
-      .render('invoices/show', {
-        inv,
-        lines,
-        payments,
-        credits,
-        original,
-        display: displayStatus(inv, today(deps.clock)),
-        remaining: remainingOf(inv),
-        staff: true,
-        values,
-        errors,
-      });
+    res.status(status).render('invoices/show', {
+      inv,
+      lines,
+      payments,
+      credits,
+      original,
+      display: displayStatus(inv, today(deps.clock)),
+      remaining: remainingOf(inv),
+      staff: true,
+      values,
+      errors,
+    });
   }
 
   router.get('/invoices/:id', requireManager, (req, res) => renderInvoice(req, res));

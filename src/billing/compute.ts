@@ -63,9 +63,9 @@ export interface ComputedLine {
   days: string[];
 }
 
-export type AnomalyKind = 'attendance_not_taken' | 'qf_missing' | 'rates_missing';
+type AnomalyKind = 'attendance_not_taken' | 'qf_missing' | 'rates_missing';
 
-export interface Anomaly {
+interface Anomaly {
   kind: AnomalyKind;
   householdId: number;
   childName?: string;
@@ -83,11 +83,7 @@ export interface HouseholdMonth {
 }
 
 /** The booking state of a reservation row for billing. */
-export function bookingStateOf(r: {
-  status: string;
-  day: string;
-  certificate_day: string | null;
-}): BookingState {
+function bookingStateOf(r: { status: string; day: string; certificate_day: string | null }): BookingState {
   switch (r.status) {
     case 'booked':
       return 'booked';
@@ -228,7 +224,7 @@ export function householdsFrom(
   return out;
 }
 
-export async function loadHouseholds(q: Queryable, ids: number[]): Promise<Map<number, HouseholdPricing>> {
+async function loadHouseholds(q: Queryable, ids: number[]): Promise<Map<number, HouseholdPricing>> {
   const [flags, history] = await Promise.all([householdFlags(q, ids), qfHistoryOf(q, ids)]);
   return householdsFrom(flags, history);
 }
@@ -267,11 +263,7 @@ function daysOf(bits: number): number[] {
  * The month's cells from its grouped facts. When several reservations exist for a cell (cancelled
  * then booked again), the one that says most about the day wins (PRECEDENCE).
  */
-export function monthCells(
-  month: string,
-  reservations: ReservationDays[],
-  attendance: AttendanceDays[],
-): Cell[] {
+function monthCells(month: string, reservations: ReservationDays[], attendance: AttendanceDays[]): Cell[] {
   const { to } = monthBounds(month);
   const dayNames = Array.from(
     { length: Number(to.slice(8)) },
@@ -318,7 +310,7 @@ export function monthCells(
 }
 
 /** Children with a day nobody booked and staff named no household for: their homes decide who pays. */
-export const orphanChildren = (cells: Cell[]) => [
+const orphanChildren = (cells: Cell[]) => [
   ...new Set(cells.filter((c) => c.bookedBy === null && c.unbookedPayer === null).map((c) => c.childId)),
 ];
 
@@ -326,11 +318,7 @@ export const orphanChildren = (cells: Cell[]) => [
  * Who pays each cell, cells grouped by that household in day order (only `householdId`'s when given):
  * for a presence nobody booked, the household staff named, else the one that had the child that week.
  */
-export function cellsByPayer(
-  cells: Cell[],
-  custody: CustodyRow[],
-  householdId?: number,
-): Map<number, Cell[]> {
+function cellsByPayer(cells: Cell[], custody: CustodyRow[], householdId?: number): Map<number, Cell[]> {
   const payerOf = (c: Cell): number | null => {
     if (c.mark === 'present_unbooked' && c.unbookedPayer !== null) return c.unbookedPayer;
     if (c.bookedBy !== null) return c.bookedBy;
@@ -353,7 +341,7 @@ export function cellsByPayer(
 }
 
 /** Prices each household's cells (in day order) into invoice lines and anomalies, by family number. */
-export function priceHouseholds(
+function priceHouseholds(
   byHousehold: Map<number, Cell[]>,
   pricing: Map<number, ServicePricing>,
   households: Map<number, HouseholdPricing>,

@@ -36,21 +36,6 @@ async function pricingOf(q: Queryable, householdId: number, serviceIds: number[]
   };
 }
 
-/** Total of a selection of days of one service: the unit price of each day, summed exactly. */
-export async function selectionTotal(
-  q: Queryable,
-  householdId: number,
-  serviceId: number,
-  days: string[],
-): Promise<{ totalCents: number; unitCents: number | null }> {
-  if (!days.length) return { totalCents: 0, unitCents: null };
-  const { pricing, household } = await pricingOf(q, householdId, [serviceId]);
-  const p = pricing.get(serviceId);
-  if (!p || !household) return { totalCents: 0, unitCents: null };
-  const prices = days.map((d) => priceOnDay(p, household, d)?.unitCents ?? 0);
-  return { totalCents: sumCents(prices), unitCents: prices[0] ?? null };
-}
-
 export interface MonthEstimate {
   month: string;
   totalCents: number;

@@ -532,11 +532,6 @@ export async function lockCounter(q: Queryable, year: number, kind: InvoiceKind)
 export const setCounter = (q: Queryable, year: number, kind: InvoiceKind, last: number) =>
   q('invoice_counters').where({ year, kind }).update({ last_number: last });
 
-export const invoiceOfMonth = (q: Queryable, householdId: number, month: string) =>
-  q<InvoiceRow>('invoices').where({ household_id: householdId, month, kind: 'invoice' }).first() as Promise<
-    InvoiceRow | undefined
-  >;
-
 export async function insertInvoice(
   q: Queryable,
   row: Omit<
@@ -703,9 +698,6 @@ export const paymentsOf = (q: Queryable, where: { invoiceId?: number; householdI
       invoice_number: string;
     }[]
   >;
-
-export const invoicesOfMonth = (q: Queryable, month: string) =>
-  q<InvoiceRow>('invoices').where({ month, kind: 'invoice' }).orderBy('number') as Promise<InvoiceRow[]>;
 
 export interface InvoiceSearch {
   q?: string;

@@ -66,19 +66,17 @@ export function billingRoutes(deps: AppDeps): Router {
       children: enrolled.filter((x) => x.service_id === e.service_id).map((x) => x.first_name),
       price: prices.get(e.service_id) ?? null,
     }));
-    res
-      .status(status)
-      .render('billing/rates', {
-        current,
-        qf,
-        history: [...history].reverse(),
-        services,
-        documents,
-        request,
-        values,
-        errors,
-        day,
-      });
+    res.status(status).render('billing/rates', {
+      current,
+      qf,
+      history: [...history].reverse(),
+      services,
+      documents,
+      request,
+      values,
+      errors,
+      day,
+    });
   }
 
   router.get('/household/rates', ...parent, (req, res) => renderRates(req, res));

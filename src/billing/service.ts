@@ -53,14 +53,14 @@ import {
 import { bracketProblems } from './rules.js';
 
 /** Invoices are due on the 15th of the month after the one they are issued in. */
-export const DUE_DAY_OF_NEXT_MONTH = 15;
+const DUE_DAY_OF_NEXT_MONTH = 15;
 
 /** Households issued per transaction of the run: one counter lock and a few multi-row inserts each. */
-export const RUN_BATCH_SIZE = 250;
+const RUN_BATCH_SIZE = 250;
 /** PDFs drawn at once after a batch commits (the drawing is CPU; this overlaps the file writes). */
 const PDF_CONCURRENCY = 4;
 
-export function dueDateFor(issueDay: string): string {
+function dueDateFor(issueDay: string): string {
   return DateTime.fromISO(issueDay).plus({ months: 1 }).set({ day: DUE_DAY_OF_NEXT_MONTH }).toISODate()!;
 }
 
@@ -158,7 +158,7 @@ const KIND_KEYS: Record<string, string> = {
   unbooked_presence: 'billing.lineKinds.unbooked_presence',
 };
 
-export function lineLabel(l: Pick<ComputedLine, 'serviceName' | 'childName' | 'kind'>): string {
+function lineLabel(l: Pick<ComputedLine, 'serviceName' | 'childName' | 'kind'>): string {
   return tFr('billing.lineLabel', {
     service: l.serviceName,
     child: l.childName,
@@ -166,7 +166,7 @@ export function lineLabel(l: Pick<ComputedLine, 'serviceName' | 'childName' | 'k
   });
 }
 
-export function numberOf(kind: InvoiceKind, year: number, n: number): string {
+function numberOf(kind: InvoiceKind, year: number, n: number): string {
   return `${kind === 'credit_note' ? 'AV-' : ''}${year}-${String(n).padStart(6, '0')}`;
 }
 
@@ -789,7 +789,6 @@ export function createBillingService(deps: AppDeps) {
     },
   };
 }
-export type BillingService = ReturnType<typeof createBillingService>;
 
 // A rate update is accepted only with a validated QF entry: from /admin/billing/qf/:id, which
 // writes the entry in the same transaction before accepting.

@@ -68,16 +68,14 @@ export function documentsAdminRoutes(deps: AppDeps): Router {
       documents.types(true),
       household ? childrenOfHousehold(deps.db, householdId!) : Promise.resolve([]),
     ]);
-    res
-      .status(status)
-      .render('admin/documents/upload', {
-        household: household ?? null,
-        types,
-        children,
-        values,
-        errors,
-        accept: ACCEPT_ATTRIBUTE,
-      });
+    res.status(status).render('admin/documents/upload', {
+      household: household ?? null,
+      types,
+      children,
+      values,
+      errors,
+      accept: ACCEPT_ATTRIBUTE,
+    });
   }
 
   router.get('/documents/upload', requireAgent, async (req, res) => {

@@ -6,7 +6,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import { hasControlCharacters, hasInvisibleCharacters, withoutUnsafeCharacters } from '../web/text.js';
 import { checkPdf } from './pdf-check.js';
 
-export interface AcceptedKind {
+interface AcceptedKind {
   mime: string;
   /** Extension written in the download name. */
   ext: string;
@@ -14,7 +14,7 @@ export interface AcceptedKind {
   extensions: string[];
 }
 
-export const ACCEPTED_KINDS: AcceptedKind[] = [
+const ACCEPTED_KINDS: AcceptedKind[] = [
   { mime: 'application/pdf', ext: 'pdf', extensions: ['pdf'] },
   { mime: 'image/jpeg', ext: 'jpg', extensions: ['jpg', 'jpeg', 'jpe', 'jfif'] },
   { mime: 'image/png', ext: 'png', extensions: ['png'] },
@@ -24,7 +24,7 @@ export const ACCEPTED_KINDS: AcceptedKind[] = [
 /** What the file input offers (the server checks again by content). */
 export const ACCEPT_ATTRIBUTE = '.pdf,.jpg,.jpeg,.png,.webp,application/pdf,image/jpeg,image/png,image/webp';
 
-export const MAX_NAME_LENGTH = 255;
+const MAX_NAME_LENGTH = 255;
 
 export interface CheckedFile {
   data: Buffer;
@@ -61,7 +61,7 @@ export class FileRefused extends Error {
 const hasUnsafeNameChars = (name: string) => hasControlCharacters(name) || hasInvisibleCharacters(name);
 
 /** The name shown in messages: never trusted, only escaped by the views. */
-export function displayName(raw: string): string {
+function displayName(raw: string): string {
   const cleaned = withoutUnsafeCharacters(raw).split(/[/\\]/).pop() ?? '';
   return cleaned.length > 60 ? `${cleaned.slice(0, 57)}…` : cleaned;
 }

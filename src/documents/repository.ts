@@ -2,7 +2,7 @@
 import type { Queryable } from '../platform/db.js';
 
 export type DocumentStatus = 'pending' | 'accepted' | 'rejected' | 'expired';
-export type ValidityRule = 'none' | 'months' | 'school_year_end';
+type ValidityRule = 'none' | 'months' | 'school_year_end';
 
 export interface DocumentTypeRow {
   id: number;
@@ -203,12 +203,6 @@ export async function versionsOf(q: Queryable, id: number): Promise<DocumentView
   const ids = rows.map((r) => r.id);
   return viewQuery(q).whereIn('d.id', ids).orderBy('d.uploaded_at', 'desc') as Promise<DocumentView[]>;
 }
-
-/** The newer version of a document, if any. */
-export const findReplacement = (q: Queryable, id: number) =>
-  q('documents').where({ replaces_id: id }).whereNull('deleted_at').first('id') as Promise<
-    { id: number } | undefined
-  >;
 
 // ---- staff queue ----
 

@@ -34,7 +34,7 @@ export function uploadValues(body: unknown): Record<string, string> {
   };
 }
 
-export function sendDocumentFile(
+function sendDocumentFile(
   res: Response,
   file: { data: Buffer; downloadName: string; file: { mime_type: string } },
 ) {
@@ -79,17 +79,15 @@ export function documentsRoutes(deps: AppDeps): Router {
       values.replaces_id && /^\d{1,15}$/.test(values.replaces_id)
         ? await documents.findForHousehold(householdId, Number(values.replaces_id))
         : undefined;
-    res
-      .status(status)
-      .render('documents/index', {
-        ...vault,
-        types,
-        children,
-        values,
-        errors,
-        replacing: replacing && !replacing.superseded_at ? replacing : null,
-        accept: ACCEPT_ATTRIBUTE,
-      });
+    res.status(status).render('documents/index', {
+      ...vault,
+      types,
+      children,
+      values,
+      errors,
+      replacing: replacing && !replacing.superseded_at ? replacing : null,
+      accept: ACCEPT_ATTRIBUTE,
+    });
   }
 
   router.get('/documents', ...parent, async (req, res) => {

@@ -192,20 +192,18 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
     ]);
     const request = e.request_id ? await deps.db('requests').where({ id: e.request_id }).first() : null;
     const derogationDocs = docs.filter((d) => e.options.derogation?.documentIds?.includes(d.id));
-    res
-      .status(status)
-      .render('admin/enrolments/show', {
-        e,
-        service,
-        child,
-        family,
-        check,
-        events,
-        request,
-        derogationDocs,
-        values,
-        errors,
-      });
+    res.status(status).render('admin/enrolments/show', {
+      e,
+      service,
+      child,
+      family,
+      check,
+      events,
+      request,
+      derogationDocs,
+      values,
+      errors,
+    });
   }
 
   router.get('/enrolments/:id', (req, res) => renderShow(req, res, 200));

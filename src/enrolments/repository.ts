@@ -3,7 +3,7 @@
 import type { Queryable } from '../platform/db.js';
 
 export type EnrolmentStatus = 'draft' | 'submitted' | 'accepted' | 'refused' | 'withdrawn' | 'ended';
-export const ACTIVE_STATUSES: EnrolmentStatus[] = ['draft', 'submitted', 'accepted'];
+const ACTIVE_STATUSES: EnrolmentStatus[] = ['draft', 'submitted', 'accepted'];
 
 export interface EnrolmentOptions {
   weekdays?: number[];

@@ -243,30 +243,26 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
       weekdays: raw === undefined ? [] : Array.isArray(raw) ? raw.map(String) : [String(raw)],
     };
     if (!form.success)
-      return res
-        .status(422)
-        .render('enrolments/step-options', {
-          e,
-          service,
-          child,
-          steps,
-          values,
-          errors: formErrors(form.error, t),
-        });
+      return res.status(422).render('enrolments/step-options', {
+        e,
+        service,
+        child,
+        steps,
+        values,
+        errors: formErrors(form.error, t),
+      });
     try {
       await enrolments.saveOptions(e, service, form.data.weekdays, furthest(steps, e.step, 'summary'));
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      return res
-        .status(422)
-        .render('enrolments/step-options', {
-          e,
-          service,
-          child,
-          steps,
-          values,
-          errors: errorsFrom(req, err),
-        });
+      return res.status(422).render('enrolments/step-options', {
+        e,
+        service,
+        child,
+        steps,
+        values,
+        errors: errorsFrom(req, err),
+      });
     }
     res.redirect(303, stepUrl(e, 'summary'));
   });
@@ -293,20 +289,18 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
       text: e.options.derogation?.text ?? '',
       documents: (e.options.derogation?.documentIds ?? []).map(String),
     };
-    res
-      .status(status)
-      .render('enrolments/step-school', {
-        e,
-        service,
-        child,
-        steps,
-        catchment,
-        schools: schools.filter((s) => s.id !== catchment?.id),
-        documents,
-        reasons: DEROGATION_REASONS,
-        values: v,
-        errors,
-      });
+    res.status(status).render('enrolments/step-school', {
+      e,
+      service,
+      child,
+      steps,
+      catchment,
+      schools: schools.filter((s) => s.id !== catchment?.id),
+      documents,
+      reasons: DEROGATION_REASONS,
+      values: v,
+      errors,
+    });
   }
 
   router.get('/enrolments/:id/school', async (req, res) => {
@@ -363,18 +357,16 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
           e.options.derogation!.documentIds.includes(d.id),
         )
       : [];
-    res
-      .status(status)
-      .render('enrolments/step-summary', {
-        e,
-        service,
-        child,
-        steps,
-        check,
-        school: schools.find((s) => s.id === e.school_id) ?? null,
-        documents,
-        errors,
-      });
+    res.status(status).render('enrolments/step-summary', {
+      e,
+      service,
+      child,
+      steps,
+      check,
+      school: schools.find((s) => s.id === e.school_id) ?? null,
+      documents,
+      errors,
+    });
   }
 
   router.get('/enrolments/:id/summary', async (req, res) => {
@@ -455,19 +447,17 @@ export function enrolmentsRoutes(deps: AppDeps): Router {
       returnTo: `/enrolments/${e.id}`,
     });
     const full = (await listHouseholdEnrolments(deps.db, householdId)).find((x) => x.id === e.id)!;
-    res
-      .status(status)
-      .render('enrolments/show', {
-        e: full,
-        service,
-        child,
-        events,
-        documents,
-        endRequest,
-        check,
-        values,
-        errors,
-      });
+    res.status(status).render('enrolments/show', {
+      e: full,
+      service,
+      child,
+      events,
+      documents,
+      endRequest,
+      check,
+      values,
+      errors,
+    });
   }
 
   router.post('/enrolments/:id/end', async (req, res) => {

@@ -545,7 +545,6 @@ export function createEnrolmentsService(deps: AppDeps) {
     },
   };
 }
-export type EnrolmentsService = ReturnType<typeof createEnrolmentsService>;
 
 /** Keeps a draft's resume point: never move back past a step already reached. */
 export function furthest(steps: Step[], current: string, next: Step): Step {

@@ -285,15 +285,13 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
     if (member.kind !== 'child') throw new HttpError(404);
     const form = custodySchema.safeParse(req.body);
     const rerender = (errors: FormErrors) =>
-      res
-        .status(422)
-        .render('admin/households/custody', {
-          household: overview.household,
-          child: member,
-          base,
-          values: postedValues(req.body),
-          errors,
-        });
+      res.status(422).render('admin/households/custody', {
+        household: overview.household,
+        child: member,
+        base,
+        values: postedValues(req.body),
+        errors,
+      });
     if (!form.success) return rerender(formErrors(form.error, t));
     try {
       await households.linkCustody(

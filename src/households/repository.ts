@@ -185,13 +185,6 @@ export const memberHouseholds = (q: Queryable, memberId: number) =>
     { household_id: number; custody_weeks: string | null }[]
   >;
 
-export const guardianChildren = async (q: Queryable, guardianId: number) =>
-  (
-    (await q('guardian_children').where({ guardian_id: guardianId }).select('child_id')) as {
-      child_id: number;
-    }[]
-  ).map((r) => r.child_id);
-
 export async function setGuardianChildren(
   q: Queryable,
   guardianId: number,

@@ -111,17 +111,15 @@ export async function renderHouseholdForm(
   },
 ) {
   const options = await households.formOptions();
-  res
-    .status(opts.status ?? 200)
-    .render('households/edit', {
-      ...options,
-      values: opts.values,
-      errors: opts.errors ?? noErrors(),
-      action: opts.action,
-      mode: opts.mode,
-      back: opts.back,
-      familyNumber: opts.familyNumber ?? '',
-    });
+  res.status(opts.status ?? 200).render('households/edit', {
+    ...options,
+    values: opts.values,
+    errors: opts.errors ?? noErrors(),
+    action: opts.action,
+    mode: opts.mode,
+    back: opts.back,
+    familyNumber: opts.familyNumber ?? '',
+  });
 }
 
 /** What the member form's page shows besides its values and errors: where it posts and leads back to. */
@@ -272,12 +270,10 @@ export function householdsRoutes(deps: AppDeps): Router {
     const t = getT();
     const form = lostCodeSchema.safeParse(req.body);
     if (!form.success)
-      return res
-        .status(422)
-        .render('households/lost-code', {
-          values: postedValues(req.body),
-          errors: formErrors(form.error, t),
-        });
+      return res.status(422).render('households/lost-code', {
+        values: postedValues(req.body),
+        errors: formErrors(form.error, t),
+      });
     const request = await households.lostCode(
       form.data,
       req.account ? { id: req.account.id, role: req.account.role } : null,
@@ -315,15 +311,13 @@ export function householdsRoutes(deps: AppDeps): Router {
     } catch (err) {
       const errors = serviceErrors(err, t);
       const linked = currentAccount(req).householdId;
-      return res
-        .status(422)
-        .render('households/invitation', {
-          state: found.state,
-          familyNumber: found.familyNumber,
-          token: req.params.token,
-          linked: Boolean(linked),
-          errors,
-        });
+      return res.status(422).render('households/invitation', {
+        state: found.state,
+        familyNumber: found.familyNumber,
+        token: req.params.token,
+        linked: Boolean(linked),
+        errors,
+      });
     }
     flash(req, t('households.flash.invitationAccepted'));
     res.redirect(303, '/household');

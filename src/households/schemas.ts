@@ -11,7 +11,7 @@ const always = {
 };
 
 /** French phone numbers: 10 digits starting with 0, or +33 and 9 digits; spaces, dots and dashes allowed. */
-export function normalisePhone(value: string): string | null {
+function normalisePhone(value: string): string | null {
   const compact = value.replace(/[\s.\-()]/g, '');
   let digits: string;
   if (/^0[1-9]\d{8}$/.test(compact)) digits = compact;
@@ -136,7 +136,7 @@ export const householdSchema = z
   }, always);
 export type HouseholdInput = z.output<typeof householdSchema>;
 
-export const DIETS = ['none', 'no_pork', 'vegetarian', 'no_meat'] as const;
+const DIETS = ['none', 'no_pork', 'vegetarian', 'no_meat'] as const;
 
 /** Dates typed as YYYY-MM-DD (the native date field) or JJ/MM/AAAA. */
 const dateField = (requiredKey: string, invalidKey: string) =>
@@ -154,7 +154,7 @@ const dateField = (requiredKey: string, invalidKey: string) =>
       return iso;
     });
 
-export const childSchema = z.object({
+const childSchema = z.object({
   kind: z.literal('child'),
   first_name: requiredName(100, 'firstNameRequired'),
   last_name: requiredName(100, 'lastNameRequired'),
@@ -177,7 +177,7 @@ const childIds = z
     v === undefined ? [] : (Array.isArray(v) ? v : [v]).filter((s) => /^\d{1,15}$/.test(s)).map(Number),
   );
 
-export const guardianSchema = z.object({
+const guardianSchema = z.object({
   kind: z.literal('guardian'),
   first_name: requiredName(100, 'firstNameRequired'),
   last_name: requiredName(100, 'lastNameRequired'),
@@ -188,7 +188,7 @@ export const guardianSchema = z.object({
   children: childIds,
 });
 
-export const contactSchema = z.object({
+const contactSchema = z.object({
   kind: z.literal('contact'),
   first_name: requiredName(100, 'firstNameRequired'),
   last_name: requiredName(100, 'lastNameRequired'),
@@ -202,7 +202,6 @@ export const memberSchema = z.discriminatedUnion('kind', [childSchema, guardianS
   message: E + 'kindRequired',
 });
 export type MemberInput = z.output<typeof memberSchema>;
-export type ChildInput = z.output<typeof childSchema>;
 export const MEMBER_KINDS = ['child', 'guardian', 'contact'] as const;
 export type MemberKind = (typeof MEMBER_KINDS)[number];
 

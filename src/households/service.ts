@@ -18,11 +18,11 @@ import { householdIdOf } from './access.js';
 import * as repo from './repository.js';
 import { normaliseFamilyNumber, type HouseholdInput, type MemberInput } from './schemas.js';
 
-export const ACTIVATION_CODE_LENGTH = 12;
-export const ACTIVATION_CODE_DAYS = 90;
-export const ACTIVATION_MAX_TRIES = 5;
-export const INVITATION_DAYS = 7;
-export const MAX_GUARDIAN_ACCOUNTS = 2;
+const ACTIVATION_CODE_LENGTH = 12;
+const ACTIVATION_CODE_DAYS = 90;
+const ACTIVATION_MAX_TRIES = 5;
+const INVITATION_DAYS = 7;
+const MAX_GUARDIAN_ACCOUNTS = 2;
 
 const householdSubject = (id: number) => ({ type: 'household', id });
 

@@ -3,7 +3,7 @@
 import { applyPayment } from '../billing/service.js';
 import type { Queryable, Tx } from '../platform/db.js';
 
-export type InvoiceStatus = 'unpaid' | 'partially_paid' | 'paid' | 'direct_debit_planned' | 'debited';
+type InvoiceStatus = 'unpaid' | 'partially_paid' | 'paid' | 'direct_debit_planned' | 'debited';
 
 export interface PayableInvoice {
   id: number;

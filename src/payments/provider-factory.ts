@@ -7,7 +7,7 @@ import { PaymentProviderError, type PaymentProvider } from './provider.js';
 export const STANDIN_PREFIX = '/payfip-standin';
 const TIMEOUT_MS = 10_000;
 
-export function payfipBaseUrl(config: Config): string | null {
+function payfipBaseUrl(config: Config): string | null {
   if (config.PAYFIP_URL) return config.PAYFIP_URL;
   if (config.NODE_ENV === 'production') return null;
   return `${config.baseUrl}${STANDIN_PREFIX}`;

@@ -1,7 +1,7 @@
 // SQL for payments, PayFiP operations, anomalies and refunds. No rules here.
 import type { Queryable } from '../platform/db.js';
 
-export type OperationState = 'pending' | 'paid' | 'refused' | 'abandoned' | 'expired' | 'anomaly';
+type OperationState = 'pending' | 'paid' | 'refused' | 'abandoned' | 'expired' | 'anomaly';
 export type PaymentMethod = 'online' | 'direct_debit' | 'cash' | 'cheque' | 'card' | 'cesu';
 export const PAYMENT_METHODS: PaymentMethod[] = ['online', 'direct_debit', 'cash', 'cheque', 'card', 'cesu'];
 export const DESK_METHODS = ['cash', 'cheque', 'card', 'cesu'] as const;
@@ -108,14 +108,6 @@ export const householdOpenInvoices = (q: Queryable, householdId: number) =>
     .where({ household_id: householdId, kind: 'invoice' })
     .whereIn('status', ['unpaid', 'partially_paid', 'direct_debit_planned'])
     .orderBy('issued_at');
-
-export const householdOperations = (q: Queryable, householdId: number, limit = 20) =>
-  q('payment_operations as o')
-    .join('invoices as i', 'i.id', 'o.invoice_id')
-    .where('o.household_id', householdId)
-    .orderBy('o.created_at', 'desc')
-    .limit(limit)
-    .select('o.*', 'i.number as invoice_number');
 
 export interface PaymentFilters {
   from: string;

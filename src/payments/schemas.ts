@@ -7,7 +7,7 @@ import { DESK_METHODS } from './repository.js';
 const day = (key: string) => isoDate(key);
 
 /** "12,50", "12.5" or "12" → 1250 cents; anything else fails. */
-export const euros = (key: string) =>
+const euros = (key: string) =>
   z
     .string()
     .trim()

@@ -389,4 +389,3 @@ export function createSepaService(deps: AppDeps) {
         .select('m.*', 'h.family_number'),
   };
 }
-export type SepaService = ReturnType<typeof createSepaService>;

@@ -393,4 +393,3 @@ export function createPaymentsService(deps: AppDeps) {
   };
   return service;
 }
-export type PaymentsService = ReturnType<typeof createPaymentsService>;

@@ -14,17 +14,6 @@ export interface Subject {
   id: string | number | null;
 }
 
-export interface AuditRow {
-  id: number;
-  at: Date;
-  actor_account_id: number | null;
-  actor_role: string | null;
-  action: string;
-  subject_type: string | null;
-  subject_id: string | null;
-  details: Record<string, unknown>;
-}
-
 export function createAudit(clock: Clock) {
   return {
     async record(

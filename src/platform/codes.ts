@@ -1,7 +1,7 @@
 // Random codes people read and type: no ambiguous characters (0/O, 1/I/L).
 import { createHash, randomInt } from 'node:crypto';
 
-export const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
 export function randomCode(length: number, alphabet = CODE_ALPHABET): string {
   let out = '';

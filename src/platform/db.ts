@@ -48,7 +48,7 @@ export async function migrateLatest(db: Db): Promise<string[]> {
 }
 
 /** SQLSTATE codes a caller may retry (serialization failure, deadlock). */
-export function isRetryable(err: unknown): boolean {
+function isRetryable(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code;
   return code === '40001' || code === '40P01';
 }

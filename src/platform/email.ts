@@ -9,7 +9,7 @@ import type { Clock } from './clock.js';
 import { withTransaction, type Db, type Queryable } from './db.js';
 import type { Logger } from './logger.js';
 
-export interface EmailContent {
+interface EmailContent {
   subject: string;
   /** Paragraphs of plain text (already translated). */
   paragraphs: string[];
@@ -36,7 +36,7 @@ const escapeHtml = (s: string) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
   );
 
-export function renderEmail(c: EmailContent): { text: string; html: string } {
+function renderEmail(c: EmailContent): { text: string; html: string } {
   const text = [
     c.greeting ?? 'Bonjour,',
     '',
@@ -98,7 +98,7 @@ export interface SmtpTimeouts {
   /** Inactivity on an open connection. */
   socketTimeoutMs: number;
 }
-export const DEFAULT_SMTP_TIMEOUTS: SmtpTimeouts = {
+const DEFAULT_SMTP_TIMEOUTS: SmtpTimeouts = {
   connectionTimeoutMs: 10_000,
   greetingTimeoutMs: 10_000,
   socketTimeoutMs: 30_000,
@@ -112,7 +112,7 @@ export function smtpTimeoutsOf(config: Config): SmtpTimeouts {
   };
 }
 
-export interface MailToSend {
+interface MailToSend {
   from: string;
   to: string;
   subject: string;

@@ -5,8 +5,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import {
-  accessSync,
-  constants,
   cpSync,
   existsSync,
   mkdirSync,
@@ -210,9 +208,4 @@ export function databaseUrl(base: string, database: string): string {
   const u = new URL(base);
   u.pathname = '/' + database;
   return u.toString();
-}
-
-export function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  accessSync(dir, constants.W_OK);
 }

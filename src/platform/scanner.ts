@@ -2,7 +2,7 @@
 // nothing is scanned (acceptAll); with CLAMAV_SOCKET, files are streamed to clamd (INSTREAM).
 import { createConnection } from 'node:net';
 
-export type ScanResult = { clean: true } | { clean: false; signature: string };
+type ScanResult = { clean: true } | { clean: false; signature: string };
 
 export interface Scanner {
   readonly name: string;

@@ -17,7 +17,7 @@ export interface Storage {
   exists(key: string): Promise<boolean>;
 }
 
-export class StorageNotFound extends Error {
+class StorageNotFound extends Error {
   constructor(key: string) {
     super(`storage object not found: ${key}`);
   }
@@ -26,7 +26,7 @@ export class StorageNotFound extends Error {
 // Lower-case letters, digits and dashes only: a key can never climb out of the storage folder.
 const KEY = /^[a-z0-9][a-z0-9-]{7,99}$/;
 
-export function assertKey(key: string): void {
+function assertKey(key: string): void {
   if (!KEY.test(key)) throw new Error('invalid storage key');
 }
 

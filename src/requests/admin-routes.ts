@@ -57,19 +57,17 @@ export function requestsAdminRoutes(deps: AppDeps): Router {
         : null,
     ]);
     const acceptAt = deps.hooks.requestTypes.get(request.type)?.acceptAt?.(request) ?? null;
-    res
-      .status(status)
-      .render('admin/requests/show', {
-        request,
-        events,
-        details,
-        household,
-        owner,
-        acceptAt,
-        open: OPEN_STATUSES.includes(request.status),
-        errors,
-        values,
-      });
+    res.status(status).render('admin/requests/show', {
+      request,
+      events,
+      details,
+      household,
+      owner,
+      acceptAt,
+      open: OPEN_STATUSES.includes(request.status),
+      errors,
+      values,
+    });
   }
 
   router.get('/requests/:id', (req, res) => render(req, res));

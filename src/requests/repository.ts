@@ -34,20 +34,6 @@ export interface RequestEventRow {
 export const findRequest = (q: Queryable, id: number) =>
   q<RequestRow>('requests').where({ id }).first() as Promise<RequestRow | undefined>;
 
-/** A request the household may see: looked up through the household, never by bare id. */
-export const findHouseholdRequest = (q: Queryable, householdId: number, id: number) =>
-  q<RequestRow>('requests').where({ id, household_id: householdId }).first() as Promise<
-    RequestRow | undefined
-  >;
-
-export const findAccountRequest = (q: Queryable, accountId: number, id: number) =>
-  q<RequestRow>('requests').where({ id, account_id: accountId }).first() as Promise<RequestRow | undefined>;
-
-export const listHouseholdRequests = (q: Queryable, householdId: number, accountId: number) =>
-  q<RequestRow>('requests')
-    .where((w) => w.where({ household_id: householdId }).orWhere({ account_id: accountId }))
-    .orderBy('created_at', 'desc') as Promise<RequestRow[]>;
-
 export const listEvents = (q: Queryable, requestId: number) =>
   q<RequestEventRow>('request_events')
     .where({ request_id: requestId })

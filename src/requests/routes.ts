@@ -37,16 +37,14 @@ export function requestsRoutes(deps: AppDeps): Router {
       listEventsWithNames(deps.db, request.id),
       householdId ? listCurrentForHousehold(deps.db, householdId) : [],
     ]);
-    res
-      .status(status)
-      .render('requests/show', {
-        request,
-        events,
-        documents,
-        open: OPEN_STATUSES.includes(request.status),
-        errors,
-        values,
-      });
+    res.status(status).render('requests/show', {
+      request,
+      events,
+      documents,
+      open: OPEN_STATUSES.includes(request.status),
+      errors,
+      values,
+    });
   }
 
   router.get('/requests', async (req, res) => {

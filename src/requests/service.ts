@@ -242,7 +242,6 @@ export function createRequestsService(deps: AppDeps) {
     return r;
   }
 }
-export type RequestsService = ReturnType<typeof createRequestsService>;
 
 // Reads other features may use (their rows are this feature's: no other feature queries them).
 export { findRequest, listEvents, OPEN_STATUSES } from './repository.js';

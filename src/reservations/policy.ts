@@ -17,7 +17,7 @@ import type { DayState } from '../services/calendar.js';
 import type { ServiceRow } from './repository.js';
 
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
-export const deadlineSchema = z.discriminatedUnion('kind', [
+const deadlineSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('calendar_days'), days: z.number().int().min(0).max(365), time }),
   z.object({ kind: z.literal('working_days'), days: z.number().int().min(0).max(60), time }),
   z.object({ kind: z.literal('week_before'), weekday: z.number().int().min(1).max(7), time }),
@@ -34,7 +34,7 @@ const groupSchema = z.object({
 export type CapacityGroup = z.infer<typeof groupSchema>;
 
 /** How far ahead a service with no booking window of its own can be booked: one school year. */
-export const DEFAULT_BOOKING_WINDOW_DAYS = 366;
+const DEFAULT_BOOKING_WINDOW_DAYS = 366;
 
 export interface ServiceRules {
   bookingDeadline: Deadline | null;

@@ -43,7 +43,7 @@ export interface ReservationRow {
   cancel_reason: string | null;
 }
 
-export interface EnrolmentRow {
+interface EnrolmentRow {
   child_id: number;
   service_id: number;
   options: { weekdays?: number[] } | null;
@@ -54,11 +54,6 @@ export const findService = (q: Queryable, id: number) =>
 
 export const servicesByIds = (q: Queryable, ids: number[]) =>
   q('services').whereIn('id', ids).orderBy('name') as Promise<ServiceRow[]>;
-
-export const bookableServices = (q: Queryable) =>
-  q('services').where({ active: true }).whereNot('opening_days', 'none').orderBy('name') as Promise<
-    ServiceRow[]
-  >;
 
 export async function isEnrolled(q: Queryable, childId: number, serviceId: number): Promise<boolean> {
   return Boolean(
@@ -355,9 +350,6 @@ export async function custodyOf(
     .first('custody_weeks')) as { custody_weeks: 'odd' | 'even' | null } | undefined;
   return row ? row.custody_weeks : undefined;
 }
-
-export const isClosed = async (q: Queryable, serviceId: number, day: string) =>
-  Boolean(await q('service_day_closures').where({ service_id: serviceId, day }).first('day'));
 
 export async function insertClosure(
   q: Queryable,

@@ -41,7 +41,7 @@ export function visibleServices(q: Queryable, account: { id: number; role: strin
 }
 
 /** What the sheet page shows of a service (its name) and needs for the day's state (ServiceOpening). */
-export interface SheetService extends ServiceOpening {
+interface SheetService extends ServiceOpening {
   name: string;
 }
 

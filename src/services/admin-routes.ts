@@ -60,17 +60,15 @@ export function servicesAdminRoutes(deps: AppDeps): Router {
       services.schools(),
       services.documentTypes(),
     ]);
-    res
-      .status(status)
-      .render('admin/services/form', {
-        serviceId,
-        values,
-        errors,
-        years,
-        schools,
-        documentTypes,
-        classLevels: CLASS_LEVELS,
-      });
+    res.status(status).render('admin/services/form', {
+      serviceId,
+      values,
+      errors,
+      years,
+      schools,
+      documentTypes,
+      classLevels: CLASS_LEVELS,
+    });
   }
 
   function postedValues(body: Record<string, unknown>) {

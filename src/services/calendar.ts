@@ -58,7 +58,7 @@ export function publicHolidaysIn(periods: readonly Period[], from: string, to: s
 }
 
 /** Days closed for the service by staff, with their reason. */
-export async function closedDaysOf(
+async function closedDaysOf(
   q: Queryable,
   serviceId: number,
   from: string,

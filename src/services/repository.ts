@@ -14,7 +14,6 @@ export const SERVICE_KINDS: ServiceKind[] = [
 export type OpeningDays = 'school_days' | 'wednesdays' | 'holidays' | 'none';
 export const OPENING_DAYS: OpeningDays[] = ['school_days', 'wednesdays', 'holidays', 'none'];
 export type RequirementRule = 'valid_at_start' | 'valid_whole_period';
-export const REQUIREMENT_RULES: RequirementRule[] = ['valid_at_start', 'valid_whole_period'];
 export const CLASS_LEVELS = ['PS', 'MS', 'GS', 'CP', 'CE1', 'CE2', 'CM1', 'CM2'];
 export const NURSERY_LEVELS = ['PS', 'MS', 'GS'];
 
@@ -132,11 +131,6 @@ export const listServices = (q: Queryable, schoolYearId: string, opts: { activeO
 export const findService = (q: Queryable, id: number) =>
   q<ServiceRow>('services').where({ id }).first() as Promise<ServiceRow | undefined>;
 
-export const findServiceByName = (q: Queryable, schoolYearId: string, name: string) =>
-  q<ServiceRow>('services').where({ school_year_id: schoolYearId, name }).first() as Promise<
-    ServiceRow | undefined
-  >;
-
 export type ServiceWrite = Pick<
   ServiceRow,
   | 'school_year_id'
@@ -217,11 +211,6 @@ export const listDocumentTypes = (q: Queryable) =>
     .orderBy('name')
     .select('id', 'code', 'name', 'scope') as Promise<
     { id: number; code: string; name: string; scope: string }[]
-  >;
-
-export const findDocumentTypeByCode = (q: Queryable, code: string) =>
-  q('document_types').where({ code }).first('id', 'code', 'name', 'scope') as Promise<
-    { id: number; code: string; name: string; scope: string } | undefined
   >;
 
 // ---- rates (billing's tables, read-only)

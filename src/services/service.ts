@@ -57,7 +57,7 @@ export interface ChildForEligibility {
 }
 
 /** Full years of age on a day. */
-export function ageOn(birthDate: string, day: string): number {
+function ageOn(birthDate: string, day: string): number {
   return Math.floor(DateTime.fromISO(day).diff(DateTime.fromISO(birthDate), 'years').years);
 }
 
@@ -291,7 +291,6 @@ export function createServicesService(deps: AppDeps) {
     },
   };
 }
-export type ServicesService = ReturnType<typeof createServicesService>;
 
 // Reads other features may use (their rows are this feature's: no other feature queries them).
 export { findSchool, findSchoolYear, listSchools } from './repository.js';

@@ -5,7 +5,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { csrfSync } from 'csrf-sync';
 import multer from 'multer';
 
-export const UPLOAD_LIMITS = {
+const UPLOAD_LIMITS = {
   fileSize: 10 * 1024 * 1024,
   files: 5,
   fields: 20,

@@ -7,5 +7,3 @@ export class HttpError extends Error {
     super(message);
   }
 }
-export const notFound = () => new HttpError(404, 'not found');
-export const forbidden = () => new HttpError(403, 'forbidden');

@@ -26,7 +26,7 @@ export function formatDate(
   return d.toFormat('d LLLL yyyy');
 }
 
-export function formatDateTime(value: Date | string | null | undefined): string {
+function formatDateTime(value: Date | string | null | undefined): string {
   if (value == null) return '';
   const dt = typeof value === 'string' ? DateTime.fromISO(value) : DateTime.fromJSDate(value);
   return dt.setZone(TIME_ZONE).setLocale('fr').toFormat("d LLLL yyyy 'à' HH:mm");

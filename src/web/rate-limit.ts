@@ -17,7 +17,7 @@ import type { Db } from '../platform/db.js';
 import { DateTime } from 'luxon';
 
 /** A fixed-window counter per key, one row each, updated atomically by one upsert. */
-export class PgRateLimitStore implements Store {
+class PgRateLimitStore implements Store {
   readonly localKeys = false;
   constructor(
     private readonly db: Db,
@@ -123,7 +123,7 @@ export function createLimiter(deps: AppDeps, opts: LimiterOptions): Limiter {
 }
 
 /** The 429 page: "try again at 10:15 (in 12 minutes)", in Paris time. */
-export function renderTooManyRequests(deps: AppDeps, res: Response, resetAt: Date): void {
+function renderTooManyRequests(deps: AppDeps, res: Response, resetAt: Date): void {
   const now = parisNow(deps.clock);
   const at = DateTime.fromJSDate(resetAt, { zone: now.zoneName ?? 'Europe/Paris' });
   const minutes = Math.max(1, Math.ceil(at.diff(now, 'minutes').minutes));

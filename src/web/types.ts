@@ -21,6 +21,7 @@ export interface FlashMessage {
 /**
  * What a session holds (express-session keeps it in the `sessions` table). Other modules add
  * their own keys with `declare module '../web/types.js' { interface SessionData { ... } }`.
+ * @public
  */
 export interface SessionData {
   /** Passport's login (src/accounts/passport.ts): the logged-in account's id. */

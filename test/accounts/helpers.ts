@@ -1,7 +1,7 @@
 // Small helpers for the accounts tests: the path of the link in the last email to an address.
 import { linkIn, type TestContext } from '../support/index.js';
 
-export const BASE = 'http://portail.test';
+const BASE = 'http://portail.test';
 
 export async function lastLinkTo(ctx: TestContext, email: string, prefix: string): Promise<string> {
   await ctx.flushEmails();

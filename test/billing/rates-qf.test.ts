@@ -90,16 +90,14 @@ describe('quotient familial', () => {
     await setRates(ctx.deps, service.id, { brackets: [120, 250, 380, 450] });
     const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Nina' }]);
     const child = household.children[0]!.id;
-    await ctx
-      .db('enrolments')
-      .insert({
-        child_id: child,
-        service_id: service.id,
-        household_id: household.id,
-        school_year_id: '2026-2027',
-        status: 'accepted',
-        created_at: new Date(),
-      });
+    await ctx.db('enrolments').insert({
+      child_id: child,
+      service_id: service.id,
+      household_id: household.id,
+      school_year_id: '2026-2027',
+      status: 'accepted',
+      created_at: new Date(),
+    });
     await addQf(ctx.deps, household.id, 650, '2026-01-01');
     const doc = await addDocument(ctx.deps, household.id, 'caf_attestation', '2026-09-18T10:00:00Z');
     const browser = await loginAs(ctx, parent);

@@ -151,35 +151,31 @@ describe('the dashboard', () => {
       [
         'a request filed by the household',
         () =>
-          ctx
-            .db('requests')
-            .insert({
-              household_id: H,
-              account_id: null,
-              type: 'contact_deletion',
-              tracking_code: 'KEPT2345',
-              status: 'submitted',
-              summary: 'x',
-              created_at: ctx.clock.now(),
-              updated_at: ctx.clock.now(),
-            }),
+          ctx.db('requests').insert({
+            household_id: H,
+            account_id: null,
+            type: 'contact_deletion',
+            tracking_code: 'KEPT2345',
+            status: 'submitted',
+            summary: 'x',
+            created_at: ctx.clock.now(),
+            updated_at: ctx.clock.now(),
+          }),
         'KEPT2345',
       ],
       [
         'a request filed by the account alone',
         () =>
-          ctx
-            .db('requests')
-            .insert({
-              household_id: null,
-              account_id: parent.id,
-              type: 'contact_deletion',
-              tracking_code: 'KEPT6789',
-              status: 'submitted',
-              summary: 'x',
-              created_at: ctx.clock.now(),
-              updated_at: ctx.clock.now(),
-            }),
+          ctx.db('requests').insert({
+            household_id: null,
+            account_id: parent.id,
+            type: 'contact_deletion',
+            tracking_code: 'KEPT6789',
+            status: 'submitted',
+            summary: 'x',
+            created_at: ctx.clock.now(),
+            updated_at: ctx.clock.now(),
+          }),
         'KEPT6789',
       ],
       [

@@ -23,15 +23,13 @@ beforeAll(async () => {
   otherChildId = (await createFamily(ctx.deps, [{ firstName: 'Autre' }])).household.children[0]!.id;
   browser = await loginAs(ctx, parent);
   goodPdf = await pdf(2);
-  await ctx
-    .db('document_types')
-    .insert({
-      code: 'retired',
-      name: 'Ancien type',
-      scope: 'household',
-      validity_rule: 'none',
-      active: false,
-    });
+  await ctx.db('document_types').insert({
+    code: 'retired',
+    name: 'Ancien type',
+    scope: 'household',
+    validity_rule: 'none',
+    active: false,
+  });
 });
 afterAll(async () => ctx?.close());
 

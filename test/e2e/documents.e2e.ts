@@ -23,13 +23,11 @@ describe('document vault in a real browser', () => {
     await visit(page, '/documents');
     expect(await page.locator('h1').count()).toBe(1);
     await page.getByLabel('Type de document').selectOption('caf_attestation');
-    await page
-      .getByLabel('Fichiers')
-      .setInputFiles({
-        name: 'attestation-caf.pdf',
-        mimeType: 'application/pdf',
-        buffer: await pdf(1, 'Attestation CAF'),
-      });
+    await page.getByLabel('Fichiers').setInputFiles({
+      name: 'attestation-caf.pdf',
+      mimeType: 'application/pdf',
+      buffer: await pdf(1, 'Attestation CAF'),
+    });
     await page.getByRole('button', { name: 'Déposer le document' }).click();
     await page.waitForURL('**/documents');
     await expect(page.getByRole('status').first().textContent()).resolves.toContain(
@@ -45,13 +43,11 @@ describe('document vault in a real browser', () => {
 
     // A rejected upload keeps the type and says why.
     await page.getByLabel('Type de document').selectOption('tax_notice');
-    await page
-      .getByLabel('Fichiers')
-      .setInputFiles({
-        name: 'page.html',
-        mimeType: 'text/html',
-        buffer: Buffer.from('<html><script>alert(1)</script></html>'),
-      });
+    await page.getByLabel('Fichiers').setInputFiles({
+      name: 'page.html',
+      mimeType: 'text/html',
+      buffer: Buffer.from('<html><script>alert(1)</script></html>'),
+    });
     await page.getByRole('button', { name: 'Déposer le document' }).click();
     await page.waitForLoadState('load');
     await expect(page.locator('.error-summary').textContent()).resolves.toContain("n'est pas accepté");

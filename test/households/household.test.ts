@@ -252,18 +252,16 @@ describe('the dashboard', () => {
       '2026-01-10T10:00:00Z',
     );
     await ctx.db('documents').where({ id: otherCaf }).update({ valid_until: '2026-09-20' });
-    await ctx
-      .db('requests')
-      .insert({
-        household_id: household.id,
-        account_id: parent.id,
-        type: 'contact_deletion',
-        tracking_code: 'DASH2345',
-        status: 'submitted',
-        summary: 'x',
-        created_at: ctx.clock.now(),
-        updated_at: ctx.clock.now(),
-      });
+    await ctx.db('requests').insert({
+      household_id: household.id,
+      account_id: parent.id,
+      type: 'contact_deletion',
+      tracking_code: 'DASH2345',
+      status: 'submitted',
+      summary: 'x',
+      created_at: ctx.clock.now(),
+      updated_at: ctx.clock.now(),
+    });
 
     const text = (await (await loginAs(ctx, parent)).get('/')).text;
     // Iris: the three next days from today (14 September), not the past one nor the fourth.

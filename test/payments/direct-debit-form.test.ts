@@ -1,7 +1,6 @@
 // The direct-debit form's HTML (issue 21: `street-address` is an autofill token for a textarea,
 // the Nu HTML checker refuses it on an <input>), read with a real HTML parser.
-// cheerio is not installed here: htmlparser2 (with its DomUtils) is the parser under it.
-import { DomUtils, parseDocument } from 'htmlparser2';
+import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createFamily, createTestContext, loginAs, type TestContext } from '../support/index.js';
 
@@ -13,14 +12,15 @@ afterAll(async () => ctx?.close());
 
 /** Every single-line input's autocomplete token, by field name. */
 function inputAutocompletes(html: string): Record<string, string | undefined> {
-  const doc = parseDocument(html);
-  const form = DomUtils.findOne(
-    (e) => e.name === 'form' && e.attribs.action === '/payments/direct-debit',
-    doc.children,
+  const $ = cheerio.load(html);
+  const form = $('form[action="/payments/direct-debit"]');
+  if (!form.length) throw new Error('no direct-debit form');
+  return Object.fromEntries(
+    form
+      .find('input')
+      .toArray()
+      .map((e) => [$(e).attr('name') ?? '', $(e).attr('autocomplete')]),
   );
-  if (!form) throw new Error('no direct-debit form');
-  const inputs = DomUtils.findAll((e) => e.name === 'input', form.children);
-  return Object.fromEntries(inputs.map((e) => [e.attribs.name ?? '', e.attribs.autocomplete]));
 }
 
 it('the mandate form gives the holder address input a token valid on an <input> (address-line1), also when re-shown with errors', async () => {

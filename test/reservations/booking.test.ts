@@ -280,15 +280,13 @@ describe("the child's agenda", () => {
       { slots: [slot(child.id, service.id, '2026-10-02')] },
       { from: '/reservations' },
     );
-    await ctx
-      .db('attendance')
-      .insert({
-        service_id: service.id,
-        child_id: child.id,
-        day: '2026-10-01',
-        status: 'present',
-        recorded_at: new Date(),
-      });
+    await ctx.db('attendance').insert({
+      service_id: service.id,
+      child_id: child.id,
+      day: '2026-10-01',
+      status: 'present',
+      recorded_at: new Date(),
+    });
     const page = await browser.get(`/children/${child.id}/agenda?month=2026-10`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Agenda de Léa');

@@ -70,15 +70,13 @@ describe('bookings stay inside the school year', () => {
     expect(await count()).toBe(before);
     expect(await ctx.db('calendar_periods').whereNull('ends_on')).toHaveLength(0);
     await expect(
-      ctx
-        .db('calendar_periods')
-        .insert({
-          school_year_id: '2026-2027',
-          kind: 'holiday',
-          name: 'x',
-          starts_on: '2027-07-20',
-          ends_on: null,
-        }),
+      ctx.db('calendar_periods').insert({
+        school_year_id: '2026-2027',
+        kind: 'holiday',
+        name: 'x',
+        starts_on: '2027-07-20',
+        ends_on: null,
+      }),
     ).rejects.toThrow();
   });
 

@@ -130,15 +130,13 @@ describe('attendance sheet and kitchen headcount', () => {
         },
       ])
       .returning('id');
-    await ctx
-      .db('household_members')
-      .insert(
-        contacts.map((c: { id: number }) => ({
-          household_id: household.id,
-          member_id: c.id,
-          linked_at: new Date(),
-        })),
-      );
+    await ctx.db('household_members').insert(
+      contacts.map((c: { id: number }) => ({
+        household_id: household.id,
+        member_id: c.id,
+        linked_at: new Date(),
+      })),
+    );
     for (const c of household.children)
       await createEnrolment(ctx.deps, { childId: c.id, serviceId: service.id, householdId: household.id });
     const browser = await loginAs(ctx, parent);

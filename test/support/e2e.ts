@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import { freePort } from '../../src/platform/embedded-db.js';
 import { createTestContext, type ContextOptions, type TestContext } from './context.js';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export interface E2E {
   ctx: TestContext;

@@ -260,15 +260,13 @@ export async function setRates(
     .onConflict('service_id')
     .merge();
   await deps.db('service_rate_brackets').where({ service_id: serviceId }).delete();
-  await deps
-    .db('service_rate_brackets')
-    .insert(
-      ids.map((id, i) => ({
-        service_id: serviceId,
-        bracket_id: id,
-        unit_cents: opts.brackets[i] ?? opts.brackets[opts.brackets.length - 1],
-      })),
-    );
+  await deps.db('service_rate_brackets').insert(
+    ids.map((id, i) => ({
+      service_id: serviceId,
+      bracket_id: id,
+      unit_cents: opts.brackets[i] ?? opts.brackets[opts.brackets.length - 1],
+    })),
+  );
 }
 
 export async function addQf(
@@ -278,16 +276,14 @@ export async function addQf(
   validFrom: string,
   validTo: string | null = null,
 ): Promise<void> {
-  await deps
-    .db('qf_history')
-    .insert({
-      household_id: householdId,
-      value,
-      valid_from: validFrom,
-      valid_to: validTo,
-      source: 'caf',
-      validated_at: deps.clock.now(),
-    });
+  await deps.db('qf_history').insert({
+    household_id: householdId,
+    value,
+    valid_from: validFrom,
+    valid_to: validTo,
+    source: 'caf',
+    validated_at: deps.clock.now(),
+  });
 }
 
 /** Reservation rows inserted directly (status as stored by the reservations feature). */
@@ -321,18 +317,16 @@ export async function addAttendance(
   a: { serviceId: number; childId: number; days: string[]; status: string; householdId?: number | null },
 ): Promise<void> {
   if (!a.days.length) return;
-  await deps
-    .db('attendance')
-    .insert(
-      a.days.map((day) => ({
-        service_id: a.serviceId,
-        child_id: a.childId,
-        day,
-        status: a.status,
-        household_id: a.householdId ?? null,
-        recorded_at: deps.clock.now(),
-      })),
-    );
+  await deps.db('attendance').insert(
+    a.days.map((day) => ({
+      service_id: a.serviceId,
+      child_id: a.childId,
+      day,
+      status: a.status,
+      household_id: a.householdId ?? null,
+      recorded_at: deps.clock.now(),
+    })),
+  );
 }
 
 /** A household document of a type code (caf_attestation, tax_notice, medical_certificate…), uploaded at `uploadedAt`. */
@@ -404,18 +398,16 @@ export async function createInvoice(
     })
     .returning('id');
   const id = (row as { id: number }).id;
-  await deps
-    .db('invoice_lines')
-    .insert({
-      invoice_id: id,
-      position: 1,
-      label: 'Restauration scolaire',
-      kind: 'booked',
-      quantity: 1,
-      unit_cents: opts.totalCents,
-      total_cents: opts.totalCents,
-      days: '[]',
-    });
+  await deps.db('invoice_lines').insert({
+    invoice_id: id,
+    position: 1,
+    label: 'Restauration scolaire',
+    kind: 'booked',
+    quantity: 1,
+    unit_cents: opts.totalCents,
+    total_cents: opts.totalCents,
+    days: '[]',
+  });
   return { id, number };
 }
 

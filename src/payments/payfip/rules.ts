@@ -2,16 +2,16 @@
 // any HTTP call, the stand-in answers them with the same FonctionnelleErreur codes.
 import type { CreerPaiementSecuriseArgs } from './soap.js';
 
-export const REFDET_PATTERN = /^[A-Za-z0-9]{1,30}$/;
+const REFDET_PATTERN = /^[A-Za-z0-9]{1,30}$/;
 export const NUMCLI_PATTERN = /^[0-9]{6}$/;
 export const SAISIE_VALUES = ['T', 'X', 'W'] as const;
 export type PayfipSaisie = (typeof SAISIE_VALUES)[number];
 
 export const MIN_AMOUNT_CENTS = 100;
 /** 99 999,99 €: the ceiling public integrations use (payfip.md gives no figure; M5 above it). */
-export const MAX_AMOUNT_CENTS = 9_999_999;
-export const MAX_URL_LENGTH = 249; // "< 250 characters"
-export const MAX_OBJET_LENGTH = 99; // "< 100 characters"
+const MAX_AMOUNT_CENTS = 9_999_999;
+const MAX_URL_LENGTH = 249; // "< 250 characters"
+const MAX_OBJET_LENGTH = 99; // "< 100 characters"
 
 /** An idOp as PayFiP hands them out (a UUID) or as anything sane would; used to refuse junk early. */
 export const IDOP_PATTERN = /^[A-Za-z0-9-]{1,64}$/;

@@ -12,14 +12,14 @@ import {
 
 export const PAYFIP_NAMESPACE =
   'http://securite.service.tpa.cp.finances.gouv.fr/services/mas_securite/contrat_paiement_securise/PaiementSecuriseService';
-export const SOAP_ENVELOPE_NAMESPACE = 'http://schemas.xmlsoap.org/soap/envelope/';
+const SOAP_ENVELOPE_NAMESPACE = 'http://schemas.xmlsoap.org/soap/envelope/';
 
 /** Paths under the PayFiP base URL (https://www.payfip.gouv.fr, or the stand-in's mount point). */
 export const SERVICE_PATH = '/tpa/services/securite';
 export const PAYMENT_PAGE_PATH = '/tpa/paiementws.web';
 
 /** The faultstring PayFiP gives its functional errors; the code is in detail/FonctionnelleErreur/code. */
-export const FONCTIONNELLE_ERREUR = 'fr.gouv.finances.cp.tpa.webservice.exceptions.FonctionnelleErreur';
+const FONCTIONNELLE_ERREUR = 'fr.gouv.finances.cp.tpa.webservice.exceptions.FonctionnelleErreur';
 
 export type PayfipOperation = 'creerPaiementSecurise' | 'recupererDetailPaiementSecurise';
 

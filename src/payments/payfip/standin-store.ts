@@ -31,7 +31,7 @@ export interface StandinOperation extends CreerPaiementSecuriseArgs {
   result: StandinResult | null;
 }
 
-export interface StandinPatch {
+interface StandinPatch {
   result: StandinResult;
 }
 

@@ -52,14 +52,7 @@ import {
 } from './standin-store.js';
 import { XmlFormatError, element, escapeXml, leafText } from './xml.js';
 
-export {
-  createMemoryStandinStore,
-  type StandinOperation,
-  type StandinPatch,
-  type StandinResult,
-  type StandinResultCode,
-  type StandinStore,
-} from './standin-store.js';
+export { createMemoryStandinStore, type StandinStore } from './standin-store.js';
 
 export interface PayfipStandinOptions {
   clock: { now(): Date };

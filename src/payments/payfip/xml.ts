@@ -20,7 +20,7 @@ export function escapeXml(text: string): string {
 const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /** Decodes character data; any unknown entity or bare "&" is an error. */
-export function decodeXmlText(raw: string): string {
+function decodeXmlText(raw: string): string {
   return raw.replace(/&([^;&\s]*);?/g, (match, body: string) => {
     if (!match.endsWith(';')) throw new XmlFormatError('bare "&" in text');
     const named = NAMED_ENTITIES[body];

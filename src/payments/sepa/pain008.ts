@@ -6,11 +6,11 @@ import SEPA from 'sepa';
 import { electronicFormatIBAN, extractBIC, isSEPACountry, validateBIC, validateIBAN } from 'ibantools';
 import { XmlFormatError, assertPlainXml, element, elements, requiredLeaf } from '../payfip/xml.js';
 
-export const PAIN_008_FORMAT = 'pain.008.001.02';
+const PAIN_008_FORMAT = 'pain.008.001.02';
 
-export type SequenceType = 'FRST' | 'RCUR';
+type SequenceType = 'FRST' | 'RCUR';
 
-export interface SepaCreditor {
+interface SepaCreditor {
   name: string;
   iban: string;
   bic: string;
@@ -78,7 +78,7 @@ const centsToNumber = (cents: number) => cents / 100;
  * Free text reduced to the SEPA Latin character set (accents removed, other characters
  * replaced by spaces) and cut to the field's length: French banks reject the rest.
  */
-export function toSepaText(value: string, maxLength: number): string {
+function toSepaText(value: string, maxLength: number): string {
   return value
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -90,7 +90,7 @@ export function toSepaText(value: string, maxLength: number): string {
     .trim();
 }
 
-export type IbanBicErrorCode =
+type IbanBicErrorCode =
   'iban_missing' | 'iban_invalid' | 'iban_not_sepa' | 'bic_invalid' | 'bic_country_mismatch';
 
 export type IbanBicCheck =

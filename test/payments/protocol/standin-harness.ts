@@ -12,7 +12,7 @@ import {
 } from '../../../src/payments/payfip/standin.js';
 
 /** A clock the test sets and moves. */
-export class TestClock {
+class TestClock {
   private current: number;
   constructor(start: string) {
     this.current = Date.parse(start);
