@@ -104,6 +104,13 @@ export function startBenchApp(databaseUrl: string): Promise<AppProcess> {
     SMTP_URL: 'smtp://127.0.0.1:2525',
     PAYFIP_URL: 'https://payfip.bench.invalid/',
     PAYFIP_NUMCLI: '424242',
+    PAYFIP_SAISIE: 'T',
+    SEPA_CREDITOR_ID: 'FR12ZZZ654321',
+    SEPA_CREDITOR_NAME: 'REGIE BENCH',
+    SEPA_CREDITOR_IBAN: 'FR1420041010050500013M02606',
+    SEPA_CREDITOR_BIC: 'PSSTFRPPPAR',
+    // The public address production wants (the bench reaches the app on loopback meanwhile).
+    BASE_URL: 'https://portail.bench.invalid',
     // The bench logs hundreds of parents in from one address in a few seconds.
     RATE_LIMIT_LOGIN_PER_ACCOUNT: '100000',
     RATE_LIMIT_LOGIN_PER_IP: '100000',
