@@ -1,7 +1,7 @@
 import type { Feature } from '../features.js';
 import { householdsAdminRoutes } from './admin-routes.js';
 import { householdsRoutes } from './routes.js';
-import { householdRequestTypes } from './service.js';
+import { householdRequestTypes } from './request-types.js';
 
 export const householdsFeature: Feature = {
   name: 'households',
