@@ -25,6 +25,18 @@ function utcDayString(ms: number): string {
   return `${String(d.getUTCFullYear()).padStart(4, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
 }
 
+/** Throws unless `day` is a real 'YYYY-MM-DD' day. */
+export function assertDay(day: string): void {
+  utcMidnight(day);
+}
+
+/** The ISO week number (1–53) of `day`: that of the Thursday of its week. */
+export function isoWeekNumberOf(day: string): number {
+  const thursday = utcMidnight(day) + (4 - isoWeekdayOf(day)) * DAY_MS;
+  const january1 = Date.UTC(new Date(thursday).getUTCFullYear(), 0, 1);
+  return Math.floor((thursday - january1) / DAY_MS / 7) + 1;
+}
+
 /** `day` moved by `days` calendar days (negative: back). */
 export function addDays(day: string, days: number): string {
   return utcDayString(utcMidnight(day) + days * DAY_MS);

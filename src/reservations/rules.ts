@@ -6,6 +6,8 @@ import { DateTime } from 'luxon';
 import { parisDayOf, TIME_ZONE } from '../platform/clock.js';
 import {
   addDays,
+  assertDay,
+  isoWeekNumberOf,
   DAY_PATTERN,
   invalidDay,
   isoWeekdayOf,
@@ -113,7 +115,7 @@ export function previousWorkingDay(day: string, cal: Calendar): string {
  * Booking is allowed through the whole deadline minute: see isBeforeDeadline.
  */
 export function deadlineFor(day: string, rule: Deadline, cal: Calendar): Date {
-  parseDay(day); // throws on a bad day
+  assertDay(day);
   switch (rule.kind) {
     case 'calendar_days': {
       assertCount(rule.days, 'days');
@@ -155,7 +157,7 @@ function notPastMinute(now: Date, limit: Date): boolean {
  * as it is the one the parent can act on by coming back later.
  */
 export function isOpenForBooking(now: Date, day: string, opening: Opening): OpeningCheck {
-  parseDay(day);
+  assertDay(day);
   if (opening.opensAt && now.getTime() < opening.opensAt.getTime()) {
     return { open: false, reason: 'not_yet_open' };
   }
@@ -173,7 +175,7 @@ export function isOpenForBooking(now: Date, day: string, opening: Opening): Open
  * the parity as printed, which is what this returns.
  */
 export function isoWeekParity(day: string): 'odd' | 'even' {
-  return parseDay(day).weekNumber % 2 === 0 ? 'even' : 'odd';
+  return isoWeekNumberOf(day) % 2 === 0 ? 'even' : 'odd';
 }
 
 /** With alternating custody, a household books only the weeks of its parity; null = no restriction. */
@@ -216,10 +218,11 @@ export function certificateDeadline(day: string, days = 7): string {
  * 29 February turns a year older on 1 March in common years.
  */
 export function ageOn(birthDate: string, day: string): number {
-  const birth = parseDay(birthDate);
-  const on = parseDay(day);
-  let age = on.year - birth.year;
-  if (on.month < birth.month || (on.month === birth.month && on.day < birth.day)) age -= 1;
+  assertDay(birthDate);
+  assertDay(day);
+  // 'YYYY-MM-DD' strings compare field by field: the birthday is reached when MM-DD is.
+  let age = Number(day.slice(0, 4)) - Number(birthDate.slice(0, 4));
+  if (day.slice(5) < birthDate.slice(5)) age -= 1;
   if (age < 0) throw new RangeError(`${day} is before the birth date ${birthDate}`);
   return age;
 }

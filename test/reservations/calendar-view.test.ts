@@ -95,10 +95,9 @@ describe('the month calendar', () => {
     expect(box.attr('value')).toBe('7:3:2026-12-01');
     expect(box.is(':checked')).toBe(false);
     const label = cells[1]!.find(`label[for="${box.attr('id')}"]`);
-    expect(label.text()).toBe('mardi 1 mardi 1 décembre 2026, Cantine "Jaurès" & co, Zoé <b>');
-    expect(label.find('.visually-hidden').text()).toBe(
-      ' mardi 1 décembre 2026, Cantine "Jaurès" & co, Zoé <b>',
-    );
+    // The checkbox's name reads once: the visible "mardi 1", then the month, service and child.
+    expect(label.text()).toBe('mardi 1 décembre 2026, Cantine "Jaurès" & co, Zoé <b>');
+    expect(label.find('.visually-hidden').text()).toBe(' décembre 2026, Cantine "Jaurès" & co, Zoé <b>');
     expect(cells[1]!.find('.calendar__state').text()).toBe('réservé, annulable – présent');
     expect(cells[2]!.find('.calendar__state').text()).toBe(
       'réservé, annulation close : enfant malade possible',
