@@ -13,85 +13,13 @@ import { getT } from '../web/i18n.js';
 import { localPath } from '../web/urls.js';
 import { certificateInTime } from './certificates.js';
 import { certificateDeadline } from './rules.js';
-import { certificateSchema, monthSchema, parseSlot, patternSchema, slotsSchema } from './schemas.js';
-import { createReservationsService, type Outcome, type Slot } from './service.js';
+import { certificateSchema, monthOf, parseSlot, patternSchema, slotsSchema } from './schemas.js';
+import { createReservationsService, type Slot } from './service.js';
 import * as repo from './repository.js';
+import { agendaFacts } from './calendar-repository.js';
+import { groupOutcome, rememberOutcome } from './outcome.js';
+import { priceBoxOf } from './price-box.js';
 import { calendarLabels, checkedSlots } from './view-labels.js';
-
-declare module '../web/types.js' {
-  interface SessionData {
-    /** What the last booking/cancellation did, shown once on /reservations/result. */
-    reservationOutcome: StoredOutcome;
-  }
-}
-
-export interface StoredOutcome {
-  action: 'book' | 'cancel' | 'sick';
-  returnTo: string;
-  items: {
-    childId: number;
-    child: string;
-    serviceId: number;
-    service: string;
-    day: string;
-    result: string;
-  }[];
-}
-
-/** The answer page's content (parent and desk bookings); the names are read only if the outcomes do not carry them. */
-export async function rememberOutcome(
-  deps: AppDeps,
-  req: Request,
-  action: StoredOutcome['action'],
-  outcomes: (Outcome<string> & { service?: string; child?: string })[],
-  children: Pick<ChildRow, 'id' | 'first_name'>[],
-  returnTo: string,
-): Promise<void> {
-  const missing = [...new Set(outcomes.filter((o) => o.service === undefined).map((o) => o.serviceId))];
-  const services = new Map(
-    missing.length ? (await repo.servicesByIds(deps.db, missing)).map((s) => [s.id, s.name]) : [],
-  );
-  req.session.reservationOutcome = {
-    action,
-    returnTo,
-    items: outcomes.map((o) => ({
-      ...o,
-      child: o.child ?? children.find((c) => c.id === o.childId)?.first_name ?? '',
-      service: o.service ?? services.get(o.serviceId) ?? '',
-    })),
-  };
-}
-
-/**
- * The booking form's price box for the month's calendars; on a child's agenda, of that child only.
- * Billing computes it (a floor above: it gives it through deps.hooks.priceBox); none without billing.
- */
-export async function priceBoxOf(
-  deps: AppDeps,
-  householdId: number,
-  calendars: MonthCalendars,
-  month: string,
-  childId?: number,
-) {
-  if (!deps.hooks.priceBox) return null;
-  const shown = calendars.flatMap(({ child, calendars: cals }) =>
-    cals.map(({ service }) => ({
-      childId: child.id,
-      child: child.first_name,
-      serviceId: service.id,
-      service: service.name,
-      unit: service.unit,
-    })),
-  );
-  return deps.hooks.priceBox(deps.db, householdId, month, today(deps.clock), shown, childId);
-}
-
-type MonthCalendars = Awaited<ReturnType<ReturnType<typeof createReservationsService>['monthCalendars']>>;
-
-export function monthOf(value: unknown, fallback: string): string {
-  const parsed = monthSchema.safeParse(typeof value === 'string' ? value : undefined);
-  return parsed.success && parsed.data ? parsed.data : fallback;
-}
 
 export function reservationsRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -146,7 +74,7 @@ export function reservationsRoutes(deps: AppDeps): Router {
 
   /** The agenda's list of sick absences with their certificate, the child's certificates and the month's history: one statement. */
   async function agendaExtras(householdId: number, childId: number, month: string) {
-    const { sick, certificates, history } = await repo.agendaFacts(
+    const { sick, certificates, history } = await agendaFacts(
       deps.db,
       householdId,
       childId,
@@ -315,22 +243,4 @@ export function reservationsRoutes(deps: AppDeps): Router {
   });
 
   return router;
-}
-
-/** Outcomes grouped per child and service, then per result, for the answer page. */
-export function groupOutcome(outcome: StoredOutcome) {
-  const groups = new Map<
-    string,
-    { child: string; service: string; byResult: Map<string, typeof outcome.items> }
-  >();
-  for (const item of outcome.items) {
-    const key = `${item.childId}|${item.serviceId}`;
-    if (!groups.has(key)) groups.set(key, { child: item.child, service: item.service, byResult: new Map() });
-    const g = groups.get(key)!;
-    g.byResult.set(item.result, [...(g.byResult.get(item.result) ?? []), item]);
-  }
-  return [...groups.values()].map((g) => ({
-    ...g,
-    results: [...g.byResult.entries()].map(([result, items]) => ({ result, items })),
-  }));
 }

@@ -12,7 +12,21 @@ const slot = z
   .regex(/^\d{1,15}:\d{1,9}:\d{4}-\d{2}-\d{2}$/, 'reservations.errors.slotInvalid')
   .refine((v) => isRealDay(v.split(':')[2]), 'reservations.errors.slotInvalid');
 
-export const monthSchema = z.string().refine(isRealMonth).optional();
+const monthSchema = z.string().refine(isRealMonth).optional();
+
+/** The month asked in a query (YYYY-MM), else `fallback`. */
+export function monthOf(value: unknown, fallback: string): string {
+  const parsed = monthSchema.safeParse(typeof value === 'string' ? value : undefined);
+  return parsed.success && parsed.data ? parsed.data : fallback;
+}
+
+/** A real day (YYYY-MM-DD) asked in a query or a form. */
+export const dayParam = z.string().refine(isRealDay);
+
+/** The day asked in a query or a form, else `fallback`. */
+export function dayOf(value: unknown, fallback: string): string {
+  return dayParam.safeParse(value).success ? (value as string) : fallback;
+}
 
 /** Days picked in the calendar: "childId:serviceId:YYYY-MM-DD". */
 export const slotsSchema = z.object({

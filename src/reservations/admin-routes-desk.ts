@@ -1,0 +1,218 @@
+// Staff pages of bookings: the week's occupation, closing a day, and the desk (a family's month
+// calendars, booked or cancelled for them).
+import { Router, type Request, type Response } from 'express';
+import type { AppDeps } from '../deps.js';
+import { today } from '../platform/clock.js';
+import { childrenOfHousehold } from '../households/access.js';
+import { idParam } from '../web/params.js';
+import { actorOf, currentAccount, requireAgent } from '../web/auth.js';
+import { HttpError } from '../web/errors.js';
+import { flash } from '../web/flash.js';
+import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
+import { getT } from '../web/i18n.js';
+import { hasControlCharacters } from '../web/text.js';
+import { dayStates, openDays } from '../services/calendar.js';
+import { addDays, weekDaysOf } from '../platform/days.js';
+import type * as repo from './repository.js';
+import * as staffRepo from './staff-repository.js';
+import { closeDaySchema, dayOf, monthOf, parseSlot, slotsSchema, staffCancelSchema } from './schemas.js';
+import { createReservationsService } from './service.js';
+import { calendarLabels, checkedSlots } from './view-labels.js';
+import { createReservationsStaffService } from './staff.js';
+import { groupOutcome, rememberOutcome } from './outcome.js';
+import { priceBoxOf } from './price-box.js';
+
+export function deskAdminRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const reservations = createReservationsService(deps);
+  const staff = createReservationsStaffService(deps);
+
+  router.get('/reservations', requireAgent, async (req, res) => {
+    const monday = weekDaysOf(dayOf(req.query.week, today(deps.clock)))[0]!;
+    const friday = addDays(monday, 4);
+    const services = (await staffRepo.visibleServices(deps.db, currentAccount(req))) as repo.ServiceRow[];
+    const counts = await staffRepo.occupation(
+      deps.db,
+      services.map((s) => s.id),
+      monday,
+      friday,
+    );
+    const table = [];
+    for (const service of services) {
+      const states = await dayStates(deps.db, service, monday, friday);
+      table.push({
+        service,
+        days: [0, 1, 2, 3, 4].map((i) => {
+          const day = addDays(monday, i);
+          const c = counts.find((x) => x.service_id === service.id && x.day === day);
+          return { day, state: states.get(day), booked: c?.booked ?? 0, waiting: c?.waiting ?? 0 };
+        }),
+      });
+    }
+    res.render('admin/reservations/index', {
+      monday,
+      previousWeek: addDays(monday, -7),
+      nextWeek: addDays(monday, 7),
+      table: table.filter((r) =>
+        r.days.some(
+          (d) =>
+            d.state?.open || d.booked || (d.state?.open === false && d.state.reason === 'closed_by_town'),
+        ),
+      ),
+    });
+  });
+
+  async function renderClose(
+    req: Request,
+    res: Response,
+    status = 200,
+    errors: FormErrors = noErrors(),
+    values: Record<string, unknown> = {},
+  ) {
+    const services = (await staffRepo.visibleServices(deps.db, currentAccount(req))) as repo.ServiceRow[];
+    res.status(status).render('admin/reservations/close', {
+      services,
+      errors,
+      values: { service: req.query.service ?? '', day: req.query.day ?? '', ...values },
+    });
+  }
+
+  router.get('/reservations/close', requireAgent, (req, res) => renderClose(req, res));
+
+  router.post('/reservations/close', requireAgent, async (req, res) => {
+    const t = getT();
+    const form = closeDaySchema.safeParse(req.body);
+    if (!form.success) return renderClose(req, res, 422, formErrors(form.error, t), req.body);
+    const service = await staff.visibleService(currentAccount(req), Number(form.data.service));
+    if (!service)
+      return renderClose(
+        req,
+        res,
+        422,
+        addError(noErrors(), 'service', t('reservations.errors.serviceRequired')),
+        req.body,
+      );
+    if (!(await openDays(deps.db, service, form.data.day, form.data.day)).length) {
+      const closed = (await dayStates(deps.db, service, form.data.day, form.data.day)).get(form.data.day);
+      const key =
+        closed && !closed.open && closed.reason === 'closed_by_town'
+          ? 'reservations.errors.alreadyClosed'
+          : 'reservations.errors.notOpen';
+      return renderClose(req, res, 422, addError(noErrors(), 'day', t(key)), req.body);
+    }
+    try {
+      const { cancelled } = await reservations.closeDay({
+        serviceId: service.id,
+        day: form.data.day,
+        reason: form.data.reason,
+        actor: actorOf(req),
+      });
+      flash(req, t('reservations.admin.close.done', { count: cancelled }));
+    } catch (err) {
+      if (!(err instanceof FormError)) throw err;
+      return renderClose(req, res, 422, addError(noErrors(), err.field, t(err.key)), req.body);
+    }
+    res.redirect(303, `/admin/reservations?week=${form.data.day}`);
+  });
+
+  async function renderFamily(req: Request, res: Response, status = 200, errors: FormErrors = noErrors()) {
+    const number =
+      typeof req.query.number === 'string' && !hasControlCharacters(req.query.number)
+        ? req.query.number.trim().slice(0, 30)
+        : '';
+    const household = number ? await staffRepo.householdByNumber(deps.db, number) : undefined;
+    const month = monthOf(req.query.month, today(deps.clock).slice(0, 7));
+    const children = household ? await childrenOfHousehold(deps.db, household.id) : [];
+    const calendars = household
+      ? await reservations.monthCalendars({ householdId: household.id, children, month, staff: true })
+      : [];
+    const shift = (by: number) => {
+      const [y, m] = month.split('-').map(Number) as [number, number];
+      const d = new Date(Date.UTC(y, m - 1 + by, 1));
+      return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+    };
+    if (number && !household)
+      errors = addError(
+        errors.summary.length ? errors : noErrors(),
+        'number',
+        getT()('reservations.errors.familyNotFound'),
+      );
+    res.status(status).render('admin/reservations/family', {
+      calendarLabels: calendarLabels(getT()),
+      checked: checkedSlots(undefined),
+      priceBox: household ? await priceBoxOf(deps, household.id, calendars, month) : null,
+      number,
+      household,
+      month,
+      previousMonth: shift(-1),
+      nextMonth: shift(1),
+      calendars,
+      children,
+      errors,
+      values: {},
+      returnTo: req.originalUrl,
+      formBase: household ? `/admin/reservations/family/${household.id}` : '',
+      desk: true,
+    });
+  }
+
+  router.get('/reservations/family', requireAgent, (req, res) => renderFamily(req, res));
+
+  async function deskHousehold(req: Request) {
+    const householdId = idParam(req.params.householdId);
+    const household = await deps.db('households').where({ id: householdId }).first('id', 'family_number');
+    if (!household) throw new HttpError(404);
+    const children = await childrenOfHousehold(deps.db, householdId);
+    return { household: household as { id: number; family_number: string }, children };
+  }
+
+  router.post('/reservations/family/:householdId', requireAgent, async (req, res) => {
+    const { household, children } = await deskHousehold(req);
+    const back = `/admin/reservations/family?number=${encodeURIComponent(household.family_number)}`;
+    const form = slotsSchema.safeParse(req.body);
+    if (!form.success) {
+      req.query.number = household.family_number;
+      return renderFamily(req, res, 422, formErrors(form.error, getT()));
+    }
+    const slots = form.data.slots.map(parseSlot);
+    if (slots.some((s) => !children.some((c) => c.id === s.childId))) throw new HttpError(404);
+    const outcomes = await reservations.book({
+      householdId: household.id,
+      actor: actorOf(req),
+      slots,
+      waitlist: form.data.waitlist === '1',
+      staff: true,
+    });
+    await rememberOutcome(deps, req, 'book', outcomes, children, back);
+    res.redirect(303, '/admin/reservations/result');
+  });
+
+  router.post('/reservations/family/:householdId/cancel', requireAgent, async (req, res) => {
+    const { household, children } = await deskHousehold(req);
+    const back = `/admin/reservations/family?number=${encodeURIComponent(household.family_number)}`;
+    const form = staffCancelSchema.safeParse(req.body);
+    if (!form.success) {
+      req.query.number = household.family_number;
+      return renderFamily(req, res, 422, formErrors(form.error, getT()));
+    }
+    const slots = form.data.slots.map(parseSlot);
+    if (slots.some((s) => !children.some((c) => c.id === s.childId))) throw new HttpError(404);
+    const outcomes = await reservations.cancel({
+      householdId: household.id,
+      actor: actorOf(req),
+      slots,
+      mode: form.data.mode,
+      reason: form.data.reason || undefined,
+    });
+    await rememberOutcome(deps, req, 'cancel', outcomes, children, back);
+    res.redirect(303, '/admin/reservations/result');
+  });
+
+  router.get('/reservations/result', requireAgent, (req, res) => {
+    const outcome = req.session.reservationOutcome;
+    if (!outcome) return res.redirect(303, '/admin/reservations');
+    res.render('reservations/result', { outcome, groups: groupOutcome(outcome) });
+  });
+
+  return router;
+}
