@@ -85,8 +85,8 @@ export function createCalendarViewService(deps: AppDeps) {
     const grid: { monday: string; days: string[] }[] = [];
     for (let monday = gridFrom; monday <= gridTo; monday = addDays(monday, 7))
       grid.push({ monday, days: [0, 1, 2, 3, 4].map((i) => addDays(monday, i)) });
-    // A service's deadlines give every child of the page the same answer on a day (and custody
-    // week): worked out once per page, not once per cell.
+    // A deadline gives every child of the page the same answer on a day (and custody week):
+    // worked out once per page, not once per cell; services with the same deadline share it.
     const decided = new Map<string, boolean | Refusal | null>();
     const decide = <V extends boolean | Refusal | null>(key: string, work: () => V): V => {
       if (!decided.has(key)) decided.set(key, work());
@@ -99,6 +99,7 @@ export function createCalendarViewService(deps: AppDeps) {
         .filter((s) => enrolmentOf.has(`${child.id}|${s.id}`))
         .map((service) => {
           const rules = rulesOf(service);
+          const cancelRule = JSON.stringify(rules.cancelDeadline);
           const states = statesByService.get(service.id)!;
           const weekdays =
             enrolmentOf.get(`${child.id}|${service.id}`)?.options?.weekdays ?? service.weekdays;
@@ -125,9 +126,11 @@ export function createCalendarViewService(deps: AppDeps) {
               note: state && !state.open && state.reason === 'closed_by_town' ? state.note : null,
             };
             if (live?.status === 'booked') {
-              const cancellable = decide(`cancel|${s.id}|${day}`, () => canCancel(r, now, day, calendar));
+              const cancellable = decide(`cancel|${cancelRule}|${day}`, () =>
+                canCancel(r, now, day, calendar),
+              );
               const sickable =
-                !cancellable && decide(`sick|${s.id}|${day}`, () => canDeclareSick(r, now, day));
+                !cancellable && decide(`sick|${r.sickUntil}|${day}`, () => canDeclareSick(r, now, day));
               // At the desk staff may cancel any coming day (late or free, their choice).
               const selectable = cancellable || sickable || (Boolean(input.staff) && day >= todayDay);
               return { ...base, state: 'booked', selectable, cancellable, sickable };
