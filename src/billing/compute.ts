@@ -1,54 +1,29 @@
 // What each household owes for a month: reads the month's reservations and attendance in a few
-// set-based queries, resolves who pays each child × service × day, prices it on that day (QF
-// history, out-of-town rate) and applies the rules of rules.ts. Pure reading: nothing is written.
-import { DateTime } from 'luxon';
+// set-based queries, resolves who pays each child × service × day (month-cells.ts), prices it on
+// that day (price-grid.ts) and applies the rules of rules.ts. Pure reading: nothing is written.
 import { monthBounds } from '../platform/clock.js';
 import type { Queryable } from '../platform/db.js';
-import { certificateDeadline } from '../reservations/rules.js';
+import { cellsByPayer, monthCells, orphanChildren, type Cell } from './month-cells.js';
 import { multiplyCents, sumCents } from './money.js';
+import {
+  householdsFrom,
+  loadHouseholds,
+  loadPricing,
+  priceOnDay,
+  pricingFrom,
+  type HouseholdPricing,
+  type ServicePricing,
+} from './price-grid.js';
 import {
   childHouseholds,
   childNames,
-  householdFlags,
   householdMonthRows,
-  listBrackets,
-  listRateBrackets,
-  listRates,
-  listServices,
   monthAttendanceDays,
   monthReservationDays,
-  qfHistoryOf,
-  type AttendanceDays,
-  type BracketRow,
   type ChildNameRow,
-  type CustodyRow,
   type HouseholdMonthRows,
-  type ReservationDays,
-  type ServiceBillingRow,
-  type ServiceRatesRow,
-} from './repository.js';
-import {
-  chargeForDay,
-  priceFor,
-  qfOnDay,
-  type AttendanceMark,
-  type BookingState,
-  type ChargeKind,
-  type PriceBracket,
-  type QfHistoryEntry,
-} from './rules.js';
-
-export interface ServicePricing {
-  service: ServiceBillingRow;
-  /** null: the service has no rates yet (a set-up error: nothing can be billed). */
-  rates: {
-    outOfTownCents: number | null;
-    unknownQfCents: number | null;
-    lateCancelCents: number;
-    unbookedSurchargeCents: number;
-  } | null;
-  brackets: (PriceBracket & { label: string; bracketId: number })[];
-}
+} from './repository-month.js';
+import { chargeForDay, type ChargeKind } from './rules.js';
 
 export interface ComputedLine {
   childId: number;
@@ -82,153 +57,6 @@ export interface HouseholdMonth {
   anomalies: Anomaly[];
 }
 
-/** The booking state of a reservation row for billing. */
-function bookingStateOf(r: { status: string; day: string; certificate_day: string | null }): BookingState {
-  switch (r.status) {
-    case 'booked':
-      return 'booked';
-    case 'sick':
-      return r.certificate_day !== null && r.certificate_day <= certificateDeadline(r.day)
-        ? 'sick_excused'
-        : 'sick_unexcused';
-    case 'late_cancelled':
-      return 'late_cancelled';
-    case 'cancelled_free':
-      return 'cancelled_free';
-    case 'closed_by_town':
-      return 'closed_by_town';
-    default:
-      return 'cancelled';
-  }
-}
-
-// When several rows exist for one child × service × day (cancelled then booked again), the one
-// that says most about the day wins: the town's closure, then a live booking, then the fees.
-const PRECEDENCE: BookingState[] = [
-  'closed_by_town',
-  'booked',
-  'sick_excused',
-  'sick_unexcused',
-  'late_cancelled',
-  'cancelled_free',
-  'cancelled',
-  'none',
-];
-
-const RANK = new Map(PRECEDENCE.map((state, i) => [state, i]));
-
-/** Each service's pricing from the rows of its grid (services, their year's QF brackets, rates, prices per bracket). */
-export function pricingFrom(
-  services: ServiceBillingRow[],
-  brackets: BracketRow[],
-  rates: ServiceRatesRow[],
-  rateBrackets: { service_id: number; bracket_id: number; unit_cents: number }[],
-): Map<number, ServicePricing> {
-  const out = new Map<number, ServicePricing>();
-  for (const service of services) {
-    const r = rates.find((x) => x.service_id === service.id);
-    const prices = rateBrackets.filter((x) => x.service_id === service.id);
-    const grid = brackets
-      .filter((b) => b.school_year_id === service.school_year_id)
-      .flatMap((b) => {
-        const p = prices.find((x) => x.bracket_id === b.id);
-        return p
-          ? [{ minQf: b.min_qf, maxQf: b.max_qf, unitCents: p.unit_cents, label: b.label, bracketId: b.id }]
-          : [];
-      });
-    out.set(service.id, {
-      service,
-      rates: r
-        ? {
-            outOfTownCents: r.out_of_town_cents,
-            unknownQfCents: r.unknown_qf_cents,
-            lateCancelCents: r.late_cancel_cents,
-            unbookedSurchargeCents: r.unbooked_surcharge_cents,
-          }
-        : grid.length
-          ? { outOfTownCents: null, unknownQfCents: null, lateCancelCents: 0, unbookedSurchargeCents: 0 }
-          : null,
-      brackets: grid,
-    });
-  }
-  return out;
-}
-
-export async function loadPricing(q: Queryable, serviceIds: number[]): Promise<Map<number, ServicePricing>> {
-  if (!serviceIds.length) return new Map();
-  const services = await listServices(q, serviceIds);
-  const years = [...new Set(services.map((s) => s.school_year_id))];
-  const [brackets, rates, rateBrackets] = await Promise.all([
-    listBrackets(q, years),
-    listRates(q, serviceIds),
-    listRateBrackets(q, serviceIds),
-  ]);
-  return pricingFrom(services, brackets, rates, rateBrackets);
-}
-
-export interface PriceOnDay {
-  unitCents: number;
-  /** 'out_of_town', 'unknown' (QF missing or expired) or the bracket's label. */
-  basis: 'out_of_town' | 'unknown' | 'bracket';
-  bracketLabel: string | null;
-  qf: number | null;
-}
-
-/** The unit price of a household for a service on a day, or null when the grid cannot price it. */
-export function priceOnDay(
-  p: ServicePricing,
-  household: { outOfTown: boolean; qf: QfHistoryEntry[] },
-  day: string,
-): PriceOnDay | null {
-  if (!p.rates) return null;
-  const qf = qfOnDay(household.qf, day);
-  try {
-    const unitCents = priceFor({
-      qf,
-      outOfTown: household.outOfTown,
-      brackets: p.brackets,
-      outOfTownCents: p.rates.outOfTownCents,
-      unknownQfCents: p.rates.unknownQfCents,
-    });
-    if (household.outOfTown && p.rates.outOfTownCents != null)
-      return { unitCents, basis: 'out_of_town', bracketLabel: null, qf };
-    if (qf === null) return { unitCents, basis: 'unknown', bracketLabel: null, qf };
-    const bracket = p.brackets.find((b) => qf >= b.minQf && (b.maxQf === null || qf < b.maxQf));
-    return { unitCents, basis: 'bracket', bracketLabel: bracket?.label ?? null, qf };
-  } catch {
-    return null;
-  }
-}
-
-export interface HouseholdPricing {
-  outOfTown: boolean;
-  paperless: boolean;
-  familyNumber: string;
-  qf: QfHistoryEntry[];
-}
-
-export function householdsFrom(
-  flags: { id: number; out_of_town: boolean; paperless: boolean; family_number: string }[],
-  history: { household_id: number; value: number; valid_from: string; valid_to: string | null }[],
-): Map<number, HouseholdPricing> {
-  const out = new Map<number, HouseholdPricing>();
-  for (const f of flags)
-    out.set(f.id, {
-      outOfTown: f.out_of_town,
-      paperless: f.paperless,
-      familyNumber: f.family_number,
-      qf: [],
-    });
-  for (const h of history)
-    out.get(h.household_id)?.qf.push({ value: h.value, validFrom: h.valid_from, validTo: h.valid_to });
-  return out;
-}
-
-async function loadHouseholds(q: Queryable, ids: number[]): Promise<Map<number, HouseholdPricing>> {
-  const [flags, history] = await Promise.all([householdFlags(q, ids), qfHistoryOf(q, ids)]);
-  return householdsFrom(flags, history);
-}
-
 const byFrenchName = new Intl.Collator('fr').compare;
 
 const KIND_ORDER: ChargeKind[] = [
@@ -238,107 +66,6 @@ const KIND_ORDER: ChargeKind[] = [
   'late_cancellation',
   'unbooked_presence',
 ];
-
-/** One child × service × day of the month: what was booked (and by whom) and what staff recorded. */
-interface Cell {
-  serviceId: number;
-  childId: number;
-  /** Day of the month − 1. */
-  index: number;
-  day: string;
-  booking: BookingState;
-  bookedBy: number | null;
-  mark: AttendanceMark;
-  unbookedPayer: number | null;
-}
-
-/** The indexes of the bits set in a day set (bit n = day n + 1). */
-function daysOf(bits: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; bits !== 0; i++, bits >>>= 1) if (bits & 1) out.push(i);
-  return out;
-}
-
-/**
- * The month's cells from its grouped facts. When several reservations exist for a cell (cancelled
- * then booked again), the one that says most about the day wins (PRECEDENCE).
- */
-function monthCells(month: string, reservations: ReservationDays[], attendance: AttendanceDays[]): Cell[] {
-  const { to } = monthBounds(month);
-  const dayNames = Array.from(
-    { length: Number(to.slice(8)) },
-    (_, i) => `${month}-${String(i + 1).padStart(2, '0')}`,
-  );
-  // Per child × service, the month's cells indexed by day.
-  const pairs = new Map<string, (Cell | undefined)[]>();
-  const cellOf = (serviceId: number, childId: number, index: number): Cell => {
-    const key = `${serviceId}|${childId}`;
-    let row = pairs.get(key);
-    if (!row) pairs.set(key, (row = []));
-    let c = row[index];
-    if (!c)
-      row[index] = c = {
-        serviceId,
-        childId,
-        index,
-        day: dayNames[index]!,
-        booking: 'none',
-        bookedBy: null,
-        mark: null,
-        unbookedPayer: null,
-      };
-    return c;
-  };
-  for (const r of reservations) {
-    for (const i of daysOf(r.days)) {
-      const c = cellOf(r.service_id, r.child_id, i);
-      const state = bookingStateOf({ status: r.status, day: c.day, certificate_day: r.certificate_day });
-      if (c.bookedBy === null || RANK.get(state)! < RANK.get(c.booking)!) {
-        c.booking = state;
-        c.bookedBy = r.household_id;
-      }
-    }
-  }
-  for (const a of attendance) {
-    for (const i of daysOf(a.days)) {
-      const c = cellOf(a.service_id, a.child_id, i);
-      c.mark = a.status as AttendanceMark;
-      c.unbookedPayer = a.household_id;
-    }
-  }
-  return [...pairs.values()].flatMap((row) => row.filter((c): c is Cell => c !== undefined));
-}
-
-/** Children with a day nobody booked and staff named no household for: their homes decide who pays. */
-const orphanChildren = (cells: Cell[]) => [
-  ...new Set(cells.filter((c) => c.bookedBy === null && c.unbookedPayer === null).map((c) => c.childId)),
-];
-
-/**
- * Who pays each cell, cells grouped by that household in day order (only `householdId`'s when given):
- * for a presence nobody booked, the household staff named, else the one that had the child that week.
- */
-function cellsByPayer(cells: Cell[], custody: CustodyRow[], householdId?: number): Map<number, Cell[]> {
-  const payerOf = (c: Cell): number | null => {
-    if (c.mark === 'present_unbooked' && c.unbookedPayer !== null) return c.unbookedPayer;
-    if (c.bookedBy !== null) return c.bookedBy;
-    if (c.unbookedPayer !== null) return c.unbookedPayer;
-    const homes = custody.filter((h) => h.member_id === c.childId);
-    if (homes.length <= 1) return homes[0]?.household_id ?? null;
-    const odd = DateTime.fromISO(c.day).weekNumber % 2 === 1;
-    return (homes.find((h) => h.custody_weeks === (odd ? 'odd' : 'even')) ?? homes[0])!.household_id;
-  };
-  const byHousehold = new Map<number, Cell[]>();
-  for (const c of cells) {
-    const payer = payerOf(c);
-    if (payer === null || (householdId && payer !== householdId)) continue;
-    const list = byHousehold.get(payer);
-    if (list) list.push(c);
-    else byHousehold.set(payer, [c]);
-  }
-  for (const list of byHousehold.values()) list.sort((a, b) => a.index - b.index);
-  return byHousehold;
-}
 
 /** Prices each household's cells (in day order) into invoice lines and anomalies, by family number. */
 function priceHouseholds(

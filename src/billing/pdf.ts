@@ -5,7 +5,7 @@ import PDFDocument from 'pdfkit';
 import type { Town } from '../platform/town.js';
 import { formatDate, formatMoney } from '../web/format.js';
 import { tFr } from '../web/i18n.js';
-import type { HouseholdSnapshot } from './repository.js';
+import type { HouseholdSnapshot } from './repository-invoices.js';
 
 export interface PdfInvoice {
   kind: 'invoice' | 'credit_note';

@@ -2,8 +2,9 @@
 // the month's estimate (the dashboard). The amounts come from the invoicing run's own computation
 // (computeMonth), so that neither ever disagrees with the billing preview or the invoice.
 import type { Queryable } from '../platform/db.js';
-import { computeMonth, householdsFrom, priceOnDay, pricingFrom, type PriceOnDay } from './compute.js';
-import { pricingRows } from './repository.js';
+import { computeMonth } from './compute.js';
+import { householdsFrom, priceOnDay, pricingFrom, type PriceOnDay } from './price-grid.js';
+import { pricingRows } from './repository-month.js';
 import { sumCents } from './money.js';
 
 /**

@@ -12,18 +12,15 @@ import { getT } from '../web/i18n.js';
 import { unitPricesFor } from './pricing.js';
 import { qfRequestSchema } from './schemas.js';
 import { createBillingService, displayStatus, remainingOf } from './service.js';
+import { enrolledServicesOf, openRateRequest, qfDocumentsOf, qfHistoryOf } from './repository.js';
 import {
   creditNotesFor,
-  enrolledServicesOf,
   findHouseholdInvoice,
   findInvoice,
   householdInvoices,
   linesOf,
-  openRateRequest,
   paymentsOf,
-  qfDocumentsOf,
-  qfHistoryOf,
-} from './repository.js';
+} from './repository-invoices.js';
 import { qfOnDay } from './rules.js';
 
 export function billingRoutes(deps: AppDeps): Router {
