@@ -4,7 +4,8 @@
 import type { Request, Response } from 'express';
 import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
-import type { AccountsService, LoginOutcome } from './service.js';
+import type { LoginOutcome } from './login.js';
+import type { AccountsService } from './service.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

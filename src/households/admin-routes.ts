@@ -28,7 +28,7 @@ import {
   saveMember,
   serviceErrors,
   type MemberFormPage,
-} from './routes.js';
+} from './routes-shared.js';
 
 declare module '../web/types.js' {
   interface SessionData {
