@@ -41,7 +41,7 @@ export const floorRules = FLOORS.flatMap((floor, i) => {
       });
     if (!top) {
       patterns.push({
-        group: ['../*/repository.js', '../*/*-repository.js'],
+        group: ['../*/repository.js', '../*/repository-*.js', '../*/*-repository.js'],
         allowTypeImports: true,
         message: "Another feature's repository: call that feature's service.",
       });
