@@ -9,7 +9,7 @@ import { TIME_ZONE } from '../src/platform/clock.js';
 import { withTransaction } from '../src/platform/db.js';
 import { applyToInvoice, remainingCents, type PayableInvoice } from '../src/payments/invoices.js';
 import { insertPayment } from '../src/payments/repository.js';
-import { MANDATE_REQUEST_TYPE } from '../src/payments/sepa-service.js';
+import { MANDATE_REQUEST_TYPE } from '../src/payments/sepa-mandates.js';
 import { createRequestsService } from '../src/requests/service.js';
 import { maskIban } from '../src/payments/mandates.js';
 import { normaliseObjet } from '../src/payments/payfip/rules.js';

@@ -9,16 +9,9 @@ import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
 import { ACCEPT_ATTRIBUTE } from './files.js';
-import {
-  childrenOfHousehold,
-  filesOf,
-  findType,
-  findView,
-  householdByFamilyNumber,
-  householdSummary,
-  pendingQueue,
-  versionsOf,
-} from './repository.js';
+import { filesOf, findType, findView, versionsOf } from './repository.js';
+import { childrenOfHousehold, householdByFamilyNumber, householdSummary } from './repository-households.js';
+import { pendingQueue } from './repository-queue.js';
 import { filesOfRequest, uploadValues } from './routes.js';
 import {
   documentTypeSchema,
@@ -28,7 +21,8 @@ import {
   reviewSchema,
   staffUploadSchema,
 } from './schemas.js';
-import { createDocumentsService, displayStatus } from './service.js';
+import { createDocumentsService } from './service.js';
+import { displayStatus } from './validity.js';
 
 const PAGE_SIZE = 30;
 

@@ -11,9 +11,10 @@ import { addError, formErrors, FormError, noErrors, type FormErrors } from '../w
 import { getT } from '../web/i18n.js';
 import { localPath } from '../web/urls.js';
 import { ACCEPT_ATTRIBUTE, contentDisposition, isInlineType } from './files.js';
-import { childrenOfHousehold } from './repository.js';
+import { childrenOfHousehold } from './repository-households.js';
 import { uploadSchema } from './schemas.js';
-import { createDocumentsService, type DocumentsService, type UploadedFile } from './service.js';
+import { createDocumentsService, type DocumentsService } from './service.js';
+import type { UploadedFile } from './upload.js';
 
 const STAFF_VIEWERS = ['agent', 'manager', 'admin'];
 

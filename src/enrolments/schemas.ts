@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { multilineText, text } from '../web/text.js';
 import { arrayOf } from '../services/schemas.js';
 import { isRealDay } from '../web/dates.js';
-import { DEROGATION_REASONS } from './service.js';
+import { DEROGATION_REASONS } from './wizard.js';
 
 const id = z
   .string()

@@ -1,7 +1,9 @@
 import type { Feature } from '../features.js';
 import { paymentsAdminRoutes } from './admin-routes.js';
 import { paymentsRoutes } from './routes.js';
-import { createSepaService, paymentRequestTypes, planIssuedInvoices } from './sepa-service.js';
+import { planIssuedInvoices } from './sepa-debits.js';
+import { paymentRequestTypes } from './sepa-mandates.js';
+import { createSepaService } from './sepa-service.js';
 import { createPaymentsService } from './service.js';
 
 export { mandateFor } from './mandates.js';
