@@ -52,7 +52,7 @@ export function createApp(deps: AppDeps): App {
       /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy === 'true' ? true : trustProxy,
     );
   // No ETag on pages: each carries its session's CSRF token, so a 304 never happens and hashing a
-  // 600 kB attendance sheet cost ≈ 2 % of its CPU. Static files keep theirs (serve-static).
+  // whole attendance sheet is wasted work. Static files keep theirs (serve-static).
   app.set('etag', false);
   // Links back to this site's own pages (src/web/urls.ts) know its address.
   app.locals.baseUrl = deps.config.baseUrl;

@@ -54,10 +54,9 @@ export async function startPlatform(
 ): Promise<Platform> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const { url, embedded } = await getDatabase(config, logger);
-  // 8 by default: most pages are one or two statements, and on a small machine more backends only
-  // take turns on the same cores (with 20, the dashboard cost 15 % more PostgreSQL CPU a page:
-  // docs/performance.md, fifth round). Enough for the worker's invoicing run (a transaction and 4
-  // PDFs at once) to leave pages room; raise it with the database's cores.
+  // 8 by default: on a small machine more backends only take turns on the same cores, and cost
+  // more PostgreSQL CPU a page. Enough for the worker's invoicing run (a transaction and 4 PDFs at
+  // once) to leave pages room; raise it with the database's cores.
   const db: Db = createDb(url, opts.poolMax ?? config.DATABASE_POOL_MAX);
   try {
     if (opts.migrate !== false) {

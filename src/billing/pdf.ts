@@ -20,43 +20,6 @@ export interface PdfInvoice {
   lines: { label: string; quantity: number; unitCents: number; totalCents: number; days: string[] }[];
 }
 
-// pdfkit parses a standard font's AFM metrics (≈ 60 kB of text) again for every document: about
-// half the time of drawing an invoice. The parsed metrics are read-only tables (widths, kerning,
-// attributes), so each font's are parsed once per process and shared by every later document.
-// pdfkit does not expose its AFM class: it is reached through a probe document's font, and if
-// that shape ever changes nothing is patched (documents are then drawn as before, only slower).
-interface AfmMetrics {
-  attributes: object;
-  glyphWidths: object;
-  kernPairs: object;
-  parse(contents: string): void;
-}
-function parseStandardFontsOnce(): void {
-  const probe = new PDFDocument({ autoFirstPage: false }).font('Helvetica') as unknown as {
-    _font?: { font?: AfmMetrics };
-  };
-  const afm = probe._font?.font;
-  if (!afm || typeof afm.parse !== 'function' || !afm.glyphWidths || !afm.kernPairs || !afm.attributes)
-    return;
-  const proto = Object.getPrototypeOf(afm) as AfmMetrics;
-  const parse = proto.parse;
-  const parsed = new Map<string, Pick<AfmMetrics, 'attributes' | 'glyphWidths' | 'kernPairs'>>();
-  proto.parse = function (this: AfmMetrics, contents: string) {
-    const known = parsed.get(contents);
-    if (known) {
-      Object.assign(this, known);
-      return;
-    }
-    parse.call(this, contents);
-    parsed.set(contents, {
-      attributes: this.attributes,
-      glyphWidths: this.glyphWidths,
-      kernPairs: this.kernPairs,
-    });
-  };
-}
-parseStandardFontsOnce();
-
 // WinAnsi has no narrow no-break space (U+202F, used by Intl in "1 234,50 €"): use a plain no-break space.
 const winAnsi = (s: string) => s.replace(/\u202f/g, '\u00a0');
 const money = (cents: number) => winAnsi(formatMoney(cents));

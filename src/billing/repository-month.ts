@@ -4,8 +4,8 @@ import type { Queryable } from '../platform/db.js';
 import type { BracketRow, QfRow, ServiceBillingRow, ServiceRatesRow } from './repository.js';
 
 // The month's facts come grouped by child × service × household × status, their days as a bit set
-// (bit n = day n + 1 of the month): ≈ 50,000 rows for the bench town instead of ≈ 450,000, which
-// the driver would otherwise spend most of the computation parsing.
+// (bit n = day n + 1 of the month): about a tenth of the rows of one a day, which the driver would
+// otherwise spend most of the computation parsing.
 
 /** Reservations of the month (waiting-list entries are no booking), with the day their sick certificate came in. */
 export interface ReservationDays {

@@ -32,8 +32,8 @@ export function parisNow(clock: Clock): DateTime {
 }
 
 // The last Paris day asked for and the instants it spans: most requests, and every slot and
-// calendar cell the rules check against "now", fall in the same day, and building a zoned luxon
-// DateTime for each cost ≈ 2 % of a page. A pure function of the instant (a
+// calendar cell the rules check against "now", fall in the same day, and a zoned luxon DateTime
+// for each is a costly time-zone lookup. A pure function of the instant (a
 // moved test clock or another instance gets the right day).
 let lastDay: { day: string; from: number; to: number } | null = null;
 
