@@ -89,12 +89,10 @@ export function closuresAdminRoutes(deps: AppDeps): Router {
       flash(req, t('reservations.admin.reopen.done', { count: done.families, days: done.days }));
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      return res
-        .status(422)
-        .render('admin/reservations/reopen', {
-          closure,
-          errors: addError(noErrors(), 'closure', t(err.key)),
-        });
+      return res.status(422).render('admin/reservations/reopen', {
+        closure,
+        errors: addError(noErrors(), 'closure', t(err.key)),
+      });
     }
     res.redirect(303, '/admin/reservations/closures');
   });

@@ -17,7 +17,7 @@ import { emailHousehold } from './household-email.js';
 import { rulesOf } from './policy.js';
 
 /** A closure is for an event (strike, snow, works): a few weeks at most. */
-export const MAX_CLOSURE_DAYS = 62;
+const MAX_CLOSURE_DAYS = 62;
 
 export interface CloseInput {
   scope: ClosureScope;
@@ -45,6 +45,8 @@ export function createClosuresService(deps: AppDeps) {
       const services = await repo.servicesInScope(tx, input);
       if (input.scope === 'service' && !services.length)
         throw new FormError('service', 'reservations.errors.serviceRequired');
+      if (input.scope === 'school' && !services.length)
+        throw new FormError('school', 'reservations.errors.nothingAtSchool');
       const now = clock.now();
       const closure = {
         scope: input.scope,

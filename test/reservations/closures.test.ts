@@ -202,6 +202,21 @@ describe('closing', () => {
     });
     expect(again.status).toBe(422);
     expect(cheerio.load(again.text)('#day-error').text()).toContain('déjà fermé');
+    // A school where no service is held: said beside the school, nothing closed.
+    const empty = await ctx
+      .db('schools')
+      .insert({ name: 'École sans service', kind: 'elementary', address: '1 rue', class_levels: ['CP'] })
+      .returning('id');
+    const none = await agent.post('/admin/reservations/close', {
+      scope: 'school',
+      school: String(empty[0].id),
+      day: '2026-10-02',
+      reason: 'Travaux',
+    });
+    expect(none.status).toBe(422);
+    expect(cheerio.load(none.text)('#school-error').text()).toContain(
+      "Aucun service n'a lieu dans cette école",
+    );
   });
 });
 
