@@ -1,5 +1,5 @@
-// Staff pages of bookings: the week's occupation, closing a day, and the desk (a family's month
-// calendars, booked or cancelled for them).
+// Staff pages of bookings: the week's occupation and the desk (a family's month
+// calendars, booked or cancelled for them). Closing days is admin-routes-closures.ts.
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps.js';
 import { today } from '../platform/clock.js';
@@ -7,25 +7,22 @@ import { childrenOfHousehold } from '../households/access.js';
 import { idParam } from '../web/params.js';
 import { actorOf, currentAccount, requireAgent } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
-import { flash } from '../web/flash.js';
-import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
+import { addError, formErrors, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
 import { hasControlCharacters } from '../web/text.js';
-import { dayStates, openDays } from '../services/calendar.js';
+import { dayStates } from '../services/calendar.js';
 import { addDays, weekDaysOf } from '../platform/days.js';
 import type * as repo from './repository.js';
 import * as staffRepo from './staff-repository.js';
-import { closeDaySchema, dayOf, monthOf, parseSlot, slotsSchema, staffCancelSchema } from './schemas.js';
+import { dayOf, monthOf, parseSlot, slotsSchema, staffCancelSchema } from './schemas.js';
 import { createReservationsService } from './service.js';
 import { calendarLabels, checkedSlots } from './view-labels.js';
-import { createReservationsStaffService } from './staff.js';
 import { groupOutcome, rememberOutcome } from './outcome.js';
 import { priceBoxOf } from './price-box.js';
 
 export function deskAdminRoutes(deps: AppDeps): Router {
   const router = Router();
   const reservations = createReservationsService(deps);
-  const staff = createReservationsStaffService(deps);
 
   router.get('/reservations', requireAgent, async (req, res) => {
     const monday = weekDaysOf(dayOf(req.query.week, today(deps.clock)))[0]!;
@@ -60,59 +57,6 @@ export function deskAdminRoutes(deps: AppDeps): Router {
         ),
       ),
     });
-  });
-
-  async function renderClose(
-    req: Request,
-    res: Response,
-    status = 200,
-    errors: FormErrors = noErrors(),
-    values: Record<string, unknown> = {},
-  ) {
-    const services = (await staffRepo.visibleServices(deps.db, currentAccount(req))) as repo.ServiceRow[];
-    res.status(status).render('admin/reservations/close', {
-      services,
-      errors,
-      values: { service: req.query.service ?? '', day: req.query.day ?? '', ...values },
-    });
-  }
-
-  router.get('/reservations/close', requireAgent, (req, res) => renderClose(req, res));
-
-  router.post('/reservations/close', requireAgent, async (req, res) => {
-    const t = getT();
-    const form = closeDaySchema.safeParse(req.body);
-    if (!form.success) return renderClose(req, res, 422, formErrors(form.error, t), req.body);
-    const service = await staff.visibleService(currentAccount(req), Number(form.data.service));
-    if (!service)
-      return renderClose(
-        req,
-        res,
-        422,
-        addError(noErrors(), 'service', t('reservations.errors.serviceRequired')),
-        req.body,
-      );
-    if (!(await openDays(deps.db, service, form.data.day, form.data.day)).length) {
-      const closed = (await dayStates(deps.db, service, form.data.day, form.data.day)).get(form.data.day);
-      const key =
-        closed && !closed.open && closed.reason === 'closed_by_town'
-          ? 'reservations.errors.alreadyClosed'
-          : 'reservations.errors.notOpen';
-      return renderClose(req, res, 422, addError(noErrors(), 'day', t(key)), req.body);
-    }
-    try {
-      const { cancelled } = await reservations.closeDay({
-        serviceId: service.id,
-        day: form.data.day,
-        reason: form.data.reason,
-        actor: actorOf(req),
-      });
-      flash(req, t('reservations.admin.close.done', { count: cancelled }));
-    } catch (err) {
-      if (!(err instanceof FormError)) throw err;
-      return renderClose(req, res, 422, addError(noErrors(), err.field, t(err.key)), req.body);
-    }
-    res.redirect(303, `/admin/reservations?week=${form.data.day}`);
   });
 
   async function renderFamily(req: Request, res: Response, status = 200, errors: FormErrors = noErrors()) {

@@ -70,6 +70,9 @@ export async function bookingFacts(
  * 'booked' with a seat, 'waiting' without one when `waitlist`, nothing otherwise (null: full).
  * A live reservation of the child that day breaks reservations_one_live: the statement fails
  * whole, its seat included.
+ * A day being closed (closures.ts) has its counter rows marked `closed` under their lock: the
+ * DO UPDATE re-reads the row after waiting for the closing, so a booking queued behind it takes
+ * nothing and inserts nothing ('closed'), even if the statement began before the closing ended.
  */
 export async function bookDay(
   q: Queryable,
@@ -78,21 +81,26 @@ export async function bookDay(
     'service_id' | 'child_id' | 'household_id' | 'day' | 'group_key' | 'created_at' | 'created_by'
   >,
   opts: { takeSeat: boolean; capacity: number | null; waitlist: boolean },
-): Promise<'booked' | 'waiting' | null> {
+): Promise<'booked' | 'waiting' | 'closed' | null> {
   const { rows } = (await q.raw(
     `WITH seat AS (
        INSERT INTO reservation_counters AS c (service_id, day, group_key, booked)
        SELECT :service::int, :day::date, :group::text, 1
         WHERE :takeSeat::boolean AND (:capacity::int IS NULL OR :capacity::int > 0)
-       ON CONFLICT (service_id, day, group_key) DO UPDATE SET booked = c.booked + 1
-        WHERE :capacity::int IS NULL OR c.booked < :capacity::int
-       RETURNING 1
+          AND NOT EXISTS (SELECT FROM service_day_closures WHERE service_id = :service::int AND day = :day::date)
+       ON CONFLICT (service_id, day, group_key) DO UPDATE SET booked = c.booked + CASE WHEN c.closed THEN 0 ELSE 1 END
+        WHERE c.closed OR :capacity::int IS NULL OR c.booked < :capacity::int
+       RETURNING closed
+     ), booked AS (
+       INSERT INTO reservations (service_id, child_id, household_id, day, group_key, status, created_at, created_by)
+       SELECT :service::int, :child::bigint, :household::bigint, :day::date, :group::text,
+              CASE WHEN EXISTS (SELECT FROM seat) THEN 'booked' ELSE 'waiting' END, :createdAt::timestamptz, :createdBy::bigint
+        WHERE NOT EXISTS (SELECT FROM seat WHERE closed)
+          AND NOT EXISTS (SELECT FROM service_day_closures WHERE service_id = :service::int AND day = :day::date)
+          AND (EXISTS (SELECT FROM seat) OR :waitlist::boolean)
+       RETURNING status
      )
-     INSERT INTO reservations (service_id, child_id, household_id, day, group_key, status, created_at, created_by)
-     SELECT :service::int, :child::bigint, :household::bigint, :day::date, :group::text,
-            CASE WHEN EXISTS (SELECT FROM seat) THEN 'booked' ELSE 'waiting' END, :createdAt::timestamptz, :createdBy::bigint
-      WHERE EXISTS (SELECT FROM seat) OR :waitlist::boolean
-     RETURNING status`,
+     SELECT coalesce((SELECT status FROM booked), CASE WHEN EXISTS (SELECT FROM seat WHERE closed) THEN 'closed' END) AS status`,
     {
       service: row.service_id,
       child: row.child_id,
@@ -103,6 +111,6 @@ export async function bookDay(
       createdBy: row.created_by,
       ...opts,
     },
-  )) as { rows: { status: 'booked' | 'waiting' }[] };
+  )) as { rows: { status: 'booked' | 'waiting' | 'closed' | null }[] };
   return rows[0]?.status ?? null;
 }

@@ -1,14 +1,11 @@
-// Cancelling: a parent's or the desk's cancellation, the sick child and its certificate, a day
-// closed by the town. A freed seat goes to the waiting list. Owns its transactions; never sees req/res.
+// Cancelling: a parent's or the desk's cancellation, the sick child and its certificate (a day
+// closed by the town is closures.ts). A freed seat goes to the waiting list. Owns its transactions; never sees req/res.
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
 import { withTransaction } from '../platform/db.js';
 import { FormError } from '../web/forms.js';
-import { formatDate } from '../web/format.js';
-import { tFr } from '../web/i18n.js';
 import { canCancel, canDeclareSick, rulesOf } from './policy.js';
 import * as repo from './repository.js';
-import { emailHousehold } from './household-email.js';
 import { freeSeat } from './waiting-list.js';
 import { calendarFor, dedupe, rangeOf, type Outcome, type Slot } from './slots.js';
 
@@ -166,65 +163,5 @@ export function createCancellationService(deps: AppDeps) {
     });
   }
 
-  /** Closes a day of a service (strike, snow): live bookings cancelled free, families emailed. */
-  async function closeDay(input: {
-    serviceId: number;
-    day: string;
-    reason: string;
-    actor: Actor;
-  }): Promise<{ cancelled: number }> {
-    return withTransaction(db, async (tx) => {
-      const service = await repo.findService(tx, input.serviceId);
-      if (!service) throw new FormError('service', 'reservations.errors.serviceRequired');
-      const inserted = await repo.insertClosure(tx, {
-        service_id: service.id,
-        day: input.day,
-        reason: input.reason,
-        closed_by: input.actor.accountId,
-        closed_at: clock.now(),
-      });
-      if (!inserted) throw new FormError('day', 'reservations.errors.alreadyClosed');
-      const live = await repo.liveReservationsOfDayForUpdate(tx, service.id, input.day);
-      const households = new Set<number>();
-      for (const r of live) {
-        await repo.updateReservation(tx, r.id, {
-          status: 'closed_by_town',
-          cancelled_at: clock.now(),
-          cancelled_by: input.actor.accountId,
-          cancel_reason: input.reason,
-        });
-        if (r.status !== 'waiting') households.add(r.household_id);
-      }
-      await repo.resetCounters(tx, service.id, input.day);
-      for (const householdId of households) {
-        await emailHousehold(
-          deps,
-          tx,
-          householdId,
-          'reservations.closed',
-          `reservations.closed.${service.id}.${input.day}.${householdId}`,
-          {
-            subject: tFr('reservations.emails.closed.subject', { service: service.name }),
-            paragraphs: [
-              tFr('reservations.emails.closed.body', {
-                service: service.name,
-                day: formatDate(input.day, 'weekday'),
-                reason: input.reason,
-              }),
-            ],
-          },
-        );
-      }
-      await audit.record(
-        tx,
-        input.actor,
-        'reservations.close_day',
-        { type: 'service', id: service.id },
-        { day: input.day, cancelled: live.length },
-      );
-      return { cancelled: live.length };
-    });
-  }
-
-  return { cancel, declareSick, attachCertificate, closeDay };
+  return { cancel, declareSick, attachCertificate };
 }

@@ -23,6 +23,16 @@ export const reservationsFeature: Feature = {
       roles: ['agent', 'manager', 'admin'],
     },
     {
+      href: '/admin/reservations/closures',
+      label: 'reservations.admin.closures.title',
+      roles: ['agent', 'manager', 'admin'],
+    },
+    {
+      href: '/admin/reservations/waiting',
+      label: 'reservations.admin.waiting.title',
+      roles: ['agent', 'manager', 'admin'],
+    },
+    {
       href: '/admin/reservations/family',
       label: 'reservations.admin.family.title',
       roles: ['agent', 'manager', 'admin'],

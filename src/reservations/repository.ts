@@ -181,28 +181,6 @@ export async function custodyOf(
   return row ? row.custody_weeks : undefined;
 }
 
-export async function insertClosure(
-  q: Queryable,
-  row: { service_id: number; day: string; reason: string; closed_by: number | null; closed_at: Date },
-): Promise<boolean> {
-  const rows = await q('service_day_closures')
-    .insert(row)
-    .onConflict(['service_id', 'day'])
-    .ignore()
-    .returning('day');
-  return rows.length > 0;
-}
-
-export const liveReservationsOfDayForUpdate = (q: Queryable, serviceId: number, day: string) =>
-  q('reservations')
-    .where({ service_id: serviceId, day })
-    .whereIn('status', LIVE_STATUSES)
-    .forUpdate() as Promise<ReservationRow[]>;
-
-export async function resetCounters(q: Queryable, serviceId: number, day: string): Promise<void> {
-  await q('reservation_counters').where({ service_id: serviceId, day }).update({ booked: 0 });
-}
-
 export async function isMonthLocked(q: Queryable, month: string): Promise<boolean> {
   return Boolean(await q('locked_months').where({ month }).first('month'));
 }

@@ -77,15 +77,6 @@ export const attendanceSchema = z.object({
   ),
 });
 
-export const closeDaySchema = z.object({
-  service: z.string().regex(/^\d{1,9}$/, 'reservations.errors.serviceRequired'),
-  day,
-  reason: text()
-    .trim()
-    .min(3, 'reservations.errors.reasonRequired')
-    .max(300, 'reservations.errors.reasonTooLong'),
-});
-
 export const staffCancelSchema = z.object({
   slots: list(slot).pipe(z.array(z.string()).min(1, 'reservations.errors.noDay')),
   mode: z.enum(['late', 'free'], 'reservations.errors.modeRequired'),
