@@ -42,11 +42,6 @@ export function attendanceAdminRoutes(deps: AppDeps): Router {
       day,
       errors,
       labels: sheetLabels(getT()),
-      // The school named in the title: the one shown, or the sheet's only one.
-      schoolName: (page.schools.length === 1
-        ? page.schools[0]
-        : page.schools.find((s) => s.value === page.school)
-      )?.name,
       counts: {
         booked: rows.filter((r) => r.reservation_status === 'booked').length,
         present: rows.filter((r) => r.attendance === 'present' || r.attendance === 'present_unbooked').length,

@@ -62,6 +62,7 @@ export interface SheetPage {
   schools: { value: string; name: string | null }[];
   /** The school shown: an id, 'none', 'all' (every school), '' (the sheet has one school: no filter). */
   school: string;
+  schoolName: string | undefined;
   rows: SheetRow[];
   unbooked: SheetChild[];
   open: DayState | undefined;
@@ -107,11 +108,21 @@ export function createAttendanceSheetService(deps: AppDeps) {
           : (firstSite ?? 'all');
     const kept = <T extends { sheet_school_id: number | null }>(list: T[]) =>
       school === '' || school === 'all' ? list : list.filter((c) => schoolKey(c.sheet_school_id) === school);
+    // The school named in the title: the one shown, the sheet's only one, or an animator's only site.
+    const schoolName =
+      school && school !== 'all'
+        ? options.find((o) => o.value === school)?.name
+        : options.length === 1
+          ? options[0]!.name
+          : restricted?.length === 1
+            ? facts.sites[0]!.name
+            : undefined;
     return {
       services: facts.services,
       service,
       schools: options,
       school,
+      schoolName: schoolName ?? undefined,
       rows: kept(sheet.rows),
       unbooked: kept(sheet.unbooked),
       open: service ? stateOf(service) : undefined,
