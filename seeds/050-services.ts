@@ -14,6 +14,8 @@ interface SeedService {
   weekdays: number[];
   needs_validation: boolean;
   unit: string;
+  /** What the children are served (counted in the kitchen headcount). */
+  meals: ('lunch' | 'snack')[];
   public_schools?: boolean;
   min_age?: number;
   max_age?: number;
@@ -37,6 +39,7 @@ export const SEED_SERVICES: SeedService[] = [
     weekdays: [1, 2, 4, 5],
     needs_validation: true,
     unit: 'meal',
+    meals: ['lunch'],
     public_schools: true,
     booking_deadline: { kind: 'calendar_days', days: 2, time: '10:00' },
     cancel_deadline: { kind: 'calendar_days', days: 2, time: '10:00' },
@@ -54,6 +57,7 @@ export const SEED_SERVICES: SeedService[] = [
     weekdays: [1, 2, 4, 5],
     needs_validation: false,
     unit: 'session',
+    meals: [],
     public_schools: true,
     booking_deadline: { kind: 'calendar_days', days: 1, time: '18:00' },
     cancel_deadline: { kind: 'calendar_days', days: 1, time: '18:00' },
@@ -72,6 +76,7 @@ export const SEED_SERVICES: SeedService[] = [
     weekdays: [1, 2, 4, 5],
     needs_validation: false,
     unit: 'session',
+    meals: ['snack'],
     public_schools: true,
     booking_deadline: { kind: 'calendar_days', days: 1, time: '18:00' },
     cancel_deadline: { kind: 'calendar_days', days: 1, time: '18:00' },
@@ -90,6 +95,7 @@ export const SEED_SERVICES: SeedService[] = [
     weekdays: [3],
     needs_validation: true,
     unit: 'day',
+    meals: ['lunch', 'snack'],
     min_age: 3,
     max_age: 11,
     booking_deadline: { kind: 'week_before', weekday: 4, time: '12:00' },
@@ -110,6 +116,7 @@ export const SEED_SERVICES: SeedService[] = [
     weekdays: [1, 2, 3, 4, 5],
     needs_validation: true,
     unit: 'day',
+    meals: ['lunch', 'snack'],
     min_age: 3,
     max_age: 11,
     booking_deadline: { kind: 'calendar_days', days: 14, time: '12:00' },
@@ -135,6 +142,7 @@ export const SEED_SERVICES: SeedService[] = [
     weekdays: [1, 2, 3, 4, 5],
     needs_validation: true,
     unit: 'day',
+    meals: [],
     requirements: [
       ['proof_of_address', 'valid_at_start'],
       ['vaccinations', 'valid_at_start'],
@@ -161,6 +169,7 @@ export async function seed(deps: AppDeps): Promise<void> {
         min_age: s.min_age ?? null,
         max_age: s.max_age ?? null,
         unit: s.unit,
+        meals: s.meals,
         billing_basis: 'bookings',
         booking_deadline: s.booking_deadline ? JSON.stringify(s.booking_deadline) : null,
         cancel_deadline: s.cancel_deadline ? JSON.stringify(s.cancel_deadline) : null,

@@ -1,4 +1,5 @@
-// Read-side queries of the staff pages: attendance sheet, kitchen headcount, occupation.
+// Read-side queries of the staff pages: attendance sheet, occupation (the headcount's are in
+// headcount-repository.ts).
 import type { Queryable } from '../platform/db.js';
 import type { Period, ServiceOpening } from '../services/calendar.js';
 
@@ -16,46 +17,82 @@ export interface SheetRow {
   attendance: string | null;
   /** Contacts of the child's households allowed to pick them up: "First Last, relationship, phone ; …", or null. */
   pickups: string | null;
+  /** The school whose sheet the child is on: where the service is held, else the child's school. */
+  sheet_school_id: number | null;
+  sheet_school: string | null;
 }
 
 export interface SheetChild {
   id: number;
   first_name: string;
   last_name: string;
+  sheet_school_id: number | null;
+  sheet_school: string | null;
 }
 
-/** Services a staff account may see: animators only those at their sites. */
+/**
+ * Services a staff account may see: animators only those that take children of one of their
+ * sites (a school): held at one of them, or held nowhere in particular for schools that include
+ * one of them (or for every school). On a service held nowhere in particular they see only the
+ * children of their sites (`attendanceSheet`).
+ */
 export function visibleServices(q: Queryable, account: { id: number; role: string }) {
   return q('services as s')
     .where('s.active', true)
     .whereNot('s.opening_days', 'none')
     .modify((qb) => {
       if (account.role === 'animator')
-        qb.whereIn(
-          's.site_school_id',
-          q('account_sites').where({ account_id: account.id }).select('school_id'),
+        qb.whereRaw(
+          `(s.site_school_id IN (SELECT school_id FROM account_sites WHERE account_id = :a)
+            OR (s.site_school_id IS NULL AND EXISTS (
+                 SELECT 1 FROM account_sites a WHERE a.account_id = :a
+                    AND (NOT EXISTS (SELECT 1 FROM service_schools ss WHERE ss.service_id = s.id)
+                         OR EXISTS (SELECT 1 FROM service_schools ss WHERE ss.service_id = s.id AND ss.school_id = a.school_id)))))`,
+          { a: account.id },
         );
     })
     .orderBy('s.name')
     .select('s.*');
 }
 
-/** What the sheet page shows of a service (its name) and needs for the day's state (ServiceOpening). */
-interface SheetService extends ServiceOpening {
+/** What the sheet page shows of a service and needs to pick the default sheet and the day's state. */
+export interface SheetService extends ServiceOpening {
+  name: string;
+  kind: string;
+  site_school_id: number | null;
+  /** The schools whose children it takes when it is held nowhere in particular (empty: every school). */
+  school_ids: number[];
+}
+
+export interface Site {
+  id: number;
   name: string;
 }
 
 /**
- * Everything of the sheet page but its rows: the services this account may see, the town
- * calendar's periods covering the day, the day's closures of those services, and whether the
- * month is invoiced.
+ * Everything of the sheet page but its rows: the services this account may see, its sites (by
+ * name: the first is "its first site"), the town calendar's periods covering the day, the day's
+ * closures of those services, and whether the month is invoiced.
  */
 export async function sheetFacts(q: Queryable, account: { id: number; role: string }, day: string) {
   const visible = () => visibleServices(q, account).clearSelect();
-  const [services, periods, closures, locked] = await Promise.all([
-    visible().select('s.id', 's.name', 's.opening_days', 's.weekdays', 's.school_year_id') as Promise<
-      SheetService[]
-    >,
+  const [services, sites, periods, closures, locked] = await Promise.all([
+    visible().select(
+      's.id',
+      's.name',
+      's.kind',
+      's.opening_days',
+      's.weekdays',
+      's.school_year_id',
+      's.site_school_id',
+      q.raw(
+        'ARRAY(SELECT school_id FROM service_schools ss WHERE ss.service_id = s.id ORDER BY school_id) AS school_ids',
+      ),
+    ) as Promise<SheetService[]>,
+    q('account_sites as a')
+      .join('schools as sc', 'sc.id', 'a.school_id')
+      .where('a.account_id', account.id)
+      .select('sc.id', 'sc.name') as Promise<Site[]>,
     q('calendar_periods')
       .where('starts_on', '<=', day)
       .andWhere((w) => w.whereNull('ends_on').orWhere('ends_on', '>=', day))
@@ -70,7 +107,9 @@ export async function sheetFacts(q: Queryable, account: { id: number; role: stri
       .where({ month: day.slice(0, 7) })
       .first('month'),
   ]);
-  return { services, periods, closures, locked: locked !== undefined };
+  // "The first site" as the person reads them: by name in French (whatever the database's collation).
+  sites.sort((a, b) => a.name.localeCompare(b.name, 'fr') || a.id - b.id);
+  return { services, sites, periods, closures, locked: locked !== undefined };
 }
 
 /**
@@ -84,15 +123,21 @@ export async function sheetFacts(q: Queryable, account: { id: number; role: stri
  * last then first name, a contact of both households of a child in alternating custody once).
  * `OFFSET 0` keeps that lateral subquery a per-child lookup: flattened, the planner (which expects
  * 200 children from the grouping) preferred scanning every member into hash tables.
+ *
+ * Each child is on the sheet of a school: where the service is held, else the child's own school.
+ * `sites` (an animator's) keeps only the children on their schools' sheets; null keeps every child.
  */
 export async function attendanceSheet(
   q: Queryable,
   serviceId: number,
   day: string,
+  sites: number[] | null = null,
 ): Promise<{ rows: SheetRow[]; unbooked: SheetChild[] }> {
+  if (sites?.some((id) => !Number.isSafeInteger(id))) throw new Error('attendanceSheet: invalid site');
   const result = await q.raw(
     `SELECT m.id AS child_id, m.first_name, m.last_name, m.class_level, sc.name AS school, m.diet, m.allergies, m.has_pai,
-            w.reservation_status, w.household_id, w.attendance, w.on_sheet, m.pickups
+            w.reservation_status, w.household_id, w.attendance, w.on_sheet, m.pickups,
+            m.sheet_school_id, ssc.name AS sheet_school
        FROM (SELECT child_id, max(booked_status) AS reservation_status, COALESCE(max(booked_household), max(marked_household)) AS household_id,
                     max(marked_status) AS attendance, bool_or(on_sheet) AS on_sheet
                FROM (SELECT child_id, status AS booked_status, household_id AS booked_household, NULL::text AS marked_status, NULL::bigint AS marked_household, true AS on_sheet
@@ -102,8 +147,10 @@ export async function attendanceSheet(
                      UNION ALL
                      SELECT child_id, NULL, NULL, NULL, NULL, false FROM enrolments WHERE service_id = :s AND status = 'accepted') facts
               GROUP BY child_id) w
+      CROSS JOIN (SELECT site_school_id FROM services WHERE id = :s) svc
       CROSS JOIN LATERAL (
              SELECT m.id, m.first_name, m.last_name, m.class_level, m.school_id, m.diet, m.allergies, m.has_pai,
+                    COALESCE(svc.site_school_id, m.school_id) AS sheet_school_id,
                     CASE WHEN w.on_sheet THEN (
                       SELECT string_agg(p.text, ' ; ' ORDER BY p.last_name, p.first_name)
                         FROM (SELECT DISTINCT concat_ws(', ', c.first_name || ' ' || c.last_name, NULLIF(c.relationship, ''), NULLIF(c.phone, '')) AS text,
@@ -113,90 +160,43 @@ export async function attendanceSheet(
                                 JOIN members c ON c.id = hm.member_id
                                WHERE child_hm.member_id = m.id AND c.kind = 'contact' AND c.can_pick_up AND c.deleted_at IS NULL) p
                     ) END AS pickups
-               FROM members m WHERE m.id = w.child_id OFFSET 0) m
+               FROM members m
+              WHERE m.id = w.child_id
+                AND (CAST(:sites AS bigint[]) IS NULL OR COALESCE(svc.site_school_id, m.school_id) = ANY(CAST(:sites AS bigint[])))
+             OFFSET 0) m
        LEFT JOIN schools sc ON sc.id = m.school_id
+       LEFT JOIN schools ssc ON ssc.id = m.sheet_school_id
       ORDER BY lower(m.last_name), lower(m.first_name), m.id`,
-    { s: serviceId, d: day },
+    { s: serviceId, d: day, sites },
   );
   const rows: SheetRow[] = [];
   const unbooked: SheetChild[] = [];
   for (const { on_sheet, ...row } of (result as { rows: (SheetRow & { on_sheet: boolean })[] }).rows) {
     if (on_sheet) rows.push(row);
-    else unbooked.push({ id: row.child_id, first_name: row.first_name, last_name: row.last_name });
+    else
+      unbooked.push({
+        id: row.child_id,
+        first_name: row.first_name,
+        last_name: row.last_name,
+        sheet_school_id: row.sheet_school_id,
+        sheet_school: row.sheet_school,
+      });
   }
   return { rows, unbooked };
 }
 
-export interface HeadcountRow {
-  school_id: number | null;
-  school: string | null;
-  diet: string;
-  meals: number;
-}
-
-export interface HeadcountAllergy {
-  school_id: number | null;
-  school: string | null;
-  id: number;
-  first_name: string;
-  last_name: string;
-  class_level: string | null;
-  allergies: string | null;
-  has_pai: boolean;
-  diet: string | null;
-}
-
-/**
- * Meals booked on a day per school (where the meal is served) and diet, and the children among
- * them with allergies or a PAI. One statement: both come from the same join of the day's canteen
- * bookings with the children (thousands of rows), which is most of the cost; the children with
- * allergies travel as JSON in their (school, diet) group.
- */
-export async function headcount(
+/** The school whose sheet a child is on for a service: where it is held, else the child's school. */
+export async function sheetSchoolOf(
   q: Queryable,
-  day: string,
-  siteIds: number[] | null,
-): Promise<{ rows: HeadcountRow[]; allergies: HeadcountAllergy[] }> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || siteIds?.some((id) => !Number.isSafeInteger(id)))
-    throw new Error('headcount: invalid day or site');
-  const result = await q.raw(
-    `SELECT sc.id AS school_id, sc.name AS school, COALESCE(m.diet, 'none') AS diet, count(*)::int AS meals,
-            json_agg(json_build_object('id', m.id, 'first_name', m.first_name, 'last_name', m.last_name, 'class_level', m.class_level,
-                                       'allergies', m.allergies, 'has_pai', m.has_pai, 'diet', m.diet))
-              FILTER (WHERE m.has_pai OR m.allergies <> '') AS allergic
-       FROM reservations r
-       JOIN services s ON s.id = r.service_id
-       JOIN members m ON m.id = r.child_id
-       LEFT JOIN schools sc ON sc.id = COALESCE(s.site_school_id, m.school_id)
-      WHERE r.day = ?::date AND r.status = 'booked' AND s.kind = 'canteen'
-        AND (?::bigint[] IS NULL OR COALESCE(s.site_school_id, m.school_id) = ANY(?::bigint[]))
-      GROUP BY sc.id, sc.name, COALESCE(m.diet, 'none')
-      ORDER BY sc.name, COALESCE(m.diet, 'none')`,
-    [day, siteIds, siteIds],
-  );
-  const groups = (
-    result as {
-      rows: (HeadcountRow & { allergic: Omit<HeadcountAllergy, 'school_id' | 'school'>[] | null })[];
-    }
-  ).rows;
-  // Each child once per school (booked at two canteens of one school: two meals, one line), by
-  // school then name (code point order, as the bench and test databases' C collation sorts).
-  const seen = new Set<string>();
-  const allergies: HeadcountAllergy[] = [];
-  for (const { school_id, school, allergic } of groups) {
-    for (const child of allergic ?? []) {
-      if (seen.has(`${school_id}:${child.id}`)) continue;
-      seen.add(`${school_id}:${child.id}`);
-      allergies.push({ school_id, school, ...child });
-    }
-  }
-  const byText = (a: string | null, b: string | null) =>
-    a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
-  allergies.sort(
-    (a, b) =>
-      byText(a.school, b.school) || byText(a.last_name, b.last_name) || byText(a.first_name, b.first_name),
-  );
-  return { rows: groups.map(({ allergic: _, ...row }) => row), allergies };
+  serviceId: number,
+  childId: number,
+): Promise<number | null> {
+  const row = (await q('services as s')
+    .crossJoin(q.raw('members as m'))
+    .where({ 's.id': serviceId, 'm.id': childId })
+    .first(q.raw('COALESCE(s.site_school_id, m.school_id) AS school'))) as
+    { school: number | null } | undefined;
+  return row?.school ?? null;
 }
 
 export const siteIdsOf = async (q: Queryable, accountId: number) =>

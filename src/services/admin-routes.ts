@@ -83,6 +83,7 @@ export function servicesAdminRoutes(deps: AppDeps): Router {
       schools: list(body.schools),
       class_levels: list(body.class_levels),
       weekdays: list(body.weekdays),
+      meals: list(body.meals),
       requirements,
       active: body.active === 'on',
     };
@@ -99,6 +100,7 @@ export function servicesAdminRoutes(deps: AppDeps): Router {
       unit: 'day',
       billing_basis: 'bookings',
       active: true,
+      meals: ['lunch'],
       schools: [],
       class_levels: [],
       requirements: {},

@@ -13,6 +13,8 @@ export const SERVICE_KINDS: ServiceKind[] = [
 ];
 export type OpeningDays = 'school_days' | 'wednesdays' | 'holidays' | 'none';
 export const OPENING_DAYS: OpeningDays[] = ['school_days', 'wednesdays', 'holidays', 'none'];
+export type Meal = 'lunch' | 'snack';
+export const MEALS: Meal[] = ['lunch', 'snack'];
 export type RequirementRule = 'valid_at_start' | 'valid_whole_period';
 export const CLASS_LEVELS = ['PS', 'MS', 'GS', 'CP', 'CE1', 'CE2', 'CM1', 'CM2'];
 export const NURSERY_LEVELS = ['PS', 'MS', 'GS'];
@@ -42,6 +44,8 @@ export interface ServiceRow {
   capacity_split: string;
   capacity_groups: { key: string; label: string; capacity: number }[];
   active: boolean;
+  /** What the service serves its children (the kitchen headcount counts these). */
+  meals: Meal[];
 }
 
 export interface RequirementRow {
@@ -149,6 +153,7 @@ export type ServiceWrite = Pick<
   | 'unit'
   | 'billing_basis'
   | 'active'
+  | 'meals'
 >;
 
 export async function insertService(q: Queryable, row: ServiceWrite & Partial<ServiceRow>): Promise<number> {

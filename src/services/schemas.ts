@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { isRealDay } from '../web/dates.js';
 import { multilineText, text } from '../web/text.js';
-import { CLASS_LEVELS, OPENING_DAYS, SERVICE_KINDS } from './repository.js';
+import { CLASS_LEVELS, MEALS, OPENING_DAYS, SERVICE_KINDS } from './repository.js';
 
 /** A checkbox group posts nothing, one string or several: always an array. */
 export const arrayOf = <T extends z.ZodType>(item: T) =>
@@ -50,6 +50,7 @@ export const serviceSchema = z.object({
   unit: z.enum(['day', 'meal', 'session', 'week'], 'services.errors.unit'),
   billing_basis: z.enum(['bookings', 'attendance'], 'services.errors.billingBasis'),
   active: z.preprocess((v) => v === 'on' || v === 'true', z.boolean()),
+  meals: arrayOf(z.enum(MEALS, 'errors.invalid')),
 });
 export type ServiceInput = z.infer<typeof serviceSchema>;
 

@@ -216,6 +216,7 @@ export function createServicesService(deps: AppDeps) {
         unit: input.unit,
         billing_basis: input.billing_basis,
         active: input.active,
+        meals: [...new Set(input.meals)].sort(),
       };
       try {
         return await withTransaction(db, async (tx) => {

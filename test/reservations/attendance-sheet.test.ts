@@ -69,26 +69,17 @@ describe('attendance sheet page', () => {
     }
   });
 
-  it('shows the first service by name when none is asked, and answers 404 for one that is not visible', async () => {
-    const first = (await ctx
-      .db('services')
-      .where({ active: true })
-      .whereNot('opening_days', 'none')
-      .orderBy('name')
-      .first('id', 'name')) as { id: number; name: string };
-    const page = await agent.get('/admin/attendance?date=2026-09-24');
-    expect(page.status).toBe(200);
-    expect(page.text).toContain(`<option value="${first.id}" selected`);
+  it('answers 404 for a service that is not visible', async () => {
     expect((await agent.get('/admin/attendance?service=999999&date=2026-09-24')).status).toBe(404);
     expect((await agent.get('/admin/attendance?service=abc&date=2026-09-24')).status).toBe(404);
-    const elsewhere = await createService(ctx.deps, { name: 'Accueil ailleurs (feuille)' });
-    const school = (await ctx
-      .db('schools')
-      .whereNot('id', elsewhere.site_school_id ?? 0)
-      .first('id')) as { id: number };
+    const [held, other] = (await ctx.db('schools').orderBy('id').limit(2).select('id')) as { id: number }[];
+    const elsewhere = await createService(ctx.deps, {
+      name: 'Accueil ailleurs (feuille)',
+      site_school_id: held!.id,
+    });
     const animator = await loginAs(
       ctx,
-      await createAccount(ctx.deps, { role: 'animator', schoolIds: [school.id] }),
+      await createAccount(ctx.deps, { role: 'animator', schoolIds: [other!.id] }),
     );
     expect((await animator.get(`/admin/attendance?service=${elsewhere.id}&date=2026-09-24`)).status).toBe(
       404,

@@ -1,7 +1,7 @@
 // The kitchen headcount's statement is sent with the day and the sites written in (so that it is
 // planned for that day): they are checked first, and every site filter gives the same counts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { headcount } from '../../src/reservations/staff-repository.js';
+import { headcount } from '../../src/reservations/headcount-repository.js';
 import {
   createAccount,
   createService,
@@ -40,9 +40,9 @@ describe('kitchen headcount', () => {
 
     const all = await headcount(ctx.db, '2026-10-01', null);
     const mine = all.rows.filter((r) => r.school_id === school.id);
-    expect(mine.map((r) => [r.diet, r.meals])).toEqual([
-      ['none', 1],
-      ['vegetarian', 1],
+    expect(mine.map((r) => [r.meal, r.diet, r.meals])).toEqual([
+      ['lunch', 'none', 1],
+      ['lunch', 'vegetarian', 1],
     ]);
     expect((await headcount(ctx.db, '2026-10-01', [school.id])).rows).toEqual(mine);
     expect((await headcount(ctx.db, '2026-10-01', [school.id])).allergies.map((a) => a.allergies)).toEqual([
@@ -56,10 +56,10 @@ describe('kitchen headcount', () => {
     // An animator without sites sees no meal; the agent sees this school's two.
     const animator = await loginAs(ctx, await createAccount(ctx.deps, { role: 'animator' }));
     expect((await animator.get('/admin/headcount?date=2026-10-01')).text).toContain(
-      'Total de la journée : 0 repas',
+      'Total de la journée : 0 déjeuners d&#39;enfants, 0 repas d&#39;adultes, 0 goûters',
     );
     const agent = await loginAs(ctx, await createAccount(ctx.deps, { role: 'agent' }));
     const page = (await agent.get('/admin/headcount?date=2026-10-01')).text;
-    expect(page).toContain('<th scope="row">végétarien</th><td class="num">1</td>');
+    expect(page).toContain('<th scope="row">végétarien</th><td class="num">1</td><td class="num">0</td>');
   });
 });

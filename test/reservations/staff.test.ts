@@ -289,8 +289,12 @@ describe('attendance sheet and kitchen headcount', () => {
 
     // The kitchen: 4 meals at Jules-Ferry (standard 2, sans porc 1, végétarien 1), 2 at the nursery.
     const headcount = await agent.get('/admin/headcount?date=2027-01-07');
-    expect(headcount.text).toContain('Total de la journée : 6 repas');
-    expect(headcount.text).toContain('<th scope="row">standard</th><td class="num">2</td>');
+    expect(headcount.text).toContain(
+      'Total de la journée : 6 déjeuners d&#39;enfants, 0 repas d&#39;adultes, 0 goûters',
+    );
+    expect(headcount.text).toContain(
+      '<th scope="row">standard</th><td class="num">2</td><td class="num">0</td>',
+    );
     // Children with allergies or a PAI, once each, by name, under their school.
     const allergyRows = [
       ...headcount.text.matchAll(
@@ -313,11 +317,11 @@ describe('attendance sheet and kitchen headcount', () => {
       .split('\r\n');
     expect(lines.slice(1).sort()).toEqual(
       [
-        `"${elementary.name}";"sans porc";"1"`,
-        `"${elementary.name}";"standard";"2"`,
-        `"${elementary.name}";"végétarien";"1"`,
-        `"${nursery.name}";"standard";"1"`,
-        `"${nursery.name}";"végétarien";"1"`,
+        `"${elementary.name}";"Déjeuner";"Enfants";"sans porc";"1"`,
+        `"${elementary.name}";"Déjeuner";"Enfants";"standard";"2"`,
+        `"${elementary.name}";"Déjeuner";"Enfants";"végétarien";"1"`,
+        `"${nursery.name}";"Déjeuner";"Enfants";"standard";"1"`,
+        `"${nursery.name}";"Déjeuner";"Enfants";"végétarien";"1"`,
       ].sort(),
     );
 
@@ -340,7 +344,7 @@ describe('attendance sheet and kitchen headcount', () => {
       ).status,
     ).toBe(404);
     const theirHeadcount = await animator.get('/admin/headcount?date=2027-01-07');
-    expect(theirHeadcount.text).toContain('Total de la journée : 2 repas');
+    expect(theirHeadcount.text).toContain('Total de la journée : 2 déjeuners');
     expect(theirHeadcount.text).not.toContain('arachide');
     expect((await animator.get('/admin/reservations')).status).toBe(403);
     expect((await animator.get('/admin')).text).toContain('/admin/attendance');

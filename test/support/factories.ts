@@ -137,6 +137,14 @@ export async function createFamily(
 
 // === services & enrolments fixtures (reservations feature; used by services and billing too) ===
 
+/** What a service of each kind serves by default (as migration 20261208010300 set it). */
+const MEALS_OF_KIND: Record<string, string[]> = {
+  canteen: ['lunch'],
+  wednesday: ['lunch', 'snack'],
+  holiday: ['lunch', 'snack'],
+  after_school: ['snack'],
+};
+
 export interface TestService {
   id: number;
   name: string;
@@ -166,6 +174,7 @@ export async function createService(
     opening_days: 'school_days',
     weekdays: [1, 2, 4, 5],
     unit: 'meal',
+    meals: MEALS_OF_KIND[String(overrides.kind ?? 'canteen')] ?? [],
     booking_deadline: { kind: 'calendar_days', days: 2, time: '10:00' },
     cancel_deadline: { kind: 'calendar_days', days: 2, time: '10:00' },
     ...overrides,
