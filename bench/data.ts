@@ -123,6 +123,11 @@ async function main() {
     sql(
       `INSERT INTO services (school_year_id, kind, name, description, opening_days, weekdays, needs_validation, unit, billing_basis, booking_deadline, cancel_deadline, capacity, site_school_id, booking_opens_at) ${select}`,
     );
+  // What each kind usually serves, as the migration that added meals filled existing services.
+  const mealsByKind = () =>
+    sql(`UPDATE services SET meals = CASE kind WHEN 'canteen' THEN ARRAY['lunch'] WHEN 'after_school' THEN ARRAY['snack']
+      WHEN 'wednesday' THEN ARRAY['lunch','snack'] WHEN 'holiday' THEN ARRAY['lunch','snack'] ELSE '{}' END::text[]
+      WHERE name LIKE 'Bench%'`);
   const care = `'{"kind":"calendar_days","days":1,"time":"18:00"}'`;
   const canteen = `'{"kind":"working_days","days":2,"time":"10:00"}'`;
   const wednesday = `'{"kind":"week_before","weekday":4,"time":"12:00"}'`;
@@ -140,6 +145,7 @@ async function main() {
     ${wednesday}, ${wednesday}, 200, min(id), NULL FROM bench_schools GROUP BY district`);
   await insertServices(`SELECT '2026-2027', 'holiday', 'Bench – centre de loisirs des vacances – secteur ' || (district + 1), 'Vacances', 'holidays', '{1,2,3,4,5}', false, 'day', 'bookings',
     ${holiday}, ${holiday}, 100, min(id), TIMESTAMPTZ '2027-01-05T17:00:00Z' FROM bench_schools GROUP BY district`);
+  await mealsByKind();
   await sql(`CREATE TEMP TABLE bench_services AS
     SELECT sv.id, sv.kind, sv.capacity, sv.site_school_id, s.district FROM services sv LEFT JOIN bench_schools s ON s.id = sv.site_school_id WHERE sv.name LIKE 'Bench%'`);
   // Who may enrol: every school (canteen), the site's school (care), the district's schools (centres).
