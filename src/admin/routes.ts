@@ -9,6 +9,7 @@ import { actorOf, requireAdmin } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { getT } from '../web/i18n.js';
+import { homeCounters } from './home-counters.js';
 import { auditEvents, failedEmailCount, findOutboxEmail, outboxEmails, PAGE_SIZE } from './repository.js';
 
 const auditFilters = z.object({
@@ -41,8 +42,11 @@ export function adminRoutes(deps: AppDeps, links: AdminLink[]): Router {
     const role = req.account!.role;
     const shown = links.filter((l) => l.roles.includes(role));
     // Emails given up on after days of retries wait for an admin to send them again.
-    const failedEmails = role === 'admin' ? await failedEmailCount(deps.db) : null;
-    res.render('admin/home', { links: shown, failedEmails });
+    const [failedEmails, counters] = await Promise.all([
+      role === 'admin' ? failedEmailCount(deps.db) : null,
+      homeCounters(deps, req.account!),
+    ]);
+    res.render('admin/home', { links: shown, failedEmails, counters });
   });
 
   router.get('/audit', requireAdmin, async (req, res) => {
