@@ -2,6 +2,7 @@
 // lists the links of the features below it, given by src/features.ts.
 import type { AdminLink, Feature } from '../features.js';
 import { adminRoutes } from './routes.js';
+import { staffMenuRouter } from './staff-menu.js';
 
 const ownLinks: AdminLink[] = [
   { href: '/admin/audit', label: 'admin.audit.title', roles: ['admin'] },
@@ -12,6 +13,8 @@ const ownLinks: AdminLink[] = [
 export function adminFeature(otherLinks: AdminLink[]): Feature {
   return {
     name: 'admin',
+    // Only the staff menu's locals, for every /admin page (no page of its own outside /admin).
+    routes: () => staffMenuRouter(),
     adminRoutes: (deps) => adminRoutes(deps, [...ownLinks, ...otherLinks]),
     adminLinks: ownLinks,
   };

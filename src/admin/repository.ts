@@ -1,14 +1,8 @@
-// SQL of the admin's pages: the audit log and the outbox of emails. Read-only: resending an email
+// SQL of the admin's outbox pages (the audit log's is in audit-repository.ts). Read-only: resending an email
 // goes through the platform's outbox (src/platform/email.ts).
 import type { Queryable } from '../platform/db.js';
 
 export const PAGE_SIZE = 50;
-
-interface AuditFilters {
-  action: string;
-  subject: string;
-  actor: string;
-}
 
 interface EmailFilters {
   status: '' | 'pending' | 'sent' | 'failed';
@@ -21,23 +15,6 @@ export async function failedEmailCount(q: Queryable): Promise<number> {
     { n: number | string },
   ];
   return Number(row.n);
-}
-
-/** One page of audit events matching the filters, newest first, and how many match in all. */
-export async function auditEvents(q: Queryable, filters: AuditFilters, page: number) {
-  const { action, subject, actor } = filters;
-  const query = q('audit_events').modify((qb) => {
-    if (action) qb.where('action', 'like', `${action.replace(/[%_\\]/g, '\\$&')}%`);
-    if (subject) qb.where('subject_type', subject);
-    if (actor) qb.where('actor_account_id', Number(actor));
-  });
-  const [{ count }] = (await query.clone().count({ count: '*' })) as [{ count: number | string }];
-  const events = await query
-    .clone()
-    .orderBy('id', 'desc')
-    .limit(PAGE_SIZE)
-    .offset((page - 1) * PAGE_SIZE);
-  return { events, count: Number(count) };
 }
 
 /** One page of outbox emails matching the filters, newest first, and how many match in all. */

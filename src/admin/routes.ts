@@ -1,5 +1,5 @@
-// The admin's pages: the staff home (links of every feature), the audit log and the outbox of
-// emails, with its "send again" action for emails given up on.
+// The admin's pages: the staff home (counters, links of every feature), the audit log
+// (audit-routes.ts) and the outbox of emails, with its "send again" action for emails given up on.
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
@@ -9,14 +9,9 @@ import { actorOf, requireAdmin } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { getT } from '../web/i18n.js';
-import { auditEvents, failedEmailCount, findOutboxEmail, outboxEmails, PAGE_SIZE } from './repository.js';
-
-const auditFilters = z.object({
-  action: z.string().trim().max(100).optional().default(''),
-  subject: z.string().trim().max(100).optional().default(''),
-  actor: z.string().trim().regex(/^\d*$/).max(20).optional().default(''),
-  page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
-});
+import { auditRoutes } from './audit-routes.js';
+import { homeCounters } from './home-counters.js';
+import { failedEmailCount, findOutboxEmail, outboxEmails, PAGE_SIZE } from './repository.js';
 
 const emailFilters = z.object({
   status: z.enum(['', 'pending', 'sent', 'failed']).optional().default(''),
@@ -41,16 +36,11 @@ export function adminRoutes(deps: AppDeps, links: AdminLink[]): Router {
     const role = req.account!.role;
     const shown = links.filter((l) => l.roles.includes(role));
     // Emails given up on after days of retries wait for an admin to send them again.
-    const failedEmails = role === 'admin' ? await failedEmailCount(deps.db) : null;
-    res.render('admin/home', { links: shown, failedEmails });
-  });
-
-  router.get('/audit', requireAdmin, async (req, res) => {
-    const f = auditFilters.safeParse(req.query);
-    if (!f.success) throw new HttpError(400);
-    const { page } = f.data;
-    const { events, count } = await auditEvents(deps.db, f.data, page);
-    res.render('admin/audit', { events, filters: f.data, count, page, pages: pages(count) });
+    const [failedEmails, counters] = await Promise.all([
+      role === 'admin' ? failedEmailCount(deps.db) : null,
+      homeCounters(deps, req.account!),
+    ]);
+    res.render('admin/home', { links: shown, failedEmails, counters });
   });
 
   router.get('/emails', requireAdmin, async (req, res) => {
@@ -82,5 +72,6 @@ export function adminRoutes(deps: AppDeps, links: AdminLink[]): Router {
     else flash(req, t('admin.emails.notFailed'), 'info');
     res.redirect(303, `/admin/emails/${id}`);
   });
+  router.use(auditRoutes(deps));
   return router;
 }

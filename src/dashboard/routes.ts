@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { AppDeps } from '../deps.js';
 import { actorOf, requireParent } from '../web/auth.js';
 import { currentHouseholdId, withHousehold } from '../web/household.js';
+import { historyRoutes } from './history-routes.js';
 import { createDashboardService } from './service.js';
 
 export function dashboardRoutes(deps: AppDeps): Router {
@@ -23,5 +24,6 @@ export function dashboardRoutes(deps: AppDeps): Router {
     res.json({ exportedAt: deps.clock.now().toISOString(), ...data });
   });
 
+  router.use(historyRoutes(deps));
   return router;
 }

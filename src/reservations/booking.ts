@@ -60,6 +60,10 @@ export function createBookingService(deps: AppDeps) {
             {
               booked: results.filter((r) => r.result === 'booked').length,
               waiting: results.filter((r) => r.result === 'waiting').length,
+              // Which days, so that the audit log can say them (ids and dates only).
+              days: results
+                .filter((r) => r.result === 'booked' || r.result === 'waiting')
+                .map((r) => ({ day: r.day, childId: r.childId, serviceId: r.serviceId, result: r.result })),
             },
           );
         }

@@ -45,7 +45,7 @@ export function formatDate(value: string | Date | null | undefined, style: Style
 }
 
 /** An instant → "1 septembre 2026 à 08:30" (Paris). */
-function formatDateTime(value: Date | string | null | undefined): string {
+export function formatDateTime(value: Date | string | null | undefined): string {
   if (value == null) return '';
   const instant = typeof value === 'string' ? new Date(value) : value;
   return Number.isNaN(instant.getTime()) ? '' : dateTimeFormat.format(instant);
