@@ -78,12 +78,24 @@ const DESCRIBE: Record<string, Describe> = {
   'reservations.promoted': ofReservation,
   'reservations.certificate': (e, r, t) =>
     [reservationOf(r, e.subject_id, t), documentOf(r, e.details.documentId)].filter(Boolean).join(' — '),
-  'reservations.close_day': (e, r, t) =>
-    t(`${K}closeDay`, {
-      service: serviceOf(r, e.subject_id),
-      day: formatDate(str(e.details.day), 'short'),
+  // A closure names its scope and days; older events named one service's day (subject: the service).
+  'reservations.close_day': (e, r, t) => {
+    const from = str(e.details.from ?? e.details.day);
+    const to = str(e.details.to ?? from);
+    const scope = str(e.details.scope);
+    return t(`${K}closeDay`, {
+      service:
+        scope === 'school' || scope === 'town'
+          ? t(`reservations.admin.close.scopes.${scope}`)
+          : serviceOf(r, e.details.serviceId ?? e.subject_id),
+      day:
+        from === to
+          ? formatDate(from, 'short')
+          : t(`${K}range`, { from: formatDate(from, 'short'), to: formatDate(to, 'short') }),
       count: Number(e.details.cancelled ?? 0),
-    }),
+    });
+  },
+  'reservations.reopen': (e, _r, t) => t(`${K}reopen`, { count: Number(e.details.days ?? 0) }),
   'reservations.attendance': (e, r, t) =>
     t(`${K}attendance`, {
       child: memberOf(r, e.details.childId),

@@ -175,6 +175,30 @@ describe('the audit log', () => {
     expect(rowsOf((await admin.get('/admin/audit' + next)).text)).toHaveLength(11);
   });
 
+  it('says what a closure closed and what its reopening reopened', async () => {
+    const desk = await loginAs(ctx, agent);
+    const closed = await desk.post('/admin/reservations/close', {
+      scope: 'town',
+      day: '2026-09-24',
+      until: '2026-09-25',
+      reason: 'Neige',
+    });
+    expect(closed.status).toBe(303);
+    const closure = await ctx.db('closures').orderBy('id', 'desc').first('id');
+    // Every service of the town, on both days.
+    const serviceDays = (await ctx.db('service_day_closures').where({ closure_id: closure.id })).length;
+    expect(serviceDays).toBeGreaterThanOrEqual(2);
+    const reopened = await desk.post(`/admin/reservations/closures/${closure.id}/reopen`, {});
+    expect(reopened.status).toBe(303);
+    const [closing] = rowsOf((await admin.get('/admin/audit?action=reservations.close_day')).text);
+    expect(closing!.details).toBe(
+      'Tous les services de la commune, du 24/09/2026 au 25/09/2026 : 0 réservation annulée',
+    );
+    const [reopening] = rowsOf((await admin.get('/admin/audit?action=reservations.reopen')).text);
+    expect(reopening!.action).toContain('Fermeture levée');
+    expect(reopening!.details).toBe(`${serviceDays} jours de service rouverts`);
+  });
+
   it('is for admins only', async () => {
     for (const role of ['agent', 'manager', 'animator'] as const) {
       const staff = await loginAs(ctx, await createAccount(ctx.deps, { role }));
