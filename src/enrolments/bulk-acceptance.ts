@@ -11,14 +11,14 @@ import { periodOf, serviceOf } from './lookups.js';
 import { countingDocuments, lockEnrolment } from './repository.js';
 
 /** Why a mandatory document stops a bulk acceptance: none, not checked yet, or not valid long enough. */
-export type MissingReason = 'missing' | 'pending' | 'too_short';
+type MissingReason = 'missing' | 'pending' | 'too_short';
 export interface MissingDocument {
   name: string;
   reason: MissingReason;
 }
 
 /** The mandatory documents not yet accepted and valid for the enrolment's period (none: ready). */
-export async function missingForAcceptance(
+async function missingForAcceptance(
   deps: AppDeps,
   q: Queryable,
   input: { householdId: number; childId: number; service: ServiceDetails },

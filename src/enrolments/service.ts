@@ -16,3 +16,6 @@ export function createEnrolmentsService(deps: AppDeps) {
     ...createBulkAcceptanceService(deps),
   };
 }
+
+// Merging two households (src/admin/merge-households.ts): this feature's side.
+export { moveHousehold } from './household-move.js';

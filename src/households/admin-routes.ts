@@ -19,6 +19,7 @@ import {
   type MemberKind,
 } from './schemas.js';
 import { createHouseholdsService } from './service.js';
+import { mergedInto } from './household-move.js';
 import {
   householdValues,
   memberValues,
@@ -111,6 +112,9 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
   router.get('/households/:id', async (req, res) => {
     const overview = await householdOr404(req);
     const id = overview.household.id;
+    // A household merged into another: closed, its page points to the kept one.
+    if (overview.household.merged_into_id)
+      return res.render('admin/households/merged', { merged: await mergedInto(deps.db, id) });
     const [history, documents, requests] = await Promise.all([
       households.history(id),
       listCurrentForHousehold(deps.db, id),

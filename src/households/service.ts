@@ -17,3 +17,6 @@ export function createHouseholdsService(deps: AppDeps) {
   };
 }
 export type HouseholdsService = ReturnType<typeof createHouseholdsService>;
+
+// Merging two households (src/admin/merge-households.ts): this feature's side.
+export { closeHousehold, lockHouseholds, moveHousehold } from './household-move.js';
