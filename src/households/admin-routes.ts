@@ -87,13 +87,25 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
         for (const s of formErrors(form.error, t).summary) addError(errors, s.href.slice(1), s.text);
       return rerender(errors);
     }
+    const guardianName = {
+      first_name: guardian.data.guardian_first_name,
+      last_name: guardian.data.guardian_last_name,
+    };
+    // Look-alike households first; the agent may open them, or create anyway.
+    const duplicates =
+      req.body?.create_anyway === '1' ? [] : await households.deskDuplicates(form.data, guardianName);
+    if (duplicates.length)
+      return renderHouseholdForm(res, households, {
+        status: 409,
+        values: postedValues(req.body),
+        action: '/admin/households/new',
+        mode: 'desk',
+        back: '/admin/households',
+        duplicates,
+      });
     let created;
     try {
-      created = await households.createAtDesk(
-        form.data,
-        { first_name: guardian.data.guardian_first_name, last_name: guardian.data.guardian_last_name },
-        actorOf(req),
-      );
+      created = await households.createAtDesk(form.data, guardianName, actorOf(req));
     } catch (err) {
       return rerender(serviceErrors(err, t));
     }

@@ -7,6 +7,7 @@ import { addError, formErrors, FormError, noErrors, type FormErrors } from '../w
 import { getT } from '../web/i18n.js';
 import type { HouseholdView, MemberRow } from './repository.js';
 import { memberSchema, type MemberKind } from './schemas.js';
+import type { DuplicateCandidate } from './duplicates.js';
 import type { HouseholdsService } from './service.js';
 
 /** A rule broken in the service, as form errors; anything else goes on to the error handler. */
@@ -88,6 +89,9 @@ export async function renderHouseholdForm(
     mode: 'new' | 'edit' | 'desk';
     back: string;
     familyNumber?: string;
+    /** Creation: look-alike households (staff), or a card holding the parent's own email (parent). */
+    duplicates?: DuplicateCandidate[];
+    ownEmailCard?: boolean;
   },
 ) {
   const options = await households.formOptions();
@@ -99,6 +103,8 @@ export async function renderHouseholdForm(
     mode: opts.mode,
     back: opts.back,
     familyNumber: opts.familyNumber ?? '',
+    duplicates: opts.duplicates ?? [],
+    ownEmailCard: opts.ownEmailCard ?? false,
   });
 }
 
