@@ -206,6 +206,21 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
         back: base,
       });
     if (!form.success) return rerender(formErrors(form.error, t));
+    // The same child (name and birth date) in another household: shown first, added if confirmed.
+    const duplicates =
+      form.data.kind === 'child' && req.body?.create_anyway !== '1'
+        ? await households.childDuplicates(overview.household.id, form.data)
+        : [];
+    if (duplicates.length)
+      return renderMemberForm(res, households, {
+        status: 409,
+        values: postedValues(req.body),
+        action: `${base}/members`,
+        kind,
+        householdId: overview.household.id,
+        back: base,
+        duplicates,
+      });
     try {
       await households.addMember(overview.household.id, form.data, actorOf(req));
     } catch (err) {

@@ -26,6 +26,19 @@ export function createDuplicatesService(deps: AppDeps) {
       });
     },
 
+    /** Staff adding a child: other open households with a child of that name and birth date. */
+    childDuplicates(
+      householdId: number,
+      child: { first_name: string; last_name: string; birth_date: string },
+    ) {
+      return findDuplicates(deps.db, {
+        children: [
+          { first_name: child.first_name, last_name: child.last_name, birth_date: child.birth_date },
+        ],
+        excludeId: householdId,
+      });
+    },
+
     /** Whether an open household already holds this (the parent's own, verified) email. */
     async householdWithOwnEmail(email: string): Promise<boolean> {
       return (await findDuplicates(deps.db, { email }, 1)).length > 0;

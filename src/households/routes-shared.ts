@@ -124,14 +124,24 @@ export interface MemberFormPage {
 export async function renderMemberForm(
   res: Response,
   households: HouseholdsService,
-  opts: MemberFormPage & { status?: number; values: Record<string, unknown>; errors?: FormErrors },
+  opts: MemberFormPage & {
+    status?: number;
+    values: Record<string, unknown>;
+    errors?: FormErrors;
+    /** Staff adding a child: households that already have a child of that name and birth date. */
+    duplicates?: DuplicateCandidate[];
+  },
 ) {
   const options = await households.formOptions();
   const overview = await households.overview(opts.householdId);
   const children = (overview?.members ?? []).filter((m) => m.kind === 'child');
-  res
-    .status(opts.status ?? 200)
-    .render('households/member-form', { ...options, ...opts, errors: opts.errors ?? noErrors(), children });
+  res.status(opts.status ?? 200).render('households/member-form', {
+    ...options,
+    ...opts,
+    errors: opts.errors ?? noErrors(),
+    children,
+    duplicates: opts.duplicates ?? [],
+  });
 }
 
 /**

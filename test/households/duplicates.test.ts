@@ -90,6 +90,38 @@ describe('at the desk', () => {
   });
 });
 
+describe('adding a child at the desk', () => {
+  it('a child of the same name and birth date in another household is shown first; added if confirmed', async () => {
+    const other = await createHousehold(ctx.deps, {
+      children: [{ firstName: 'Léa', lastName: 'Martin', birthDate: '2018-05-12' }],
+    });
+    const mine = await createHousehold(ctx.deps, {});
+    const agent = await loginAs(ctx, await createAccount(ctx.deps, { role: 'agent' }));
+    const school = await ctx.db('schools').where({ kind: 'elementary' }).first('id', 'class_levels');
+    const fields = {
+      kind: 'child',
+      first_name: 'Lea',
+      last_name: 'MARTIN',
+      birth_date: '2018-05-12',
+      sex: 'F',
+      school_id: String(school.id),
+      class_level: school.class_levels[0],
+      diet: 'none',
+    };
+    const url = `/admin/households/${mine.id}/members`;
+    const from = `${url}/new?kind=child`;
+    const res = await agent.post(url, fields, { from });
+    expect(res.status).toBe(409);
+    const panel = cheerio.load(res.text)('section[aria-labelledby="duplicates-title"]');
+    expect(panel.find(`a[href="/admin/households/${other.id}"]`)).toHaveLength(1);
+    expect(panel.text()).toContain('même enfant (nom et date de naissance)');
+    expect(await ctx.db('household_members').where({ household_id: mine.id })).toHaveLength(0);
+    const anyway = await agent.post(url, { ...fields, create_anyway: '1' }, { from });
+    expect(anyway.status).toBe(303);
+    expect(await ctx.db('household_members').where({ household_id: mine.id })).toHaveLength(1);
+  });
+});
+
 describe('online, by a parent', () => {
   it('a card holding the parent’s own email: told without any detail; may create anyway', async () => {
     const parent = await createAccount(ctx.deps);
