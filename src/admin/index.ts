@@ -1,6 +1,8 @@
 // The admin's feature: the staff home, the audit log and the outbox. Mounted last: the staff home
 // lists the links of the features below it, given by src/features.ts.
 import type { AdminLink, Feature } from '../features.js';
+import { Router } from 'express';
+import { mergeHouseholdsRoutes } from './merge-households-routes.js';
 import { adminRoutes } from './routes.js';
 import { staffMenuRouter } from './staff-menu.js';
 
@@ -15,7 +17,10 @@ export function adminFeature(otherLinks: AdminLink[]): Feature {
     name: 'admin',
     // Only the staff menu's locals, for every /admin page (no page of its own outside /admin).
     routes: () => staffMenuRouter(),
-    adminRoutes: (deps) => adminRoutes(deps, [...ownLinks, ...otherLinks]),
+    adminRoutes: (deps) =>
+      Router()
+        .use(mergeHouseholdsRoutes(deps))
+        .use(adminRoutes(deps, [...ownLinks, ...otherLinks])),
     adminLinks: ownLinks,
   };
 }

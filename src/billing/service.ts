@@ -17,3 +17,6 @@ export function createBillingService(deps: AppDeps) {
 export { applyPayment, displayStatus, markDirectDebitsPlanned, remainingOf } from './invoices.js';
 export { invoicesIssued, type InvoicesIssuedHook } from './invoicing-batch.js';
 export { billingRequestTypes } from './rates-qf.js';
+
+// Merging two households (src/admin/merge-households.ts): this feature's side.
+export { invoiceConflicts, moveHousehold } from './household-move.js';

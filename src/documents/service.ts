@@ -118,3 +118,6 @@ export async function reviewDocument(
 
 // Reads other features may use (their rows are this feature's: no other feature queries them).
 export { listCurrentForHousehold, usableDocuments } from './repository.js';
+
+// Merging two households (src/admin/merge-households.ts): this feature's side.
+export { moveHousehold } from './household-move.js';

@@ -52,22 +52,11 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
       .orderBy([{ column: 'e.submitted_at', order: 'asc' }, { column: 'e.id' }])
       .limit(PAGE_SIZE)
       .offset((page - 1) * PAGE_SIZE);
-    // Which submitted enrolments have every document: those can be accepted in bulk.
-    const complete = new Set<number>();
-    for (const r of rows.filter((x: { status: string }) => x.status === 'submitted')) {
-      const s = serviceList.find((x) => x.id === r.service_id) ?? (await services.get(r.service_id));
-      if (!s) continue;
-      const check = await enrolments.checkDocuments({
-        householdId: r.household_id,
-        childId: r.child_id,
-        service: s,
-        returnTo: '',
-      });
-      if (check.complete) complete.add(r.id);
-    }
+    // What each submitted enrolment still lacks (accepted, valid documents): the others can be accepted in bulk.
+    const missing = await enrolments.missingByEnrolment(rows, serviceList);
     res.render('admin/enrolments/index', {
       rows,
-      complete,
+      missing,
       services: serviceList,
       filters: f.data,
       count: Number(count),

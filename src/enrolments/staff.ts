@@ -1,5 +1,5 @@
-// Staff actions on enrolments: the decision on one, bulk acceptance of complete ones, and
-// enrolment at the desk on a family's behalf.
+// Staff actions on enrolments: the decision on one and enrolment at the desk on a family's
+// behalf (bulk acceptance is in bulk-acceptance.ts).
 import type { AppDeps } from '../deps.js';
 import type { Actor } from '../platform/audit.js';
 import { isUniqueViolation, withTransaction } from '../platform/db.js';
@@ -7,15 +7,8 @@ import { findChildOfHousehold } from '../households/access.js';
 import { createRequestsService } from '../requests/service.js';
 import { createServicesService } from '../services/service.js';
 import { FormError } from '../web/forms.js';
-import { checkDocuments } from './document-check.js';
 import { NOT_FOUND, serviceOf } from './lookups.js';
-import {
-  findActive,
-  insertEnrolment,
-  lockEnrolment,
-  type EnrolmentRow,
-  updateEnrolment,
-} from './repository.js';
+import { findActive, insertEnrolment, type EnrolmentRow, updateEnrolment } from './repository.js';
 import { submitIn } from './submission.js';
 
 export function createStaffEnrolmentService(deps: AppDeps) {
@@ -34,35 +27,6 @@ export function createStaffEnrolmentService(deps: AppDeps) {
       if (!e.request_id || e.status !== 'submitted')
         throw new FormError('form', 'enrolments.errors.notPending');
       await requests.decide(e.request_id, decision, actor, message);
-    },
-
-    /** Accepts, each in its own transaction, the submitted enrolments whose documents are complete. */
-    async bulkAccept(ids: number[], actor: Actor): Promise<{ accepted: number; skipped: number }> {
-      let accepted = 0;
-      for (const id of [...new Set(ids)]) {
-        const ok = await withTransaction(db, async (tx) => {
-          const e = await lockEnrolment(tx, id);
-          if (!e || e.status !== 'submitted' || !e.request_id) return false;
-          const service = await serviceOf(deps, tx, e.service_id);
-          const check = await checkDocuments(deps, tx, {
-            householdId: e.household_id,
-            childId: e.child_id,
-            service,
-            returnTo: '',
-          });
-          if (!check.complete) return false;
-          const r = await tx('requests').where({ id: e.request_id }).first('status');
-          if (!['submitted', 'in_review'].includes(r?.status)) return false;
-          await requests.decide(e.request_id, 'accepted', actor, null, tx);
-          return true;
-        }).catch((err: unknown) => {
-          if (err instanceof FormError) return false;
-          throw err;
-        });
-        if (ok) accepted++;
-      }
-      if (accepted) await deps.audit.record(db, actor, 'enrolments.bulk_accepted', null, { count: accepted });
-      return { accepted, skipped: new Set(ids).size - accepted };
     },
 
     /** At the desk: an agent enrols a child on the family's behalf (same rules, audited). */

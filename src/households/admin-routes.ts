@@ -19,6 +19,7 @@ import {
   type MemberKind,
 } from './schemas.js';
 import { createHouseholdsService } from './service.js';
+import { mergedInto } from './household-move.js';
 import {
   householdValues,
   memberValues,
@@ -86,13 +87,25 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
         for (const s of formErrors(form.error, t).summary) addError(errors, s.href.slice(1), s.text);
       return rerender(errors);
     }
+    const guardianName = {
+      first_name: guardian.data.guardian_first_name,
+      last_name: guardian.data.guardian_last_name,
+    };
+    // Look-alike households first; the agent may open them, or create anyway.
+    const duplicates =
+      req.body?.create_anyway === '1' ? [] : await households.deskDuplicates(form.data, guardianName);
+    if (duplicates.length)
+      return renderHouseholdForm(res, households, {
+        status: 409,
+        values: postedValues(req.body),
+        action: '/admin/households/new',
+        mode: 'desk',
+        back: '/admin/households',
+        duplicates,
+      });
     let created;
     try {
-      created = await households.createAtDesk(
-        form.data,
-        { first_name: guardian.data.guardian_first_name, last_name: guardian.data.guardian_last_name },
-        actorOf(req),
-      );
+      created = await households.createAtDesk(form.data, guardianName, actorOf(req));
     } catch (err) {
       return rerender(serviceErrors(err, t));
     }
@@ -111,6 +124,9 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
   router.get('/households/:id', async (req, res) => {
     const overview = await householdOr404(req);
     const id = overview.household.id;
+    // A household merged into another: closed, its page points to the kept one.
+    if (overview.household.merged_into_id)
+      return res.render('admin/households/merged', { merged: await mergedInto(deps.db, id) });
     const [history, documents, requests] = await Promise.all([
       households.history(id),
       listCurrentForHousehold(deps.db, id),
@@ -190,6 +206,21 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
         back: base,
       });
     if (!form.success) return rerender(formErrors(form.error, t));
+    // The same child (name and birth date) in another household: shown first, added if confirmed.
+    const duplicates =
+      form.data.kind === 'child' && req.body?.create_anyway !== '1'
+        ? await households.childDuplicates(overview.household.id, form.data)
+        : [];
+    if (duplicates.length)
+      return renderMemberForm(res, households, {
+        status: 409,
+        values: postedValues(req.body),
+        action: `${base}/members`,
+        kind,
+        householdId: overview.household.id,
+        back: base,
+        duplicates,
+      });
     try {
       await households.addMember(overview.household.id, form.data, actorOf(req));
     } catch (err) {

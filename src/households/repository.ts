@@ -25,6 +25,9 @@ export interface HouseholdRow {
   created_at: Date;
   created_by: number | null;
   updated_at: Date | null;
+  /** Set when the household was merged into another (closed): the kept household. */
+  merged_into_id?: number | null;
+  closed_at?: Date | null;
 }
 
 export interface HouseholdView extends HouseholdRow {

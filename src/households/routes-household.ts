@@ -47,8 +47,19 @@ export function householdRoutes(households: HouseholdsService): Router {
         back: '/household/start',
       });
     if (!form.success) return rerender(formErrors(form.error, t));
+    // A card already holding the parent's own email: said without any detail, before creating.
+    if (req.body?.create_anyway !== '1' && (await households.householdWithOwnEmail(account.email)))
+      return renderHouseholdForm(res, households, {
+        status: 409,
+        values: postedValues(req.body),
+        action: '/household/new',
+        mode: 'new',
+        back: '/household/start',
+        ownEmailCard: true,
+      });
     try {
-      const { familyNumber } = await households.createForParent(account, form.data);
+      const { id, familyNumber } = await households.createForParent(account, form.data);
+      await households.notePossibleDuplicates(id, form.data, actorOf(req));
       flash(req, t('households.flash.created', { number: familyNumber }));
     } catch (err) {
       return rerender(serviceErrors(err, t));

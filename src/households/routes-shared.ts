@@ -7,6 +7,7 @@ import { addError, formErrors, FormError, noErrors, type FormErrors } from '../w
 import { getT } from '../web/i18n.js';
 import type { HouseholdView, MemberRow } from './repository.js';
 import { memberSchema, type MemberKind } from './schemas.js';
+import type { DuplicateCandidate } from './duplicates.js';
 import type { HouseholdsService } from './service.js';
 
 /** A rule broken in the service, as form errors; anything else goes on to the error handler. */
@@ -88,6 +89,9 @@ export async function renderHouseholdForm(
     mode: 'new' | 'edit' | 'desk';
     back: string;
     familyNumber?: string;
+    /** Creation: look-alike households (staff), or a card holding the parent's own email (parent). */
+    duplicates?: DuplicateCandidate[];
+    ownEmailCard?: boolean;
   },
 ) {
   const options = await households.formOptions();
@@ -99,6 +103,8 @@ export async function renderHouseholdForm(
     mode: opts.mode,
     back: opts.back,
     familyNumber: opts.familyNumber ?? '',
+    duplicates: opts.duplicates ?? [],
+    ownEmailCard: opts.ownEmailCard ?? false,
   });
 }
 
@@ -118,14 +124,24 @@ export interface MemberFormPage {
 export async function renderMemberForm(
   res: Response,
   households: HouseholdsService,
-  opts: MemberFormPage & { status?: number; values: Record<string, unknown>; errors?: FormErrors },
+  opts: MemberFormPage & {
+    status?: number;
+    values: Record<string, unknown>;
+    errors?: FormErrors;
+    /** Staff adding a child: households that already have a child of that name and birth date. */
+    duplicates?: DuplicateCandidate[];
+  },
 ) {
   const options = await households.formOptions();
   const overview = await households.overview(opts.householdId);
   const children = (overview?.members ?? []).filter((m) => m.kind === 'child');
-  res
-    .status(opts.status ?? 200)
-    .render('households/member-form', { ...options, ...opts, errors: opts.errors ?? noErrors(), children });
+  res.status(opts.status ?? 200).render('households/member-form', {
+    ...options,
+    ...opts,
+    errors: opts.errors ?? noErrors(),
+    children,
+    duplicates: opts.duplicates ?? [],
+  });
 }
 
 /**

@@ -4,6 +4,7 @@
 // service-shared.ts. The routes use them as one object.
 import type { AppDeps } from '../deps.js';
 import { createActivationService } from './activation.js';
+import { createDuplicatesService } from './duplicates-service.js';
 import { createHouseholdCardService } from './household-card.js';
 import { createInvitationsService } from './invitations.js';
 import { createMembersService } from './members.js';
@@ -14,6 +15,10 @@ export function createHouseholdsService(deps: AppDeps) {
     ...createMembersService(deps),
     ...createInvitationsService(deps),
     ...createActivationService(deps),
+    ...createDuplicatesService(deps),
   };
 }
 export type HouseholdsService = ReturnType<typeof createHouseholdsService>;
+
+// Merging two households (src/admin/merge-households.ts): this feature's side.
+export { closeHousehold, lockHouseholds, moveHousehold } from './household-move.js';

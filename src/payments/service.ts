@@ -8,3 +8,6 @@ import { createStaffPaymentsService } from './staff-payments.js';
 export function createPaymentsService(deps: AppDeps) {
   return { ...createOnlinePaymentsService(deps), ...createStaffPaymentsService(deps) };
 }
+
+// Merging two households (src/admin/merge-households.ts): this feature's side.
+export { mandateConflict, moveHousehold } from './household-move.js';

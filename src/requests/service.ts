@@ -245,3 +245,6 @@ export function createRequestsService(deps: AppDeps) {
 
 // Reads other features may use (their rows are this feature's: no other feature queries them).
 export { findRequest, listEvents, OPEN_STATUSES } from './repository.js';
+
+// Merging two households (src/admin/merge-households.ts): this feature's side.
+export { moveHousehold } from './household-move.js';

@@ -15,3 +15,6 @@ export function createReservationsService(deps: AppDeps) {
     ...createCalendarViewService(deps),
   };
 }
+
+// Merging two households (src/admin/merge-households.ts): this feature's side.
+export { bookingConflicts, moveHousehold } from './household-move.js';

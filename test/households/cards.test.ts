@@ -19,6 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx?.close());
 
+let deskCount = 0;
 /** An agent creates a household at the desk; returns its id, number and the code printed on the letter. */
 async function deskHousehold(lastName = 'Guichet') {
   const agent = await createAccount(ctx.deps, { role: 'agent' });
@@ -26,7 +27,13 @@ async function deskHousehold(lastName = 'Guichet') {
   const res = await staff.post('/admin/households/new', {
     guardian_first_name: 'Rose',
     guardian_last_name: lastName,
-    ...(await householdForm(ctx.deps, { email: 'rose@example.test' })),
+    // A new family each time (the same email, phone or guardian at one address would be shown as
+    // a possible duplicate).
+    ...(await householdForm(ctx.deps, {
+      email: `rose-${++deskCount}@example.test`,
+      phone_mobile: `06 40 00 00 ${String(deskCount).padStart(2, '0')}`,
+      house_number: String(100 + deskCount),
+    })),
   });
   expect(res.status).toBe(303);
   const letter = await staff.get(res.headers.location!);
