@@ -17,3 +17,4 @@ export function createBillingService(deps: AppDeps) {
 export { applyPayment, displayStatus, markDirectDebitsPlanned, remainingOf } from './invoices.js';
 export { invoicesIssued, type InvoicesIssuedHook } from './invoicing-batch.js';
 export { billingRequestTypes } from './rates-qf.js';
+export { householdAccount } from './household-account.js';

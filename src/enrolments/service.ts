@@ -14,3 +14,6 @@ export function createEnrolmentsService(deps: AppDeps) {
     ...createStaffEnrolmentService(deps),
   };
 }
+
+/** A household's enrolments with child, service and request, newest first (the staff's family page). */
+export { listHouseholdEnrolments } from './repository.js';

@@ -8,7 +8,6 @@ import { flash } from '../web/flash.js';
 import { addError, formErrors, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
 import { idParam } from '../web/params.js';
-import { listCurrentForHousehold } from '../documents/service.js';
 import {
   adminNewHouseholdSchema,
   custodySchema,
@@ -108,20 +107,7 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
     return overview;
   }
 
-  router.get('/households/:id', async (req, res) => {
-    const overview = await householdOr404(req);
-    const id = overview.household.id;
-    const [history, documents, requests] = await Promise.all([
-      households.history(id),
-      listCurrentForHousehold(deps.db, id),
-      deps
-        .db('requests')
-        .where({ household_id: id })
-        .orderBy('created_at', 'desc')
-        .select('id', 'type', 'tracking_code', 'status', 'summary', 'created_at'),
-    ]);
-    res.render('admin/households/show', { ...overview, history, documents, requests });
-  });
+  // GET /households/:id, the family page, is the desk's hub: src/admin/family-page.ts.
 
   router.get('/households/:id/edit', async (req, res) => {
     const overview = await householdOr404(req);

@@ -245,3 +245,4 @@ export function createRequestsService(deps: AppDeps) {
 
 // Reads other features may use (their rows are this feature's: no other feature queries them).
 export { findRequest, listEvents, OPEN_STATUSES } from './repository.js';
+export { openRequestsOfHousehold } from './repository-household.js';

@@ -9,6 +9,19 @@ import { bookDay } from './booking-repository.js';
 import { judge, loadFacts, type BookInput, type BookOutcome, type BookResult } from './booking-facts.js';
 import { dedupe, type Outcome, type Slot } from './slots.js';
 
+/** The audit's words for a desk booking: which days, per child and service (ids only). */
+function daysBy(results: Outcome<BookResult>[], result: BookResult) {
+  const groups = new Map<string, { childId: number; serviceId: number; days: string[] }>();
+  for (const r of results) {
+    if (r.result !== result) continue;
+    const key = `${r.childId}|${r.serviceId}`;
+    const group = groups.get(key) ?? { childId: r.childId, serviceId: r.serviceId, days: [] };
+    group.days.push(r.day);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map((g) => ({ ...g, days: g.days.sort() }));
+}
+
 export function createBookingService(deps: AppDeps) {
   const { db, clock, audit } = deps;
 
@@ -57,10 +70,7 @@ export function createBookingService(deps: AppDeps) {
             input.actor,
             'reservations.book',
             { type: 'household', id: input.householdId },
-            {
-              booked: results.filter((r) => r.result === 'booked').length,
-              waiting: results.filter((r) => r.result === 'waiting').length,
-            },
+            { booked: daysBy(results, 'booked'), waiting: daysBy(results, 'waiting') },
           );
         }
         return results;

@@ -15,3 +15,6 @@ export function createReservationsService(deps: AppDeps) {
     ...createCalendarViewService(deps),
   };
 }
+
+// Reads the staff's family page uses (src/admin).
+export { householdBookings, type HouseholdBooking } from './repository-household.js';
