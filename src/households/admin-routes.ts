@@ -1,5 +1,5 @@
-// Staff routes for households: search, the household page with its history, creation at the
-// desk with the activation letter, and every parent action done on the family's behalf.
+// Staff routes for households: search, creation at the desk with the activation letter, and every
+// parent action done on the family's behalf. The family page itself is src/admin/family-page.ts.
 import { Router, type Request } from 'express';
 import type { AppDeps } from '../deps.js';
 import { actorOf, requireAgent } from '../web/auth.js';
