@@ -2,23 +2,22 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps.js';
 import { today } from '../platform/clock.js';
-import { actorOf, requireManager } from '../web/auth.js';
+import { actorOf, requireAgent, requireManager } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
 import { idParam } from '../web/params.js';
-import { qfHistoryOf } from './repository.js';
 import {
   creditNotesFor,
   findInvoice,
-  householdInvoices,
   linesOf,
   paymentsOf,
   searchInvoices,
   type InvoiceRow,
 } from './repository-invoices.js';
 import { creditNoteSchema, invoiceFilters } from './schemas.js';
+import { householdAccount } from './household-account.js';
 import { createBillingService, displayStatus, remainingOf } from './service.js';
 
 const PAGE_SIZE = 50;
@@ -117,9 +116,9 @@ export function billingInvoicesAdminRoutes(deps: AppDeps): Router {
     });
   }
 
-  router.get('/invoices/:id', requireManager, (req, res) => renderInvoice(req, res));
+  router.get('/invoices/:id', requireAgent, (req, res) => renderInvoice(req, res));
 
-  router.get('/invoices/:id/pdf', requireManager, async (req, res) => {
+  router.get('/invoices/:id/pdf', requireAgent, async (req, res) => {
     const inv = await staffInvoice(req);
     res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="${inv.number}.pdf"`);
     res.send(await billing.pdfOf(inv));
@@ -142,30 +141,15 @@ export function billingInvoicesAdminRoutes(deps: AppDeps): Router {
 
   // ---------- a household's account ----------
 
-  router.get('/billing/households/:id', requireManager, async (req, res) => {
+  // Agents read a family's account too ("how much do I owe?"); recording money stays with managers.
+  router.get('/billing/households/:id', requireAgent, async (req, res) => {
     const household = await deps
       .db('households')
       .where({ id: idParam(req.params.id) })
       .first('id', 'family_number', 'paperless', 'out_of_town');
     if (!household) throw new HttpError(404);
-    const day = today(deps.clock);
-    const [invoices, payments, history] = await Promise.all([
-      householdInvoices(deps.db, household.id),
-      paymentsOf(deps.db, { householdId: household.id }),
-      qfHistoryOf(deps.db, [household.id]),
-    ]);
-    const rows = invoices.map((i) => decorate(i, day));
-    const invoiced = rows.filter((i) => i.kind === 'invoice').reduce((s, i) => s + i.total_cents, 0);
-    const credited = rows.filter((i) => i.kind === 'credit_note').reduce((s, i) => s + i.total_cents, 0);
-    const paid = payments.filter((p) => p.status === 'recorded').reduce((s, p) => s + p.amount_cents, 0);
-    res.render('admin/billing/household', {
-      household,
-      invoices: rows.filter((i) => i.kind === 'invoice'),
-      credits: rows.filter((i) => i.kind === 'credit_note'),
-      payments,
-      history: [...history].reverse(),
-      totals: { invoiced, credited, paid, balance: invoiced - credited - paid },
-    });
+    const account = await householdAccount(deps.db, household.id, today(deps.clock));
+    res.render('admin/billing/household', { household, ...account });
   });
 
   return router;

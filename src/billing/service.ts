@@ -20,3 +20,4 @@ export { billingRequestTypes } from './rates-qf.js';
 
 // Merging two households (src/admin/merge-households.ts): this feature's side.
 export { invoiceConflicts, moveHousehold } from './household-move.js';
+export { householdAccount } from './household-account.js';

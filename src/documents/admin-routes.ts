@@ -10,12 +10,11 @@ import { addError, formErrors, FormError, noErrors, type FormErrors } from '../w
 import { getT } from '../web/i18n.js';
 import { ACCEPT_ATTRIBUTE } from './files.js';
 import { filesOf, findType, findView, versionsOf } from './repository.js';
-import { childrenOfHousehold, householdByFamilyNumber, householdSummary } from './repository-households.js';
+import { childrenOfHousehold, householdSummary } from './repository-households.js';
 import { pendingQueue } from './repository-queue.js';
 import { filesOfRequest, uploadValues } from './routes.js';
 import {
   documentTypeSchema,
-  familyLookupSchema,
   queueFilters,
   REJECT_REASONS,
   reviewSchema,
@@ -72,38 +71,15 @@ export function documentsAdminRoutes(deps: AppDeps): Router {
     });
   }
 
+  // The family comes from the desk's shared family search (src/admin/family-picker.ts) or its page.
   router.get('/documents/upload', requireAgent, async (req, res) => {
-    const t = getT();
-    if (typeof req.query.household === 'string') {
-      const id = idParam(req.query.household);
-      if (!(await householdSummary(deps.db, id))) throw new HttpError(404);
-      return renderDeskUpload(req, res, 200, id, {
-        household_id: String(id),
-        type: typeof req.query.type === 'string' ? req.query.type.slice(0, 50) : '',
-      });
-    }
-    if (req.query.family_number === undefined) return renderDeskUpload(req, res, 200, null, {});
-    const form = familyLookupSchema.safeParse(req.query);
-    if (!form.success)
-      return renderDeskUpload(
-        req,
-        res,
-        400,
-        null,
-        { family_number: String(req.query.family_number).slice(0, 20) },
-        formErrors(form.error, t),
-      );
-    const household = await householdByFamilyNumber(deps.db, form.data.family_number);
-    if (!household)
-      return renderDeskUpload(
-        req,
-        res,
-        422,
-        null,
-        { family_number: form.data.family_number },
-        addError(noErrors(), 'family_number', t('documents.errors.familyNumberUnknown')),
-      );
-    res.redirect(303, `/admin/documents/upload?household=${household.id}`);
+    if (req.query.household === undefined) return renderDeskUpload(req, res, 200, null, {});
+    const id = idParam(req.query.household);
+    if (!(await householdSummary(deps.db, id))) throw new HttpError(404);
+    return renderDeskUpload(req, res, 200, id, {
+      household_id: String(id),
+      type: typeof req.query.type === 'string' ? req.query.type.slice(0, 50) : '',
+    });
   });
 
   router.post('/documents/upload', requireAgent, async (req, res) => {

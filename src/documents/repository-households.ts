@@ -38,11 +38,6 @@ export async function householdSummary(q: Queryable, householdId: number) {
   return { ...(household as Record<string, string | number | null>), guardians };
 }
 
-export const householdByFamilyNumber = (q: Queryable, familyNumber: string) =>
-  q('households')
-    .whereRaw('upper(family_number) = upper(?)', [familyNumber])
-    .first('id', 'family_number') as Promise<{ id: number; family_number: string } | undefined>;
-
 export const guardianEmails = async (q: Queryable, householdId: number): Promise<string[]> =>
   (
     (await q('household_accounts as ha')

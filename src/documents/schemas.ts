@@ -74,13 +74,6 @@ export const queueFilters = z.object({
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
 });
 
-export const familyLookupSchema = z.object({
-  family_number: text()
-    .trim()
-    .min(1, 'documents.errors.familyNumberRequired')
-    .max(20, 'documents.errors.familyNumberUnknown'),
-});
-
 export const documentTypeSchema = z
   .object({
     code: z

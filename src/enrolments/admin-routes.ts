@@ -7,7 +7,6 @@ import { HttpError } from '../web/errors.js';
 import { flash } from '../web/flash.js';
 import { addError, formErrors, FormError, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
-import { hasControlCharacters } from '../web/text.js';
 import { childrenOfHousehold } from '../households/access.js';
 import { idParam } from '../web/params.js';
 import { createDocumentsService } from '../documents/service.js';
@@ -17,7 +16,6 @@ import {
   familyOf,
   findChild,
   findEnrolmentWithNames,
-  findHouseholdByNumber,
   firstGuardianAccount,
   staffList,
 } from './repository.js';
@@ -87,35 +85,34 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
   async function renderDesk(
     res: Response,
     status: number,
+    family: { id: number; family_number: string } | null,
     values: Record<string, unknown>,
     errors: FormErrors = noErrors(),
   ) {
-    // A refused family number (a NUL in it) is shown back, never looked up.
-    const family =
-      typeof values.family === 'string' && values.family && !hasControlCharacters(values.family)
-        ? await findHouseholdByNumber(deps.db, values.family)
-        : undefined;
     const children = family ? await childrenOfHousehold(deps.db, family.id) : [];
     const year = await services.currentYear();
     const list = year
       ? (await services.list(year.id, { activeOnly: true })).filter((s) => s.kind !== 'school')
       : [];
-    if (values.family && !family && !errors.fields.family)
-      addError(errors, 'family', getT()('enrolments.errors.familyUnknown'));
     res.status(status).render('admin/enrolments/new', { values, errors, family, children, services: list });
   }
 
+  /** The family of the desk enrolment (from the desk's family search or its page); else a 404. */
+  async function deskFamily(param: unknown) {
+    const { household } = await familyOf(deps.db, idParam(param));
+    if (!household) throw new HttpError(404);
+    return household as { id: number; family_number: string };
+  }
+
   router.get('/enrolments/new', async (req, res) => {
-    const family =
-      typeof req.query.family === 'string' && !hasControlCharacters(req.query.family)
-        ? req.query.family.trim().slice(0, 20)
-        : '';
-    await renderDesk(res, family ? 200 : 200, { family, weekdays: [] });
+    const family = req.query.household === undefined ? null : await deskFamily(req.query.household);
+    await renderDesk(res, 200, family, { weekdays: [] });
   });
 
   router.post('/enrolments/new', async (req, res) => {
     const t = getT();
     const body = (req.body ?? {}) as Record<string, unknown>;
+    const family = await deskFamily(body.household_id);
     const values = {
       ...body,
       weekdays:
@@ -126,15 +123,7 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
             : [String(body.weekdays)],
     };
     const form = deskSchema.safeParse(body);
-    if (!form.success) return renderDesk(res, 422, values, formErrors(form.error, t));
-    const family = await findHouseholdByNumber(deps.db, form.data.family);
-    if (!family)
-      return renderDesk(
-        res,
-        422,
-        values,
-        addError(noErrors(), 'family', t('enrolments.errors.familyUnknown')),
-      );
+    if (!form.success) return renderDesk(res, 422, family, values, formErrors(form.error, t));
     const owner = await firstGuardianAccount(deps.db, family.id);
     try {
       const { id } = await enrolments.deskEnrol(
@@ -153,6 +142,7 @@ export function enrolmentsAdminRoutes(deps: AppDeps): Router {
       return renderDesk(
         res,
         422,
+        family,
         values,
         addError(noErrors(), field === 'documents' ? 'service_id' : field, t(err.key, err.params)),
       );

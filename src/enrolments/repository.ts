@@ -246,12 +246,6 @@ export async function familyOf(q: Queryable, householdId: number) {
   return { household, guardians };
 }
 
-export const findHouseholdByNumber = (q: Queryable, familyNumber: string) =>
-  q('households')
-    .whereRaw('upper(family_number) = upper(?)', [familyNumber.trim()])
-    .first('id', 'family_number') as Promise<{ id: number; family_number: string } | undefined>;
-
-/** A guardian account of the household, owner of requests filed at the desk. */
 export const firstGuardianAccount = (q: Queryable, householdId: number) =>
   q('household_accounts')
     .where({ household_id: householdId })

@@ -71,10 +71,6 @@ export const staffFiltersSchema = z.object({
 });
 
 export const deskSchema = z.object({
-  family: text()
-    .trim()
-    .min(1, 'enrolments.errors.familyRequired')
-    .max(20, 'enrolments.errors.familyRequired'),
   child_id: z
     .string()
     .regex(/^\d{1,15}$/, 'enrolments.errors.childRequired')

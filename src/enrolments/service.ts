@@ -19,3 +19,5 @@ export function createEnrolmentsService(deps: AppDeps) {
 
 // Merging two households (src/admin/merge-households.ts): this feature's side.
 export { moveHousehold } from './household-move.js';
+/** A household's enrolments with child, service and request, newest first (the staff's family page). */
+export { listHouseholdEnrolments } from './repository.js';

@@ -1,5 +1,5 @@
-// Staff routes for households: search, the household page with its history, creation at the
-// desk with the activation letter, and every parent action done on the family's behalf.
+// Staff routes for households: search, creation at the desk with the activation letter, and every
+// parent action done on the family's behalf. The family page itself is src/admin/family-page.ts.
 import { Router, type Request } from 'express';
 import type { AppDeps } from '../deps.js';
 import { actorOf, requireAgent } from '../web/auth.js';
@@ -8,7 +8,6 @@ import { flash } from '../web/flash.js';
 import { addError, formErrors, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
 import { idParam } from '../web/params.js';
-import { listCurrentForHousehold } from '../documents/service.js';
 import {
   adminNewHouseholdSchema,
   custodySchema,
@@ -19,7 +18,6 @@ import {
   type MemberKind,
 } from './schemas.js';
 import { createHouseholdsService } from './service.js';
-import { mergedInto } from './household-move.js';
 import {
   householdValues,
   memberValues,
@@ -121,23 +119,7 @@ export function householdsAdminRoutes(deps: AppDeps): Router {
     return overview;
   }
 
-  router.get('/households/:id', async (req, res) => {
-    const overview = await householdOr404(req);
-    const id = overview.household.id;
-    // A household merged into another: closed, its page points to the kept one.
-    if (overview.household.merged_into_id)
-      return res.render('admin/households/merged', { merged: await mergedInto(deps.db, id) });
-    const [history, documents, requests] = await Promise.all([
-      households.history(id),
-      listCurrentForHousehold(deps.db, id),
-      deps
-        .db('requests')
-        .where({ household_id: id })
-        .orderBy('created_at', 'desc')
-        .select('id', 'type', 'tracking_code', 'status', 'summary', 'created_at'),
-    ]);
-    res.render('admin/households/show', { ...overview, history, documents, requests });
-  });
+  // GET /households/:id, the family page, is the desk's hub: src/admin/family-page.ts.
 
   router.get('/households/:id/edit', async (req, res) => {
     const overview = await householdOr404(req);

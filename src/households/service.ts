@@ -21,4 +21,4 @@ export function createHouseholdsService(deps: AppDeps) {
 export type HouseholdsService = ReturnType<typeof createHouseholdsService>;
 
 // Merging two households (src/admin/merge-households.ts): this feature's side.
-export { closeHousehold, lockHouseholds, moveHousehold } from './household-move.js';
+export { closeHousehold, lockHouseholds, mergedInto, moveHousehold } from './household-move.js';

@@ -35,11 +35,14 @@ import { createSepaService } from './sepa-service.js';
 import { createPaymentsService } from './service.js';
 import { toCsv } from './csv.js';
 import { formatMoney } from '../web/format.js';
+import { householdAccount } from '../billing/service.js';
+import { createHouseholdsService } from '../households/service.js';
 
 export function paymentsAdminRoutes(deps: AppDeps): Router {
   const router = Router();
   const payments = createPaymentsService(deps);
   const sepa = createSepaService(deps);
+  const households = createHouseholdsService(deps);
   router.use('/payments', requireManager);
 
   function period(req: Request): PaymentFilters {
@@ -104,35 +107,53 @@ export function paymentsAdminRoutes(deps: AppDeps): Router {
   });
 
   // ---- Desk payment ----
-  const renderDesk = (
+  // By the invoice's number, or on a family (from the desk's family search or its page,
+  // `?household=`): its invoices with something left to pay.
+  async function deskFamily(param: unknown) {
+    const overview = await households.overview(idParam(param));
+    if (!overview) throw new HttpError(404);
+    const { open } = await householdAccount(deps.db, overview.household.id, today(deps.clock));
+    return { household: overview.household, open };
+  }
+
+  const renderDesk = async (
     res: Response,
     status: number,
     values: Record<string, unknown>,
     errors: FormErrors = noErrors(),
-  ) => res.status(status).render('admin/payments/desk', { values, errors, methods: DESK_METHODS });
+  ) => {
+    const family = values.household_id === undefined ? null : await deskFamily(values.household_id);
+    res.status(status).render('admin/payments/desk', { values, errors, methods: DESK_METHODS, family });
+  };
 
   router.get('/payments/desk', (req, res) =>
     renderDesk(res, 200, {
       received_on: today(deps.clock),
       invoice: typeof req.query.invoice === 'string' ? req.query.invoice.slice(0, 40) : '',
+      ...(req.query.household === undefined ? {} : { household_id: req.query.household }),
     }),
   );
 
   router.post('/payments/desk', async (req, res) => {
     const t = getT();
-    const form = deskPaymentSchema.safeParse(req.body);
-    if (!form.success) return renderDesk(res, 422, req.body ?? {}, formErrors(form.error, t));
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const family = body.household_id === undefined ? null : await deskFamily(body.household_id);
+    const form = deskPaymentSchema.safeParse(body);
+    if (!form.success) return renderDesk(res, 422, body, formErrors(form.error, t));
+    // On a family, the invoice is one of its own (the list offered only those).
+    if (family && !family.open.some((i) => i.number === form.data.invoice))
+      return renderDesk(res, 422, body, addError(noErrors(), 'invoice', t('payments.admin.desk.notOpen')));
     try {
       await payments.recordDesk(form.data, actorOf(req));
     } catch (err) {
       if (!(err instanceof FormError)) throw err;
-      return renderDesk(res, 422, req.body ?? {}, addError(noErrors(), err.field, t(err.key, err.params)));
+      return renderDesk(res, 422, body, addError(noErrors(), err.field, t(err.key, err.params)));
     }
     flash(
       req,
       t('payments.admin.desk.recorded', { amount: formatMoney(form.data.amount), number: form.data.invoice }),
     );
-    res.redirect(303, '/admin/payments');
+    res.redirect(303, family ? `/admin/households/${family.household.id}` : '/admin/payments');
   });
 
   // ---- Refunds ----

@@ -248,3 +248,4 @@ export { findRequest, listEvents, OPEN_STATUSES } from './repository.js';
 
 // Merging two households (src/admin/merge-households.ts): this feature's side.
 export { moveHousehold } from './household-move.js';
+export { openRequestsOfHousehold } from './repository-household.js';

@@ -2,14 +2,13 @@
 // calendars, booked or cancelled for them). Closing days is admin-routes-closures.ts.
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps.js';
-import { today } from '../platform/clock.js';
+import { shiftMonth, today } from '../platform/clock.js';
 import { childrenOfHousehold } from '../households/access.js';
 import { idParam } from '../web/params.js';
 import { actorOf, currentAccount, requireAgent } from '../web/auth.js';
 import { HttpError } from '../web/errors.js';
-import { addError, formErrors, noErrors, type FormErrors } from '../web/forms.js';
+import { formErrors, noErrors, type FormErrors } from '../web/forms.js';
 import { getT } from '../web/i18n.js';
-import { hasControlCharacters } from '../web/text.js';
 import { dayStates } from '../services/calendar.js';
 import { addDays, weekDaysOf } from '../platform/days.js';
 import type * as repo from './repository.js';
@@ -60,36 +59,22 @@ export function deskAdminRoutes(deps: AppDeps): Router {
   });
 
   async function renderFamily(req: Request, res: Response, status = 200, errors: FormErrors = noErrors()) {
-    const number =
-      typeof req.query.number === 'string' && !hasControlCharacters(req.query.number)
-        ? req.query.number.trim().slice(0, 30)
-        : '';
-    const household = number ? await staffRepo.householdByNumber(deps.db, number) : undefined;
+    // The family comes from the desk's shared family search (src/admin/family-picker.ts) or its page.
+    const household =
+      req.query.household === undefined ? undefined : await findDeskHousehold(req.query.household);
     const month = monthOf(req.query.month, today(deps.clock).slice(0, 7));
     const children = household ? await childrenOfHousehold(deps.db, household.id) : [];
     const calendars = household
       ? await reservations.monthCalendars({ householdId: household.id, children, month, staff: true })
       : [];
-    const shift = (by: number) => {
-      const [y, m] = month.split('-').map(Number) as [number, number];
-      const d = new Date(Date.UTC(y, m - 1 + by, 1));
-      return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-    };
-    if (number && !household)
-      errors = addError(
-        errors.summary.length ? errors : noErrors(),
-        'number',
-        getT()('reservations.errors.familyNotFound'),
-      );
     res.status(status).render('admin/reservations/family', {
       calendarLabels: calendarLabels(getT()),
       checked: checkedSlots(undefined),
       priceBox: household ? await priceBoxOf(deps, household.id, calendars, month) : null,
-      number,
       household,
       month,
-      previousMonth: shift(-1),
-      nextMonth: shift(1),
+      previousMonth: shiftMonth(month, -1),
+      nextMonth: shiftMonth(month, 1),
       calendars,
       children,
       errors,
@@ -102,20 +87,27 @@ export function deskAdminRoutes(deps: AppDeps): Router {
 
   router.get('/reservations/family', requireAgent, (req, res) => renderFamily(req, res));
 
-  async function deskHousehold(req: Request) {
-    const householdId = idParam(req.params.householdId);
-    const household = await deps.db('households').where({ id: householdId }).first('id', 'family_number');
+  async function findDeskHousehold(param: unknown) {
+    const household = await deps
+      .db('households')
+      .where({ id: idParam(param) })
+      .first('id', 'family_number');
     if (!household) throw new HttpError(404);
-    const children = await childrenOfHousehold(deps.db, householdId);
-    return { household: household as { id: number; family_number: string }, children };
+    return household as { id: number; family_number: string };
+  }
+
+  async function deskHousehold(req: Request) {
+    const household = await findDeskHousehold(req.params.householdId);
+    const children = await childrenOfHousehold(deps.db, household.id);
+    return { household, children };
   }
 
   router.post('/reservations/family/:householdId', requireAgent, async (req, res) => {
     const { household, children } = await deskHousehold(req);
-    const back = `/admin/reservations/family?number=${encodeURIComponent(household.family_number)}`;
+    const back = `/admin/reservations/family?household=${household.id}`;
     const form = slotsSchema.safeParse(req.body);
     if (!form.success) {
-      req.query.number = household.family_number;
+      req.query.household = String(household.id);
       return renderFamily(req, res, 422, formErrors(form.error, getT()));
     }
     const slots = form.data.slots.map(parseSlot);
@@ -133,10 +125,10 @@ export function deskAdminRoutes(deps: AppDeps): Router {
 
   router.post('/reservations/family/:householdId/cancel', requireAgent, async (req, res) => {
     const { household, children } = await deskHousehold(req);
-    const back = `/admin/reservations/family?number=${encodeURIComponent(household.family_number)}`;
+    const back = `/admin/reservations/family?household=${household.id}`;
     const form = staffCancelSchema.safeParse(req.body);
     if (!form.success) {
-      req.query.number = household.family_number;
+      req.query.household = String(household.id);
       return renderFamily(req, res, 422, formErrors(form.error, getT()));
     }
     const slots = form.data.slots.map(parseSlot);

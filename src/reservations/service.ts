@@ -18,3 +18,5 @@ export function createReservationsService(deps: AppDeps) {
 
 // Merging two households (src/admin/merge-households.ts): this feature's side.
 export { bookingConflicts, moveHousehold } from './household-move.js';
+// Reads the staff's family page uses (src/admin).
+export { householdBookings, type HouseholdBooking } from './repository-household.js';

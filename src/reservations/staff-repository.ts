@@ -220,11 +220,6 @@ export async function occupation(q: Queryable, serviceIds: number[], from: strin
     )) as { service_id: number; day: string; booked: number; waiting: number }[];
 }
 
-export const householdByNumber = (q: Queryable, familyNumber: string) =>
-  q('households')
-    .whereRaw('upper(family_number) = upper(?)', [familyNumber])
-    .first('id', 'family_number') as Promise<{ id: number; family_number: string } | undefined>;
-
 /** The household that pays for a child's day without booking: the one whose custody week it is. */
 export const householdsOfChild = (q: Queryable, childId: number) =>
   q('household_members')

@@ -136,9 +136,12 @@ describe('the staff home', () => {
     const $ = await home(browser);
     for (const id of ['counter-documents', 'counter-requests', 'counter-enrolments', 'counter-overdue'])
       expect($(`#${id}`)).toHaveLength(0);
-    expect(counter($, 'counter-sheets')).toBe("1 feuille d'appel ouverte aujourd'hui");
-    const link = $('#counter-sheets').parent().find('.counter__details a');
-    expect(link.text()).toBe('Cantine du Test');
+    // Their site's own service, and the two held nowhere in particular that its children may use
+    // (the sheet then lists only this site's children); never the one closed today.
+    expect(counter($, 'counter-sheets')).toBe("3 feuilles d'appel ouvertes aujourd'hui");
+    const links = $('#counter-sheets').parent().find('.counter__details a');
+    expect(links).toHaveLength(3);
+    const link = links.filter((_, a) => $(a).text() === 'Cantine du Test');
     expect(link.attr('href')).toBe(`/admin/attendance?service=${siteService.id}&date=2026-09-14`);
     const sheet = await browser.get(link.attr('href')!);
     expect(sheet.status).toBe(200);

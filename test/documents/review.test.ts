@@ -234,7 +234,7 @@ describe('desk upload on a family’s behalf', () => {
   it('an agent finds the family by number and uploads a scan, accepted at once', async () => {
     const { household } = await createFamily(ctx.deps, [{ firstName: 'Tom' }]);
     const lookup = await agentBrowser.get(
-      `/admin/documents/upload?family_number=${household.familyNumber.toLowerCase()}`,
+      `/admin/families/find?for=upload&q=${household.familyNumber.toLowerCase()}`,
     );
     expect(lookup.status).toBe(303);
     expect(lookup.headers.location).toBe(`/admin/documents/upload?household=${household.id}`);
@@ -262,9 +262,9 @@ describe('desk upload on a family’s behalf', () => {
   });
 
   it('an unknown family number is a clear error; a hostile file at the desk stores nothing', async () => {
-    const unknown = await agentBrowser.get('/admin/documents/upload?family_number=XX-999');
+    const unknown = await agentBrowser.get('/admin/families/find?for=upload&q=XX-999');
     expect(unknown.status).toBe(422);
-    expect(unknown.text).toContain('Aucune famille ne porte ce numéro');
+    expect(unknown.text).toContain('Aucune famille ne correspond à cette recherche');
     const { household } = await createFamily(ctx.deps);
     const before = await ctx.counts();
     const res = await agentBrowser.upload(

@@ -80,7 +80,7 @@ it('a parent books Mondays and Thursdays for two children, cancels one day; an a
   await visit(staffPage, '/admin/headcount?date=2026-09-17');
   await visit(staffPage, '/admin/reservations?week=2026-09-14');
   await visit(staffPage, `/admin/reservations/close?service=${service.id}&day=2026-09-24`);
-  await visit(staffPage, `/admin/reservations/family?number=${household.familyNumber}&month=2026-09`);
+  await visit(staffPage, `/admin/reservations/family?household=${household.id}&month=2026-09`);
   const marks = await ctx
     .db('attendance')
     .where({ service_id: service.id, day: '2026-09-17' })

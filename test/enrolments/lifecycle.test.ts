@@ -314,17 +314,17 @@ describe('after submission', () => {
     const { parent, household } = await createFamily(ctx.deps, [{ firstName: 'Sami' }]);
     const child = household.children[0]!;
     const staff = await loginAs(ctx, agent);
-    const form = await staff.get(`/admin/enrolments/new?family=${household.familyNumber}`);
+    const form = await staff.get(`/admin/enrolments/new?household=${household.id}`);
     expect(form.text).toContain('Sami');
     const missing = await staff.post(
       '/admin/enrolments/new',
       {
-        family: household.familyNumber,
+        household_id: String(household.id),
         child_id: String(child.id),
         service_id: String(service.id),
         weekdays: ['1'],
       },
-      { from: `/admin/enrolments/new?family=${household.familyNumber}` },
+      { from: `/admin/enrolments/new?household=${household.id}` },
     );
     expect(missing.status).toBe(422);
     expect(await ctx.db('enrolments').where({ child_id: child.id })).toHaveLength(0);
@@ -336,12 +336,12 @@ describe('after submission', () => {
     const res = await staff.post(
       '/admin/enrolments/new',
       {
-        family: household.familyNumber,
+        household_id: String(household.id),
         child_id: String(child.id),
         service_id: String(service.id),
         weekdays: ['1', '4'],
       },
-      { from: `/admin/enrolments/new?family=${household.familyNumber}` },
+      { from: `/admin/enrolments/new?household=${household.id}` },
     );
     expect(res.status).toBe(303);
     const e = await ctx.db('enrolments').where({ child_id: child.id }).first();

@@ -213,7 +213,7 @@ describe('staff cancel past the deadline for a family', () => {
     );
     ctx.clock.set('2026-09-16T12:00:00Z');
     const agent = await loginAs(ctx, await createAccount(ctx.deps, { role: 'agent' }));
-    const page = `/admin/reservations/family?number=${f.household.familyNumber}&month=2026-09`;
+    const page = `/admin/reservations/family?household=${f.household.id}&month=2026-09`;
     expect((await agent.get(page)).status).toBe(200);
     let res = await agent.post(
       `/admin/reservations/family/${f.household.id}/cancel`,
