@@ -15,6 +15,33 @@ import type { ReservationRow, ServiceRow } from './repository.js';
 import { emailHousehold } from './household-email.js';
 import { calendarFor } from './slots.js';
 
+/** Tells a family its child left the waiting list for a seat (by the line moving, or by hand). */
+function emailPromoted(
+  deps: AppDeps,
+  tx: Tx,
+  reservation: { id: number; household_id: number; day: string },
+  child: string,
+  service: string,
+) {
+  return emailHousehold(
+    deps,
+    tx,
+    reservation.household_id,
+    'reservations.promoted',
+    `reservations.promoted.${reservation.id}`,
+    {
+      subject: tFr('reservations.emails.promoted.subject'),
+      paragraphs: [
+        tFr('reservations.emails.promoted.body', {
+          child,
+          service,
+          day: formatDate(reservation.day, 'weekday'),
+        }),
+      ],
+    },
+  );
+}
+
 /** Frees the seat of a reservation leaving 'booked' and offers it to the waiting list. */
 export async function freeSeat(deps: AppDeps, tx: Tx, reservation: ReservationRow): Promise<void> {
   await repo.releaseSeat(tx, reservation.service_id, reservation.day, reservation.group_key);
@@ -57,23 +84,7 @@ async function promoteFirst(
       type: 'reservation',
       id: candidate.id,
     });
-    await emailHousehold(
-      deps,
-      tx,
-      candidate.household_id,
-      'reservations.promoted',
-      `reservations.promoted.${candidate.id}`,
-      {
-        subject: tFr('reservations.emails.promoted.subject'),
-        paragraphs: [
-          tFr('reservations.emails.promoted.body', {
-            child: child.first_name,
-            service: service.name,
-            day: formatDate(day, 'weekday'),
-          }),
-        ],
-      },
-    );
+    await emailPromoted(deps, tx, candidate, child.first_name, service.name);
     return;
   }
 }
@@ -154,23 +165,7 @@ export function createWaitingListService(deps: AppDeps) {
         { type: 'reservation', id: candidate.id },
         { serviceId: service.id, day: candidate.day, position },
       );
-      await emailHousehold(
-        deps,
-        tx,
-        candidate.household_id,
-        'reservations.promoted',
-        `reservations.promoted.${candidate.id}`,
-        {
-          subject: tFr('reservations.emails.promoted.subject'),
-          paragraphs: [
-            tFr('reservations.emails.promoted.body', {
-              child: child.first_name,
-              service: service.name,
-              day: formatDate(candidate.day, 'weekday'),
-            }),
-          ],
-        },
-      );
+      await emailPromoted(deps, tx, candidate, child.first_name, service.name);
       return { day: candidate.day, child: child.first_name };
     });
   }
