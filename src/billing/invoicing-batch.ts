@@ -13,8 +13,8 @@ import { multiplyCents } from './money.js';
 import { monthLabel } from './pdf.js';
 import { lockCounter, setCounter, type HouseholdSnapshot } from './repository-invoices.js';
 import {
-  householdForSnapshot,
   householdsForSnapshot,
+  type SnapshotFacts,
   insertInvoices,
   insertLinesOfHouseholds,
   invoicedHouseholds,
@@ -61,7 +61,7 @@ function lineLabel(l: Pick<ComputedLine, 'serviceName' | 'childName' | 'kind'>):
 
 function snapshotFrom(
   householdId: number,
-  data: Awaited<ReturnType<typeof householdForSnapshot>> | undefined,
+  data: SnapshotFacts | undefined,
 ): { snapshot: HouseholdSnapshot; emails: string[]; paperless: boolean } {
   if (!data) throw new Error(`household ${householdId} not found`);
   const h = data.household;

@@ -39,42 +39,14 @@ export const schoolYearsOverlapping = (q: Queryable, from: string, to: string) =
 
 // ---------- households for the snapshot ----------
 
-export async function householdForSnapshot(q: Queryable, householdId: number) {
-  const h = await q('households as h')
-    .leftJoin('streets as s', 's.id', 'h.street_id')
-    .where('h.id', householdId)
-    .first(
-      'h.id',
-      'h.family_number',
-      'h.house_number',
-      'h.address_line',
-      'h.address_complement',
-      'h.postcode',
-      'h.city',
-      'h.email',
-      'h.paperless',
-      's.name as street_name',
-    );
-  const guardians = (await q('members as m')
-    .join('household_members as hm', 'hm.member_id', 'm.id')
-    .where({ 'hm.household_id': householdId, 'm.kind': 'guardian' })
-    .whereNull('m.deleted_at')
-    .orderBy('m.id')
-    .select('m.first_name', 'm.last_name')) as { first_name: string; last_name: string }[];
-  const accounts = (await q('household_accounts as ha')
-    .join('accounts as a', 'a.id', 'ha.account_id')
-    .where('ha.household_id', householdId)
-    .orderBy('a.id')
-    .select('a.id', 'a.email', 'a.first_name', 'a.last_name')) as {
-    id: number;
-    email: string;
-    first_name: string;
-    last_name: string;
-  }[];
-  return h ? { household: h as Record<string, string | null | boolean | number>, guardians, accounts } : null;
+/** What an invoice's snapshot keeps of its household: the card, its guardians and its accounts. */
+export interface SnapshotFacts {
+  household: Record<string, string | null | boolean | number>;
+  guardians: { first_name: string; last_name: string }[];
+  accounts: { id: number; email: string; first_name: string; last_name: string }[];
 }
 
-/** The same as householdForSnapshot for a batch of households: three queries, whatever their number. */
+/** The snapshot facts of a batch of households: three queries, whatever their number. */
 export async function householdsForSnapshot(q: Queryable, householdIds: number[]) {
   // One after the other: `q` is usually a transaction, one connection.
   const households = await q('households as h')
@@ -104,7 +76,7 @@ export async function householdsForSnapshot(q: Queryable, householdIds: number[]
     .whereIn('ha.household_id', householdIds)
     .orderBy('a.id')
     .select('ha.household_id', 'a.id', 'a.email', 'a.first_name', 'a.last_name');
-  const out = new Map<number, NonNullable<Awaited<ReturnType<typeof householdForSnapshot>>>>();
+  const out = new Map<number, SnapshotFacts>();
   for (const h of households as Record<string, string | null | boolean | number>[])
     out.set(Number(h.id), { household: h, guardians: [], accounts: [] });
   for (const g of guardians as { household_id: number; first_name: string; last_name: string }[])
